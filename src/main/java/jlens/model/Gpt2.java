@@ -1,0 +1,317 @@
+package jlens.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import jlens.hook.ActivationCache;
+import jlens.hook.HookPoint;
+import jlens.hook.Hooks;
+
+/**
+ * GPT-2 on DJL NDArrays with TransformerLens hook points.
+ *
+ * <p>Shape vocabulary: B batch, T positions in this pass, P positions before them (a key/value prefix),
+ * C d_model, NH heads, HS d_head (C / NH), V vocabulary, L layers.
+ *
+ * <p>The weights live in the model's manager and are never modified (they may be read-only file mappings).
+ * Each forward pass runs in its own sub-manager and hands back only what it returns.
+ */
+public final class Gpt2 implements AutoCloseable {
+    /** Options for {@link #load}. */
+    public record LoadOptions(Device device, DataType dtype) {
+        public static LoadOptions cpu() {
+            return new LoadOptions(Device.cpu(), DataType.FLOAT32);
+        }
+    }
+
+    private final Path dir;
+    private final Gpt2Config config;
+    private final Gpt2Tokenizer tokenizer;
+    private final NDManager manager;
+    private final Gpt2Weights w;
+    private final Hooks hooks;
+    private final String[][] blockNames; // [L][point], precomputed so a pass builds no strings
+    private final NDArray causalMask; // [P_max, P_max], 0 on and below the diagonal, -inf above
+    private final NDArray attnScale; // 0-d 1/sqrt(HS): scalar ops allocate, so constants are made once
+    private final NDArray geluCubic; // 0-d 0.044715
+    private final NDArray geluTwoRootTwoOverPi; // 0-d 2*sqrt(2/pi)
+
+    private Gpt2(Path dir, Gpt2Config config, Gpt2Tokenizer tokenizer, NDManager manager, Gpt2Weights w) {
+        this.dir = dir;
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.manager = manager;
+        this.w = w;
+        this.hooks = new Hooks(HookPoint.all(config.nLayer()), config.nLayer());
+        this.blockNames = new String[config.nLayer()][];
+        for (int l = 0; l < config.nLayer(); l++) {
+            int layer = l;
+            blockNames[l] = HookPoint.BLOCK_POINTS.stream().map(p -> HookPoint.block(layer, p)).toArray(String[]::new);
+        }
+        DataType t = w.wte().getDataType();
+        int n = config.nPositions();
+        float[] mask = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            java.util.Arrays.fill(mask, i * n + i + 1, (i + 1) * n, Float.NEGATIVE_INFINITY);
+        }
+        this.causalMask = manager.create(mask, new Shape(n, n)).toType(t, false);
+        this.attnScale = scalar(1.0 / Math.sqrt(config.dHead()), t);
+        this.geluCubic = scalar(0.044715, t);
+        this.geluTwoRootTwoOverPi = scalar(2.0 * Math.sqrt(2.0 / Math.PI), t);
+    }
+
+    private NDArray scalar(double value, DataType t) {
+        return manager.create((float) value).toType(t, false);
+    }
+
+    /** Loads a Hugging Face GPT-2 folder ({@code config.json}, {@code model.safetensors}, {@code tokenizer.json}). */
+    public static Gpt2 load(Path dir) {
+        return load(dir, LoadOptions.cpu());
+    }
+
+    public static Gpt2 load(Path dir, LoadOptions options) {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelLoadException(dir + ": not a folder (a GPT-2 model folder holds config.json, model.safetensors and tokenizer.json)");
+        }
+        Gpt2Config config = Gpt2Config.read(dir.resolve("config.json"));
+        Path weightsFile = dir.resolve("model.safetensors");
+        if (!Files.isRegularFile(weightsFile)) {
+            throw new ModelLoadException(weightsFile + ": file not found (jlens loads safetensors weights only, never pickles)");
+        }
+        Gpt2Tokenizer tokenizer = Gpt2Tokenizer.load(dir, config.nPositions());
+        NDManager manager = null;
+        try {
+            if (tokenizer.vocabSize() > config.vocabSize()) {
+                throw new ModelLoadException(dir.resolve("tokenizer.json") + ": the tokenizer has " + tokenizer.vocabSize()
+                        + " tokens but config.json says vocab_size " + config.vocabSize() + " (they do not belong together)");
+            }
+            manager = Engine.getEngine("PyTorch").newBaseManager(options.device());
+            Gpt2Weights weights = Gpt2Weights.load(weightsFile, config, manager, options.device(), options.dtype());
+            return new Gpt2(dir, config, tokenizer, manager, weights);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            if (manager != null) {
+                manager.close();
+            }
+            throw e;
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Gpt2Config config() {
+        return config;
+    }
+
+    public Gpt2Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    public DataType dtype() {
+        return w.wte().getDataType();
+    }
+
+    /** The model's manager (owns the weights). Attach nothing long-lived to it. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** The registry of hooks every forward pass runs. */
+    public Hooks hooks() {
+        return hooks;
+    }
+
+    /** The weights, for analyses that need them (read-only). */
+    public Gpt2Weights weights() {
+        return w;
+    }
+
+    /** Logits {@code [1, T, V]} for one sequence, with the registered hooks; the result is attached to {@code out}. */
+    public NDArray forward(long[] ids, NDManager out) {
+        checkIds(ids);
+        try (NDManager pass = manager.newSubManager()) {
+            NDArray logits = forward(pass, pass.create(ids, new Shape(1, ids.length)), hooks); // [1, T, V]
+            logits.attach(out);
+            return logits;
+        }
+    }
+
+    /** A forward pass that captures the named hook points (exact or short names) into a new cache. */
+    public Run run(long[] ids, Collection<String> capture) {
+        checkIds(ids);
+        ActivationCache cache = new ActivationCache(manager, config.nLayer());
+        try (Hooks.Scope scope = hooks.scope(); NDManager pass = manager.newSubManager()) {
+            for (String name : capture) {
+                scope.add(name, cache.recorder());
+            }
+            NDArray logits = forward(pass, pass.create(ids, new Shape(1, ids.length)), hooks); // [1, T, V]
+            logits.attach(cache.manager());
+            return new Run(logits, cache);
+        } catch (RuntimeException e) {
+            cache.close();
+            throw e;
+        }
+    }
+
+    /** The logits and captured activations of one run; closing it frees both. */
+    public record Run(NDArray logits, ActivationCache cache) implements AutoCloseable {
+        @Override
+        public void close() {
+            cache.close();
+        }
+    }
+
+    /** Bytes a capture of {@code names} (exact) takes for {@code t} tokens, known before the pass. */
+    public long captureBytes(Collection<String> names, int t) {
+        long total = 0;
+        for (String name : Set.copyOf(names)) {
+            long elements = 1;
+            for (long d : HookPoint.shape(name, 1, t, config.nHead(), config.nEmbd(), config.vocabSize())) {
+                elements *= d;
+            }
+            total += elements * dtype().getNumOfBytes();
+        }
+        return total;
+    }
+
+    private void checkIds(long[] ids) {
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("no tokens to run; give a text first");
+        }
+        if (ids.length > config.nPositions()) {
+            throw new IllegalArgumentException(ids.length + " tokens are more than the model's context of "
+                    + config.nPositions() + "; shorten the text");
+        }
+        for (long id : ids) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary 0.." + (config.vocabSize() - 1));
+            }
+        }
+    }
+
+    /** The whole pass for a batch of token ids {@code [B, T]}, in {@code pass}'s scope. */
+    NDArray forward(NDManager pass, NDArray ids, Hooks hooks) {
+        NDArray x = embed(ids, 0, hooks); // [B, T, C]
+        for (int l = 0; l < config.nLayer(); l++) {
+            x = block(l, x, null, hooks).residual(); // [B, T, C]
+        }
+        return unembed(x, hooks); // [B, T, V]
+    }
+
+    /** Token plus position embeddings for ids {@code [B, T]} at positions {@code start..start+T-1}. */
+    public NDArray embed(NDArray ids, int start, Hooks hooks) {
+        long t = ids.getShape().get(1);
+        NDArray tok = w.wte().get(ids); // [B, T, C]
+        tok = hook(hooks, HookPoint.EMBED, tok);
+        NDArray pos = w.wpe().get(new NDIndex("{}:{}", start, start + t)).expandDims(0); // [1, T, C]
+        pos = hook(hooks, HookPoint.POS_EMBED, pos.broadcast(tok.getShape()));
+        return tok.add(pos); // [B, T, C]
+    }
+
+    /** Keys and values of earlier positions, {@code [B or 1, NH, P, HS]} each, that a block's queries also see. */
+    public record KvPrefix(NDArray k, NDArray v) {
+        public long length() {
+            return k.getShape().get(2);
+        }
+    }
+
+    /** A block's output residual stream and the keys and values of its positions ({@code [B, NH, T, HS]}). */
+    public record BlockOutput(NDArray residual, NDArray k, NDArray v) {}
+
+    /**
+     * Transformer block {@code l} on residual {@code x} {@code [B, T, C]} for positions {@code P..P+T-1}, where
+     * {@code P} is the length of {@code prefix} (null for none). Query position {@code P+i} attends to keys
+     * {@code 0..P+i}: the prefix's keys and values stand for positions the caller did not recompute.
+     */
+    public BlockOutput block(int l, NDArray x, KvPrefix prefix, Hooks hooks) {
+        Gpt2Weights.Block b = w.blocks().get(l);
+        String[] names = blockNames[l];
+        Shape s = x.getShape();
+        long bsz = s.get(0);
+        long t = s.get(1);
+        long p = prefix == null ? 0 : prefix.length();
+        int c = config.nEmbd();
+        int nh = config.nHead();
+        int hs = config.dHead();
+
+        x = hook(hooks, names[0], x); // resid_pre [B, T, C]
+        NDArray ln1 = hook(hooks, names[1], layerNorm(x, b.ln1W(), b.ln1B())); // [B, T, C]
+        NDArray qkv = hook(hooks, names[2], ln1.matMul(b.attnW()).addi(b.attnB())); // [B, T, 3C]
+        NDList split = qkv.split(3, 2);
+        NDArray q = hook(hooks, names[3], split.get(0).reshape(bsz, t, nh, hs)); // [B, T, NH, HS]
+        NDArray k = hook(hooks, names[4], split.get(1).reshape(bsz, t, nh, hs)); // [B, T, NH, HS]
+        NDArray v = hook(hooks, names[5], split.get(2).reshape(bsz, t, nh, hs)); // [B, T, NH, HS]
+        NDArray qh = q.transpose(0, 2, 1, 3); // [B, NH, T, HS]
+        NDArray kh = k.transpose(0, 2, 1, 3); // [B, NH, T, HS]
+        NDArray vh = v.transpose(0, 2, 1, 3); // [B, NH, T, HS]
+        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)); // [B, NH, T, T]
+        if (prefix != null) {
+            NDArray past = qh.matMul(prefix.k().transpose(0, 1, 3, 2)); // [B, NH, T, P]
+            scores = past.concat(scores, 3); // [B, NH, T, P+T]
+        }
+        NDArray mask = causalMask.get(new NDIndex("{}:{}, :{}", p, p + t, p + t)); // [T, P+T]
+        scores = hook(hooks, names[6], scores.muli(attnScale).addi(mask)); // [B, NH, T, P+T]
+        NDArray pattern = hook(hooks, names[7], scores.softmax(3)); // [B, NH, T, P+T]
+        NDArray zh; // [B, NH, T, HS]
+        if (prefix != null) {
+            NDList parts = pattern.split(new long[] {p}, 3);
+            zh = parts.get(0).matMul(prefix.v()).addi(parts.get(1).matMul(vh)); // [B, NH, T, HS]
+        } else {
+            zh = pattern.matMul(vh); // [B, NH, T, HS]
+        }
+        NDArray z = hook(hooks, names[8], zh.transpose(0, 2, 1, 3)); // [B, T, NH, HS]
+        NDArray attnOut = hook(hooks, names[9], z.reshape(bsz, t, c).matMul(b.projW()).addi(b.projB())); // [B, T, C]
+        NDArray mid = hook(hooks, names[10], x.add(attnOut)); // resid_mid [B, T, C]
+        NDArray ln2 = hook(hooks, names[11], layerNorm(mid, b.ln2W(), b.ln2B())); // [B, T, C]
+        NDArray pre = hook(hooks, names[12], ln2.matMul(b.fcW()).addi(b.fcB())); // [B, T, 4C]
+        NDArray post = hook(hooks, names[13], gelu(pre)); // [B, T, 4C]
+        NDArray mlpOut = hook(hooks, names[14], post.matMul(b.mlpProjW()).addi(b.mlpProjB())); // [B, T, C]
+        NDArray out = hook(hooks, names[15], mid.add(mlpOut)); // resid_post [B, T, C]
+        return new BlockOutput(out, kh, vh);
+    }
+
+    /** Final layer norm and the tied unembedding: logits {@code [B, T, V]}. */
+    public NDArray unembed(NDArray x, Hooks hooks) {
+        NDArray ln = hook(hooks, HookPoint.LN_FINAL, layerNorm(x, w.lnFW(), w.lnFB())); // [B, T, C]
+        return hook(hooks, HookPoint.LOGITS, ln.matMul(w.wte().transpose())); // [B, T, V]
+    }
+
+    private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
+        return x.getNDArrayInternal()
+                .layerNorm(x, new Shape(config.nEmbd()), gamma, beta, (float) config.layerNormEps())
+                .get(0);
+    }
+
+    /** GPT-2's tanh GELU, written as {@code x * sigmoid(2u)} since 0.5(1+tanh u) = sigmoid(2u) and sigmoid is faster. */
+    private NDArray gelu(NDArray x) {
+        NDArray u2 = x.mul(x).muli(x).muli(geluCubic).addi(x).muli(geluTwoRootTwoOverPi); // 2u
+        return u2.getNDArrayInternal().sigmoid().muli(x);
+    }
+
+    private static NDArray hook(Hooks hooks, String name, NDArray x) {
+        return hooks == null || hooks.isEmpty() ? x : hooks.run(name, x);
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+        manager.close();
+    }
+}
