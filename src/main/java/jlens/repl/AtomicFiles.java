@@ -1,0 +1,63 @@
+package jlens.repl;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Writes a file through a temporary file in the same folder and a rename, so a crash or Ctrl-C never leaves
+ * a half-written file; an existing file is replaced only when asked.
+ */
+final class AtomicFiles {
+    @FunctionalInterface
+    interface Body {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private AtomicFiles() {}
+
+    static void write(Path target, boolean force, Body body) {
+        Path abs = target.toAbsolutePath().normalize();
+        Path dir = abs.getParent();
+        if (Files.isDirectory(abs)) {
+            throw new UserError(target + " is a folder; give a file name");
+        }
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new UserError("cannot write " + target + ": folder " + dir + " does not exist");
+        }
+        if (Files.exists(abs) && !force) {
+            throw new UserError(target + " exists; add --force to overwrite it");
+        }
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        } catch (AccessDeniedException e) {
+            throw new UserError("cannot write " + target + ": permission denied in " + dir);
+        } catch (IOException e) {
+            throw new UserError("cannot write " + target + ": " + e.getMessage());
+        }
+        try {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+                body.write(out);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UserError("cannot write " + target + ": " + e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the rename already consumed it, or the folder went away: nothing left to clean
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package jlens.repl;
+
+import jlens.model.Gpt2Config;
+
+/** The lines printed at start-up: what was loaded and how the output is drawn. */
+final class Banner {
+    private Banner() {}
+
+    static String text(Session s) {
+        StringBuilder b = new StringBuilder("jlens: look inside GPT-2. 'help' lists the commands, Tab completes, Ctrl-D leaves.\n");
+        if (s.hasModel()) {
+            Gpt2Config c = s.config();
+            b.append("model ").append(s.modelName()).append(": ").append(c.nLayer()).append(" layers, ").append(c.nHead())
+                    .append(" heads, d_model ").append(c.nEmbd()).append(", ").append(s.model().device()).append(", ")
+                    .append(s.model().dtype().toString().toLowerCase(java.util.Locale.ROOT)).append('\n');
+            if (s.modelNote() != null) {
+                b.append(s.modelNote()).append('\n');
+            }
+        } else {
+            b.append("no model loaded; 'load gpt2' or 'load DIR'\n");
+        }
+        b.append("colour: ").append(s.settings().color()).append(" (change with 'set color truecolor|256|16|mono')");
+        return b.toString();
+    }
+}

@@ -1,0 +1,54 @@
+package jlens.repl;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import jlens.model.ModelLoadException;
+
+/** Turns any failure into one line for the user; the stack trace only with {@code --debug}. */
+final class Errors {
+    private Errors() {}
+
+    static UserError toUserError(Throwable e, boolean debug, PrintWriter out) {
+        if (e instanceof UserError u) {
+            return u;
+        }
+        if (debug) {
+            e.printStackTrace(out);
+        }
+        String message = firstLine(e.getMessage());
+        if (e instanceof ModelLoadException || e.getClass() == IllegalArgumentException.class) {
+            return new UserError(message);
+        }
+        if (e instanceof NoSuchFileException f) {
+            return new UserError(f.getFile() + ": no such file or folder");
+        }
+        if (e instanceof AccessDeniedException f) {
+            return new UserError(f.getFile() + ": permission denied");
+        }
+        if (e instanceof FileSystemException f) {
+            return new UserError(f.getFile() + ": " + (f.getReason() == null ? "cannot access" : f.getReason()));
+        }
+        if (e instanceof IOException) {
+            return new UserError("i/o error: " + message);
+        }
+        if (e instanceof OutOfMemoryError) {
+            return new UserError("out of memory; capture fewer hook points or use a shorter text");
+        }
+        if (e.getClass().getName().startsWith("jlens.") && message != null && !message.isBlank()) {
+            return new UserError(message); // our own exception types carry user-facing messages
+        }
+        return new UserError("internal error: " + e.getClass().getSimpleName() + (message == null ? "" : ": " + message)
+                + (debug ? "" : " (start with --debug to see the stack trace)"));
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return null;
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,64 @@
+package jlens.repl;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Number and shape formatting, locale-independent. */
+final class Format {
+    private Format() {}
+
+    /** Six significant digits, as people read them. */
+    static String num(double v) {
+        if (Double.isNaN(v)) {
+            return "nan";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "inf" : "-inf";
+        }
+        if (v != 0 && (Math.abs(v) < 1e-4 || Math.abs(v) >= 1e7)) {
+            return String.format(Locale.ROOT, "%.5e", v);
+        }
+        String s = String.format(Locale.ROOT, "%.6g", v);
+        if (s.contains(".") && !s.contains("e")) {
+            s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
+        }
+        return s;
+    }
+
+    static String shape(long[] shape) {
+        return Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    static String bytes(long b) {
+        if (b < 1024) {
+            return b + " B";
+        }
+        if (b < 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
+        }
+        if (b < 1024L * 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f MiB", b / 1048576.0);
+        }
+        return String.format(Locale.ROOT, "%.2f GiB", b / 1073741824.0);
+    }
+
+    /** A token piece made visible: spaces as ·, newlines as ⏎, tabs as →. */
+    static String visible(String piece) {
+        if (piece == null) {
+            return "?";
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < piece.length(); i++) {
+            char c = piece.charAt(i);
+            switch (c) {
+                case ' ' -> b.append('\u00b7');
+                case '\n' -> b.append('\u23ce');
+                case '\t' -> b.append('\u2192');
+                case '\r' -> b.append("\\r");
+                default -> b.append(Character.isISOControl(c) ? String.format(Locale.ROOT, "\\x%02x", (int) c) : String.valueOf(c));
+            }
+        }
+        return b.toString();
+    }
+}

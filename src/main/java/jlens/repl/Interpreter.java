@@ -1,0 +1,158 @@
+package jlens.repl;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+/**
+ * Runs input the way the prompt does: command lines go to the session, other lines to an embedded JShell
+ * (made on first use). Also runs {@code .jsh} files line by line, stopping at the first failure with its file
+ * and line.
+ */
+public final class Interpreter implements AutoCloseable {
+    private final Session session;
+    private JavaShell java;
+    private final Deque<Path> sourcing = new ArrayDeque<>();
+
+    public Interpreter(Session session) {
+        this.session = session;
+        session.interpreter(this);
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    /** Whether {@code text} so far is Java that needs more lines (the prompt then asks for them). */
+    public boolean needsMoreLines(String text) {
+        if (Session.isComment(text) || session.isCommand(text) || !CommandLine.looksLikeJava(text)) {
+            return false;
+        }
+        return java().isIncomplete(text);
+    }
+
+    /** Runs a complete input: a command line or one or more Java snippets. */
+    public void run(String input) {
+        if (Session.isComment(input)) {
+            return;
+        }
+        if (session.isCommand(input)) {
+            session.exec(input);
+            return;
+        }
+        String word = CommandLine.firstWord(input);
+        if (!CommandLine.looksLikeJava(input)) {
+            throw session.unknown(word == null ? input.strip() : word);
+        }
+        try {
+            java().eval(input);
+        } catch (UserError e) {
+            // A single unknown word is more likely a mistyped command than a Java variable.
+            if (word != null && input.strip().equals(word) && e.getMessage().contains("cannot find symbol")) {
+                throw session.unknown(word);
+            }
+            throw e;
+        }
+    }
+
+    /** Runs a script file; a failing line throws {@link ScriptFailure} naming the file and line. */
+    public void runFile(Path file) {
+        Path key = file.toAbsolutePath().normalize();
+        if (sourcing.contains(key)) {
+            throw new UserError(file + " sources itself (directly or through another file); remove the loop");
+        }
+        List<String> lines = readScript(file);
+        sourcing.push(key);
+        try {
+            StringBuilder pending = new StringBuilder();
+            int pendingStart = 0;
+            for (int i = 0; i < lines.size() && !session.quitRequested(); i++) {
+                String line = lines.get(i);
+                if (pending.length() == 0) {
+                    if (Session.isComment(line)) {
+                        continue;
+                    }
+                    pendingStart = i + 1;
+                    if (needsMoreLines(line)) {
+                        pending.append(line).append('\n');
+                        continue;
+                    }
+                    runLocated(file, pendingStart, line);
+                } else {
+                    pending.append(line).append('\n');
+                    if (!java().isIncomplete(pending.toString())) {
+                        String snippet = pending.toString();
+                        pending.setLength(0);
+                        runLocated(file, pendingStart, snippet);
+                    }
+                }
+            }
+            if (pending.length() > 0) {
+                throw new ScriptFailure(file, pendingStart, "incomplete Java at the end of the file (a brace or parenthesis is not closed)");
+            }
+        } finally {
+            sourcing.pop();
+        }
+    }
+
+    private void runLocated(Path file, int line, String input) {
+        try {
+            run(input);
+        } catch (ScriptFailure f) {
+            throw f;
+        } catch (CancellationException e) {
+            throw new ScriptFailure(file, line, "cancelled");
+        } catch (UserError e) {
+            throw new ScriptFailure(file, line, e.getMessage());
+        } catch (RuntimeException e) {
+            throw new ScriptFailure(file, line, Errors.toUserError(e, session.debug(), session.out()).getMessage());
+        }
+    }
+
+    private static List<String> readScript(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new UserError(file + " is a folder; give a .jsh file");
+        }
+        if (!Files.exists(file)) {
+            throw new UserError(file + ": no such file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new UserError(file + ": permission denied");
+        }
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new UserError(file + " is not UTF-8 text");
+        } catch (IOException e) {
+            throw new UserError(file + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    private JavaShell java() {
+        if (java == null) {
+            java = new JavaShell(session);
+        }
+        return java;
+    }
+
+    /** Stops a running Java snippet (Ctrl-C). */
+    public void stopJava() {
+        if (java != null) {
+            java.stop();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (java != null) {
+            java.close();
+            java = null;
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package jlens.repl;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import jdk.jshell.Diag;
+import jdk.jshell.EvalException;
+import jdk.jshell.JShell;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.UnresolvedReferenceException;
+
+/**
+ * An embedded JShell running in this JVM ({@code executionEngine("local")}), so snippets see the very session
+ * objects the REPL uses: {@code session} is bound to the current {@link Session}. Errors come back as one
+ * readable {@link UserError}.
+ */
+final class JavaShell implements AutoCloseable {
+    /** Imports and bindings every snippet sees. */
+    static final List<String> PRELUDE = List.of(
+            "import jlens.repl.*;", "import jlens.model.*;", "import jlens.hook.*;",
+            "import ai.djl.ndarray.*;", "import ai.djl.ndarray.types.*;", "import java.util.*;",
+            "import java.nio.file.*;",
+            "var session = jlens.repl.Jsh.session();");
+
+    private final JShell shell;
+    private final Session session;
+
+    JavaShell(Session session) {
+        this.session = session;
+        Jsh.set(session);
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        this.shell = JShell.builder().executionEngine("local").out(new PrintStream(sink)).err(new PrintStream(sink)).build();
+        shell.addToClasspath(System.getProperty("java.class.path"));
+        for (String line : PRELUDE) {
+            List<SnippetEvent> events = shell.eval(line);
+            for (SnippetEvent e : events) {
+                if (e.status() == Snippet.Status.REJECTED) {
+                    throw new IllegalStateException("JShell prelude failed on " + line + ": " + diagnostics(e.snippet()));
+                }
+            }
+        }
+    }
+
+    /** Whether {@code source} needs more lines to be a complete snippet (an open brace, a broken-off expression). */
+    boolean isIncomplete(String source) {
+        SourceCodeAnalysis.Completeness c = shell.sourceCodeAnalysis().analyzeCompletion(source).completeness();
+        return c == SourceCodeAnalysis.Completeness.DEFINITELY_INCOMPLETE;
+    }
+
+    /** Evaluates one or more complete snippets; prints values as jshell does ({@code x ==> 5}). */
+    void eval(String source) {
+        String remaining = source;
+        while (!remaining.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo info = shell.sourceCodeAnalysis().analyzeCompletion(remaining);
+            if (info.completeness() == SourceCodeAnalysis.Completeness.DEFINITELY_INCOMPLETE) {
+                throw new UserError("incomplete Java: " + oneLine(remaining) + " (a brace or parenthesis is not closed)");
+            }
+            String snippet = info.source() == null || info.source().isEmpty() ? remaining : info.source();
+            evalOne(snippet);
+            remaining = info.remaining() == null ? "" : info.remaining();
+        }
+    }
+
+    private void evalOne(String snippet) {
+        PrintStream savedOut = System.out;
+        PrintStream savedErr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        List<SnippetEvent> events;
+        // Snippets run in this JVM: route their System.out into the session's output for the call.
+        System.setOut(capture);
+        System.setErr(capture);
+        try {
+            events = shell.eval(snippet);
+        } finally {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+            capture.flush();
+            String printed = captured.toString(StandardCharsets.UTF_8);
+            if (!printed.isEmpty()) {
+                session.out().print(printed);
+                session.out().flush();
+            }
+        }
+        for (SnippetEvent e : events) {
+            if (e.causeSnippet() != null) {
+                continue; // an update of a dependent snippet, not what the user typed
+            }
+            if (e.status() == Snippet.Status.REJECTED) {
+                throw new UserError(diagnostics(e.snippet()));
+            }
+            if (e.exception() != null) {
+                throw new UserError(describe(e.exception()));
+            }
+            if (e.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED || e.status() == Snippet.Status.RECOVERABLE_DEFINED) {
+                List<String> unresolved = shell.unresolvedDependencies((jdk.jshell.DeclarationSnippet) e.snippet())
+                        .collect(Collectors.toList());
+                throw new UserError("cannot find " + String.join(", ", unresolved));
+            }
+            if (e.value() != null && shows(e.snippet())) {
+                session.println(name(e.snippet()) + " ==> " + e.value());
+            }
+        }
+    }
+
+    private static boolean shows(Snippet s) {
+        return switch (s.kind()) {
+            case EXPRESSION, VAR -> true;
+            default -> false;
+        };
+    }
+
+    private static String name(Snippet s) {
+        if (s instanceof jdk.jshell.VarSnippet v) {
+            return v.name();
+        }
+        if (s instanceof jdk.jshell.ExpressionSnippet x) {
+            return x.name();
+        }
+        return s.id();
+    }
+
+    private String diagnostics(Snippet s) {
+        List<String> out = new ArrayList<>();
+        shell.diagnostics(s).forEach(d -> out.add(describe(d, s.source())));
+        return out.isEmpty() ? "Java error in: " + oneLine(s.source()) : String.join("; ", out);
+    }
+
+    private static String describe(Diag d, String source) {
+        String msg = Errors.firstLine(d.getMessage(Locale.ROOT));
+        long pos = d.getStartPosition();
+        String near = pos >= 0 && pos < source.length() ? " at '" + oneLine(source.substring((int) pos,
+                (int) Math.min(source.length(), Math.max(pos + 1, d.getEndPosition())))) + "'" : "";
+        return "Java: " + msg + near;
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof EvalException ee) {
+            String cls = ee.getExceptionClassName();
+            String simple = cls.substring(cls.lastIndexOf('.') + 1);
+            if (simple.equals("UserError")) {
+                return ee.getMessage();
+            }
+            return "Java threw " + simple + (ee.getMessage() == null ? "" : ": " + Errors.firstLine(ee.getMessage()));
+        }
+        if (e instanceof UnresolvedReferenceException u) {
+            return "cannot use " + u.getSnippet().source().strip() + ": it refers to something not defined";
+        }
+        return "Java: " + e.getMessage();
+    }
+
+    private static String oneLine(String s) {
+        String t = s.strip().replace('\n', ' ');
+        return t.length() > 60 ? t.substring(0, 57) + "..." : t;
+    }
+
+    /** Stops a running snippet (Ctrl-C). */
+    void stop() {
+        shell.stop();
+    }
+
+    @Override
+    public void close() {
+        shell.close();
+    }
+}

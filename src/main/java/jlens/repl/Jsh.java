@@ -1,0 +1,46 @@
+package jlens.repl;
+
+import java.io.PrintWriter;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The session JShell snippets see. Inside the jlens REPL it is the REPL's own session; in a stock
+ * {@code jshell} started by {@code ./jlens jshell}, {@link #open()} makes one (see {@code startup.jsh}).
+ */
+public final class Jsh {
+    private static volatile Session current;
+
+    private Jsh() {}
+
+    /** The current session; opens one with the default model if there is none. */
+    public static Session session() {
+        Session s = current;
+        return s != null ? s : open();
+    }
+
+    static void set(Session s) {
+        current = s;
+    }
+
+    /**
+     * Opens a session on the model named by {@code JLENS_MODEL} (or the default one), printing to standard
+     * output, and makes it current.
+     */
+    public static synchronized Session open() {
+        if (current != null) {
+            return current;
+        }
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        Session s = new Session(out, Models.source(Models.Options.fromEnvironment()));
+        Models.loadStartupModel(s, System.getenv("JLENS_MODEL"));
+        s.println(Banner.text(s));
+        current = s;
+        return s;
+    }
+
+    /** Runs a REPL command line on the current session: {@code Jsh.run("hist 5")}. */
+    public static void run(String line) {
+        session().exec(line);
+    }
+}

@@ -1,0 +1,56 @@
+package jlens.repl;
+
+import java.util.List;
+import jlens.model.Gpt2Config;
+
+/** {@code load} and {@code model}: which GPT-2 the session looks at. */
+final class ModelCommands {
+    private ModelCommands() {}
+
+    static List<Command> all() {
+        return List.of(
+                new Command("load", "load NAME|DIR",
+                        "load a GPT-2: gpt2, gpt2-medium, gpt2-large, gpt2-xl, a Hugging Face repo id, or a folder",
+                        """
+                        Loads a GPT-2 and makes it the session's model. NAME is gpt2, gpt2-medium, gpt2-large,
+                        gpt2-xl, demo (the bundled random model) or a Hugging Face repo id (org/name); DIR is a
+                        folder with config.json, model.safetensors and tokenizer.json. The text is kept and
+                        tokenised again; captured activations are dropped. If loading fails, the model that was
+                        loaded stays loaded. A download shows progress; Ctrl-C cancels it.
+                        Examples:
+                          load gpt2-large
+                          load ./models/my-gpt2""",
+                        (s, before) -> before.isEmpty() ? List.of("gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "demo", Completions.FILES) : List.of(),
+                        (s, a) -> {
+                            String spec = a.next("a model name or folder");
+                            a.end();
+                            s.load(spec);
+                            s.println(describe(s));
+                        }),
+                new Command("model", "model", "show the loaded model: layers, heads, d_model, d_head, device, dtype",
+                        """
+                        Prints the loaded model's name, layer count, head count, d_model, d_head, sqrt(d_head)
+                        (the attention scale), vocabulary size, context length, device and dtype.
+                        Example:
+                          model""",
+                        Command.ArgCompleter.NONE,
+                        (s, a) -> {
+                            a.end();
+                            s.println(describe(s));
+                        }));
+    }
+
+    static String describe(Session s) {
+        Gpt2Config c = s.config();
+        StringBuilder b = new StringBuilder();
+        b.append(s.modelName()).append(": ").append(c.nLayer()).append(" layers, ").append(c.nHead()).append(" heads, d_model ")
+                .append(c.nEmbd()).append(", d_head ").append(c.dHead()).append(" (scale sqrt(d_head) = ")
+                .append(Format.num(Math.sqrt(c.dHead()))).append("), vocabulary ").append(c.vocabSize()).append(", context ")
+                .append(c.nPositions()).append(", ").append(s.model().device()).append(", ")
+                .append(s.model().dtype().toString().toLowerCase(java.util.Locale.ROOT));
+        if (s.modelNote() != null) {
+            b.append('\n').append(s.modelNote());
+        }
+        return b.toString();
+    }
+}

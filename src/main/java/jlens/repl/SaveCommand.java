@@ -1,0 +1,168 @@
+package jlens.repl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code save FILE [HOOK_NAME] [--force]}: the last result, chart or a cached activation, by file extension. */
+final class SaveCommand {
+    private SaveCommand() {}
+
+    static Command command() {
+        return new Command("save", "save FILE [HOOK_NAME] [--force]",
+                "write the last result (.csv .npy .json), chart (.txt .ansi) or a cached activation (.npy)",
+                """
+                Writes to FILE, in the format its extension names:
+                  .csv   the last result's table with a header row (var: layer,q,k,v; qkt all: layer,mean,std;
+                         ablate: layer,logprob,clean_logprob; logprobs: token_id,token,logprob;
+                         hist LAYER: bin_left,bin_right,q,k,v)
+                  .npy   the last result's main array (NumPy format); with HOOK_NAME, that cached activation
+                         with the batch dimension dropped (blocks.3.attn.hook_qkv is [T, 3*d_model])
+                  .json  the whole last result with its parameters
+                  .txt   the last chart or table as drawn, plain; .ansi with its colours
+                The file is written to a temporary file and renamed, and an existing file is only replaced
+                with --force.
+                Examples:
+                  save variances.csv
+                  save qkv3.npy blocks.3.attn.hook_qkv
+                  save hist.txt --force""",
+                (s, before) -> before.isEmpty() ? List.of(Completions.FILES)
+                        : before.size() == 1 ? HookCommands.concat(s.hasRun() ? s.cache().names() : List.of(), List.of("--force"))
+                        : List.of("--force"),
+                SaveCommand::save);
+    }
+
+    private static void save(Session s, Args a) {
+        boolean force = a.flag("--force");
+        String file = a.next("a file name");
+        String hook = a.hasNext() ? a.next("a hook name") : null;
+        a.end();
+        Path path = Path.of(file);
+        String ext = extension(file);
+        if (hook != null && !ext.equals("npy")) {
+            throw new UserError("a hook activation is saved as .npy; use a name like " + stem(file) + ".npy");
+        }
+        switch (ext) {
+            case "npy" -> {
+                Result.NdData data = hook != null ? activation(s, hook) : need(s, "an array", s.lastResult() == null ? null : s.lastResult().array());
+                AtomicFiles.write(path, force, out -> Npy.write(out, data));
+                s.println("saved " + file + " " + Format.shape(data.shape()) + (hook != null ? " from " + hook : ""));
+            }
+            case "csv" -> {
+                Result.Table t = need(s, "a table", s.lastResult() == null ? null : s.lastResult().table());
+                AtomicFiles.write(path, force, out -> out.write(csv(t).getBytes(StandardCharsets.UTF_8)));
+                s.println("saved " + file + " (" + t.rows().size() + " rows: " + String.join(",", t.columns()) + ")");
+            }
+            case "json" -> {
+                Result r = need(s, "a result", s.lastResult());
+                AtomicFiles.write(path, force, out -> out.write(json(r).getBytes(StandardCharsets.UTF_8)));
+                s.println("saved " + file + " (" + r.kind() + " with its parameters)");
+            }
+            case "txt", "ansi" -> {
+                Drawing d = s.lastDrawing();
+                if (d == null) {
+                    throw new UserError("nothing drawn yet; draw a chart (hist, var, qkt, pattern, ablate) before saving " + file);
+                }
+                String text = ext.equals("txt") ? d.plain() : d.ansi();
+                AtomicFiles.write(path, force, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+                s.println("saved " + file + " (" + text.lines().count() + " lines)");
+            }
+            default -> throw new UserError("unknown format '" + (ext.isEmpty() ? file : "." + ext)
+                    + "'; end the file name with .csv, .npy, .json, .txt or .ansi");
+        }
+    }
+
+    private static <T> T need(Session s, String what, T value) {
+        if (value == null) {
+            Result r = s.lastResult();
+            throw new UserError(r == null ? "no result yet to save; run an analysis first (var, qkt, hist, logprobs, ablate)"
+                    : "the last result (" + r.kind() + ") has no " + what.replaceFirst("^an? ", "") + "; choose another format");
+        }
+        return value;
+    }
+
+    /** A cached activation as float32 with the batch dimension dropped. */
+    static Result.NdData activation(Session s, String spec) {
+        String name;
+        try {
+            name = s.model().hooks().resolve(spec);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        NDArray a = s.activation(name);
+        long[] shape = a.getShape().getShape();
+        long[] dropped = shape.length > 1 && shape[0] == 1 ? Arrays.copyOfRange(shape, 1, shape.length) : shape;
+        float[] data = a.getDataType() == DataType.FLOAT32 ? a.toFloatArray() : a.toType(DataType.FLOAT32, false).toFloatArray();
+        return Result.NdData.of(dropped, data);
+    }
+
+    static String csv(Result.Table t) {
+        StringBuilder b = new StringBuilder(String.join(",", t.columns())).append('\n');
+        for (List<Object> row : t.rows()) {
+            for (int i = 0; i < row.size(); i++) {
+                if (i > 0) {
+                    b.append(',');
+                }
+                b.append(cell(row.get(i)));
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String cell(Object o) {
+        if (o instanceof Double d) {
+            return Double.isFinite(d) ? Double.toString(d) : d.isNaN() ? "nan" : d > 0 ? "inf" : "-inf";
+        }
+        if (o instanceof Float f) {
+            return cell(f.doubleValue());
+        }
+        String s = String.valueOf(o);
+        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") || s.startsWith(" ")) {
+            return "\"" + s.replace("\"", "\"\"") + "\"";
+        }
+        return s;
+    }
+
+    static String json(Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", r.kind());
+        m.put("command", r.line());
+        m.put("parameters", r.parameters());
+        if (r.table() != null) {
+            m.put("columns", r.table().columns());
+            m.put("rows", r.table().rows());
+        }
+        if (r.array() != null) {
+            Map<String, Object> arr = new LinkedHashMap<>();
+            arr.put("shape", r.array().shape());
+            arr.put("data", r.array().f32() != null ? r.array().f32() : r.array().f64());
+            m.put("array", arr);
+        }
+        return new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create().toJson(m) + "\n";
+    }
+
+    static String extension(String file) {
+        String name = Path.of(file).getFileName() == null ? file : Path.of(file).getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot <= 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+
+    private static String stem(String file) {
+        int dot = file.lastIndexOf('.');
+        return dot <= 0 ? file : file.substring(0, dot);
+    }
+
+    static void writeText(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,138 @@
+package jlens.repl;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The session's knobs, changed with {@code set KEY VALUE}. Each setter validates first and changes nothing on
+ * a bad value.
+ */
+public final class Settings {
+    /** Keys {@code set} knows, in the order {@code set} lists them. */
+    public static final List<String> KEYS = List.of("width", "height", "color", "bins", "pos0", "layer", "budget");
+
+    private int width; // 0: follow the terminal
+    private int height = 20;
+    private String color = "auto";
+    private int bins = 100;
+    private boolean includePos0;
+    private int layer;
+    private long captureBudgetBytes = 2L << 30;
+
+    /** Chart width in columns; 0 means the terminal's width (80 without a terminal). */
+    public int width() {
+        return width;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    /** auto, truecolor, 256, 16 or mono. */
+    public String color() {
+        return color;
+    }
+
+    public int bins() {
+        return bins;
+    }
+
+    /** Whether demos 1 and 2 keep position 0 (the notebook leaves it out: it is an attention sink). */
+    public boolean includePos0() {
+        return includePos0;
+    }
+
+    /** The layer commands use when none is given; the last layer named on a command line. */
+    public int layer() {
+        return layer;
+    }
+
+    void layer(int l) {
+        layer = l;
+    }
+
+    /** Most bytes a {@code run} may capture before it refuses (protects a GPU box from a huge hook list). */
+    public long captureBudgetBytes() {
+        return captureBudgetBytes;
+    }
+
+    /** Sets one key from its text form; throws {@link UserError} and changes nothing on a bad value. */
+    void set(String key, String value, int nLayer) {
+        switch (key.toLowerCase(Locale.ROOT)) {
+            case "width" -> width = value.equalsIgnoreCase("auto") ? 0 : intIn(key, value, 20, 1000);
+            case "height" -> height = intIn(key, value, 5, 500);
+            case "color", "colour" -> color = colorWord(value);
+            case "bins" -> bins = intIn(key, value, 2, 10_000);
+            case "pos0" -> includePos0 = Args.parseBoolean(value, "pos0");
+            case "layer" -> layer = Args.index(value, nLayer, "layer", "the model has " + nLayer + " layers", "set layer N");
+            case "budget" -> captureBudgetBytes = bytes(value);
+            default -> throw new UserError("unknown setting '" + key + "'; settings are " + String.join(", ", KEYS));
+        }
+    }
+
+    /** Every setting and its value, for {@code set} with no arguments. */
+    public Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("width", width == 0 ? "auto" : Integer.toString(width));
+        m.put("height", Integer.toString(height));
+        m.put("color", color);
+        m.put("bins", Integer.toString(bins));
+        m.put("pos0", includePos0 ? "on" : "off");
+        m.put("layer", Integer.toString(layer));
+        m.put("budget", (captureBudgetBytes >> 20) + "M");
+        return m;
+    }
+
+    static List<String> valuesFor(String key) {
+        return switch (key.toLowerCase(Locale.ROOT)) {
+            case "width" -> List.of("auto", "80", "120", "200");
+            case "color", "colour" -> List.of("auto", "truecolor", "256", "16", "mono");
+            case "bins" -> List.of("20", "50", "100");
+            case "pos0" -> List.of("on", "off");
+            case "budget" -> List.of("512M", "2G", "8G");
+            default -> List.of();
+        };
+    }
+
+    private static String colorWord(String v) {
+        String w = v.toLowerCase(Locale.ROOT);
+        return switch (w) {
+            case "auto", "truecolor", "24bit", "256", "16", "mono", "none", "off" -> switch (w) {
+                case "24bit" -> "truecolor";
+                case "none", "off" -> "mono";
+                default -> w;
+            };
+            default -> throw new UserError("color takes auto, truecolor, 256, 16 or mono, not '" + v + "'");
+        };
+    }
+
+    private static int intIn(String key, String v, int lo, int hi) {
+        long n = Args.parseLong(v, key, "set " + key + " N");
+        if (n < lo || n > hi) {
+            throw new UserError(key + " " + v + " is out of range: use " + lo + ".." + hi);
+        }
+        return (int) n;
+    }
+
+    private static long bytes(String v) {
+        String s = v.strip().toUpperCase(Locale.ROOT);
+        long unit = 1;
+        if (s.endsWith("G")) {
+            unit = 1L << 30;
+        } else if (s.endsWith("M")) {
+            unit = 1L << 20;
+        } else if (s.endsWith("K")) {
+            unit = 1L << 10;
+        }
+        if (unit != 1) {
+            s = s.substring(0, s.length() - 1);
+        }
+        long n = Args.parseLong(s, "budget", "set budget 2G");
+        if (n <= 0 || n > (1L << 50) / unit) {
+            throw new UserError("budget " + v + " is out of range: give a size such as 512M or 4G");
+        }
+        return n * unit;
+    }
+}

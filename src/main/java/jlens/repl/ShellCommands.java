@@ -1,0 +1,116 @@
+package jlens.repl;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** {@code help}, {@code set}, {@code source} and {@code quit}: the shell itself. */
+final class ShellCommands {
+    private ShellCommands() {}
+
+    static List<Command> all() {
+        return List.of(
+                new Command("help", "help [COMMAND]", "list the commands, or explain one with examples",
+                        """
+                        Without an argument, lists every command with a one-line summary. 'help NAME' shows how
+                        to write the command, what it does, and examples.
+                        Examples:
+                          help
+                          help ablate""",
+                        (s, before) -> before.isEmpty() ? s.commands().all().stream().map(Command::name).toList() : List.of(),
+                        ShellCommands::help),
+                new Command("set", "set [KEY VALUE]",
+                        "show or change settings: width, height, color, bins, pos0, layer, budget",
+                        """
+                        Without arguments, lists the settings. Keys:
+                          width   chart width in columns, or auto (the terminal's width)
+                          height  chart height in rows
+                          color   auto, truecolor, 256, 16 or mono
+                          bins    histogram bins for one layer (the notebook uses 100)
+                          pos0    on keeps position 0 in demos 1 and 2 (off by default, as in the notebook:
+                                  the first token is an attention sink with extreme values)
+                          layer   the layer commands use when none is given
+                          budget  the most memory one run may capture (512M, 4G)
+                        Examples:
+                          set color mono
+                          set pos0 on
+                          set width 120""",
+                        (s, before) -> before.isEmpty() ? Settings.KEYS : before.size() == 1 ? Settings.valuesFor(before.get(0)) : List.of(),
+                        ShellCommands::set),
+                new Command("source", "source FILE", "run the lines of a .jsh file (commands and Java) here",
+                        """
+                        Runs a script in this session, line by line: commands and Java, as if typed. It stops at
+                        the first failing line and names it (FILE:LINE). A file may source others, not itself.
+                        Example:
+                          source examples/demo1-qkv.jsh""",
+                        (s, before) -> before.isEmpty() ? List.of(Completions.FILES) : List.of(),
+                        (s, a) -> {
+                            String file = a.next("a file");
+                            a.end();
+                            try {
+                                s.interpreter().runFile(Path.of(file));
+                            } catch (ScriptFailure f) {
+                                throw new UserError(f.located());
+                            }
+                        }),
+                new Command("quit", "quit", "leave jlens (Ctrl-D does too)",
+                        """
+                        Leaves the REPL; in a script, stops it successfully.
+                        Example:
+                          quit""",
+                        Command.ArgCompleter.NONE,
+                        (s, a) -> {
+                            a.end();
+                            s.requestQuit();
+                        }));
+    }
+
+    private static void help(Session s, Args a) {
+        if (a.hasNext()) {
+            String name = a.next("a command");
+            a.end();
+            Command c = s.commands().find(name).orElseThrow(() -> s.unknown(name));
+            s.println("usage: " + c.usage());
+            s.println(c.summary());
+            s.println("");
+            s.println(c.help().strip());
+            return;
+        }
+        int w = s.commands().all().stream().mapToInt(c -> c.usage().length()).max().orElse(10);
+        w = Math.min(w, 34);
+        for (Command c : s.commands().all()) {
+            String u = c.usage();
+            if (u.length() > w) {
+                s.println("  " + u);
+                s.println("  " + " ".repeat(w) + "  " + c.summary());
+            } else {
+                s.println("  " + u + " ".repeat(w - u.length()) + "  " + c.summary());
+            }
+        }
+        s.println("Lines that are not commands run as Java (JShell); 'session' is this session.");
+        s.println("'help NAME' explains a command with examples. Tab completes commands, layers, heads, hook names, files.");
+    }
+
+    private static void set(Session s, Args a) {
+        if (!a.hasNext()) {
+            Map<String, String> m = s.settings().describe();
+            TextTable t = new TextTable("setting", "value");
+            m.forEach(t::row);
+            s.out().print(t);
+            return;
+        }
+        String key = a.next("a setting");
+        String value = a.next("a value for " + key);
+        a.end();
+        int nLayer = s.hasModel() ? s.config().nLayer() : 1;
+        s.settings().set(key, value, nLayer);
+        s.println(key + " = " + s.settings().describe().getOrDefault(key.toLowerCase(java.util.Locale.ROOT), value));
+    }
+
+    static List<String> names(Session s) {
+        List<String> out = new ArrayList<>();
+        s.commands().all().forEach(c -> out.add(c.name()));
+        return out;
+    }
+}
