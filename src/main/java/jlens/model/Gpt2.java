@@ -42,10 +42,12 @@ public final class Gpt2 implements AutoCloseable {
     private final Gpt2Weights w;
     private final Hooks hooks;
     private final String[][] blockNames; // [L][point], precomputed so a pass builds no strings
+    private final NDArray wteT; // [C, V], a transposed view of wte for the tied unembedding
     private final NDArray causalMask; // [P_max, P_max], 0 on and below the diagonal, -inf above
     private final NDArray attnScale; // 0-d 1/sqrt(HS): scalar ops allocate, so constants are made once
     private final NDArray geluCubic; // 0-d 0.044715
     private final NDArray geluTwoRootTwoOverPi; // 0-d 2*sqrt(2/pi)
+    private volatile long captureBudgetBytes = defaultCaptureBudget();
 
     private Gpt2(Path dir, Gpt2Config config, Gpt2Tokenizer tokenizer, NDManager manager, Gpt2Weights w) {
         this.dir = dir;
@@ -59,6 +61,7 @@ public final class Gpt2 implements AutoCloseable {
             int layer = l;
             blockNames[l] = HookPoint.BLOCK_POINTS.stream().map(p -> HookPoint.block(layer, p)).toArray(String[]::new);
         }
+        this.wteT = w.wte().transpose();
         DataType t = w.wte().getDataType();
         int n = config.nPositions();
         float[] mask = new float[n * n];
@@ -69,6 +72,14 @@ public final class Gpt2 implements AutoCloseable {
         this.attnScale = scalar(1.0 / Math.sqrt(config.dHead()), t);
         this.geluCubic = scalar(0.044715, t);
         this.geluTwoRootTwoOverPi = scalar(2.0 * Math.sqrt(2.0 / Math.PI), t);
+    }
+
+    /**
+     * Captured activations live in native memory, next to the weights; 4 GiB keeps a capture of a large model's
+     * every hook point on a long text from exhausting a workstation, while any single-layer capture fits.
+     */
+    private static long defaultCaptureBudget() {
+        return 4L << 30;
     }
 
     private NDArray scalar(double value, DataType t) {
@@ -153,12 +164,20 @@ public final class Gpt2 implements AutoCloseable {
         }
     }
 
-    /** A forward pass that captures the named hook points (exact or short names) into a new cache. */
+    /**
+     * A forward pass that captures the named hook points (exact or short names) into a new cache. A capture
+     * whose size, known before the pass, is over {@link #captureBudgetBytes()} is refused.
+     */
     public Run run(long[] ids, Collection<String> capture) {
         checkIds(ids);
+        List<String> names = capture.stream().map(hooks::resolve).distinct().toList();
+        long bytes = captureBytes(names, ids.length);
+        if (bytes > captureBudgetBytes) {
+            throw new CaptureTooLargeException(names.size(), ids.length, bytes, captureBudgetBytes);
+        }
         ActivationCache cache = new ActivationCache(manager, config.nLayer());
         try (Hooks.Scope scope = hooks.scope(); NDManager pass = manager.newSubManager()) {
-            for (String name : capture) {
+            for (String name : names) {
                 scope.add(name, cache.recorder());
             }
             NDArray logits = forward(pass, pass.create(ids, new Shape(1, ids.length)), hooks); // [1, T, V]
@@ -176,6 +195,18 @@ public final class Gpt2 implements AutoCloseable {
         public void close() {
             cache.close();
         }
+    }
+
+    /** The most bytes one capture may take (default 4 GiB). */
+    public long captureBudgetBytes() {
+        return captureBudgetBytes;
+    }
+
+    public void setCaptureBudgetBytes(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("the capture budget must be positive");
+        }
+        this.captureBudgetBytes = bytes;
     }
 
     /** Bytes a capture of {@code names} (exact) takes for {@code t} tokens, known before the pass. */
@@ -218,9 +249,10 @@ public final class Gpt2 implements AutoCloseable {
     /** Token plus position embeddings for ids {@code [B, T]} at positions {@code start..start+T-1}. */
     public NDArray embed(NDArray ids, int start, Hooks hooks) {
         long t = ids.getShape().get(1);
-        NDArray tok = w.wte().get(ids); // [B, T, C]
+        NDManager pass = ids.getManager(); // results of ops on weights would land in the model's manager
+        NDArray tok = w.wte().get(pass, new NDIndex("{}", ids)); // [B, T, C]
         tok = hook(hooks, HookPoint.EMBED, tok);
-        NDArray pos = w.wpe().get(new NDIndex("{}:{}", start, start + t)).expandDims(0); // [1, T, C]
+        NDArray pos = w.wpe().get(pass, new NDIndex("{}:{}", start, start + t)).expandDims(0); // [1, T, C]
         pos = hook(hooks, HookPoint.POS_EMBED, pos.broadcast(tok.getShape()));
         return tok.add(pos); // [B, T, C]
     }
@@ -266,7 +298,7 @@ public final class Gpt2 implements AutoCloseable {
             NDArray past = qh.matMul(prefix.k().transpose(0, 1, 3, 2)); // [B, NH, T, P]
             scores = past.concat(scores, 3); // [B, NH, T, P+T]
         }
-        NDArray mask = causalMask.get(new NDIndex("{}:{}, :{}", p, p + t, p + t)); // [T, P+T]
+        NDArray mask = causalMask.get(x.getManager(), new NDIndex("{}:{}, :{}", p, p + t, p + t)); // [T, P+T]
         scores = hook(hooks, names[6], scores.muli(attnScale).addi(mask)); // [B, NH, T, P+T]
         NDArray pattern = hook(hooks, names[7], scores.softmax(3)); // [B, NH, T, P+T]
         NDArray zh; // [B, NH, T, HS]
@@ -290,7 +322,7 @@ public final class Gpt2 implements AutoCloseable {
     /** Final layer norm and the tied unembedding: logits {@code [B, T, V]}. */
     public NDArray unembed(NDArray x, Hooks hooks) {
         NDArray ln = hook(hooks, HookPoint.LN_FINAL, layerNorm(x, w.lnFW(), w.lnFB())); // [B, T, C]
-        return hook(hooks, HookPoint.LOGITS, ln.matMul(w.wte().transpose())); // [B, T, V]
+        return hook(hooks, HookPoint.LOGITS, ln.matMul(wteT)); // [B, T, V]
     }
 
     private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
