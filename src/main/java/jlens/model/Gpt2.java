@@ -28,10 +28,50 @@ import jlens.hook.Hooks;
  * Each forward pass runs in its own sub-manager and hands back only what it returns.
  */
 public final class Gpt2 implements AutoCloseable {
-    /** Options for {@link #load}. */
+    /** Options for {@link #load}: where the weights live and the dtype the pass computes in. */
     public record LoadOptions(Device device, DataType dtype) {
         public static LoadOptions cpu() {
             return new LoadOptions(Device.cpu(), DataType.FLOAT32);
+        }
+
+        /**
+         * Options from the command line's words: device {@code auto} (a GPU when DJL's engine sees one, else the
+         * CPU), {@code cpu}, {@code gpu} or {@code gpu:N}; dtype {@code f32} (default), {@code f16} or {@code bf16}
+         * (GPU only: half precision on the CPU is slow and inexact in PyTorch's kernels).
+         */
+        public static LoadOptions parse(String device, String dtype) {
+            String d = device == null ? "auto" : device.trim().toLowerCase(java.util.Locale.ROOT);
+            int gpus = Engine.getEngine("PyTorch").getGpuCount();
+            Device chosen = switch (d) {
+                case "auto" -> gpus > 0 ? Device.gpu() : Device.cpu();
+                case "cpu" -> Device.cpu();
+                default -> {
+                    if (!d.matches("gpu(:\\d+)?|cuda(:\\d+)?")) {
+                        throw new IllegalArgumentException("unknown device '" + device + "'; use cpu, gpu, gpu:N or auto");
+                    }
+                    int index = d.contains(":") ? Integer.parseInt(d.substring(d.indexOf(':') + 1)) : 0;
+                    if (gpus == 0) {
+                        throw new IllegalArgumentException("no usable GPU: the PyTorch engine sees none (CPU-only natives"
+                                + " or no CUDA driver); see README 'GPU' for CUDA natives, or use --device cpu");
+                    }
+                    if (index >= gpus) {
+                        throw new IllegalArgumentException("GPU " + index + " does not exist; the engine sees " + gpus
+                                + " (gpu:0..gpu:" + (gpus - 1) + ")");
+                    }
+                    yield Device.gpu(index);
+                }
+            };
+            String t = dtype == null ? "f32" : dtype.trim().toLowerCase(java.util.Locale.ROOT);
+            DataType type = switch (t) {
+                case "f32", "float32", "fp32" -> DataType.FLOAT32;
+                case "f16", "float16", "fp16", "half" -> DataType.FLOAT16;
+                case "bf16", "bfloat16" -> DataType.BFLOAT16;
+                default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "'; use f32, f16 or bf16");
+            };
+            if (type != DataType.FLOAT32 && !chosen.isGpu()) {
+                throw new IllegalArgumentException("dtype " + t + " needs a GPU; on the CPU jlens computes in f32");
+            }
+            return new LoadOptions(chosen, type);
         }
     }
 
