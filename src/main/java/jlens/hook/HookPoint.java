@@ -57,7 +57,12 @@ public final class HookPoint {
             "ln_final", LN_FINAL, "logits", LOGITS);
 
     private static final Pattern BLOCK_NAME = Pattern.compile("blocks\\.(-?\\d+)\\.(.+)");
-    private static final Pattern SHORT_NAME = Pattern.compile("([a-z_]+?[a-z])\\s*(-?\\d+)?");
+    private static final Pattern LAYER_SUFFIX = Pattern.compile("\\s*(-?\\d+)?");
+
+    /** Short words, longest first, so "resid_pre" wins over "pre" and "ln1 0" reads as ln1 at layer 0. */
+    private static final List<String> SHORT_BY_LENGTH = SHORT.keySet().stream()
+            .sorted(java.util.Comparator.comparingInt(String::length).reversed().thenComparing(s -> s))
+            .toList();
 
     /** {@code blocks.{layer}.{point}}. */
     public static String block(int layer, String point) {
@@ -117,13 +122,18 @@ public final class HookPoint {
         if (SHORT_GLOBAL.containsKey(s)) {
             return SHORT_GLOBAL.get(s);
         }
-        Matcher shortName = SHORT_NAME.matcher(s);
-        if (shortName.matches() && SHORT.containsKey(shortName.group(1))) {
-            if (shortName.group(2) == null) {
-                throw new IllegalArgumentException("'" + spec + "' needs a layer: for example " + shortName.group(1) + "0 or "
-                        + shortName.group(1) + " -1");
+        for (String word : SHORT_BY_LENGTH) {
+            if (!s.startsWith(word)) {
+                continue;
             }
-            return block(layer(Long.parseLong(shortName.group(2)), nLayer, spec), SHORT.get(shortName.group(1)));
+            Matcher layer = LAYER_SUFFIX.matcher(s.substring(word.length()));
+            if (!layer.matches()) {
+                continue;
+            }
+            if (layer.group(1) == null) {
+                throw new IllegalArgumentException("'" + spec + "' needs a layer: for example " + word + "0 or " + word + " -1");
+            }
+            return block(layer(Long.parseLong(layer.group(1)), nLayer, spec), SHORT.get(word));
         }
         throw unknown(spec);
     }

@@ -28,10 +28,50 @@ import jlens.hook.Hooks;
  * Each forward pass runs in its own sub-manager and hands back only what it returns.
  */
 public final class Gpt2 implements AutoCloseable {
-    /** Options for {@link #load}. */
+    /** Options for {@link #load}: where the weights live and the dtype the pass computes in. */
     public record LoadOptions(Device device, DataType dtype) {
         public static LoadOptions cpu() {
             return new LoadOptions(Device.cpu(), DataType.FLOAT32);
+        }
+
+        /**
+         * Options from the command line's words: device {@code auto} (a GPU when DJL's engine sees one, else the
+         * CPU), {@code cpu}, {@code gpu} or {@code gpu:N}; dtype {@code f32} (default), {@code f16} or {@code bf16}
+         * (GPU only: half precision on the CPU is slow and inexact in PyTorch's kernels).
+         */
+        public static LoadOptions parse(String device, String dtype) {
+            String d = device == null ? "auto" : device.trim().toLowerCase(java.util.Locale.ROOT);
+            int gpus = Engine.getEngine("PyTorch").getGpuCount();
+            Device chosen = switch (d) {
+                case "auto" -> gpus > 0 ? Device.gpu() : Device.cpu();
+                case "cpu" -> Device.cpu();
+                default -> {
+                    if (!d.matches("gpu(:\\d+)?|cuda(:\\d+)?")) {
+                        throw new IllegalArgumentException("unknown device '" + device + "'; use cpu, gpu, gpu:N or auto");
+                    }
+                    int index = d.contains(":") ? Integer.parseInt(d.substring(d.indexOf(':') + 1)) : 0;
+                    if (gpus == 0) {
+                        throw new IllegalArgumentException("no usable GPU: the PyTorch engine sees none (CPU-only natives"
+                                + " or no CUDA driver); see README 'GPU' for CUDA natives, or use --device cpu");
+                    }
+                    if (index >= gpus) {
+                        throw new IllegalArgumentException("GPU " + index + " does not exist; the engine sees " + gpus
+                                + " (gpu:0..gpu:" + (gpus - 1) + ")");
+                    }
+                    yield Device.gpu(index);
+                }
+            };
+            String t = dtype == null ? "f32" : dtype.trim().toLowerCase(java.util.Locale.ROOT);
+            DataType type = switch (t) {
+                case "f32", "float32", "fp32" -> DataType.FLOAT32;
+                case "f16", "float16", "fp16", "half" -> DataType.FLOAT16;
+                case "bf16", "bfloat16" -> DataType.BFLOAT16;
+                default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "'; use f32, f16 or bf16");
+            };
+            if (type != DataType.FLOAT32 && !chosen.isGpu()) {
+                throw new IllegalArgumentException("dtype " + t + " needs a GPU; on the CPU jlens computes in f32");
+            }
+            return new LoadOptions(chosen, type);
         }
     }
 
@@ -42,10 +82,12 @@ public final class Gpt2 implements AutoCloseable {
     private final Gpt2Weights w;
     private final Hooks hooks;
     private final String[][] blockNames; // [L][point], precomputed so a pass builds no strings
+    private final NDArray wteT; // [C, V], a transposed view of wte for the tied unembedding
     private final NDArray causalMask; // [P_max, P_max], 0 on and below the diagonal, -inf above
     private final NDArray attnScale; // 0-d 1/sqrt(HS): scalar ops allocate, so constants are made once
     private final NDArray geluCubic; // 0-d 0.044715
     private final NDArray geluTwoRootTwoOverPi; // 0-d 2*sqrt(2/pi)
+    private volatile long captureBudgetBytes = defaultCaptureBudget();
 
     private Gpt2(Path dir, Gpt2Config config, Gpt2Tokenizer tokenizer, NDManager manager, Gpt2Weights w) {
         this.dir = dir;
@@ -59,6 +101,7 @@ public final class Gpt2 implements AutoCloseable {
             int layer = l;
             blockNames[l] = HookPoint.BLOCK_POINTS.stream().map(p -> HookPoint.block(layer, p)).toArray(String[]::new);
         }
+        this.wteT = w.wte().transpose();
         DataType t = w.wte().getDataType();
         int n = config.nPositions();
         float[] mask = new float[n * n];
@@ -69,6 +112,14 @@ public final class Gpt2 implements AutoCloseable {
         this.attnScale = scalar(1.0 / Math.sqrt(config.dHead()), t);
         this.geluCubic = scalar(0.044715, t);
         this.geluTwoRootTwoOverPi = scalar(2.0 * Math.sqrt(2.0 / Math.PI), t);
+    }
+
+    /**
+     * Captured activations live in native memory, next to the weights; 4 GiB keeps a capture of a large model's
+     * every hook point on a long text from exhausting a workstation, while any single-layer capture fits.
+     */
+    private static long defaultCaptureBudget() {
+        return 4L << 30;
     }
 
     private NDArray scalar(double value, DataType t) {
@@ -153,12 +204,20 @@ public final class Gpt2 implements AutoCloseable {
         }
     }
 
-    /** A forward pass that captures the named hook points (exact or short names) into a new cache. */
+    /**
+     * A forward pass that captures the named hook points (exact or short names) into a new cache. A capture
+     * whose size, known before the pass, is over {@link #captureBudgetBytes()} is refused.
+     */
     public Run run(long[] ids, Collection<String> capture) {
         checkIds(ids);
+        List<String> names = capture.stream().map(hooks::resolve).distinct().toList();
+        long bytes = captureBytes(names, ids.length);
+        if (bytes > captureBudgetBytes) {
+            throw new CaptureTooLargeException(names.size(), ids.length, bytes, captureBudgetBytes);
+        }
         ActivationCache cache = new ActivationCache(manager, config.nLayer());
         try (Hooks.Scope scope = hooks.scope(); NDManager pass = manager.newSubManager()) {
-            for (String name : capture) {
+            for (String name : names) {
                 scope.add(name, cache.recorder());
             }
             NDArray logits = forward(pass, pass.create(ids, new Shape(1, ids.length)), hooks); // [1, T, V]
@@ -176,6 +235,18 @@ public final class Gpt2 implements AutoCloseable {
         public void close() {
             cache.close();
         }
+    }
+
+    /** The most bytes one capture may take (default 4 GiB). */
+    public long captureBudgetBytes() {
+        return captureBudgetBytes;
+    }
+
+    public void setCaptureBudgetBytes(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("the capture budget must be positive");
+        }
+        this.captureBudgetBytes = bytes;
     }
 
     /** Bytes a capture of {@code names} (exact) takes for {@code t} tokens, known before the pass. */
@@ -218,9 +289,10 @@ public final class Gpt2 implements AutoCloseable {
     /** Token plus position embeddings for ids {@code [B, T]} at positions {@code start..start+T-1}. */
     public NDArray embed(NDArray ids, int start, Hooks hooks) {
         long t = ids.getShape().get(1);
-        NDArray tok = w.wte().get(ids); // [B, T, C]
+        NDManager pass = ids.getManager(); // results of ops on weights would land in the model's manager
+        NDArray tok = w.wte().get(pass, new NDIndex("{}", ids)); // [B, T, C]
         tok = hook(hooks, HookPoint.EMBED, tok);
-        NDArray pos = w.wpe().get(new NDIndex("{}:{}", start, start + t)).expandDims(0); // [1, T, C]
+        NDArray pos = w.wpe().get(pass, new NDIndex("{}:{}", start, start + t)).expandDims(0); // [1, T, C]
         pos = hook(hooks, HookPoint.POS_EMBED, pos.broadcast(tok.getShape()));
         return tok.add(pos); // [B, T, C]
     }
@@ -266,7 +338,7 @@ public final class Gpt2 implements AutoCloseable {
             NDArray past = qh.matMul(prefix.k().transpose(0, 1, 3, 2)); // [B, NH, T, P]
             scores = past.concat(scores, 3); // [B, NH, T, P+T]
         }
-        NDArray mask = causalMask.get(new NDIndex("{}:{}, :{}", p, p + t, p + t)); // [T, P+T]
+        NDArray mask = causalMask.get(x.getManager(), new NDIndex("{}:{}, :{}", p, p + t, p + t)); // [T, P+T]
         scores = hook(hooks, names[6], scores.muli(attnScale).addi(mask)); // [B, NH, T, P+T]
         NDArray pattern = hook(hooks, names[7], scores.softmax(3)); // [B, NH, T, P+T]
         NDArray zh; // [B, NH, T, HS]
@@ -290,7 +362,7 @@ public final class Gpt2 implements AutoCloseable {
     /** Final layer norm and the tied unembedding: logits {@code [B, T, V]}. */
     public NDArray unembed(NDArray x, Hooks hooks) {
         NDArray ln = hook(hooks, HookPoint.LN_FINAL, layerNorm(x, w.lnFW(), w.lnFB())); // [B, T, C]
-        return hook(hooks, HookPoint.LOGITS, ln.matMul(w.wte().transpose())); // [B, T, V]
+        return hook(hooks, HookPoint.LOGITS, ln.matMul(wteT)); // [B, T, V]
     }
 
     private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
