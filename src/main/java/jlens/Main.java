@@ -1,10 +1,74 @@
 package jlens;
 
-/** Command line entry point. */
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import jlens.repl.Cli;
+
+/**
+ * Command line entry point.
+ *
+ * <pre>
+ * jlens [--model NAME|DIR] [--device auto|cpu|gpu] [--dtype f32|f16|bf16] [--color auto|always|never|MODE]
+ *       [--debug] [-c LINE]... [FILE.jsh]...
+ * jlens bench ARGS...
+ * jlens jshell           (handled by the launcher script: a stock jshell with startup.jsh)
+ * </pre>
+ */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.out.println("jlens: REPL not built yet");
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        if (args.length > 0 && args[0].equals("bench")) {
+            return bench(Arrays.copyOfRange(args, 1, args.length));
+        }
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        Cli cli;
+        try {
+            cli = Cli.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("jlens: " + e.getMessage());
+            err.println("usage: " + Cli.USAGE);
+            return 2;
+        }
+        if (cli.help()) {
+            System.out.println("usage: " + Cli.USAGE);
+            System.out.println(Cli.HELP);
+            return 0;
+        }
+        return cli.execute(err);
+    }
+
+    /** {@code jlens bench}: the benchmark's own main, found by name so the REPL builds without it. */
+    private static int bench(String[] args) {
+        try {
+            Class<?> c = Class.forName("jlens.bench.Bench");
+            c.getMethod("main", String[].class).invoke(null, (Object) args);
+            return 0;
+        } catch (ClassNotFoundException e) {
+            System.err.println("jlens bench: this build does not include jlens.bench yet");
+            return 2;
+        } catch (InvocationTargetException e) {
+            System.err.println("jlens bench: " + e.getCause());
+            return 1;
+        } catch (ReflectiveOperationException e) {
+            System.err.println("jlens bench: " + e);
+            return 2;
+        }
+    }
+
+    static List<Path> paths(List<String> files) {
+        List<Path> out = new ArrayList<>();
+        files.forEach(f -> out.add(Path.of(f)));
+        return out;
     }
 }

@@ -1,10 +1,7 @@
 package jlens.repl;
 
-import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import jlens.model.Gpt2;
 
 /** How the REPL turns a model name or folder into a loaded {@link Gpt2}, and which model it starts with. */
@@ -17,30 +14,23 @@ public final class Models {
      * @param device cpu or gpu
      * @param dtype  f32, f16 or bf16
      */
+    /**
+     * Device and dtype for loading, as typed: device auto, cpu, gpu or gpu:N; dtype f32, f16 or bf16.
+     *
+     * @param device null for auto
+     * @param dtype  null for f32
+     */
     public record Options(String device, String dtype) {
-        public Options {
-            device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
-            dtype = dtype == null ? "f32" : dtype.toLowerCase(Locale.ROOT);
-            if (!device.equals("cpu") && !device.equals("gpu")) {
-                throw new UserError("--device takes cpu or gpu, not '" + device + "'");
-            }
-            if (!dtype.equals("f32") && !dtype.equals("f16") && !dtype.equals("bf16")) {
-                throw new UserError("--dtype takes f32, f16 or bf16, not '" + dtype + "'");
-            }
-        }
-
         public static Options fromEnvironment() {
             return new Options(System.getenv("JLENS_DEVICE"), System.getenv("JLENS_DTYPE"));
         }
 
         Gpt2.LoadOptions loadOptions() {
-            Device d = device.equals("gpu") ? Device.gpu() : Device.cpu();
-            DataType t = switch (dtype) {
-                case "f16" -> DataType.FLOAT16;
-                case "bf16" -> DataType.BFLOAT16;
-                default -> DataType.FLOAT32;
-            };
-            return new Gpt2.LoadOptions(d, t);
+            try {
+                return Gpt2.LoadOptions.parse(device, dtype);
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
         }
     }
 

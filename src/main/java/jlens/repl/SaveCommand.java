@@ -46,7 +46,10 @@ final class SaveCommand {
         String file = a.next("a file name");
         String hook = a.hasNext() ? a.next("a hook name") : null;
         a.end();
-        Path path = Path.of(file);
+        Path path = path(file);
+        if (java.nio.file.Files.isDirectory(path)) {
+            throw new UserError(file + " is a folder; give a file name such as " + path.resolve("result.csv"));
+        }
         String ext = extension(file);
         if (hook != null && !ext.equals("npy")) {
             throw new UserError("a hook activation is saved as .npy; use a name like " + stem(file) + ".npy");
@@ -151,8 +154,17 @@ final class SaveCommand {
         return new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create().toJson(m) + "\n";
     }
 
+    static Path path(String file) {
+        try {
+            return Path.of(file);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UserError("'" + file + "' is not a valid file name (" + e.getReason() + ")");
+        }
+    }
+
     static String extension(String file) {
-        String name = Path.of(file).getFileName() == null ? file : Path.of(file).getFileName().toString();
+        Path p = path(file);
+        String name = p.getFileName() == null ? file : p.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return dot <= 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
     }

@@ -47,6 +47,7 @@ public final class Session implements AutoCloseable {
     private volatile boolean cancelRequested;
     private boolean quitRequested;
     private Interpreter interpreter;
+    private Viewer viewer = Viewer.NONE;
 
     public Session(PrintWriter out, ModelSource modelSource) {
         this.out = out;
@@ -119,6 +120,14 @@ public final class Session implements AutoCloseable {
 
     void interpreter(Interpreter i) {
         interpreter = i;
+    }
+
+    public Viewer viewer() {
+        return viewer;
+    }
+
+    void viewer(Viewer v) {
+        viewer = v;
     }
 
     // ---- cancellation ----
@@ -339,11 +348,7 @@ public final class Session implements AutoCloseable {
         long[] tokens = ids();
         Set<String> capture = new LinkedHashSet<>(hooked);
         capture.addAll(extra);
-        long bytes = m.captureBytes(capture, tokens.length);
-        if (bytes > settings.captureBudgetBytes()) {
-            throw new UserError("capturing " + capture.size() + " hook points takes " + (bytes >> 20) + " MiB, over the budget of "
-                    + (settings.captureBudgetBytes() >> 20) + " MiB; hook fewer points or 'set budget 8G'");
-        }
+        m.setCaptureBudgetBytes(settings.captureBudgetBytes());
         Gpt2.Run run;
         try (Hooks.Scope checks = m.hooks().scope()) {
             for (int l = 0; l < m.config().nLayer(); l++) {

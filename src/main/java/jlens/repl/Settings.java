@@ -19,7 +19,7 @@ public final class Settings {
     private int bins = 100;
     private boolean includePos0;
     private int layer;
-    private long captureBudgetBytes = 2L << 30;
+    private long captureBudgetBytes = 4L << 30;
 
     /** Chart width in columns; 0 means the terminal's width (80 without a terminal). */
     public int width() {

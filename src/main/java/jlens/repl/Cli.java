@@ -1,0 +1,133 @@
+package jlens.repl;
+
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * The command line: options, then either the interactive REPL (a terminal and nothing to run) or script mode
+ * ({@code -c} lines, {@code .jsh} files, or lines piped in).
+ *
+ * @param model  --model, or null for the default
+ * @param device --device, or null for auto
+ * @param dtype  --dtype, or null for f32
+ * @param color  --color: auto, always, never, or a mode (truecolor, 256, 16, mono)
+ * @param debug  --debug: stack traces with errors
+ * @param help   --help
+ * @param items  -c lines and files, in the order given
+ */
+public record Cli(String model, String device, String dtype, String color, boolean debug, boolean help,
+        List<ScriptMode.Item> items) {
+    public static final String USAGE = "jlens [--model NAME|DIR] [--device auto|cpu|gpu] [--dtype f32|f16|bf16] "
+            + "[--color auto|always|never|truecolor|256|16|mono] [--debug] [-c LINE]... [FILE.jsh]...\n"
+            + "       jlens jshell | jlens bench ARGS...";
+    public static final String HELP = """
+            Without files or -c, starts the interactive REPL ('help' there lists the commands).
+            With files or -c lines, runs them in order without a terminal and exits: status 0 when every line
+            succeeded, else 1 at the first failing line, reported as FILE:LINE: message on stderr.
+            Output without a terminal is plain text unless --color always (or a colour mode) is given.""";
+
+    public static Cli parse(String[] args) {
+        String model = null;
+        String device = null;
+        String dtype = null;
+        String color = "auto";
+        boolean debug = false;
+        boolean help = false;
+        List<ScriptMode.Item> items = new ArrayList<>();
+        int lines = 0;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--model", "-m" -> model = value(args, ++i, a);
+                case "--device" -> device = value(args, ++i, a);
+                case "--dtype" -> dtype = value(args, ++i, a);
+                case "--color", "--colour" -> color = value(args, ++i, a);
+                case "--debug" -> debug = true;
+                case "--help", "-h" -> help = true;
+                case "-c" -> items.add(new ScriptMode.LineItem(value(args, ++i, a), ++lines));
+                default -> {
+                    if (a.startsWith("--model=")) {
+                        model = a.substring(8);
+                    } else if (a.startsWith("-") && !a.equals("-")) {
+                        throw new IllegalArgumentException("unknown option '" + a + "'");
+                    } else {
+                        items.add(new ScriptMode.FileItem(Path.of(a)));
+                    }
+                }
+            }
+        }
+        return new Cli(model, device, dtype, color, debug, help, List.copyOf(items));
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    /** Colour setting for a session: never and no-TTY mean mono, always means detect as if on a TTY. */
+    String colorSetting(boolean tty) {
+        return switch (color) {
+            case "never", "none", "off" -> "mono";
+            case "always" -> tty ? "auto" : "256";
+            case "auto" -> tty ? "auto" : "mono";
+            default -> color;
+        };
+    }
+
+    /** Runs the REPL or the scripts; returns the exit status. */
+    public int execute(PrintWriter err) {
+        boolean interactive = items.isEmpty() && System.console() != null;
+        Session session;
+        try {
+            Models.Options options = new Models.Options(device, dtype);
+            options.loadOptions(); // check the words before anything is loaded
+            PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+            session = new Session(out, Models.source(options));
+            session.debug(debug);
+            session.settings().set("color", colorSetting(interactive), 1);
+        } catch (UserError e) {
+            err.println("jlens: " + e.getMessage());
+            return 2;
+        }
+        try (session) {
+            try {
+                Models.loadStartupModel(session, model);
+            } catch (UserError e) {
+                err.println("jlens: " + e.getMessage());
+                if (!interactive) {
+                    return 1;
+                }
+            }
+            if (!interactive) {
+                if (items.isEmpty()) {
+                    return ScriptMode.runStream(session, System.in, "-", err);
+                }
+                return ScriptMode.run(session, items, err);
+            }
+            return interactive(session, err);
+        } finally {
+            err.flush();
+        }
+    }
+
+    private static int interactive(Session session, PrintWriter err) {
+        try (Terminal terminal = TerminalBuilder.builder().system(true).name("jlens").encoding(StandardCharsets.UTF_8)
+                .nativeSignals(true).build()) {
+            Path history = Path.of(System.getProperty("user.home"), ".jlens_history");
+            new Repl(terminal, session, history).run();
+            return 0;
+        } catch (IOException e) {
+            err.println("jlens: cannot open the terminal: " + e.getMessage());
+            return 1;
+        }
+    }
+}

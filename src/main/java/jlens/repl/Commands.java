@@ -1,0 +1,21 @@
+package jlens.repl;
+
+/** Builds the one command registry from the command families. */
+final class Commands {
+    private Commands() {}
+
+    static CommandRegistry registry() {
+        return new CommandRegistry()
+                .addAll(ModelCommands.all())
+                .addAll(TextCommands.all())
+                .addAll(HookCommands.all())
+                .add(SplitCommands.command())
+                .addAll(StatsCommands.all())
+                .addAll(ProbeCommands.all())
+                .add(SaveCommand.command())
+                .add(ViewCommand.command())
+                .addAll(ShellCommands.all())
+                .alias("exit", "quit")
+                ;
+    }
+}

@@ -1,0 +1,131 @@
+package jlens.repl;
+
+import com.googlecode.lanterna.TerminalPosition;
+import com.googlecode.lanterna.TerminalSize;
+import com.googlecode.lanterna.graphics.TextGraphics;
+import com.googlecode.lanterna.graphics.TextImage;
+import com.googlecode.lanterna.input.KeyStroke;
+import com.googlecode.lanterna.input.KeyType;
+import com.googlecode.lanterna.screen.Screen;
+import com.googlecode.lanterna.screen.TerminalScreen;
+import com.googlecode.lanterna.terminal.ansi.ANSITerminal;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.jline.terminal.Attributes;
+import org.jline.terminal.Size;
+import org.jline.terminal.Terminal;
+
+/**
+ * The last chart on the whole screen. JLine owns the terminal: Lanterna's {@link TerminalScreen} runs on a
+ * small {@link ANSITerminal} that reads and writes through JLine's streams, between prompts, and JLine's
+ * terminal modes and resize handler are restored afterwards. Lanterna's own terminal factories are never used
+ * (they run stty, take SIGWINCH, may open a Swing window, and exit the JVM on Ctrl-C).
+ */
+final class FullScreenViewer implements Viewer {
+    private final Terminal terminal;
+    private final Session session;
+
+    FullScreenViewer(Terminal terminal, Session session) {
+        this.terminal = terminal;
+        this.session = session;
+    }
+
+    /** Lanterna's ANSI terminal over JLine's byte streams; the size comes from JLine, not a cursor probe. */
+    static final class JLineBackedTerminal extends ANSITerminal {
+        private final Terminal jline;
+
+        JLineBackedTerminal(Terminal jline) throws IOException {
+            super(jline.input(), jline.output(), StandardCharsets.UTF_8);
+            this.jline = jline;
+        }
+
+        @Override
+        protected TerminalSize findTerminalSize() {
+            Size s = jline.getSize();
+            return new TerminalSize(Math.max(20, s.getColumns()), Math.max(5, s.getRows()));
+        }
+
+        void fireResize() {
+            Size s = jline.getSize();
+            onResized(Math.max(20, s.getColumns()), Math.max(5, s.getRows()));
+        }
+    }
+
+    @Override
+    public void show(Figure figure) throws IOException {
+        if (Terminal.TYPE_DUMB.equals(terminal.getType()) || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType())) {
+            throw new UserError("'view' needs a full terminal (this one is dumb); 'save FILE.txt' writes the chart instead");
+        }
+        Attributes saved = terminal.enterRawMode();
+        Attributes raw = new Attributes(terminal.getAttributes());
+        raw.setLocalFlag(Attributes.LocalFlag.ISIG, false); // Ctrl-C becomes a key here: it leaves the viewer
+        terminal.setAttributes(raw);
+        JLineBackedTerminal lanterna = new JLineBackedTerminal(terminal);
+        Terminal.SignalHandler previousWinch = terminal.handle(Terminal.Signal.WINCH, s -> lanterna.fireResize());
+        TerminalScreen screen = new TerminalScreen(lanterna);
+        try {
+            screen.startScreen();
+            screen.setCursorPosition(null);
+            loop(screen, figure);
+        } finally {
+            try {
+                screen.stopScreen();
+            } finally {
+                terminal.setAttributes(saved);
+                terminal.handle(Terminal.Signal.WINCH, previousWinch);
+                terminal.puts(org.jline.utils.InfoCmp.Capability.cursor_visible);
+                terminal.flush();
+            }
+        }
+    }
+
+    private void loop(Screen screen, Figure figure) throws IOException {
+        int page = figure.start();
+        int pages = figure.titles().size();
+        while (true) {
+            screen.doResizeIfNecessary();
+            draw(screen, figure, page);
+            KeyStroke k = screen.readInput();
+            if (k == null || k.getKeyType() == KeyType.EOF || k.getKeyType() == KeyType.Escape) {
+                return;
+            }
+            if (k.getKeyType() == KeyType.Character) {
+                char c = k.getCharacter();
+                if (c == 'q' || c == 'Q' || (k.isCtrlDown() && (c == 'c' || c == 'd'))) {
+                    return;
+                }
+                if (c == 'l' || c == ']' || c == 'n' || c == ' ') {
+                    page = Math.min(pages - 1, page + 1);
+                } else if (c == 'h' || c == '[' || c == 'p') {
+                    page = Math.max(0, page - 1);
+                }
+            } else if (k.getKeyType() == KeyType.ArrowRight || k.getKeyType() == KeyType.ArrowDown || k.getKeyType() == KeyType.PageDown) {
+                page = Math.min(pages - 1, page + 1);
+            } else if (k.getKeyType() == KeyType.ArrowLeft || k.getKeyType() == KeyType.ArrowUp || k.getKeyType() == KeyType.PageUp) {
+                page = Math.max(0, page - 1);
+            } else if (k.getKeyType() == KeyType.Home) {
+                page = 0;
+            } else if (k.getKeyType() == KeyType.End) {
+                page = pages - 1;
+            }
+        }
+    }
+
+    static void draw(Screen screen, Figure figure, int page) throws IOException {
+        TerminalSize size = screen.getTerminalSize();
+        screen.clear();
+        TextGraphics g = screen.newTextGraphics();
+        int pages = figure.titles().size();
+        String title = figure.titles().get(page) + (pages > 1 ? "   (" + (page + 1) + "/" + pages + ")" : "");
+        g.putString(0, 0, clip(title, size.getColumns()));
+        TextImage image = figure.pages().render(page, Math.max(20, size.getColumns() - 1), Math.max(5, size.getRows() - 2));
+        g.drawImage(new TerminalPosition(0, 1), image);
+        String keys = pages > 1 ? "<- -> move between pages   q back" : "q back";
+        g.putString(0, size.getRows() - 1, clip(keys, size.getColumns()));
+        screen.refresh(Screen.RefreshType.COMPLETE);
+    }
+
+    private static String clip(String s, int w) {
+        return s.length() <= w ? s : s.substring(0, Math.max(0, w));
+    }
+}

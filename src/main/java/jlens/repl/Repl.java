@@ -1,0 +1,155 @@
+package jlens.repl;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.DefaultParser;
+import org.jline.terminal.Terminal;
+
+/**
+ * The interactive loop on a JLine terminal: prompt, completion, history, and each input run on a worker
+ * thread so that Ctrl-C can cancel it while the prompt thread stays alive.
+ */
+public final class Repl {
+    static final String PROMPT = "jlens> ";
+    static final String MORE = "  ...> ";
+
+    private final Terminal terminal;
+    private final Session session;
+    private final Interpreter interpreter;
+    private final LineReader reader;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "jlens-command");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * @param history the history file, or null for none
+     */
+    public Repl(Terminal terminal, Session session, Path history) {
+        this.terminal = terminal;
+        this.session = session;
+        this.interpreter = session.interpreter();
+        session.out(terminal.writer());
+        session.terminalWidth(() -> terminal.getWidth());
+        session.viewer(new FullScreenViewer(terminal, session));
+        DefaultParser parser = new DefaultParser();
+        parser.setEscapeChars(new char[0]); // backslashes belong to the text ("\n") and to Java, not to the parser
+        LineReaderBuilder b = LineReaderBuilder.builder().terminal(terminal).appName("jlens").parser(parser)
+                .completer(new ReplCompleter(session))
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+                .option(LineReader.Option.HISTORY_IGNORE_DUPS, true)
+                .option(LineReader.Option.AUTO_FRESH_LINE, true)
+                .variable(LineReader.HISTORY_SIZE, 2000)
+                .variable(LineReader.HISTORY_FILE_SIZE, 5000);
+        if (history != null) {
+            b.variable(LineReader.HISTORY_FILE, history);
+        }
+        this.reader = b.build();
+    }
+
+    /** Runs until {@code quit} or Ctrl-D. */
+    public void run() {
+        session.println(Banner.text(session));
+        terminal.flush();
+        while (!session.quitRequested()) {
+            String input;
+            try {
+                input = readInput();
+            } catch (UserInterruptException e) {
+                continue; // Ctrl-C at the prompt clears the line
+            } catch (EndOfFileException e) {
+                break;
+            }
+            if (input == null || input.isBlank()) {
+                continue;
+            }
+            execute(input);
+        }
+        try {
+            reader.getHistory().save();
+        } catch (IOException e) {
+            session.println("could not save history: " + e.getMessage());
+        }
+        terminal.flush();
+        worker.shutdownNow();
+    }
+
+    /** A line, or several when Java is not complete yet (an open brace). */
+    private String readInput() {
+        String first = reader.readLine(PROMPT);
+        if (first == null) {
+            return null;
+        }
+        StringBuilder text = new StringBuilder(first);
+        while (safeNeedsMore(text.toString())) {
+            text.append('\n').append(reader.readLine(MORE));
+        }
+        return text.toString();
+    }
+
+    private boolean safeNeedsMore(String text) {
+        try {
+            return interpreter.needsMoreLines(text);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Runs one input on the worker thread; Ctrl-C interrupts it and the session's cancel flag stops it. */
+    void execute(String input) {
+        AtomicReference<Thread> running = new AtomicReference<>();
+        Future<?> job = worker.submit(() -> {
+            running.set(Thread.currentThread());
+            try {
+                interpreter.run(input);
+            } finally {
+                running.set(null);
+                Thread.interrupted(); // the worker thread serves the next command with a clean flag
+            }
+        });
+        Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> {
+            session.cancel();
+            interpreter.stopJava();
+            Thread t = running.get();
+            if (t != null) {
+                t.interrupt();
+            }
+        });
+        try {
+            job.get();
+        } catch (ExecutionException e) {
+            report(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            terminal.handle(Terminal.Signal.INT, previous);
+            session.out().flush();
+            terminal.flush();
+        }
+    }
+
+    private void report(Throwable e) {
+        if (e instanceof CancellationException) {
+            session.println("cancelled");
+        } else if (e instanceof ScriptFailure f) {
+            session.println("error: " + f.located());
+        } else {
+            session.println("error: " + Errors.toUserError(e, session.debug(), session.out()).getMessage());
+        }
+    }
+
+    LineReader reader() {
+        return reader;
+    }
+}

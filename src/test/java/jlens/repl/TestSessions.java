@@ -1,0 +1,69 @@
+package jlens.repl;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+import jlens.Fixture;
+import jlens.model.Gpt2;
+
+/** One fixture model for the whole suite (loading is the slow part), and sessions that print into a buffer. */
+final class TestSessions {
+    private static Gpt2 shared;
+
+    private TestSessions() {}
+
+    static synchronized Gpt2 model() {
+        if (shared == null) {
+            shared = Gpt2.load(Fixture.dir());
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+        }
+        return shared;
+    }
+
+    /** A session on the shared model (not owned: closing the session keeps the model). */
+    static Buffered session() {
+        StringWriter text = new StringWriter();
+        PrintWriter out = new PrintWriter(text, true);
+        Session s = new Session(out, (spec, session) -> {
+            if (spec.equals("fixture") || spec.equals(Fixture.dir().toString())) {
+                return new ModelSource.Loaded(model(), "tiny-gpt2", null);
+            }
+            return Models.source(new Models.Options("cpu", "f32")).load(spec, session);
+        });
+        s.useModel(model(), "tiny-gpt2", null, false);
+        s.settings().set("color", "mono", 1);
+        return new Buffered(s, text);
+    }
+
+    /** A session and everything it printed. */
+    record Buffered(Session session, StringWriter text) {
+        String take() {
+            String s = text.toString();
+            text.getBuffer().setLength(0);
+            return s;
+        }
+
+        Buffered exec(String... lines) {
+            for (String l : lines) {
+                session.interpreter().run(l);
+            }
+            return this;
+        }
+    }
+
+    /** What "the session is unchanged" compares. */
+    record State(String model, String text, List<Long> ids, List<String> hooked, boolean hasRun, List<String> cached,
+            Result result, Map<String, String> settings) {}
+
+    static State state(Session s) {
+        List<Long> ids = s.hasText() ? java.util.Arrays.stream(s.ids()).boxed().toList() : null;
+        return new State(s.modelName(), s.text(), ids, s.hooked(), s.hasRun(), s.hasRun() ? s.cache().names() : null,
+                s.lastResult(), s.settings().describe());
+    }
+
+    /** The notebook's text as a text command line. */
+    static String textLine() {
+        return "text " + Words.quote(Fixture.text());
+    }
+}
