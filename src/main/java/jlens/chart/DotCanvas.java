@@ -91,21 +91,21 @@ final class DotCanvas {
     /** The glyph of one cell: braille, or in ASCII a character that says whether the top or bottom is hit. */
     char glyph(int column, int row, Glyphs glyphs) {
         int b = bits[row * columns + column];
+        if (b == 0) {
+            // A space, not the blank braille pattern U+2800: some fonts (Unifont, several terminal fonts)
+            // draw U+2800 as a grid of hollow dots, which fills the whole plot with noise. Terminals put every
+            // glyph in its own cell, so the space does not misalign braille rows there.
+            return ' ';
+        }
         if (glyphs.braille()) {
             return (char) (0x2800 + b);
-        }
-        if (b == 0) {
-            return ' ';
         }
         boolean top = (b & 0x1B) != 0; // dots in the upper two pixel rows
         boolean bottom = (b & 0xE4) != 0;
         return top && bottom ? ':' : top ? '\'' : '.';
     }
 
-    /**
-     * Copies the canvas into {@code image} at (left, top). Empty cells get the blank braille pattern in
-     * Unicode, so braille rows keep the same width as the others in fonts whose braille is not monospace.
-     */
+    /** Copies the canvas into {@code image} at (left, top); empty cells are spaces. */
     void drawInto(TextImage image, int left, int top, Glyphs glyphs, boolean colour) {
         for (int row = 0; row < rows; row++) {
             for (int column = 0; column < columns; column++) {

@@ -126,16 +126,19 @@ public final class Heatmap implements Chart {
         double[] range = range();
 
         int maxRows = frame(width, height, style, title).maxPlotRows();
-        int maxPixels = 2 * maxRows;
+        // Colour cells are half blocks, two matrix rows per text row; a ramp glyph shows only one value, so
+        // without colour maps each text row is one matrix row (or one pooled group, said in the title).
+        int sub = style.mode().hasColormaps() ? 2 : 1;
+        int maxPixels = sub * maxRows;
         // Too many rows or columns: mean-pool into exactly as many groups as fit (groups differ by at most
         // one row); too few: repeat each a whole number of times, so every row and column keeps one size.
         int rowGroups = Math.min(rows, maxPixels);
         int pixelsPerRow = rowGroups < rows ? 1 : Math.min(4, maxPixels / rows);
-        if (pixelsPerRow > 2 && pixelsPerRow % 2 == 1) {
+        if (sub == 2 && pixelsPerRow > 2 && pixelsPerRow % 2 == 1) {
             pixelsPerRow--; // even: every matrix row fills whole text rows, so each can carry its label
         }
         int pixelRows = rowGroups * pixelsPerRow;
-        int textRows = (pixelRows + 1) / 2;
+        int textRows = (pixelRows + sub - 1) / sub;
 
         List<String> shownRowLabels = new ArrayList<>();
         for (int k = 0; k < rowGroups; k++) {
@@ -155,9 +158,10 @@ public final class Heatmap implements Chart {
 
         String fullTitle = title;
         if (rowGroups < rows || columnGroups < columns) {
-            String note = "mean-pooled " + (rowGroups < rows ? rows + "→" + rowGroups + " rows" : "")
+            String arrow = style.unicode() ? "\u2192" : "->";
+            String note = "pooled " + (rowGroups < rows ? rows + arrow + rowGroups + " rows" : "")
                     + (rowGroups < rows && columnGroups < columns ? ", " : "")
-                    + (columnGroups < columns ? columns + "→" + columnGroups + " columns" : "");
+                    + (columnGroups < columns ? columns + arrow + columnGroups + " cols" : "");
             fullTitle = title + (title.isEmpty() ? "" : " ") + "(" + note + ")";
         }
         PlotFrame frame = frame(width, height, style, fullTitle);
@@ -168,8 +172,8 @@ public final class Heatmap implements Chart {
         for (int t = 0; t < textRows; t++) {
             for (int c = 0; c < usedColumns; c++) {
                 int group = c / cellsPerColumn;
-                double upper = pixel(pooled, 2 * t, pixelsPerRow, group, pixelRows);
-                double lower = pixel(pooled, 2 * t + 1, pixelsPerRow, group, pixelRows);
+                double upper = pixel(pooled, sub * t, pixelsPerRow, group, pixelRows);
+                double lower = sub == 1 ? upper : pixel(pooled, 2 * t + 1, pixelsPerRow, group, pixelRows);
                 drawCell(image, frame.plotLeft() + c, frame.plotTop() + t, upper, lower, range, style);
             }
         }
@@ -179,7 +183,7 @@ public final class Heatmap implements Chart {
         for (int p = 0; p < rowGroups; p++) {
             // p counts displayed bands from the top; the label is that of the data row shown there.
             int centre = p * pixelsPerRow + (pixelsPerRow - 1) / 2;
-            int textRow = centre / 2;
+            int textRow = centre / sub;
             if (textRow > lastRow) {
                 int group = originBottom ? rowGroups - 1 - p : p;
                 yTicks.add(new PlotFrame.Tick(textRow, shownRowLabels.get(group)));

@@ -42,6 +42,7 @@ final class PlotFrame {
     private int leftLabelWidth;
     private int rightAxisLabelWidth;
     private boolean rightAxis;
+    private int rightReserve;
 
     PlotFrame(int width, int height, RenderStyle style, String title, String yLabel, String rightLabel,
             String xLabel, List<LegendEntry> legend) {
@@ -90,6 +91,7 @@ final class PlotFrame {
     void layout(int leftLabels, int rightAxisLabels, int rightReserve, int rows, int columns) {
         leftLabelWidth = Math.min(leftLabels, width / 3);
         rightAxis = rightAxisLabels >= 0;
+        this.rightReserve = rightReserve;
         rightAxisLabelWidth = Math.max(0, Math.min(rightAxisLabels, width / 4));
         plotTop = titleRows() + headerRows();
         plotRows = Math.max(1, Math.min(rows, maxPlotRows()));
@@ -211,7 +213,9 @@ final class PlotFrame {
         int rightStart = width;
         if (!rightLabel.isEmpty()) {
             String label = Text.fit(rightLabel, width / 3, glyphs);
-            rightStart = width - label.length();
+            // Right-aligned over what it names (right axis or colour bar), not at the far edge of the image.
+            int end = Math.max(label.length(), Math.min(width, rightEdge() + rightReserve));
+            rightStart = end - label.length();
             Draw.text(image, rightStart, y, label);
         }
         if (legend.isEmpty()) {

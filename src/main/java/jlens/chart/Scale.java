@@ -92,17 +92,27 @@ record Scale(double lo, double hi, boolean log) {
         if (integers && !log) {
             step = Math.max(1, Math.round(step));
             for (double v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) {
-                int at = (int) Math.round(fraction(v) * (cells - 1));
-                ticks.add(new PlotFrame.Tick(vertical ? cells - 1 - at : at, Long.toString(Math.round(v))));
+                ticks.add(new PlotFrame.Tick(cellOf(v, cells, vertical), Long.toString(Math.round(v))));
             }
             return ticks;
         }
         for (double[] t : tickValues(maxCount)) {
-            int at = (int) Math.round(fraction(t[0]) * (cells - 1));
             String label = log ? Ticks.powerOfTen((int) t[1]) : Ticks.format(t[0], step);
-            ticks.add(new PlotFrame.Tick(vertical ? cells - 1 - at : at, label));
+            ticks.add(new PlotFrame.Tick(cellOf(t[0], cells, vertical), label));
         }
         return ticks;
+    }
+
+    /**
+     * The cell that holds value v, found through the same braille pixel grid (2 dots across, 4 down per
+     * cell) that lines and points are drawn on, so a tick sits exactly on the column or row of its points.
+     */
+    int cellOf(double v, int cells, boolean vertical) {
+        if (vertical) {
+            int pixels = cells * 4;
+            return (pixels - 1 - pixel(v, pixels)) / 4;
+        }
+        return pixel(v, cells * 2) / 2;
     }
 
     /** The widest label of {@link #yTicks}. */

@@ -31,9 +31,47 @@ public final class Xterm256 {
         return CACHE256.computeIfAbsent(rgb & 0xFFFFFF, c -> nearest(c, 16, 256));
     }
 
-    /** The index in 0-15 nearest to {@code rgb}, skipping black (0) so nothing vanishes on a dark background. */
+    /**
+     * The index in 0-15 for {@code rgb}. Greys (and near-greys) go to the nearest of white, grey and bright
+     * white. Coloured values keep their hue: the nearest hue angle among the six colours, then the normal or
+     * bright variant by lightness. A plain CIELAB match would send a mid blue to grey, because the 16 base
+     * colours are so saturated; series must stay tellable apart. Black (0) is never chosen, so nothing
+     * vanishes on a dark background.
+     */
     public static int nearest16(int rgb) {
-        return nearest(rgb & 0xFFFFFF, 1, 16);
+        double[] lab = lab(rgb & 0xFFFFFF);
+        double chroma = Math.hypot(lab[1], lab[2]);
+        if (chroma < 15) {
+            return nearestOf(lab, 7, 8, 15);
+        }
+        double hue = Math.atan2(lab[2], lab[1]);
+        int bestHue = 1;
+        double bestDifference = Double.MAX_VALUE;
+        for (int i = 1; i <= 6; i++) {
+            double[] candidate = LAB[i + 8]; // the bright variant has the cleaner hue
+            double difference = Math.abs(Math.IEEEremainder(hue - Math.atan2(candidate[2], candidate[1]), 2 * Math.PI));
+            if (difference < bestDifference) {
+                bestDifference = difference;
+                bestHue = i;
+            }
+        }
+        return Math.abs(lab[0] - LAB[bestHue][0]) <= Math.abs(lab[0] - LAB[bestHue + 8][0]) ? bestHue : bestHue + 8;
+    }
+
+    private static int nearestOf(double[] lab, int... indices) {
+        int best = indices[0];
+        double bestDistance = Double.MAX_VALUE;
+        for (int i : indices) {
+            double dl = lab[0] - LAB[i][0];
+            double da = lab[1] - LAB[i][1];
+            double db = lab[2] - LAB[i][2];
+            double d = dl * dl + da * da + db * db;
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = i;
+            }
+        }
+        return best;
     }
 
     private static int nearest(int rgb, int from, int to) {
