@@ -218,9 +218,9 @@ public final class Gpt2 implements AutoCloseable {
     /** Token plus position embeddings for ids {@code [B, T]} at positions {@code start..start+T-1}. */
     public NDArray embed(NDArray ids, int start, Hooks hooks) {
         long t = ids.getShape().get(1);
-        NDArray tok = w.wte().get(ids); // [B, T, C]
+        NDArray tok = ownedBy(ids, w.wte().get(ids)); // [B, T, C]
         tok = hook(hooks, HookPoint.EMBED, tok);
-        NDArray pos = w.wpe().get(new NDIndex("{}:{}", start, start + t)).expandDims(0); // [1, T, C]
+        NDArray pos = ownedBy(ids, w.wpe().get(new NDIndex("{}:{}", start, start + t))).expandDims(0); // [1, T, C]
         pos = hook(hooks, HookPoint.POS_EMBED, pos.broadcast(tok.getShape()));
         return tok.add(pos); // [B, T, C]
     }
@@ -266,7 +266,7 @@ public final class Gpt2 implements AutoCloseable {
             NDArray past = qh.matMul(prefix.k().transpose(0, 1, 3, 2)); // [B, NH, T, P]
             scores = past.concat(scores, 3); // [B, NH, T, P+T]
         }
-        NDArray mask = causalMask.get(new NDIndex("{}:{}, :{}", p, p + t, p + t)); // [T, P+T]
+        NDArray mask = ownedBy(x, causalMask.get(new NDIndex("{}:{}, :{}", p, p + t, p + t))); // [T, P+T]
         scores = hook(hooks, names[6], scores.muli(attnScale).addi(mask)); // [B, NH, T, P+T]
         NDArray pattern = hook(hooks, names[7], scores.softmax(3)); // [B, NH, T, P+T]
         NDArray zh; // [B, NH, T, HS]
@@ -290,7 +290,17 @@ public final class Gpt2 implements AutoCloseable {
     /** Final layer norm and the tied unembedding: logits {@code [B, T, V]}. */
     public NDArray unembed(NDArray x, Hooks hooks) {
         NDArray ln = hook(hooks, HookPoint.LN_FINAL, layerNorm(x, w.lnFW(), w.lnFB())); // [B, T, C]
-        return hook(hooks, HookPoint.LOGITS, ln.matMul(w.wte().transpose())); // [B, T, V]
+        return hook(hooks, HookPoint.LOGITS, ln.matMul(ownedBy(x, w.wte().transpose()))); // [B, T, V]
+    }
+
+    /**
+     * Moves {@code derived}, an op's result on a weight or constant, into the manager of the pass's input
+     * {@code like}. An op's result lands in its first operand's manager: left there, it and everything computed
+     * from it would pile up in the model's manager until the model closes.
+     */
+    private static NDArray ownedBy(NDArray like, NDArray derived) {
+        derived.attach(like.getManager());
+        return derived;
     }
 
     private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
