@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The fast sweeps against the naive loop (one full pass per case) and the notebook's numbers. */
@@ -87,22 +88,17 @@ class AblationSweepTest {
         assertFastEqualsNaive(withKind(SweepSpec.positions(config, ids, site, 1, 3), kind), SweepOptions.defaults());
     }
 
-    @ParameterizedTest
-    @MethodSource("sitesAndKinds")
-    void layerByPositionSweepEqualsNaiveWithSmallBatches(AblationSite site, AblationKind kind) {
-        if (kind != AblationKind.ZERO && site != AblationSite.Z) {
-            return; // the layer and position sweeps above cover every site x kind; this one is for batching
-        }
-        assertFastEqualsNaive(withKind(SweepSpec.layersByPositions(config, ids, site, 0), kind),
-                SweepOptions.defaults().withMaxBatchRows(7));
+    @Test
+    void layerByPositionSweepsEqualNaiveWithSmallBatches() {
+        // Batches of at most 7 rows split every start position's cases into several chunks.
+        SweepOptions small = SweepOptions.defaults().withMaxBatchRows(7);
+        assertFastEqualsNaive(SweepSpec.layersByPositions(config, ids, AblationSite.RESID_PRE, 0), small);
+        assertFastEqualsNaive(SweepSpec.layersByPositions(config, ids, AblationSite.Z, 3).withPatchFrom(corrupt), small);
     }
 
     @ParameterizedTest
-    @MethodSource("sitesAndKinds")
-    void gridEqualsNaive(AblationSite site, AblationKind kind) {
-        if (site != AblationSite.Z) {
-            return; // the grid is over heads
-        }
+    @EnumSource(AblationKind.class)
+    void gridEqualsNaive(AblationKind kind) {
         SweepResult fast = assertFastEqualsNaive(withKind(SweepSpec.grid(config, ids, -2), kind), SweepOptions.defaults());
         double[][] grid = fast.byLayerAndHead();
         assertEquals(config.nLayer(), grid.length);
@@ -111,7 +107,7 @@ class AblationSweepTest {
 
     @Test
     void otherPredictionPositionAndTarget() {
-        SweepSpec spec = SweepSpec.layersByPositions(config, ids, AblationSite.RESID_MID, 0).withPrediction(-1, 42);
+        SweepSpec spec = SweepSpec.positions(config, ids, AblationSite.RESID_MID, 2, 0).withPrediction(-1, 42);
         assertEquals(ids.length - 1, spec.predictAt());
         assertFastEqualsNaive(spec.withPatchFrom(corrupt), SweepOptions.defaults());
     }
