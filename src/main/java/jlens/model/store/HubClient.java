@@ -68,12 +68,15 @@ final class HubClient {
         this.stallTimeout = stallTimeout;
     }
 
-    static HttpClient defaultHttpClient(Duration connectTimeout) {
-        return HttpClient.newBuilder()
+    static HttpClient defaultHttpClient(Duration connectTimeout, Proxies proxies) {
+        HttpClient.Builder b = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER) // by hand: see class comment
                 .connectTimeout(connectTimeout)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+                .version(HttpClient.Version.HTTP_1_1);
+        if (!proxies.isNone()) {
+            b.proxy(proxies.selector());
+        }
+        return b.build();
     }
 
     URI resolveUrl(String repoId, String revision, String file) {
@@ -97,11 +100,17 @@ final class HubClient {
                     HttpResponse.BodyHandlers.discarding(), cancel, what);
             HttpHeaders h = r.headers();
             int status = r.statusCode();
-            boolean hasMeta = h.firstValue("X-Linked-Etag").isPresent() || h.firstValue("X-Repo-Commit").isPresent();
-            if (isRedirect(status) && !hasMeta) {
-                // A renamed repo answers with a redirect to its new name, without metadata: follow it.
-                uri = location(uri, h, what);
-                continue;
+            boolean linked = h.firstValue("X-Linked-Etag").isPresent();
+            boolean hasMeta = linked || h.firstValue("X-Repo-Commit").isPresent();
+            if (isRedirect(status)) {
+                // An LFS file redirects to its storage and the headers of this answer are the metadata: stop here.
+                // A renamed repo redirects to its new name on the same host (perhaps with a commit header, but
+                // no file etag): follow it, as huggingface_hub does.
+                URI next = location(uri, h, what);
+                if (!linked && (sameOrigin(next, uri) || !hasMeta)) {
+                    uri = next;
+                    continue;
+                }
             }
             if (status == 404 && isEntryMissing(h)) {
                 return Optional.empty();
@@ -404,6 +413,10 @@ final class HubClient {
             }
             return new ModelStoreException(Kind.NOT_FOUND, "unknown model " + repoId + " (HTTP 404 from "
                     + env.endpoint() + "); check the name, e.g. gpt2 or openai-community/gpt2-large");
+        }
+        if (status == 407) {
+            return new ModelStoreException(Kind.NETWORK, "the proxy asks for a password (HTTP 407), which jlens does"
+                    + " not send; use a proxy that needs none, or download on another machine and copy the cache");
         }
         if (status == 416) {
             return new ModelStoreException(Kind.PROTOCOL, "the hub refused to resume " + file

@@ -44,7 +44,8 @@ public final class ModelStore {
     }
 
     public ModelStore(StoreEnv env) {
-        this(env, HubClient.defaultHttpClient(Duration.ofSeconds(10)), Duration.ofSeconds(30), Duration.ofSeconds(60),
+        this(env, HubClient.defaultHttpClient(Duration.ofSeconds(10), env.proxies()), Duration.ofSeconds(30),
+                Duration.ofSeconds(60),
                 dir -> Files.getFileStore(dir).getUsableSpace());
     }
 

@@ -20,9 +20,10 @@ import java.util.Map;
  * @param configDir where {@code settings.properties} lives ({@code XDG_CONFIG_HOME/jlens}, else {@code ~/.config/jlens})
  * @param home      the user's home, for {@code ~} in local paths
  * @param modelVar  {@code JLENS_MODEL}, or null
+ * @param proxies   {@code HTTPS_PROXY}, {@code HTTP_PROXY}, {@code NO_PROXY}
  */
 public record StoreEnv(Path hubCache, URI endpoint, String token, boolean offline, Path jlensCache, Path configDir,
-        Path home, String modelVar) {
+        Path home, String modelVar, Proxies proxies) {
 
     public static final String DEFAULT_ENDPOINT = "https://huggingface.co";
 
@@ -52,12 +53,12 @@ public record StoreEnv(Path hubCache, URI endpoint, String token, boolean offlin
         String token = nonBlank(env.get("HF_TOKEN"), null);
         return new StoreEnv(hubCache.toAbsolutePath().normalize(), URI.create(ep), token == null ? null : token.trim(),
                 isTrue(env.get("HF_HUB_OFFLINE")), jlensCache.toAbsolutePath().normalize(),
-                configDir.toAbsolutePath().normalize(), home, nonBlank(env.get("JLENS_MODEL"), null));
+                configDir.toAbsolutePath().normalize(), home, nonBlank(env.get("JLENS_MODEL"), null), Proxies.from(env));
     }
 
     /** The same settings with the network switched off (what {@code HF_HUB_OFFLINE=1} does). */
     public StoreEnv withOffline(boolean off) {
-        return new StoreEnv(hubCache, endpoint, token, off, jlensCache, configDir, home, modelVar);
+        return new StoreEnv(hubCache, endpoint, token, off, jlensCache, configDir, home, modelVar, proxies);
     }
 
     /** huggingface_hub treats 1, ON, YES and TRUE (any case) as true. */

@@ -57,6 +57,8 @@ final class FakeHub implements AutoCloseable {
 
     final List<Req> log = new CopyOnWriteArrayList<>();
     final Map<String, Repo> repos = new ConcurrentHashMap<>();
+    /** Old repo id to new: answered with a relative 307, as the hub answers for renamed repos. */
+    final Map<String, String> renamed = new ConcurrentHashMap<>();
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
     private final HttpServer hub;
     private final HttpServer cdn;
@@ -83,6 +85,10 @@ final class FakeHub implements AutoCloseable {
         cdn.setExecutor(pool);
         hub.start();
         cdn.start();
+    }
+
+    int port() {
+        return hub.getAddress().getPort();
     }
 
     String endpoint() {
@@ -147,6 +153,13 @@ final class FakeHub implements AutoCloseable {
                 return;
             }
             String repoId = path.substring(1, at);
+            String movedTo = renamed.get(repoId);
+            if (movedTo != null) {
+                // As the hub does for a renamed repo: a relative redirect to the new name, same host.
+                ex.getResponseHeaders().set("Location", "/" + movedTo + path.substring(at));
+                send(ex, 307, null, null);
+                return;
+            }
             String[] rest = path.substring(at + "/resolve/".length()).split("/", 2);
             String rev = URLDecoder.decode(rest[0], StandardCharsets.UTF_8);
             String file = rest.length > 1 ? rest[1] : "";

@@ -32,8 +32,9 @@ final class Fixtures {
     }
 
     static ModelStore store(Map<String, String> env, ModelStore.SpaceProbe space, Duration stall) {
-        return new ModelStore(StoreEnv.from(env), HubClient.defaultHttpClient(Duration.ofSeconds(2)),
-                Duration.ofSeconds(5), stall, space);
+        StoreEnv e = StoreEnv.from(env);
+        return new ModelStore(e, HubClient.defaultHttpClient(Duration.ofSeconds(2), e.proxies()), Duration.ofSeconds(5),
+                stall, space);
     }
 
     /** Every file and link under {@code root}, relative, for "nothing was written there" checks. */

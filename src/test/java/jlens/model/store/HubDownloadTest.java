@@ -315,4 +315,33 @@ class HubDownloadTest {
         assertEquals(Fixtures.COMMIT, Fixtures.store(env).resolve("gpt2").revision());
         assertEquals(before, hub.log.size());
     }
+
+    @Test
+    void aRenamedRepoIsFollowedOnTheSameHost() throws Exception {
+        hub.renamed.put("oldname/gpt2", REPO);
+        env.put("HF_TOKEN", "hf_secret");
+        ResolvedModel m = Fixtures.store(env).resolve("oldname/gpt2");
+        assertEquals(tmp.resolve("hub/models--oldname--gpt2/snapshots").resolve(Fixtures.COMMIT), m.dir(),
+                "cached under the name the user typed, as huggingface_hub does");
+        assertArrayEquals(repo.files.get("model.safetensors"), Files.readAllBytes(m.dir().resolve("model.safetensors")));
+        assertTrue(hub.log.stream().filter(r -> r.server().equals("hub")).allMatch(r -> r.auth() != null),
+                "a same-host redirect keeps the token");
+    }
+
+    @Test
+    void httpProxyFromTheEnvironmentIsUsedAndLoopbackBypassesIt() throws Exception {
+        // The endpoint's host does not exist: only a request through the proxy (the fake hub) can succeed.
+        env.put("HF_ENDPOINT", "http://hub.jlens-test.invalid:1");
+        env.put("http_proxy", "http://127.0.0.1:" + hub.port());
+        ResolvedModel m = Fixtures.store(env).resolve("gpt2");
+        assertEquals(Source.DOWNLOAD, m.source());
+        assertTrue(hub.log.stream().filter(r -> r.server().equals("hub")).count() > 3);
+        // The CDN is on 127.0.0.1: reached directly, so the (hub-only) proxy never saw a CDN path.
+        assertTrue(hub.log.stream().filter(r -> r.server().equals("hub")).noneMatch(r -> r.path().contains("/repos/")));
+
+        env.put("NO_PROXY", ".jlens-test.invalid");
+        ModelStoreException e = assertThrows(ModelStoreException.class, () -> Fixtures.store(env).resolve("gpt2-xl"));
+        assertEquals(Kind.NETWORK, e.kind());
+        assertTrue(e.getMessage().contains("host not found"), e.getMessage());
+    }
 }

@@ -153,4 +153,19 @@ class PythonCacheTest {
         Files.writeString(snap.getParent().getParent().resolve("refs/main"), Fixtures.COMMIT + "\n");
         assertEquals(snap, Fixtures.store(env).resolve("org/copied").dir());
     }
+
+    @Test
+    void aHostileRefIsIgnoredNotFollowed() throws Exception {
+        Path snap = writePythonCache(tmp.resolve("hub"), "models--org--tiny", "main", Fixtures.COMMIT, files);
+        // A complete-looking model two levels up: a ref of "../../x" must not lead there.
+        Path decoy = tmp.resolve("hub/models--org--tiny/snapshots/../../decoy");
+        Files.createDirectories(decoy);
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            Files.write(decoy.resolve(f.getKey()), f.getValue());
+        }
+        Files.writeString(snap.getParent().getParent().resolve("refs/main"), "../../decoy");
+        env.put("HF_HUB_OFFLINE", "1");
+        assertEquals(Kind.OFFLINE_NOT_CACHED,
+                assertThrows(ModelStoreException.class, () -> Fixtures.store(env).resolve("org/tiny")).kind());
+    }
 }
