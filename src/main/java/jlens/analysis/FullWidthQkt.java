@@ -44,6 +44,13 @@ public final class FullWidthQkt {
         }
     }
 
+    /** From one pass of {@code ids} that captures only this layer's {@code hook_qkv}. */
+    public static QktMatrix layer(Gpt2 model, long[] ids, int layer, int firstPosition) {
+        Gpt2Config config = model.config();
+        String hook = HookPoint.block(Args.layer(layer, config.nLayer()), HookPoint.QKV);
+        return CapturedPass.analyse(model, ids, List.of(hook), run -> layer(run.cache(), config, layer, firstPosition));
+    }
+
     /** Mean, std and {@code bins}-bin density histograms of the matrix and of its softmax, for every layer. */
     public static QktByLayer allLayers(ActivationCache cache, Gpt2Config config, int firstPosition, int bins) {
         Args.bins(bins);

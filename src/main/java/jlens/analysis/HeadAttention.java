@@ -1,8 +1,10 @@
 package jlens.analysis;
 
 import ai.djl.ndarray.NDArray;
+import java.util.List;
 import jlens.hook.ActivationCache;
 import jlens.hook.HookPoint;
+import jlens.model.Gpt2;
 import jlens.model.Gpt2Config;
 
 /** A head's causal attention scores or pattern from the cache ({@code attn.hook_attn_scores}, {@code attn.hook_pattern}). */
@@ -20,6 +22,13 @@ public final class HeadAttention {
         try (NDArray one = all.get(0, h)) { // [T, T], freed here, not left in the cache's manager
             return new HeadAttentionMatrix(l, h, kind, t, Tensors.floats(one));
         }
+    }
+
+    /** From one pass of {@code ids} that captures only the one hook point read. */
+    public static HeadAttentionMatrix of(Gpt2 model, long[] ids, int layer, int head, AttentionKind kind) {
+        Gpt2Config config = model.config();
+        String hook = HookPoint.block(Args.layer(layer, config.nLayer()), kind.hookPoint());
+        return CapturedPass.analyse(model, ids, List.of(hook), run -> of(run.cache(), config, layer, head, kind));
     }
 
     public static HeadAttentionMatrix pattern(ActivationCache cache, Gpt2Config config, int layer, int head) {

@@ -1,8 +1,10 @@
 package jlens.analysis;
 
 import ai.djl.ndarray.NDArray;
+import java.util.List;
 import jlens.hook.ActivationCache;
 import jlens.hook.HookPoint;
+import jlens.model.Gpt2;
 import jlens.model.Gpt2Config;
 
 /**
@@ -41,6 +43,13 @@ public final class QkvSplitter {
             System.arraycopy(all, from + 2 * c, v, r * c, c);
         }
         return new QkvSplit(l, first, t, c, q, k, v);
+    }
+
+    /** From one pass of {@code ids} that captures only this layer's {@code hook_qkv}. */
+    public static QkvSplit split(Gpt2 model, long[] ids, int layer, int firstPosition) {
+        Gpt2Config config = model.config();
+        String hook = HookPoint.block(Args.layer(layer, config.nLayer()), HookPoint.QKV);
+        return CapturedPass.analyse(model, ids, List.of(hook), run -> split(run.cache(), config, layer, firstPosition));
     }
 
     /** One part of a split, cut into {@code nHead} heads of width {@code dModel / nHead}. */

@@ -143,6 +143,18 @@ class QktReferenceTest {
     }
 
     @Test
+    void oneLayerFromAModelCapturesOnlyWhatItReads() {
+        QktMatrix fromCache = FullWidthQkt.layer(run.cache(), config, 2, 1);
+        QktMatrix fromModel = FullWidthQkt.layer(model, Fixture.tokenIds(), -1, 1);
+        assertArrayEquals(fromCache.scores(), fromModel.scores(), 1e-6f);
+        HeadAttentionMatrix pattern = HeadAttention.of(model, Fixture.tokenIds(), patternLayer, 3, AttentionKind.PATTERN);
+        assertArrayEquals(HeadAttention.pattern(run.cache(), config, patternLayer, 3).values(), pattern.values(), 1e-7f);
+        QkvSplit split = QkvSplitter.split(model, Fixture.tokenIds(), 0, 1);
+        assertArrayEquals(QkvSplitter.split(run.cache(), config, 0, 1).v(), split.v(), 1e-7f);
+        assertTrue(model.hooks().isEmpty(), "capture hooks removed");
+    }
+
+    @Test
     void analysesLeaveNoArraysInTheCache() {
         NDManager cacheManager = run.cache().manager();
         int before = cacheManager.getManagedArrays().size();
