@@ -28,7 +28,9 @@ final class ColorBar {
             double upper = 1 - (2.0 * r) / (steps - 1);
             double lower = 1 - (2.0 * r + 1) / (steps - 1);
             for (int c = 1; c <= 2; c++) {
-                if (style.mode().hasColormaps()) {
+                if (style.mode().hasColormaps() && !style.unicode()) {
+                    Draw.cell(image, x + c, top + r, ' ', TextColor.ANSI.DEFAULT, Draw.rgb(map.rgb((upper + lower) / 2)));
+                } else if (style.mode().hasColormaps()) {
                     Draw.cell(image, x + c, top + r, style.glyphs().halfBlock(),
                             Draw.rgb(map.rgb(lower)), Draw.rgb(map.rgb(upper)));
                 } else {

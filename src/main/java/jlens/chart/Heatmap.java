@@ -130,9 +130,9 @@ public final class Heatmap implements Chart {
         // without colour maps each text row is one matrix row (or one pooled group, said in the title).
         int sub = style.mode().hasColormaps() ? 2 : 1;
         int maxPixels = sub * maxRows;
-        // Too many rows or columns: mean-pool into exactly as many groups as fit (groups differ by at most
-        // one row); too few: repeat each a whole number of times, so every row and column keeps one size.
-        int rowGroups = Math.min(rows, maxPixels);
+        // Too many rows: mean-pool them (see evenGroups); too few: repeat each a whole number of times, so
+        // every row keeps one height.
+        int rowGroups = evenGroups(rows, maxPixels); // whole rows per group: layers 0-1, 2-3, ...
         int pixelsPerRow = rowGroups < rows ? 1 : Math.min(4, maxPixels / rows);
         if (sub == 2 && pixelsPerRow > 2 && pixelsPerRow % 2 == 1) {
             pixelsPerRow--; // even: every matrix row fills whole text rows, so each can carry its label
@@ -152,7 +152,10 @@ public final class Heatmap implements Chart {
 
         PlotFrame probe = frame(width, height, style, title);
         int available = probe.availableColumns(labelWidth, -1, reserve);
-        int columnGroups = Math.min(columns, available);
+        // Columns that are bins of a value range may pool unevenly to fill the width; labelled columns
+        // (tokens) pool a whole number each, like rows.
+        int columnGroups = Double.isNaN(xLo) || columnLabels != null ? evenGroups(columns, available)
+                : Math.min(columns, available);
         int cellsPerColumn = columnGroups < columns ? 1 : Math.max(1, available / columns);
         int usedColumns = columnGroups * cellsPerColumn;
 
@@ -178,16 +181,22 @@ public final class Heatmap implements Chart {
             }
         }
 
+        // One label per text row. When a text row holds two matrix rows, label the even-numbered one, so
+        // layers read 0, 2, 4 ... whichever way up the matrix is drawn.
         List<PlotFrame.Tick> yTicks = new ArrayList<>();
-        int lastRow = -1;
+        int[] labelled = new int[textRows];
+        java.util.Arrays.fill(labelled, -1);
         for (int p = 0; p < rowGroups; p++) {
-            // p counts displayed bands from the top; the label is that of the data row shown there.
             int centre = p * pixelsPerRow + (pixelsPerRow - 1) / 2;
             int textRow = centre / sub;
-            if (textRow > lastRow) {
-                int group = originBottom ? rowGroups - 1 - p : p;
-                yTicks.add(new PlotFrame.Tick(textRow, shownRowLabels.get(group)));
-                lastRow = textRow;
+            int group = originBottom ? rowGroups - 1 - p : p;
+            if (labelled[textRow] < 0 || (labelled[textRow] % 2 != 0 && group % 2 == 0)) {
+                labelled[textRow] = group;
+            }
+        }
+        for (int t = 0; t < textRows; t++) {
+            if (labelled[t] >= 0) {
+                yTicks.add(new PlotFrame.Tick(t, shownRowLabels.get(labelled[t])));
             }
         }
         frame.draw(image, yTicks, xTicks(columns, columnGroups, cellsPerColumn, usedColumns, g),
@@ -252,6 +261,15 @@ public final class Heatmap implements Chart {
         return max > min ? new double[] {min, max} : new double[] {min - 0.5, max + 0.5};
     }
 
+    /** How many groups of a whole number of items each (the last may be short) fit {@code n} items in {@code room}. */
+    static int evenGroups(int n, int room) {
+        if (n <= room) {
+            return n;
+        }
+        int perGroup = (n + room - 1) / room;
+        return (n + perGroup - 1) / perGroup;
+    }
+
     /** The first of the {@code n} items that fall in group {@code k} of {@code groups}. */
     static int groupStart(int k, int n, int groups) {
         return (int) ((long) k * n / groups);
@@ -306,6 +324,11 @@ public final class Heatmap implements Chart {
             char c = !hasUpper && !hasLower ? ' '
                     : Ramp.glyph(hasUpper && hasLower ? (fu + fl) / 2 : hasUpper ? fu : fl, style);
             Draw.cell(image, x, y, c, none, none);
+        } else if (!style.unicode()) {
+            // No half blocks in ASCII: one colour per cell, the background, from both halves' mean.
+            boolean any = hasUpper || hasLower;
+            double f = hasUpper && hasLower ? (fu + fl) / 2 : hasUpper ? fu : fl;
+            Draw.cell(image, x, y, ' ', none, any ? Draw.rgb(colormap.rgb(f)) : none);
         } else if (hasUpper && hasLower) {
             Draw.cell(image, x, y, style.glyphs().halfBlock(), Draw.rgb(colormap.rgb(fl)), Draw.rgb(colormap.rgb(fu)));
         } else if (hasUpper) {

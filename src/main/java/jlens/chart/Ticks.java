@@ -59,7 +59,12 @@ public final class Ticks {
         }
         double abs = Math.abs(value);
         if (abs >= 1e5 || abs < 1e-4 || step < 1e-4) {
-            return compactExponent(value);
+            // As many significant digits as the step needs, so neighbouring ticks never print the same.
+            int digits = (int) Math.floor(Math.log10(abs)) - (int) Math.floor(Math.log10(step) + 1e-9) + 1;
+            if (step / Math.pow(10, Math.floor(Math.log10(step) + 1e-9)) % 1 > 1e-6) {
+                digits++;
+            }
+            return exponent(value, Math.max(1, Math.min(15, digits)));
         }
         int decimals = Math.max(0, (int) Math.ceil(-Math.log10(step) - 1e-9));
         if (step * Math.pow(10, decimals) % 1 > 1e-6 && decimals < 6) {
@@ -95,7 +100,12 @@ public final class Ticks {
     }
 
     private static String compactExponent(double value) {
-        String s = String.format(Locale.ROOT, "%.2e", value); // 1.50e-05
+        return exponent(value, 3);
+    }
+
+    /** {@code value} as mantissa e exponent with up to {@code digits} significant digits: 1.5e-5, -4.27e6. */
+    private static String exponent(double value, int digits) {
+        String s = String.format(Locale.ROOT, "%." + (digits - 1) + "e", value); // 1.50e-05
         String mantissa = s.substring(0, s.indexOf('e')).replaceAll("0+$", "").replaceAll("\\.$", "");
         int exponent = Integer.parseInt(s.substring(s.indexOf('e') + 1));
         return mantissa + "e" + exponent;

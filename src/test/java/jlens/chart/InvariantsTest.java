@@ -21,7 +21,9 @@ class InvariantsTest {
 
     @Test
     void everyLineHasTheRequestedDisplayWidthAndNoLineIsTooMany() {
-        for (Map.Entry<String, Chart> e : Samples.all().entrySet()) {
+        Map<String, Chart> charts = new java.util.LinkedHashMap<>(Samples.all());
+        charts.putAll(Samples.extra());
+        for (Map.Entry<String, Chart> e : charts.entrySet()) {
             for (int width : WIDTHS) {
                 for (int height : HEIGHTS) {
                     for (RenderStyle style : STYLES) {

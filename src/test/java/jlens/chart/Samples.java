@@ -190,4 +190,38 @@ final class Samples {
         all.put("multiples-qkv", qkvMultiples());
         return all;
     }
+
+    /** Larger inputs, for the invariants and for looking at crowded labels and pooling (no golden files). */
+    static Map<String, Chart> extra() {
+        Map<String, Chart> extra = new LinkedHashMap<>();
+        extra.put("heatmap-36-layers", new Heatmap(layerDensity(36, 100, 300, 0.03)).title("gpt2-large K density")
+                .rowLabels(layerLabels(36)).originBottom(true).xRange(-5, 5).range(0, 0.3)
+                .xLabel("activation value").yLabel("layer").colorLabel("density"));
+        int t = 48;
+        double[][] qk = new double[t][t];
+        String[] tokens = new String[t];
+        Random r = new Random(11);
+        for (int i = 0; i < t; i++) {
+            tokens[i] = TOKENS[i % TOKENS.length];
+            for (int j = 0; j < t; j++) {
+                qk[i][j] = j > i ? Double.NEGATIVE_INFINITY : -60 + 50 * r.nextDouble() - (i - j) * 0.5;
+            }
+        }
+        extra.put("heatmap-48-tokens", new Heatmap(qk).title("QK^T, 48 tokens").rowLabels(tokens)
+                .columnLabels(tokens).xLabel("key").yLabel("query").colorLabel("score"));
+        double[] x = new double[12];
+        LinePlot curves = new LinePlot("per-layer curves along viridis").xLabel("bin").yLabel("density")
+                .colorBy(new ColorBy(Colormaps.VIRIDIS, 0, 35, "layer"));
+        for (int l = 0; l < 36; l++) {
+            double[] y = new double[40];
+            for (int k = 0; k < y.length; k++) {
+                y[k] = Math.exp(-Math.pow((k - 10 - l * 0.5) / (3 + l * 0.1), 2));
+            }
+            curves.add(LinePlot.Series.overIndex("L" + l, y).at(l));
+        }
+        extra.put("line-colorby", curves);
+        extra.put("scatter-byvalue", new ScatterPlot("QK^T values in order", gaussian(21, 5000, -40, 12, 0.02))
+                .colorByValue(Colormaps.MAGMA).xLabel("index").yLabel("score"));
+        return extra;
+    }
 }
