@@ -13,7 +13,11 @@ public interface Chart {
     /** Draws the chart for {@code style} (colour mode and glyph set). */
     TextImage render(int width, int height, RenderStyle style);
 
-    /** Draws the chart for 24-bit colour and Unicode glyphs; encode it for any colour mode. */
+    /**
+     * Draws the chart for 24-bit colour and Unicode glyphs. The image can be encoded as TRUECOLOR or
+     * COLOR256; for 16 colours, mono or ASCII call {@link #render(int, int, RenderStyle)}, because those modes
+     * draw other glyphs (shade ramps instead of coloured half blocks).
+     */
     default TextImage render(int width, int height) {
         return render(width, height, RenderStyle.TRUECOLOR);
     }

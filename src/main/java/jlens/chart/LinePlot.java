@@ -170,6 +170,16 @@ public final class LinePlot implements Chart {
         DotCanvas canvas = new DotCanvas(frame.plotColumns(), frame.plotRows());
         int pw = canvas.pixelWidth();
         int ph = canvas.pixelHeight();
+        // Reference lines first, as dashes on the dot grid at their exact height; series drawn later win the
+        // colour of any cell they share.
+        for (Reference r : references) {
+            int py = ph - 1 - yLeft.pixel(r.y(), ph);
+            for (int px = 0; px < pw; px++) {
+                if (px % 4 < 2) {
+                    canvas.dot(px, py, Draw.CHROME);
+                }
+            }
+        }
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
             Scale y = s.rightAxis() ? yRight : yLeft;
@@ -189,14 +199,6 @@ public final class LinePlot implements Chart {
             }
         }
         canvas.drawInto(image, frame.plotLeft(), frame.plotTop(), g, colour);
-        for (Reference r : references) {
-            int row = (ph - 1 - yLeft.pixel(r.y(), ph)) / 4;
-            for (int c = 0; c < frame.plotColumns(); c += 1) {
-                if (!canvas.isSet(c, row)) {
-                    Draw.chrome(image, frame.plotLeft() + c, frame.plotTop() + row, g.dashed(), colour);
-                }
-            }
-        }
         if (showMarkers(frame.plotColumns())) {
             for (int i = 0; i < series.size(); i++) {
                 Series s = series.get(i);
