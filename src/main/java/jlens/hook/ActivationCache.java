@@ -27,12 +27,23 @@ public final class ActivationCache implements AutoCloseable {
         this.nLayer = nLayer;
     }
 
-    /** A hook that stores what it sees under its hook name and changes nothing. */
+    /**
+     * A hook that stores what it sees under its hook name and changes nothing. Q, K and V are views into the
+     * fused {@code [B, T, 3C]} c_attn output: they are stored as copies, so a capture of Q alone holds Q's
+     * bytes, not three times as many, and the estimate made before the pass stays true.
+     */
     public Hook recorder() {
         return (name, activation) -> {
-            put(name, activation);
+            put(name, VIEWS_OF_LARGER_TENSORS.contains(HookPoint.pointOf(name)) ? activation.duplicate() : activation);
             return null;
         };
+    }
+
+    private static final java.util.Set<String> VIEWS_OF_LARGER_TENSORS = java.util.Set.of(HookPoint.Q, HookPoint.K, HookPoint.V);
+
+    /** Layer count of the model the cache was filled from. */
+    public int nLayer() {
+        return nLayer;
     }
 
     /** Stores an activation; the cache takes ownership of it. */

@@ -1,0 +1,41 @@
+package jlens.analysis;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+import jlens.hook.ActivationCache;
+import jlens.hook.HookPoint;
+import jlens.model.Gpt2;
+import jlens.model.Gpt2Config;
+
+/** A head's causal attention scores or pattern from the cache ({@code attn.hook_attn_scores}, {@code attn.hook_pattern}). */
+public final class HeadAttention {
+    private HeadAttention() {}
+
+    /** Needs {@code blocks.{layer}.attn.hook_attn_scores} or {@code hook_pattern} (per {@code kind}) captured. */
+    public static HeadAttentionMatrix of(ActivationCache cache, Gpt2Config config, int layer, int head, AttentionKind kind) {
+        int l = Args.layer(layer, config.nLayer());
+        int h = Args.head(head, config.nHead());
+        String name = HookPoint.block(l, kind.hookPoint());
+        NDArray all = cache.get(name); // [1, NH, T, T]
+        Tensors.requireSingleSequence(all, 4, name);
+        int t = (int) all.getShape().get(2);
+        try (NDArray one = all.get(0, h)) { // [T, T], freed here, not left in the cache's manager
+            return new HeadAttentionMatrix(l, h, kind, t, Tensors.floats(one));
+        }
+    }
+
+    /** From one pass of {@code ids} that captures only the one hook point read. */
+    public static HeadAttentionMatrix of(Gpt2 model, long[] ids, int layer, int head, AttentionKind kind) {
+        Gpt2Config config = model.config();
+        String hook = HookPoint.block(Args.layer(layer, config.nLayer()), kind.hookPoint());
+        return CapturedPass.analyse(model, ids, List.of(hook), run -> of(run.cache(), config, layer, head, kind));
+    }
+
+    public static HeadAttentionMatrix pattern(ActivationCache cache, Gpt2Config config, int layer, int head) {
+        return of(cache, config, layer, head, AttentionKind.PATTERN);
+    }
+
+    public static HeadAttentionMatrix scores(ActivationCache cache, Gpt2Config config, int layer, int head) {
+        return of(cache, config, layer, head, AttentionKind.SCORES);
+    }
+}

@@ -1,0 +1,65 @@
+package jlens.chart;
+
+import com.googlecode.lanterna.TextColor;
+import com.googlecode.lanterna.graphics.TextImage;
+
+/**
+ * A vertical colour bar: two columns of half blocks (two colour steps per row, highest value at the top),
+ * then value labels. Drawn through the same colour path as the data, so in 256 colours its ends are the
+ * colour map's ends as quantised, and in mono it shows the glyph ramp.
+ */
+final class ColorBar {
+    private ColorBar() {}
+
+    /** Columns the bar takes: a gap, two bar columns, a gap and the widest label. */
+    static int width(double lo, double hi, int rows) {
+        int labels = 0;
+        for (Ticks.Labelled t : labels(lo, hi, rows)) {
+            labels = Math.max(labels, t.label().length());
+        }
+        return 4 + labels;
+    }
+
+    /** Draws the bar with its top-left gap column at x. */
+    static void draw(TextImage image, int x, int top, int rows, Colormap map, double lo, double hi,
+            RenderStyle style) {
+        int steps = 2 * rows;
+        for (int r = 0; r < rows; r++) {
+            double upper = 1 - (2.0 * r) / (steps - 1);
+            double lower = 1 - (2.0 * r + 1) / (steps - 1);
+            for (int c = 1; c <= 2; c++) {
+                if (style.mode().hasColormaps() && !style.unicode()) {
+                    Draw.cell(image, x + c, top + r, ' ', TextColor.ANSI.DEFAULT, Draw.rgb(map.rgb((upper + lower) / 2)));
+                } else if (style.mode().hasColormaps()) {
+                    Draw.cell(image, x + c, top + r, style.glyphs().halfBlock(),
+                            Draw.rgb(map.rgb(lower)), Draw.rgb(map.rgb(upper)));
+                } else {
+                    char ramp = Ramp.glyph((upper + lower) / 2, style);
+                    Draw.cell(image, x + c, top + r, ramp, TextColor.ANSI.DEFAULT, TextColor.ANSI.DEFAULT);
+                }
+            }
+        }
+        for (Ticks.Labelled t : labels(lo, hi, rows)) {
+            Draw.text(image, x + 4, top + t.row(), t.label());
+        }
+    }
+
+    /** The labels: hi at the top row, lo at the bottom row, nice values between where there is room. */
+    private static java.util.List<Ticks.Labelled> labels(double lo, double hi, int rows) {
+        java.util.List<Ticks.Labelled> out = new java.util.ArrayList<>();
+        out.add(new Ticks.Labelled(0, Ticks.format(hi)));
+        if (rows > 1) {
+            out.add(new Ticks.Labelled(rows - 1, Ticks.format(lo)));
+        }
+        if (rows >= 7 && hi > lo) {
+            double step = Ticks.niceStep(lo, hi, Math.max(1, rows / 4));
+            for (double v : Ticks.nice(lo, hi, Math.max(1, rows / 4))) {
+                int row = (int) Math.round((hi - v) / (hi - lo) * (rows - 1));
+                if (row >= 2 && row <= rows - 3) {
+                    out.add(new Ticks.Labelled(row, Ticks.format(v, step)));
+                }
+            }
+        }
+        return out;
+    }
+}

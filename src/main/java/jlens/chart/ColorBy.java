@@ -1,0 +1,22 @@
+package jlens.chart;
+
+/**
+ * Colours many series along a colour map instead of a categorical palette, with a colour bar in place of the
+ * legend: series i gets the colour of {@code values[i]} between lo and hi (the layer number, say).
+ *
+ * @param map the colour map
+ * @param lo the value at the map's low end
+ * @param hi the value at the map's high end
+ * @param label what the values are, shown above the colour bar (e.g. "layer")
+ */
+public record ColorBy(Colormap map, double lo, double hi, String label) {
+    public ColorBy {
+        java.util.Objects.requireNonNull(map);
+        label = label == null ? "" : label;
+    }
+
+    /** The colour of value v. */
+    int rgb(double v) {
+        return map.rgb(hi > lo ? (v - lo) / (hi - lo) : 0);
+    }
+}

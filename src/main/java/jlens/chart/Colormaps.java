@@ -1,0 +1,100 @@
+package jlens.chart;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The one place that holds the colour maps and the categorical palette.
+ *
+ * <p>magma, inferno, plasma and viridis are the 256-entry matplotlib maps by N. J. Smith, S. van der Walt
+ * and (viridis) E. Firing, released under CC0; the table is read from {@code colormaps.txt} next to this
+ * class.
+ */
+public final class Colormaps {
+    private static final Map<String, Colormap> MAPS = load();
+
+    public static final Colormap MAGMA = MAPS.get("magma");
+    public static final Colormap INFERNO = MAPS.get("inferno");
+    public static final Colormap PLASMA = MAPS.get("plasma");
+    public static final Colormap VIRIDIS = MAPS.get("viridis");
+
+    /**
+     * Series colours for Q, K, V and further series: distinct hues of similar lightness that read on dark and
+     * light backgrounds. Their xterm-256 neighbours are all in the 16-255 range, so no theme changes them.
+     */
+    private static final int[] CATEGORICAL = {
+        0x4C9BE8, // blue   (Q)
+        0xF28E2B, // orange (K)
+        0x59C159, // green  (V)
+        0xE15759, // red
+        0xB07AA1, // purple
+        0xEDC948, // yellow
+        0x76B7B2, // teal
+        0xFF9DA7, // pink
+    };
+
+    private Colormaps() {}
+
+    /** The map called {@code name} (case-insensitive), or an exception listing the known names. */
+    public static Colormap byName(String name) {
+        Colormap map = MAPS.get(name.toLowerCase(Locale.ROOT));
+        if (map == null) {
+            throw new IllegalArgumentException("unknown colour map '" + name + "'; known: " + names());
+        }
+        return map;
+    }
+
+    /** The names of the known maps, in a stable order. */
+    public static List<String> names() {
+        return List.copyOf(MAPS.keySet());
+    }
+
+    /** The {@code i}-th categorical series colour (cycling). */
+    public static int categorical(int i) {
+        return CATEGORICAL[Math.floorMod(i, CATEGORICAL.length)];
+    }
+
+    private static Map<String, Colormap> load() {
+        Map<String, Colormap> maps = new LinkedHashMap<>();
+        try (InputStream in = Colormaps.class.getResourceAsStream("colormaps.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("colormaps.txt missing from the class path");
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
+            String name = null;
+            List<Integer> colours = new ArrayList<>();
+            for (String line; (line = reader.readLine()) != null; ) {
+                line = line.strip();
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                if (line.matches("[0-9a-fA-F]{6}")) {
+                    colours.add(Integer.parseInt(line, 16));
+                } else {
+                    put(maps, name, colours);
+                    name = line;
+                    colours = new ArrayList<>();
+                }
+            }
+            put(maps, name, colours);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return maps;
+    }
+
+    private static void put(Map<String, Colormap> maps, String name, List<Integer> colours) {
+        if (name != null) {
+            maps.put(name, new Colormap(name, colours.stream().mapToInt(Integer::intValue).toArray()));
+        }
+    }
+}

@@ -1,0 +1,342 @@
+package jlens.chart;
+
+import com.googlecode.lanterna.TextColor;
+import com.googlecode.lanterna.graphics.TextImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A heatmap of a matrix with row and column labels and a colour bar.
+ *
+ * <p>Cells are half blocks, so one text row shows two matrix rows; small matrices are scaled up by whole
+ * multiples (never unevenly) and big ones pooled by the mean, said in the title. Rows go top to bottom as in a
+ * matrix (queries down, keys across) unless {@link #originBottom} puts row 0 at the bottom (layers).
+ * NaN and negative-infinite cells are masked: drawn in the terminal's background (a space in mono).
+ * The image may have fewer rows than asked for, since rows are never stretched unevenly.
+ *
+ * <pre>{@code
+ * new Heatmap(scores).rowLabels(tokens).columnLabels(tokens).range(-90, 0).title("QK^T layer 5")
+ * new Heatmap(density).rowLabels(layers).originBottom(true).xRange(-5, 5).colormap(Colormaps.MAGMA)
+ * }</pre>
+ */
+public final class Heatmap implements Chart {
+    private static final int MAX_LABEL = 10;
+
+    private final double[][] values;
+    private String title = "";
+    private String xLabel = "";
+    private String yLabel = "";
+    private String colorLabel = "";
+    private String[] rowLabels;
+    private String[] columnLabels;
+    private double xLo = Double.NaN;
+    private double xHi = Double.NaN;
+    private double lo = Double.NaN;
+    private double hi = Double.NaN;
+    private Colormap colormap = Colormaps.MAGMA;
+    private boolean originBottom;
+
+    /** A heatmap of {@code values[row][column]}; rows may differ in length (missing cells are masked). */
+    public Heatmap(double[][] values) {
+        Objects.requireNonNull(values);
+        if (values.length == 0) {
+            throw new IllegalArgumentException("a heatmap needs at least one row");
+        }
+        this.values = new double[values.length][];
+        for (int i = 0; i < values.length; i++) {
+            this.values[i] = values[i].clone();
+        }
+    }
+
+    public Heatmap title(String t) {
+        this.title = t;
+        return this;
+    }
+
+    public Heatmap xLabel(String label) {
+        this.xLabel = label;
+        return this;
+    }
+
+    public Heatmap yLabel(String label) {
+        this.yLabel = label;
+        return this;
+    }
+
+    /** What the colour means, shown above the colour bar. */
+    public Heatmap colorLabel(String label) {
+        this.colorLabel = label;
+        return this;
+    }
+
+    /** One label per row (token strings, layer numbers); thinned when rows are crowded. */
+    public Heatmap rowLabels(String... labels) {
+        this.rowLabels = labels.clone();
+        return this;
+    }
+
+    /** One label per column; thinned when they would touch. */
+    public Heatmap columnLabels(String... labels) {
+        this.columnLabels = labels.clone();
+        return this;
+    }
+
+    /** Columns are equal bins over [lo, hi]: the x axis gets nice numeric ticks instead of labels. */
+    public Heatmap xRange(double lo, double hi) {
+        this.xLo = lo;
+        this.xHi = hi;
+        return this;
+    }
+
+    /** A fixed colour range; values outside are clamped. Without it the range is the data's min and max. */
+    public Heatmap range(double lo, double hi) {
+        if (!(hi > lo)) {
+            throw new IllegalArgumentException("range needs lo < hi");
+        }
+        this.lo = lo;
+        this.hi = hi;
+        return this;
+    }
+
+    public Heatmap colormap(Colormap map) {
+        this.colormap = Objects.requireNonNull(map);
+        return this;
+    }
+
+    /** Row 0 at the bottom, like a plot's y axis (layers); default is matrix order, row 0 at the top. */
+    public Heatmap originBottom(boolean bottom) {
+        this.originBottom = bottom;
+        return this;
+    }
+
+    static boolean masked(double v) {
+        return Double.isNaN(v) || v == Double.NEGATIVE_INFINITY;
+    }
+
+    @Override
+    public TextImage render(int width, int height, RenderStyle style) {
+        Glyphs g = style.glyphs();
+        int rows = values.length;
+        int columns = 0;
+        for (double[] row : values) {
+            columns = Math.max(columns, row.length);
+        }
+        columns = Math.max(1, columns);
+        double[] range = range();
+
+        int maxRows = frame(width, height, style, title).maxPlotRows();
+        // Colour cells are half blocks, two matrix rows per text row; a ramp glyph shows only one value, so
+        // without colour maps each text row is one matrix row (or one pooled group, said in the title).
+        int sub = style.mode().hasColormaps() ? 2 : 1;
+        int maxPixels = sub * maxRows;
+        // Too many rows: mean-pool them (see evenGroups); too few: repeat each a whole number of times, so
+        // every row keeps one height.
+        int rowGroups = evenGroups(rows, maxPixels); // whole rows per group: layers 0-1, 2-3, ...
+        int pixelsPerRow = rowGroups < rows ? 1 : Math.min(4, maxPixels / rows);
+        if (sub == 2 && pixelsPerRow > 2 && pixelsPerRow % 2 == 1) {
+            pixelsPerRow--; // even: every matrix row fills whole text rows, so each can carry its label
+        }
+        int pixelRows = rowGroups * pixelsPerRow;
+        int textRows = (pixelRows + sub - 1) / sub;
+
+        List<String> shownRowLabels = new ArrayList<>();
+        for (int k = 0; k < rowGroups; k++) {
+            shownRowLabels.add(rowLabel(groupStart(k, rows, rowGroups), g));
+        }
+        int labelWidth = 1;
+        for (String s : shownRowLabels) {
+            labelWidth = Math.max(labelWidth, s.length());
+        }
+        int reserve = ColorBar.width(range[0], range[1], textRows);
+
+        PlotFrame probe = frame(width, height, style, title);
+        int available = probe.availableColumns(labelWidth, -1, reserve);
+        // Columns that are bins of a value range may pool unevenly to fill the width; labelled columns
+        // (tokens) pool a whole number each, like rows.
+        int columnGroups = Double.isNaN(xLo) || columnLabels != null ? evenGroups(columns, available)
+                : Math.min(columns, available);
+        int cellsPerColumn = columnGroups < columns ? 1 : Math.max(1, available / columns);
+        int usedColumns = columnGroups * cellsPerColumn;
+
+        String fullTitle = title;
+        if (rowGroups < rows || columnGroups < columns) {
+            String arrow = style.unicode() ? "\u2192" : "->";
+            String note = "pooled " + (rowGroups < rows ? rows + arrow + rowGroups + " rows" : "")
+                    + (rowGroups < rows && columnGroups < columns ? ", " : "")
+                    + (columnGroups < columns ? columns + arrow + columnGroups + " cols" : "");
+            fullTitle = title + (title.isEmpty() ? "" : " ") + "(" + note + ")";
+        }
+        PlotFrame frame = frame(width, height, style, fullTitle);
+        frame.layout(labelWidth, -1, reserve, textRows, usedColumns);
+        TextImage image = frame.newImage();
+
+        double[][] pooled = pool(rows, rowGroups, columns, columnGroups);
+        for (int t = 0; t < textRows; t++) {
+            for (int c = 0; c < usedColumns; c++) {
+                int group = c / cellsPerColumn;
+                double upper = pixel(pooled, sub * t, pixelsPerRow, group, pixelRows);
+                double lower = sub == 1 ? upper : pixel(pooled, 2 * t + 1, pixelsPerRow, group, pixelRows);
+                drawCell(image, frame.plotLeft() + c, frame.plotTop() + t, upper, lower, range, style);
+            }
+        }
+
+        // One label per text row. When a text row holds two matrix rows, label the even-numbered one, so
+        // layers read 0, 2, 4 ... whichever way up the matrix is drawn.
+        List<PlotFrame.Tick> yTicks = new ArrayList<>();
+        int[] labelled = new int[textRows];
+        java.util.Arrays.fill(labelled, -1);
+        for (int p = 0; p < rowGroups; p++) {
+            int centre = p * pixelsPerRow + (pixelsPerRow - 1) / 2;
+            int textRow = centre / sub;
+            int group = originBottom ? rowGroups - 1 - p : p;
+            if (labelled[textRow] < 0 || (labelled[textRow] % 2 != 0 && group % 2 == 0)) {
+                labelled[textRow] = group;
+            }
+        }
+        for (int t = 0; t < textRows; t++) {
+            if (labelled[t] >= 0) {
+                yTicks.add(new PlotFrame.Tick(t, shownRowLabels.get(labelled[t])));
+            }
+        }
+        frame.draw(image, yTicks, xTicks(columns, columnGroups, cellsPerColumn, usedColumns, g),
+                List.of());
+        ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), colormap, range[0], range[1],
+                style);
+        return image;
+    }
+
+    private PlotFrame frame(int width, int height, RenderStyle style, String t) {
+        return new PlotFrame(width, height, style, t, yLabel, colorLabel, xLabel, List.of());
+    }
+
+    private String rowLabel(int row, Glyphs g) {
+        String label = rowLabels != null && row < rowLabels.length ? rowLabels[row] : Integer.toString(row);
+        return Text.fit(Text.label(label, g), MAX_LABEL, g);
+    }
+
+    private List<PlotFrame.Tick> xTicks(int columns, int groups, int cellsPerColumn, int used, Glyphs g) {
+        List<PlotFrame.Tick> ticks = new ArrayList<>();
+        if (columnLabels == null && !Double.isNaN(xLo)) {
+            return new Scale(xLo, xHi, false).xTicks(used);
+        }
+        if (columnLabels != null) {
+            int room = Math.max(4, Math.min(MAX_LABEL, cellsPerColumn - 1));
+            for (int k = 0; k < groups; k++) {
+                int column = groupStart(k, columns, groups);
+                String label = column < columnLabels.length ? columnLabels[column] : Integer.toString(column);
+                ticks.add(new PlotFrame.Tick(k * cellsPerColumn + (cellsPerColumn - 1) / 2,
+                        Text.fit(Text.label(label, g), room, g)));
+            }
+            return ticks;
+        }
+        // No labels: column indices at nice integer steps.
+        double step = Math.max(1, Ticks.niceStep(0, columns - 1, Math.max(1, used / 6)));
+        for (double v = 0; v <= columns - 1; v += step) {
+            int group = groupOf((int) v, columns, groups);
+            ticks.add(new PlotFrame.Tick(group * cellsPerColumn + (cellsPerColumn - 1) / 2,
+                    Integer.toString((int) v)));
+        }
+        return ticks;
+    }
+
+    /** The colour range: fixed, or the finite data's min and max. */
+    private double[] range() {
+        if (!Double.isNaN(lo)) {
+            return new double[] {lo, hi};
+        }
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double[] row : values) {
+            for (double v : row) {
+                if (Double.isFinite(v)) {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        if (!(max >= min)) {
+            return new double[] {0, 1};
+        }
+        return max > min ? new double[] {min, max} : new double[] {min - 0.5, max + 0.5};
+    }
+
+    /** How many groups of a whole number of items each (the last may be short) fit {@code n} items in {@code room}. */
+    static int evenGroups(int n, int room) {
+        if (n <= room) {
+            return n;
+        }
+        int perGroup = (n + room - 1) / room;
+        return (n + perGroup - 1) / perGroup;
+    }
+
+    /** The first of the {@code n} items that fall in group {@code k} of {@code groups}. */
+    static int groupStart(int k, int n, int groups) {
+        return (int) ((long) k * n / groups);
+    }
+
+    /** The group of {@code groups} that item {@code i} of {@code n} falls in. */
+    static int groupOf(int i, int n, int groups) {
+        return (int) (((long) (i + 1) * groups - 1) / n); // the last k with groupStart(k) <= i
+    }
+
+    /** Block means of the finite, unmasked values; NaN where a block is all masked. */
+    private double[][] pool(int rows, int rowGroups, int columns, int columnGroups) {
+        double[][] out = new double[rowGroups][columnGroups];
+        for (int r = 0; r < rowGroups; r++) {
+            for (int c = 0; c < columnGroups; c++) {
+                double sum = 0;
+                int n = 0;
+                for (int i = groupStart(r, rows, rowGroups); i < groupStart(r + 1, rows, rowGroups); i++) {
+                    int end = Math.min(values[i].length, groupStart(c + 1, columns, columnGroups));
+                    for (int j = groupStart(c, columns, columnGroups); j < end; j++) {
+                        double v = values[i][j];
+                        if (!masked(v)) {
+                            sum += v == Double.POSITIVE_INFINITY ? Double.MAX_VALUE : v;
+                            n++;
+                        }
+                    }
+                }
+                out[r][c] = n == 0 ? Double.NaN : sum / n;
+            }
+        }
+        return out;
+    }
+
+    /** The value at displayed pixel row {@code py}, or NaN when masked or below the last pixel row. */
+    private double pixel(double[][] pooled, int py, int pixelsPerRow, int column, int pixelRows) {
+        if (py >= pixelRows) {
+            return Double.NaN;
+        }
+        int band = py / pixelsPerRow;
+        int row = originBottom ? pooled.length - 1 - band : band;
+        return pooled[row][column];
+    }
+
+    private void drawCell(TextImage image, int x, int y, double upper, double lower, double[] range,
+            RenderStyle style) {
+        boolean hasUpper = !Double.isNaN(upper);
+        boolean hasLower = !Double.isNaN(lower);
+        double fu = (upper - range[0]) / (range[1] - range[0]);
+        double fl = (lower - range[0]) / (range[1] - range[0]);
+        TextColor none = TextColor.ANSI.DEFAULT;
+        if (!style.mode().hasColormaps()) {
+            char c = !hasUpper && !hasLower ? ' '
+                    : Ramp.glyph(hasUpper && hasLower ? (fu + fl) / 2 : hasUpper ? fu : fl, style);
+            Draw.cell(image, x, y, c, none, none);
+        } else if (!style.unicode()) {
+            // No half blocks in ASCII: one colour per cell, the background, from both halves' mean.
+            boolean any = hasUpper || hasLower;
+            double f = hasUpper && hasLower ? (fu + fl) / 2 : hasUpper ? fu : fl;
+            Draw.cell(image, x, y, ' ', none, any ? Draw.rgb(colormap.rgb(f)) : none);
+        } else if (hasUpper && hasLower) {
+            Draw.cell(image, x, y, style.glyphs().halfBlock(), Draw.rgb(colormap.rgb(fl)), Draw.rgb(colormap.rgb(fu)));
+        } else if (hasUpper) {
+            Draw.cell(image, x, y, style.glyphs().upperHalf(), Draw.rgb(colormap.rgb(fu)), none);
+        } else if (hasLower) {
+            Draw.cell(image, x, y, style.glyphs().halfBlock(), Draw.rgb(colormap.rgb(fl)), none);
+        } else {
+            Draw.cell(image, x, y, ' ', none, none);
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package jlens.chart;
+
+import com.googlecode.lanterna.TextColor;
+import com.googlecode.lanterna.graphics.TextImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A density histogram of one series (vertical bars in eighth blocks) or several overlaid series (step
+ * outlines in braille, one colour each, with a legend or, with {@link #colorBy}, a colour bar).
+ *
+ * <pre>{@code
+ * Histogram h = new Histogram("layer 5 Q/K/V").xLabel("activation").yLabel("density")
+ *     .add(Histogram.Series.fromSamples("Q", q, 100, true))
+ *     .add(Histogram.Series.fromSamples("K", k, 100, true));
+ * }</pre>
+ */
+public final class Histogram implements Chart {
+    /**
+     * One binned series.
+     *
+     * @param name the legend name
+     * @param edges bin edges, ascending, one more than heights
+     * @param heights the height of each bin (count or density)
+     * @param value the series' position along a {@link ColorBy} map (ignored otherwise)
+     */
+    public record Series(String name, double[] edges, double[] heights, double value) {
+        public Series {
+            Objects.requireNonNull(name);
+            if (edges.length != heights.length + 1 || heights.length == 0) {
+                throw new IllegalArgumentException("need n bins and n + 1 edges, got " + heights.length
+                        + " bins and " + edges.length + " edges");
+            }
+            edges = edges.clone();
+            heights = heights.clone();
+        }
+
+        public Series(String name, double[] edges, double[] heights) {
+            this(name, edges, heights, 0);
+        }
+
+        /** Bins {@code samples} into {@code bins} equal bins over [lo, hi]; values outside are dropped. */
+        public static Series fromSamples(String name, double[] samples, int bins, double lo, double hi,
+                boolean density) {
+            double[] edges = new double[bins + 1];
+            for (int i = 0; i <= bins; i++) {
+                edges[i] = lo + (hi - lo) * i / bins;
+            }
+            double[] heights = new double[bins];
+            int inside = 0;
+            for (double s : samples) {
+                if (s >= lo && s <= hi) {
+                    heights[Math.min(bins - 1, (int) ((s - lo) / (hi - lo) * bins))]++;
+                    inside++;
+                }
+            }
+            if (density && inside > 0) {
+                double binWidth = (hi - lo) / bins;
+                for (int i = 0; i < bins; i++) {
+                    heights[i] /= inside * binWidth;
+                }
+            }
+            return new Series(name, edges, heights);
+        }
+
+        /** Bins {@code samples} over their own range. */
+        public static Series fromSamples(String name, double[] samples, int bins, boolean density) {
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (double s : samples) {
+                if (Double.isFinite(s)) {
+                    lo = Math.min(lo, s);
+                    hi = Math.max(hi, s);
+                }
+            }
+            if (!(hi > lo)) {
+                hi = lo + 1;
+            }
+            return fromSamples(name, samples, bins, lo, hi, density);
+        }
+
+        /** The same series placed at {@code v} along a colour map. */
+        public Series at(double v) {
+            return new Series(name, edges, heights, v);
+        }
+
+        /** The average height over [a, b]: the value a column covering that x range shows. */
+        double averageOver(double a, double b) {
+            double area = 0;
+            for (int i = 0; i < heights.length; i++) {
+                double overlap = Math.min(b, edges[i + 1]) - Math.max(a, edges[i]);
+                if (overlap > 0) {
+                    area += overlap * heights[i];
+                }
+            }
+            return b > a ? area / (b - a) : 0;
+        }
+    }
+
+    private final String title;
+    private final List<Series> series = new ArrayList<>();
+    private String xLabel = "";
+    private String yLabel = "";
+    private boolean logY;
+    private ColorBy colorBy;
+
+    public Histogram(String title) {
+        this.title = title == null ? "" : title;
+    }
+
+    public Histogram add(Series s) {
+        series.add(Objects.requireNonNull(s));
+        return this;
+    }
+
+    public Histogram xLabel(String label) {
+        this.xLabel = label;
+        return this;
+    }
+
+    public Histogram yLabel(String label) {
+        this.yLabel = label;
+        return this;
+    }
+
+    /** A logarithmic y axis (bins of height 0 then show nothing). */
+    public Histogram logY(boolean log) {
+        this.logY = log;
+        return this;
+    }
+
+    /** Colour the series along a map (by {@link Series#value()}) with a colour bar instead of a legend. */
+    public Histogram colorBy(ColorBy by) {
+        this.colorBy = by;
+        return this;
+    }
+
+    @Override
+    public TextImage render(int width, int height, RenderStyle style) {
+        if (series.isEmpty()) {
+            throw new IllegalStateException("a histogram needs at least one series");
+        }
+        Glyphs g = style.glyphs();
+        boolean bars = series.size() == 1 && colorBy == null;
+        List<PlotFrame.LegendEntry> legend = new ArrayList<>();
+        if (colorBy == null && series.size() > 1) {
+            for (int i = 0; i < series.size(); i++) {
+                legend.add(new PlotFrame.LegendEntry(series.get(i).name(), g.marker(i), colourOf(i)));
+            }
+        }
+        String rightLabel = colorBy == null ? "" : colorBy.label();
+        PlotFrame frame = new PlotFrame(width, height, style, title, yLabel, rightLabel, xLabel, legend);
+        int rows = frame.maxPlotRows();
+
+        double xlo = Double.POSITIVE_INFINITY;
+        double xhi = Double.NEGATIVE_INFINITY;
+        double ymax = 0;
+        double yminPositive = Double.POSITIVE_INFINITY;
+        for (Series s : series) {
+            xlo = Math.min(xlo, s.edges()[0]);
+            xhi = Math.max(xhi, s.edges()[s.edges().length - 1]);
+            for (double h : s.heights()) {
+                if (Double.isFinite(h)) {
+                    ymax = Math.max(ymax, h);
+                    if (h > 0) {
+                        yminPositive = Math.min(yminPositive, h);
+                    }
+                }
+            }
+        }
+        Scale y = logY
+                ? Scale.niceLog(Double.isFinite(yminPositive) ? yminPositive : 1e-3, ymax > 0 ? ymax : 1)
+                : Scale.niceLinear(0, ymax > 0 ? ymax : 1, Math.max(1, rows / 3));
+        Scale x = new Scale(xlo, xhi, false);
+        int reserve = colorBy == null ? 0 : ColorBar.width(colorBy.lo(), colorBy.hi(), rows);
+        frame.layout(y.labelWidth(rows), -1, reserve, rows, -1);
+        TextImage image = frame.newImage();
+        int columns = frame.plotColumns();
+        if (bars) {
+            drawBars(image, frame, series.get(0), x, y, style);
+        } else {
+            drawOutlines(image, frame, x, y, style);
+        }
+        frame.draw(image, y.yTicks(rows), x.xTicks(columns), List.of());
+        if (colorBy != null) {
+            ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), colorBy.map(),
+                    colorBy.lo(), colorBy.hi(), style);
+        }
+        return image;
+    }
+
+    private int colourOf(int i) {
+        return colorBy != null ? colorBy.rgb(series.get(i).value()) : Colormaps.categorical(i);
+    }
+
+    private void drawBars(TextImage image, PlotFrame frame, Series s, Scale x, Scale y, RenderStyle style) {
+        int rows = frame.plotRows();
+        int columns = frame.plotColumns();
+        String eighths = style.glyphs().eighths();
+        TextColor fg = style.mode() == ColorMode.MONO ? TextColor.ANSI.DEFAULT : Draw.rgb(colourOf(0));
+        for (int c = 0; c < columns; c++) {
+            double a = x.lo() + (x.hi() - x.lo()) * c / columns;
+            double b = x.lo() + (x.hi() - x.lo()) * (c + 1) / columns;
+            double f = y.fraction(s.averageOver(a, b));
+            if (!(f > 0)) {
+                continue;
+            }
+            int total = (int) Math.round(Math.min(1, f) * rows * 8);
+            if (total == 0) {
+                total = 1; // a non-empty bin never vanishes
+            }
+            for (int r = 0; r < rows && total > 0; r++) {
+                int part = Math.min(8, total);
+                Draw.cell(image, frame.plotLeft() + c, frame.plotTop() + rows - 1 - r, eighths.charAt(part - 1),
+                        fg, TextColor.ANSI.DEFAULT);
+                total -= part;
+            }
+        }
+    }
+
+    private void drawOutlines(TextImage image, PlotFrame frame, Scale x, Scale y, RenderStyle style) {
+        DotCanvas canvas = new DotCanvas(frame.plotColumns(), frame.plotRows());
+        int pw = canvas.pixelWidth();
+        int ph = canvas.pixelHeight();
+        int[][] peaks = new int[series.size()][];
+        for (int i = 0; i < series.size(); i++) {
+            Series s = series.get(i);
+            int rgb = colourOf(i);
+            int previous = -1;
+            int peakRow = Integer.MAX_VALUE;
+            for (int px = 0; px < pw; px++) {
+                double a = x.lo() + (x.hi() - x.lo()) * px / pw;
+                double b = x.lo() + (x.hi() - x.lo()) * (px + 1) / pw;
+                double f = y.fraction(s.averageOver(a, b));
+                int py = Double.isNaN(f) ? ph - 1 : ph - 1 - (int) Math.round(Math.max(0, Math.min(1, f)) * (ph - 1));
+                canvas.line(px, previous < 0 ? py : previous, px, py, rgb);
+                previous = py;
+                if (py < peakRow) {
+                    peakRow = py;
+                    peaks[i] = new int[] {px / 2, py / 4};
+                }
+            }
+        }
+        boolean colour = style.mode() != ColorMode.MONO;
+        canvas.drawInto(image, frame.plotLeft(), frame.plotTop(), style.glyphs(), colour);
+        if (colorBy == null) {
+            // Mark each curve's peak with its legend marker, so curves stay tellable apart without colour.
+            for (int i = 0; i < series.size(); i++) {
+                if (peaks[i] != null) {
+                    TextColor fg = colour ? Draw.rgb(colourOf(i)) : TextColor.ANSI.DEFAULT;
+                    Draw.cell(image, frame.plotLeft() + peaks[i][0], frame.plotTop() + peaks[i][1],
+                            style.glyphs().marker(i), fg, TextColor.ANSI.DEFAULT);
+                }
+            }
+        }
+    }
+}

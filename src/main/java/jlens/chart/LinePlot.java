@@ -1,0 +1,249 @@
+package jlens.chart;
+
+import com.googlecode.lanterna.TextColor;
+import com.googlecode.lanterna.graphics.TextImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Several series over x (typically layers) as braille lines with a marker at each point, a legend, an
+ * optional second y axis on the right, dashed horizontal reference lines, and a mode that colours many
+ * series along a colour map with a colour bar ({@link #colorBy}).
+ *
+ * <pre>{@code
+ * new LinePlot("variance by layer").xLabel("layer")
+ *     .add(new LinePlot.Series("Q", layers, varQ)).add(new LinePlot.Series("K", layers, varK))
+ *     .add(new LinePlot.Series("std", layers, std).onRightAxis()).referenceLine("clean", -2.05);
+ * }</pre>
+ */
+public final class LinePlot implements Chart {
+    /**
+     * One series.
+     *
+     * @param name the legend name
+     * @param x the x values (same length as y)
+     * @param y the y values; NaN breaks the line
+     * @param rightAxis whether y is read on the right axis
+     * @param value the series' position along a {@link ColorBy} map (ignored otherwise)
+     */
+    public record Series(String name, double[] x, double[] y, boolean rightAxis, double value) {
+        public Series {
+            Objects.requireNonNull(name);
+            if (x.length != y.length) {
+                throw new IllegalArgumentException("x and y differ in length: " + x.length + " vs " + y.length);
+            }
+            x = x.clone();
+            y = y.clone();
+        }
+
+        public Series(String name, double[] x, double[] y) {
+            this(name, x, y, false, 0);
+        }
+
+        /** y over 0, 1, 2, ... (layer numbers). */
+        public static Series overIndex(String name, double[] y) {
+            double[] x = new double[y.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = i;
+            }
+            return new Series(name, x, y);
+        }
+
+        /** The same series read on the right y axis. */
+        public Series onRightAxis() {
+            return new Series(name, x, y, true, value);
+        }
+
+        /** The same series placed at {@code v} along a colour map. */
+        public Series at(double v) {
+            return new Series(name, x, y, rightAxis, v);
+        }
+    }
+
+    /** A dashed horizontal line at y, on the left axis, named in the legend. */
+    private record Reference(String name, double y) {}
+
+    private final String title;
+    private final List<Series> series = new ArrayList<>();
+    private final List<Reference> references = new ArrayList<>();
+    private String xLabel = "";
+    private String yLabel = "";
+    private String rightLabel = "";
+    private ColorBy colorBy;
+    private Boolean markers;
+
+    public LinePlot(String title) {
+        this.title = title == null ? "" : title;
+    }
+
+    public LinePlot add(Series s) {
+        series.add(Objects.requireNonNull(s));
+        return this;
+    }
+
+    public LinePlot xLabel(String label) {
+        this.xLabel = label;
+        return this;
+    }
+
+    public LinePlot yLabel(String label) {
+        this.yLabel = label;
+        return this;
+    }
+
+    /** The label of the right y axis. */
+    public LinePlot rightLabel(String label) {
+        this.rightLabel = label;
+        return this;
+    }
+
+    /** A dashed horizontal line at {@code y} (the clean value, say), named in the legend with its value. */
+    public LinePlot referenceLine(String name, double y) {
+        references.add(new Reference(name, y));
+        return this;
+    }
+
+    /** Colour the series along a map (by {@link Series#value()}) with a colour bar instead of a legend. */
+    public LinePlot colorBy(ColorBy by) {
+        this.colorBy = by;
+        return this;
+    }
+
+    /** Force markers at the points on or off; by default they are drawn when the points are not crowded. */
+    public LinePlot markers(boolean on) {
+        this.markers = on;
+        return this;
+    }
+
+    @Override
+    public TextImage render(int width, int height, RenderStyle style) {
+        if (series.isEmpty()) {
+            throw new IllegalStateException("a line plot needs at least one series");
+        }
+        Glyphs g = style.glyphs();
+        boolean colour = style.mode() != ColorMode.MONO;
+        boolean hasRight = series.stream().anyMatch(Series::rightAxis);
+        List<PlotFrame.LegendEntry> legend = new ArrayList<>();
+        if (colorBy == null) {
+            for (int i = 0; i < series.size(); i++) {
+                Series s = series.get(i);
+                legend.add(new PlotFrame.LegendEntry(s.name() + (hasRight && s.rightAxis() ? " (right)" : ""),
+                        g.marker(i), colourOf(i)));
+            }
+        }
+        for (Reference r : references) {
+            legend.add(new PlotFrame.LegendEntry(r.name() + " " + Ticks.format(r.y()), g.dashed(), Draw.CHROME));
+        }
+        String right = hasRight ? rightLabel : colorBy != null ? colorBy.label() : "";
+        PlotFrame frame = new PlotFrame(width, height, style, title, yLabel, right, xLabel, legend);
+        int rows = frame.maxPlotRows();
+
+        double[] xr = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        double[] left = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        double[] rightRange = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        boolean integers = true;
+        for (Series s : series) {
+            for (int i = 0; i < s.x().length; i++) {
+                if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i])) {
+                    extend(xr, s.x()[i]);
+                    extend(s.rightAxis() ? rightRange : left, s.y()[i]);
+                    integers &= s.x()[i] == Math.rint(s.x()[i]);
+                }
+            }
+        }
+        for (Reference r : references) {
+            extend(left, r.y());
+        }
+        if (!(xr[1] >= xr[0])) {
+            xr = new double[] {0, 1};
+        }
+        Scale x = new Scale(xr[0], xr[1], false);
+        Scale yLeft = Scale.niceLinear(finiteOr(left[0], 0), finiteOr(left[1], 1), Math.max(1, rows / 3));
+        Scale yRight = hasRight
+                ? Scale.niceLinear(finiteOr(rightRange[0], 0), finiteOr(rightRange[1], 1), Math.max(1, rows / 3))
+                : null;
+        int reserve = colorBy == null ? 0 : ColorBar.width(colorBy.lo(), colorBy.hi(), rows);
+        frame.layout(yLeft.labelWidth(rows), hasRight ? yRight.labelWidth(rows) : -1, reserve, rows, -1);
+        TextImage image = frame.newImage();
+
+        DotCanvas canvas = new DotCanvas(frame.plotColumns(), frame.plotRows());
+        int pw = canvas.pixelWidth();
+        int ph = canvas.pixelHeight();
+        // Reference lines first, as dashes on the dot grid at their exact height; series drawn later win the
+        // colour of any cell they share.
+        for (Reference r : references) {
+            int py = ph - 1 - yLeft.pixel(r.y(), ph);
+            for (int px = 0; px < pw; px++) {
+                if (px % 4 < 2) {
+                    canvas.dot(px, py, Draw.CHROME);
+                }
+            }
+        }
+        for (int i = 0; i < series.size(); i++) {
+            Series s = series.get(i);
+            Scale y = s.rightAxis() ? yRight : yLeft;
+            int[] previous = null;
+            for (int k = 0; k < s.x().length; k++) {
+                if (!Double.isFinite(s.x()[k]) || !Double.isFinite(s.y()[k])) {
+                    previous = null;
+                    continue;
+                }
+                int[] p = {x.pixel(s.x()[k], pw), ph - 1 - y.pixel(s.y()[k], ph)};
+                if (previous != null) {
+                    canvas.line(previous[0], previous[1], p[0], p[1], colourOf(i));
+                } else {
+                    canvas.dot(p[0], p[1], colourOf(i));
+                }
+                previous = p;
+            }
+        }
+        canvas.drawInto(image, frame.plotLeft(), frame.plotTop(), g, colour);
+        if (showMarkers(frame.plotColumns())) {
+            for (int i = 0; i < series.size(); i++) {
+                Series s = series.get(i);
+                Scale y = s.rightAxis() ? yRight : yLeft;
+                TextColor fg = colour ? Draw.rgb(colourOf(i)) : TextColor.ANSI.DEFAULT;
+                for (int k = 0; k < s.x().length; k++) {
+                    if (Double.isFinite(s.x()[k]) && Double.isFinite(s.y()[k])) {
+                        int column = x.pixel(s.x()[k], pw) / 2;
+                        int row = (ph - 1 - y.pixel(s.y()[k], ph)) / 4;
+                        Draw.cell(image, frame.plotLeft() + column, frame.plotTop() + row, g.marker(i), fg,
+                                TextColor.ANSI.DEFAULT);
+                    }
+                }
+            }
+        }
+        List<PlotFrame.Tick> xTicks = integers ? x.integerXTicks(frame.plotColumns()) : x.xTicks(frame.plotColumns());
+        frame.draw(image, yLeft.yTicks(frame.plotRows()), xTicks,
+                hasRight ? yRight.yTicks(frame.plotRows()) : List.of());
+        if (colorBy != null) {
+            ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), colorBy.map(),
+                    colorBy.lo(), colorBy.hi(), style);
+        }
+        return image;
+    }
+
+    private boolean showMarkers(int columns) {
+        if (markers != null) {
+            return markers;
+        }
+        int most = series.stream().mapToInt(s -> s.x().length).max().orElse(0);
+        return colorBy == null && most <= columns / 3;
+    }
+
+    private int colourOf(int i) {
+        return colorBy != null ? colorBy.rgb(series.get(i).value()) : Colormaps.categorical(i);
+    }
+
+    private static void extend(double[] range, double v) {
+        if (Double.isFinite(v)) {
+            range[0] = Math.min(range[0], v);
+            range[1] = Math.max(range[1], v);
+        }
+    }
+
+    private static double finiteOr(double v, double fallback) {
+        return Double.isFinite(v) ? v : fallback;
+    }
+}

@@ -1,0 +1,74 @@
+package jlens.chart;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.googlecode.lanterna.TextCharacter;
+import com.googlecode.lanterna.TextColor;
+import com.googlecode.lanterna.graphics.BasicTextImage;
+import com.googlecode.lanterna.graphics.TextGraphics;
+import com.googlecode.lanterna.graphics.TextImage;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The colour bar, read back from the ANSI text, ends in the colour map's end colours as the mode shows them. */
+class ColorBarTest {
+    @Test
+    void barEndsAreTheColourMapEndsInTrueColourAnd256() {
+        for (Colormap map : new Colormap[] {Colormaps.MAGMA, Colormaps.VIRIDIS, Colormaps.PLASMA, Colormaps.INFERNO}) {
+            for (ColorMode mode : new ColorMode[] {ColorMode.TRUECOLOR, ColorMode.COLOR256}) {
+                for (Chart chart : new Chart[] {Samples.layerHeatmap().colormap(map), Samples.qkHeatmap().colormap(map)}) {
+                    TextImage parsed = parse(chart.render(90, 22, new RenderStyle(mode, true)), mode);
+                    int[] top = lastPair(parsed, true);
+                    int[] bottom = lastPair(parsed, false);
+                    TextCharacter high = parsed.getCharacterAt(top[0], top[1]);
+                    TextCharacter low = parsed.getCharacterAt(bottom[0], bottom[1]);
+                    String where = map.name() + " " + mode;
+                    assertEquals(expected(map.high(), mode), high.getBackgroundColor(), where + " top");
+                    assertEquals(expected(map.low(), mode), low.getForegroundColor(), where + " bottom");
+                }
+            }
+        }
+    }
+
+    @Test
+    void monoBarShowsTheRampFromLowestToHighestGlyph() {
+        List<String> lines = AnsiEncoder.plainLines(Samples.layerHeatmap().render(90, 22, RenderStyle.MONO));
+        String ramp = Glyphs.MONO_RAMP;
+        String top = lines.stream().filter(l -> l.contains("0.4")).findFirst().orElseThrow();
+        assertTrue(top.contains("" + ramp.charAt(ramp.length() - 1) + ramp.charAt(ramp.length() - 1) + " 0.4"), top);
+        String bottom = lines.stream().filter(l -> l.matches(".*\\. 0 *$")).findFirst().orElseThrow();
+        assertTrue(bottom.contains("" + ramp.charAt(0) + ramp.charAt(0) + " 0"), bottom);
+    }
+
+    private static TextColor expected(int rgb, ColorMode mode) {
+        TextColor colour = Draw.rgb(rgb);
+        return AnsiEncoder.quantise(colour, mode);
+    }
+
+    /** The rightmost "▄▄" of the first (top) or last (bottom) row that has one: the colour bar's end cell. */
+    private static int[] lastPair(TextImage image, boolean first) {
+        int rows = image.getSize().getRows();
+        for (int k = 0; k < rows; k++) {
+            int y = first ? k : rows - 1 - k;
+            for (int x = image.getSize().getColumns() - 2; x >= 0; x--) {
+                if (image.getCharacterAt(x, y).getCharacterString().equals("▄")
+                        && image.getCharacterAt(x + 1, y).getCharacterString().equals("▄")
+                        && image.getCharacterAt(x + 1, y).getBackgroundColor() != TextColor.ANSI.DEFAULT) {
+                    return new int[] {x, y};
+                }
+            }
+        }
+        throw new AssertionError("no colour bar found");
+    }
+
+    private static TextImage parse(TextImage image, ColorMode mode) {
+        List<String> lines = AnsiEncoder.lines(image, mode);
+        TextImage parsed = new BasicTextImage(image.getSize());
+        TextGraphics g = parsed.newTextGraphics();
+        for (int y = 0; y < lines.size(); y++) {
+            g.putCSIStyledString(0, y, lines.get(y));
+        }
+        return parsed;
+    }
+}
