@@ -19,7 +19,7 @@ final class Banner {
         } else {
             b.append("no model loaded; 'load gpt2' or 'load DIR'\n");
         }
-        b.append("colour: ").append(s.settings().color()).append(" (change with 'set color truecolor|256|16|mono')");
+        b.append("colour: ").append(s.style().mode().name().toLowerCase(java.util.Locale.ROOT)).append(s.settings().color().equals("auto") ? " (detected" : " (set").append("; change with 'set color truecolor|256|16|mono')");
         return b.toString();
     }
 }

@@ -99,8 +99,9 @@ public record Cli(String model, String device, String dtype, String color, boole
             return 2;
         }
         try (session) {
+            session.interactive(interactive);
             try {
-                Models.loadStartupModel(session, model);
+                Models.loadStartupModel(session, model, new Models.Options(device, dtype));
             } catch (UserError e) {
                 err.println("jlens: " + e.getMessage());
                 if (!interactive) {

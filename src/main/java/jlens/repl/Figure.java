@@ -1,23 +1,18 @@
 package jlens.repl;
 
-import com.googlecode.lanterna.graphics.TextImage;
 import java.util.List;
+import java.util.function.IntFunction;
+import jlens.chart.Chart;
 
 /**
- * A chart that can be drawn again at any size, with pages the viewer steps through (layers or heads).
+ * A chart the viewer can draw again at any size, with pages it steps through (layers or heads).
  *
  * @param titles one title per page
  * @param start  the page shown first
- * @param pages  draws page i at a size
+ * @param pages  page i's chart
  */
-public record Figure(List<String> titles, int start, Pages pages) {
-    /** Draws one page. */
-    @FunctionalInterface
-    public interface Pages {
-        TextImage render(int page, int columns, int rows);
-    }
-
-    public static Figure single(String title, Pages page) {
-        return new Figure(List.of(title), 0, page);
+public record Figure(List<String> titles, int start, IntFunction<Chart> pages) {
+    public static Figure single(Chart chart) {
+        return new Figure(List.of(""), 0, i -> chart);
     }
 }

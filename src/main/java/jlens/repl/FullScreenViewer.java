@@ -11,6 +11,7 @@ import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.ansi.ANSITerminal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import jlens.chart.RenderStyle;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
@@ -84,7 +85,7 @@ final class FullScreenViewer implements Viewer {
         int pages = figure.titles().size();
         while (true) {
             screen.doResizeIfNecessary();
-            draw(screen, figure, page);
+            draw(screen, figure, page, session.style());
             KeyStroke k = screen.readInput();
             if (k == null || k.getKeyType() == KeyType.EOF || k.getKeyType() == KeyType.Escape) {
                 return;
@@ -111,14 +112,14 @@ final class FullScreenViewer implements Viewer {
         }
     }
 
-    static void draw(Screen screen, Figure figure, int page) throws IOException {
+    static void draw(Screen screen, Figure figure, int page, RenderStyle style) throws IOException {
         TerminalSize size = screen.getTerminalSize();
         screen.clear();
         TextGraphics g = screen.newTextGraphics();
         int pages = figure.titles().size();
         String title = figure.titles().get(page) + (pages > 1 ? "   (" + (page + 1) + "/" + pages + ")" : "");
         g.putString(0, 0, clip(title, size.getColumns()));
-        TextImage image = figure.pages().render(page, Math.max(20, size.getColumns() - 1), Math.max(5, size.getRows() - 2));
+        TextImage image = figure.pages().apply(page).render(Math.max(20, size.getColumns() - 1), Math.max(5, size.getRows() - 2), style);
         g.drawImage(new TerminalPosition(0, 1), image);
         String keys = pages > 1 ? "<- -> move between pages   q back" : "q back";
         g.putString(0, size.getRows() - 1, clip(keys, size.getColumns()));

@@ -33,7 +33,7 @@ public final class Jsh {
         }
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         Session s = new Session(out, Models.source(Models.Options.fromEnvironment()));
-        Models.loadStartupModel(s, System.getenv("JLENS_MODEL"));
+        Models.loadStartupModel(s, null, Models.Options.fromEnvironment());
         s.println(Banner.text(s));
         current = s;
         return s;

@@ -1,19 +1,20 @@
 package jlens.repl;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import jlens.model.Gpt2;
+import jlens.model.store.Cancellation;
+import jlens.model.store.ModelStore;
+import jlens.model.store.ModelStoreException;
+import jlens.model.store.ProgressListener;
+import jlens.model.store.ResolvedModel;
+import jlens.model.store.TextProgressBar;
 
-/** How the REPL turns a model name or folder into a loaded {@link Gpt2}, and which model it starts with. */
+/** How the REPL turns a model name or folder into a loaded {@link Gpt2} (through the model store). */
 public final class Models {
     private Models() {}
 
-    /**
-     * Device and dtype for loading.
-     *
-     * @param device cpu or gpu
-     * @param dtype  f32, f16 or bf16
-     */
     /**
      * Device and dtype for loading, as typed: device auto, cpu, gpu or gpu:N; dtype f32, f16 or bf16.
      *
@@ -34,32 +35,74 @@ public final class Models {
         }
     }
 
-    /** Loads folders directly; names go through the model store. */
+    /** Names, repo ids, folders and {@code demo}, resolved (and downloaded when needed) by the model store. */
     public static ModelSource source(Options options) {
         return (spec, session) -> {
-            Path dir = Path.of(spec);
-            if (Files.isDirectory(dir)) {
-                return new ModelSource.Loaded(Gpt2.load(dir, options.loadOptions()), dir.toString(), null);
-            }
-            if (Files.exists(dir)) {
-                throw new UserError(spec + " is a file; give the model's folder (with config.json, model.safetensors, tokenizer.json)");
-            }
-            throw new UserError("'" + spec + "' is not a model folder, and loading models by name needs jlens.model.store, "
-                    + "which this build does not have yet; give a folder");
+            ResolvedModel m = resolve(session, store -> store.resolve(spec, progress(session), cancellation(session)));
+            return loaded(m, options);
         };
     }
 
-    /** Loads the model named on the command line, or the default one; a failure is reported, not fatal. */
-    static void loadStartupModel(Session s, String cliModel) {
-        if (cliModel == null || cliModel.isBlank()) {
-            return;
-        }
+    /**
+     * Loads the start-up model: {@code cliModel}, else {@code JLENS_MODEL} or the settings file, else gpt2 from
+     * the cache or the hub, else the bundled demo model (with a banner line saying so).
+     */
+    static void loadStartupModel(Session s, String cliModel, Options options) {
+        ResolvedModel m = resolve(s, store -> store.resolveDefault(cliModel, progress(s), cancellation(s)));
+        ModelSource.Loaded loaded;
         try {
-            s.load(cliModel);
-        } catch (UserError e) {
-            throw e;
-        } catch (Exception e) {
+            loaded = loaded(m, options);
+        } catch (RuntimeException e) {
             throw Errors.toUserError(e, s.debug(), s.out());
         }
+        s.useModel(loaded.model(), loaded.name(), loaded.note(), true);
+    }
+
+    private interface StoreCall {
+        ResolvedModel call(ModelStore store) throws ModelStoreException;
+    }
+
+    private static ResolvedModel resolve(Session s, StoreCall call) {
+        try {
+            return call.call(ModelStore.fromSystem());
+        } catch (ModelStoreException e) {
+            if (e.kind() == ModelStoreException.Kind.CANCELLED) {
+                throw new java.util.concurrent.CancellationException("download cancelled; what was fetched is kept for next time");
+            }
+            throw new UserError(Errors.firstLine(e.getMessage()));
+        }
+    }
+
+    private static ModelSource.Loaded loaded(ResolvedModel m, Options options) {
+        Gpt2 model = Gpt2.load(m.dir(), options.loadOptions());
+        String note = m.isDemo() ? m.bannerLine() : null;
+        return new ModelSource.Loaded(model, m.spec(), note);
+    }
+
+    /** Download progress on the session's output, redrawn in place on a terminal. */
+    private static ProgressListener progress(Session s) {
+        OutputStream bytes = new OutputStream() {
+            private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+
+            @Override
+            public void write(int b) {
+                pending.write(b);
+            }
+
+            @Override
+            public void flush() {
+                s.out().print(pending.toString(StandardCharsets.UTF_8));
+                s.out().flush();
+                pending.reset();
+            }
+        };
+        return new TextProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8), s.interactive(), s.chartWidth());
+    }
+
+    /** The store's cancellation, set by Ctrl-C (which also interrupts the thread). */
+    private static Cancellation cancellation(Session s) {
+        Cancellation c = new Cancellation();
+        s.onCancel(c::cancel);
+        return c;
     }
 }

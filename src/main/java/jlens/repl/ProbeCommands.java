@@ -1,6 +1,20 @@
 package jlens.repl;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import jlens.analysis.HeadAttention;
+import jlens.analysis.HeadAttentionMatrix;
+import jlens.analysis.LogProbs;
+import jlens.analysis.LogProbsAtPosition;
+import jlens.analysis.TokenLogProb;
+import jlens.chart.Chart;
+import jlens.chart.Colormaps;
+import jlens.chart.Heatmap;
+import jlens.chart.ScatterPlot;
+import jlens.chart.SmallMultiples;
+import jlens.hook.HookPoint;
 
 /** {@code logprobs}, {@code pattern} and {@code ablate}: demo 3 and the attention patterns. */
 final class ProbeCommands {
@@ -55,7 +69,36 @@ final class ProbeCommands {
         int t = s.ids().length;
         int pos = a.hasNext() ? a.nextIndex("position", t, "the text has " + t + " tokens") : Math.max(0, t - 2);
         a.end();
-        throw Pending.missing("logprobs", "jlens.analysis");
+        if (!s.hasRun()) {
+            s.forward(List.of()); // logprobs only needs the logits: run the text when nothing has run yet
+        }
+        long[] ids = s.ids();
+        LogProbsAtPosition lp = LogProbs.at(s.logits(), ids, s.model().tokenizer(), pos, 10);
+        if (lp.next() != null) {
+            TokenLogProb n = lp.next();
+            s.println("position " + lp.position() + " predicts position " + (lp.position() + 1) + ": real next token "
+                    + Words.quote(n.token()) + " (id " + n.id() + ") log-prob " + Format.num(n.logProb()) + ", probability "
+                    + Format.num(n.probability()) + ", rank " + n.rank() + " of " + lp.logProbs().length);
+        } else {
+            s.println("position " + lp.position() + " is the last: the text holds no next token to mark");
+        }
+        TextTable top = new TextTable("rank", "id", "token", "logprob", "prob");
+        for (TokenLogProb x : lp.top()) {
+            top.row(x.rank(), x.id(), Words.quote(x.token()), x.logProb(), x.probability());
+        }
+        s.out().print(top);
+        double[] values = new double[lp.logProbs().length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = lp.logProbs()[i];
+        }
+        ScatterPlot plot = new ScatterPlot("log-softmax at position " + lp.position() + " over the vocabulary", values)
+                .xLabel("token id").yLabel("log-prob").densityColormap(Colormaps.MAGMA);
+        if (lp.next() != null) {
+            plot.highlight((int) lp.next().id(), Words.quote(lp.next().token()));
+        }
+        s.draw(plot, null);
+        s.lastResult(Result.of("logprobs", "logprobs " + pos, Map.of("position", lp.position()), lp,
+                Result.NdData.of(new long[] {lp.logProbs().length}, lp.logProbs())));
     }
 
     private static void pattern(Session s, Args a) {
@@ -63,8 +106,51 @@ final class ProbeCommands {
         int layer = a.nextIndex("layer", c.nLayer(), "the model has " + c.nLayer() + " layers");
         Integer head = a.hasNext() ? a.nextIndex("head", c.nHead(), "the model has " + c.nHead() + " heads per layer") : null;
         a.end();
-        s.ids();
-        throw Pending.missing("pattern", "jlens.analysis");
+        String hook = HookPoint.block(layer, HookPoint.PATTERN);
+        if (!s.hasRun() || !s.cache().contains(hook)) {
+            s.forward(List.of(hook)); // the pattern needs its own capture; the hooked points come along
+        }
+        var cache = s.cache();
+        s.settings().layer(layer);
+        int heads = c.nHead();
+        List<String> titles = new ArrayList<>();
+        for (int h = 0; h < heads; h++) {
+            titles.add("layer " + layer + " head " + h + ": attention pattern");
+        }
+        String[] labels = StatsCommands.tokenLabels(s, 0, s.ids().length);
+        IntFunction<Chart> page = h -> patternChart(HeadAttention.pattern(cache, c, layer, h), labels);
+        if (head != null) {
+            HeadAttentionMatrix m = HeadAttention.pattern(cache, c, layer, head);
+            s.println("layer " + layer + " head " + head + ": attention pattern, queries down, keys across (causal: above the diagonal is 0)");
+            s.draw(patternChart(m, labels), new Figure(titles, head, page));
+            s.lastResult(Result.of("pattern", "pattern " + layer + " " + head, Map.of("layer", layer, "head", head), m,
+                    Result.NdData.of(new long[] {m.tokens(), m.tokens()}, m.values())));
+            return;
+        }
+        SmallMultiples grid = new SmallMultiples("layer " + layer + ": attention pattern of every head");
+        int t = s.ids().length;
+        float[] all = new float[heads * t * t];
+        for (int h = 0; h < heads; h++) {
+            HeadAttentionMatrix m = HeadAttention.pattern(cache, c, layer, h);
+            grid.add(patternChart(m, labels));
+            System.arraycopy(m.values(), 0, all, h * t * t, t * t);
+        }
+        s.println("layer " + layer + ": attention pattern of heads 0.." + (heads - 1) + "; 'pattern " + layer + " H' for one, 'view' to step through");
+        s.draw(grid, new Figure(titles, 0, page));
+        s.lastResult(Result.of("pattern", "pattern " + layer, Map.of("layer", layer), Map.of("layer", layer, "pattern", all),
+                null, Result.NdData.of(new long[] {heads, t, t}, all)));
+    }
+
+    static Chart patternChart(HeadAttentionMatrix m, String[] labels) {
+        int n = m.tokens();
+        double[][] grid = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                grid[i][j] = m.get(i, j);
+            }
+        }
+        return new Heatmap(grid).title("head " + m.head()).rowLabels(labels).columnLabels(labels).range(0, 1)
+                .colormap(Colormaps.MAGMA).colorLabel("attention");
     }
 
     /** What an ablate line asks for. */
@@ -96,6 +182,6 @@ final class ProbeCommands {
 
     private static void ablate(Session s, Args a) {
         AblateSpec spec = parseAblate(s, a);
-        throw Pending.missing("ablate", "jlens.analysis sweeps");
+        AblationRunner.run(s, spec);
     }
 }

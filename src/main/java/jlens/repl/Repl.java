@@ -8,6 +8,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
+import jlens.chart.ColorMode;
+import jlens.chart.RenderStyle;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -43,6 +45,10 @@ public final class Repl {
         session.out(terminal.writer());
         session.terminalWidth(() -> terminal.getWidth());
         session.viewer(new FullScreenViewer(terminal, session));
+        boolean dumb = terminal.getType() == null || terminal.getType().startsWith(Terminal.TYPE_DUMB);
+        session.interactive(!dumb);
+        session.autoColor(dumb ? ColorMode.MONO : ColorMode.detect(System.getenv(), true),
+                RenderStyle.canEncodeGlyphs(terminal.encoding()));
         DefaultParser parser = new DefaultParser();
         parser.setEscapeChars(new char[0]); // backslashes belong to the text ("\n") and to Java, not to the parser
         LineReaderBuilder b = LineReaderBuilder.builder().terminal(terminal).appName("jlens").parser(parser)

@@ -1,22 +1,37 @@
 package jlens.repl;
 
-import java.util.List;
+import com.google.gson.GsonBuilder;
 import java.util.Map;
+import java.util.function.Supplier;
+import jlens.analysis.AnalysisResult;
 
 /**
- * What the last command computed, in the shape {@code save} writes: a table (CSV), a main array (NPY), and
- * everything together with the command's parameters (JSON).
+ * What the last command computed, in the shapes {@code save} writes: a table (CSV with a header row), a main
+ * array (NPY), and the whole result with its parameters (JSON).
  *
  * @param kind       the command family ("var", "qkt-all", "logprobs", ...)
  * @param line       the command line that made it
- * @param parameters the settings it ran with (layer, head, position, bins, pos0, ...)
- * @param table      rows for CSV, or null when the result has none
+ * @param parameters what it ran with (layer, head, position, first position, bins, ...)
+ * @param value      the analysis record itself, for Java users ({@code session.lastResult().value()})
+ * @param csv        the table as CSV, or null when the result has none
+ * @param json       the record as JSON, or null
  * @param array      the main array for NPY, or null
  */
-public record Result(String kind, String line, Map<String, Object> parameters, Table table, NdData array) {
+public record Result(String kind, String line, Map<String, Object> parameters, Object value, Supplier<String> csv,
+        Supplier<String> json, NdData array) {
 
-    /** A table with a header row. */
-    public record Table(List<String> columns, List<List<Object>> rows) {}
+    /** A result from the analysis package: its own CSV columns and JSON. */
+    public static Result of(String kind, String line, Map<String, Object> parameters, AnalysisResult r, NdData array) {
+        return new Result(kind, line, parameters, r, r::toCsv, r::toJson, array);
+    }
+
+    /** A result with a CSV text of its own and JSON of {@code value} by its record components. */
+    public static Result of(String kind, String line, Map<String, Object> parameters, Object value, Supplier<String> csv,
+            NdData array) {
+        Supplier<String> json = () -> new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create()
+                .toJson(value);
+        return new Result(kind, line, parameters, value, csv, json, array);
+    }
 
     /**
      * An n-dimensional array in row-major order; exactly one of {@code f32} and {@code f64} is set.

@@ -2,16 +2,17 @@ package jlens.repl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /** {@code save FILE [HOOK_NAME] [--force]}: the last result, chart or a cached activation, by file extension. */
 final class SaveCommand {
@@ -57,17 +58,20 @@ final class SaveCommand {
         switch (ext) {
             case "npy" -> {
                 Result.NdData data = hook != null ? activation(s, hook) : need(s, "an array", s.lastResult() == null ? null : s.lastResult().array());
+                // (an array is the main array of the last result)
                 AtomicFiles.write(path, force, out -> Npy.write(out, data));
                 s.println("saved " + file + " " + Format.shape(data.shape()) + (hook != null ? " from " + hook : ""));
             }
             case "csv" -> {
-                Result.Table t = need(s, "a table", s.lastResult() == null ? null : s.lastResult().table());
-                AtomicFiles.write(path, force, out -> out.write(csv(t).getBytes(StandardCharsets.UTF_8)));
-                s.println("saved " + file + " (" + t.rows().size() + " rows: " + String.join(",", t.columns()) + ")");
+                Result r = need(s, "a table", s.lastResult() == null || s.lastResult().csv() == null ? null : s.lastResult());
+                String text = r.csv().get();
+                AtomicFiles.write(path, force, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+                s.println("saved " + file + " (" + (text.lines().count() - 1) + " rows: " + text.lines().findFirst().orElse("") + ")");
             }
             case "json" -> {
                 Result r = need(s, "a result", s.lastResult());
-                AtomicFiles.write(path, force, out -> out.write(json(r).getBytes(StandardCharsets.UTF_8)));
+                String text = json(r);
+                AtomicFiles.write(path, force, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
                 s.println("saved " + file + " (" + r.kind() + " with its parameters)");
             }
             case "txt", "ansi" -> {
@@ -108,50 +112,22 @@ final class SaveCommand {
         return Result.NdData.of(dropped, data);
     }
 
-    static String csv(Result.Table t) {
-        StringBuilder b = new StringBuilder(String.join(",", t.columns())).append('\n');
-        for (List<Object> row : t.rows()) {
-            for (int i = 0; i < row.size(); i++) {
-                if (i > 0) {
-                    b.append(',');
-                }
-                b.append(cell(row.get(i)));
-            }
-            b.append('\n');
-        }
-        return b.toString();
-    }
-
-    private static String cell(Object o) {
-        if (o instanceof Double d) {
-            return Double.isFinite(d) ? Double.toString(d) : d.isNaN() ? "nan" : d > 0 ? "inf" : "-inf";
-        }
-        if (o instanceof Float f) {
-            return cell(f.doubleValue());
-        }
-        String s = String.valueOf(o);
-        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") || s.startsWith(" ")) {
-            return "\"" + s.replace("\"", "\"\"") + "\"";
-        }
-        return s;
-    }
-
+    /** The command, its parameters, and the analysis record as the analysis package writes it. */
     static String json(Result r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kind", r.kind());
-        m.put("command", r.line());
-        m.put("parameters", r.parameters());
-        if (r.table() != null) {
-            m.put("columns", r.table().columns());
-            m.put("rows", r.table().rows());
+        JsonObject o = new JsonObject();
+        o.addProperty("kind", r.kind());
+        o.addProperty("command", r.line());
+        Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create();
+        o.add("parameters", gson.toJsonTree(r.parameters()));
+        if (r.json() != null) {
+            o.add("result", JsonParser.parseString(r.json().get()));
+        } else if (r.array() != null) {
+            JsonObject arr = new JsonObject();
+            arr.add("shape", gson.toJsonTree(r.array().shape()));
+            arr.add("data", gson.toJsonTree(r.array().f32() != null ? r.array().f32() : r.array().f64()));
+            o.add("array", arr);
         }
-        if (r.array() != null) {
-            Map<String, Object> arr = new LinkedHashMap<>();
-            arr.put("shape", r.array().shape());
-            arr.put("data", r.array().f32() != null ? r.array().f32() : r.array().f64());
-            m.put("array", arr);
-        }
-        return new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create().toJson(m) + "\n";
+        return gson.toJson(o) + "\n";
     }
 
     static Path path(String file) {

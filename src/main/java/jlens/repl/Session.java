@@ -9,6 +9,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.function.IntSupplier;
+import com.googlecode.lanterna.graphics.TextImage;
+import jlens.chart.AnsiEncoder;
+import jlens.chart.Chart;
+import jlens.chart.ColorMode;
+import jlens.chart.RenderStyle;
 import jlens.hook.ActivationCache;
 import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
@@ -45,6 +50,10 @@ public final class Session implements AutoCloseable {
     private Figure lastFigure;
 
     private volatile boolean cancelRequested;
+    private final List<Runnable> onCancel = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private ColorMode autoColor = ColorMode.MONO; // what 'color auto' means on this output
+    private boolean unicode = true;
+    private boolean interactive;
     private boolean quitRequested;
     private Interpreter interpreter;
     private Viewer viewer = Viewer.NONE;
@@ -71,6 +80,7 @@ public final class Session implements AutoCloseable {
         String name = words.get(0);
         Command c = commands.find(name).orElseThrow(() -> unknown(name));
         cancelRequested = false;
+        onCancel.clear();
         try {
             c.action().run(this, new Args(c.usage(), words.subList(1, words.size())));
         } catch (UserError | CancellationException e) {
@@ -135,6 +145,12 @@ public final class Session implements AutoCloseable {
     /** Asks the running command to stop at its next check (Ctrl-C). */
     public void cancel() {
         cancelRequested = true;
+        onCancel.forEach(Runnable::run);
+    }
+
+    /** Runs {@code r} on Ctrl-C during the current command (a download's own cancel flag). */
+    void onCancel(Runnable r) {
+        onCancel.add(r);
     }
 
     /** Throws {@link CancellationException} if Ctrl-C was pressed or the thread was interrupted. */
@@ -173,6 +189,46 @@ public final class Session implements AutoCloseable {
         }
         int w = terminalWidth.getAsInt();
         return w > 20 ? Math.min(w - 1, 200) : 80;
+    }
+
+    /** What {@code set color auto} resolves to here (the REPL detects it from the terminal; scripts get mono). */
+    void autoColor(ColorMode mode, boolean canEncodeGlyphs) {
+        autoColor = mode;
+        unicode = canEncodeGlyphs;
+    }
+
+    /** Whether a person is watching a terminal (progress meters are drawn only then). */
+    public boolean interactive() {
+        return interactive;
+    }
+
+    void interactive(boolean on) {
+        interactive = on;
+    }
+
+    /** The colour mode and glyph set charts are drawn with now. */
+    public RenderStyle style() {
+        ColorMode mode;
+        try {
+            mode = ColorMode.parse(settings.color()).orElse(autoColor);
+        } catch (IllegalArgumentException e) {
+            mode = autoColor;
+        }
+        return new RenderStyle(mode, unicode);
+    }
+
+    /**
+     * Prints a chart at the session's width and height, and keeps it for {@code save FILE.txt} and for
+     * {@code view} (as {@code figure}, whose pages the viewer steps through; null for this chart alone).
+     */
+    public void draw(Chart chart, Figure figure) {
+        RenderStyle st = style();
+        TextImage image = chart.render(chartWidth(), settings.height(), st);
+        String ansi = AnsiEncoder.encode(image, st.mode());
+        out.print(ansi);
+        out.flush();
+        lastDrawing = new Drawing(AnsiEncoder.plain(image), ansi);
+        lastFigure = figure != null ? figure : Figure.single(chart);
     }
 
     public boolean debug() {

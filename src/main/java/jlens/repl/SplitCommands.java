@@ -1,6 +1,12 @@
 package jlens.repl;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import jlens.analysis.HeadSplit;
+import jlens.analysis.QkvPart;
+import jlens.analysis.QkvSplit;
+import jlens.analysis.QkvSplitter;
 import jlens.hook.HookPoint;
 
 /** {@code split qkv} and {@code split heads}: the notebook's views of a layer's c_attn output. */
@@ -8,7 +14,7 @@ final class SplitCommands {
     private SplitCommands() {}
 
     static Command command() {
-        return new Command("split", "split qkv [LAYER] | split heads [LAYER] [q|k|v]",
+        return new Command("split", "split qkv [LAYER] [--pos0] | split heads [LAYER] [q|k|v] [--pos0]",
                 "split a layer's c_attn output into Q, K, V, or one of them into heads (shapes)",
                 """
                 'split qkv [LAYER]' splits the captured c_attn output of the layer ([T, 3*d_model]) into Q,
@@ -38,6 +44,7 @@ final class SplitCommands {
             throw new UserError("split takes qkv or heads, not '" + what + "'; usage: " + a.usage());
         }
         int layer = s.settings().layer();
+        boolean keep0 = a.flag("--pos0");
         if (a.hasNext() && !a.peek().matches("(?i)[qkv]")) {
             layer = a.nextIndex("layer", nLayer, "the model has " + nLayer + " layers");
         }
@@ -49,24 +56,37 @@ final class SplitCommands {
             }
         }
         a.end();
-        String hook = HookPoint.block(layer, HookPoint.QKV);
-        long[] shape = s.activation(hook).getShape().getShape(); // [1, T, 3C]
+        s.activation(HookPoint.block(layer, HookPoint.QKV)); // says what to hook and run when it is missing
         s.settings().layer(layer);
-        long t = shape[1];
-        long c = shape[2] / 3;
+        int first = keep0 || s.settings().includePos0() ? 0 : 1;
         var cfg = s.config();
+        QkvSplit split = QkvSplitter.split(s.cache(), cfg, layer, first);
+        int t = split.tokens();
+        int c = split.dModel();
         if (!heads) {
-            s.println("layer " + layer + " c_attn output " + Format.shape(new long[] {t, 3 * c}) + " -> Q " + Format.shape(new long[] {t, c})
+            s.println("layer " + layer + " c_attn output " + Format.shape(new long[] {t, 3L * c}) + " -> Q " + Format.shape(new long[] {t, c})
                     + ", K " + Format.shape(new long[] {t, c}) + ", V " + Format.shape(new long[] {t, c}));
+            s.println("analyses use " + Format.shape(new long[] {split.positions(), c}) + " each: " + Positions.note(first));
+            float[] stacked = new float[3 * split.q().length];
+            System.arraycopy(split.q(), 0, stacked, 0, split.q().length);
+            System.arraycopy(split.k(), 0, stacked, split.q().length, split.k().length);
+            System.arraycopy(split.v(), 0, stacked, 2 * split.q().length, split.v().length);
+            s.lastResult(Result.of("split-qkv", "split qkv " + layer, Map.of("layer", layer, "first_position", first), split,
+                    Result.NdData.of(new long[] {3, split.positions(), c}, stacked)));
         } else {
-            s.println("layer " + layer + " " + part.toUpperCase(java.util.Locale.ROOT) + " " + Format.shape(new long[] {t, c}) + " -> "
-                    + cfg.nHead() + " heads of " + Format.shape(new long[] {t, cfg.dHead()}) + " (d_head " + cfg.dHead() + ")");
-            for (int h = 0; h < cfg.nHead(); h++) {
-                s.println("  head " + h + ": " + Format.shape(new long[] {t, cfg.dHead()}));
+            QkvPart p = QkvPart.valueOf(part.toUpperCase(Locale.ROOT));
+            HeadSplit hs = QkvSplitter.heads(split, p, cfg.nHead());
+            s.println("layer " + layer + " " + part.toUpperCase(Locale.ROOT) + " " + Format.shape(new long[] {t, c}) + " -> "
+                    + hs.nHead() + " heads of " + Format.shape(new long[] {t, hs.dHead()}) + " (d_head " + hs.dHead() + ")");
+            for (int h = 0; h < hs.nHead(); h++) {
+                s.println("  head " + h + ": " + Format.shape(new long[] {t, hs.dHead()}));
             }
+            float[] all = new float[hs.nHead() * hs.positions() * hs.dHead()];
+            for (int h = 0; h < hs.nHead(); h++) {
+                System.arraycopy(hs.head(h), 0, all, h * hs.positions() * hs.dHead(), hs.positions() * hs.dHead());
+            }
+            s.lastResult(Result.of("split-heads", "split heads " + layer + " " + part, Map.of("layer", layer, "part", part,
+                    "first_position", first), hs, Result.NdData.of(new long[] {hs.nHead(), hs.positions(), hs.dHead()}, all)));
         }
-        Result.NdData whole = SaveCommand.activation(s, hook);
-        s.lastResult(new Result(heads ? "split-heads" : "split-qkv", "split " + what + " " + layer,
-                java.util.Map.of("layer", layer, "part", heads ? part : "qkv"), null, whole));
     }
 }

@@ -1,6 +1,27 @@
 package jlens.repl;
 
 import java.util.List;
+import java.util.ArrayList;
+import java.util.Locale;
+import java.util.Map;
+import jlens.analysis.FullWidthQkt;
+import jlens.analysis.QkvDensities;
+import jlens.analysis.QkvHistogramsByLayer;
+import jlens.analysis.QkvLayerHistograms;
+import jlens.analysis.QkvPart;
+import jlens.analysis.QkvSplitter;
+import jlens.analysis.QkvVariances;
+import jlens.analysis.QkvVariancesByLayer;
+import jlens.analysis.QktByLayer;
+import jlens.analysis.QktMatrix;
+import jlens.chart.Chart;
+import jlens.chart.ColorBy;
+import jlens.chart.Colormaps;
+import jlens.chart.Heatmap;
+import jlens.chart.Histogram;
+import jlens.chart.LinePlot;
+import jlens.chart.ScatterPlot;
+import jlens.chart.SmallMultiples;
 import jlens.hook.HookPoint;
 
 /** {@code hist}, {@code var} and {@code qkt}: demos 1 and 2 over the captured c_attn outputs. */
@@ -77,14 +98,114 @@ final class StatsCommands {
         Integer layer = layerOrAll(s, a);
         a.end();
         requireQkv(s, layer);
-        throw Pending.missing("hist", "jlens.analysis");
+        var cfg = s.config();
+        if (layer != null) {
+            s.settings().layer(layer);
+            int bins = s.settings().bins();
+            QkvLayerHistograms h = QkvDensities.layer(QkvSplitter.split(s.cache(), cfg, layer, first), bins);
+            s.println("layer " + layer + ": density of Q, K, V values (" + bins + " bins each over its own range); " + Positions.note(first));
+            s.draw(layerChart(h), layerFigure(s, first, layer));
+            s.lastResult(Result.of("hist", "hist " + layer, Map.of("layer", layer, "first_position", first, "bins", bins), h, null));
+            return;
+        }
+        QkvHistogramsByLayer all = QkvDensities.allLayers(s.cache(), cfg, first);
+        s.println("every layer: density of Q, K, V on common edges (" + all.bins() + " bins on [" + Format.num(all.lo()) + ", "
+                + Format.num(all.hi()) + "]); " + Positions.note(first));
+        Chart overview = heatmaps(all);
+        List<String> titles = new ArrayList<>(List.of("Q, K, V density by layer"));
+        for (int l = 0; l < all.layers(); l++) {
+            titles.add("layer " + l + ": Q, K, V density on [" + Format.num(all.lo()) + ", " + Format.num(all.hi()) + "]");
+        }
+        s.draw(overview, new Figure(titles, 0, i -> i == 0 ? overview : sharedLayerChart(all, i - 1)));
+        s.lastResult(Result.of("hist-all", "hist all", Map.of("first_position", first, "bins", all.bins(), "lo", all.lo(), "hi", all.hi()),
+                all, Result.NdData.of(new long[] {3, all.layers(), all.bins()}, stack(all))));
+    }
+
+    /** The notebook's colour ranges for the three layer x value heatmaps. */
+    private static final double[] HEATMAP_MAX = {0.4, 0.3, 0.7};
+
+    static Chart heatmaps(QkvHistogramsByLayer all) {
+        SmallMultiples grid = new SmallMultiples("Q, K, V density by layer (rows: layers, origin at the bottom)");
+        for (QkvPart p : QkvPart.values()) {
+            grid.add(new Heatmap(all.densities(p)).title(p.label().toUpperCase(Locale.ROOT)).xRange(all.lo(), all.hi())
+                    .range(0, HEATMAP_MAX[p.ordinal()]).colormap(Colormaps.MAGMA).originBottom(true).yLabel("layer")
+                    .xLabel("value").colorLabel("density"));
+        }
+        return grid;
+    }
+
+    private static double[] stack(QkvHistogramsByLayer all) {
+        int n = all.layers() * all.bins();
+        double[] out = new double[3 * n];
+        for (QkvPart p : QkvPart.values()) {
+            double[][] d = all.densities(p);
+            for (int l = 0; l < d.length; l++) {
+                System.arraycopy(d[l], 0, out, p.ordinal() * n + l * all.bins(), all.bins());
+            }
+        }
+        return out;
+    }
+
+    static Chart layerChart(QkvLayerHistograms h) {
+        Histogram chart = new Histogram("layer " + h.layer() + ": Q, K, V density").xLabel("value").yLabel("density");
+        for (QkvPart p : QkvPart.values()) {
+            var part = h.part(p);
+            chart.add(new Histogram.Series(p.label().toUpperCase(Locale.ROOT), part.edges(), part.density()));
+        }
+        return chart;
+    }
+
+    private static Chart sharedLayerChart(QkvHistogramsByLayer all, int layer) {
+        Histogram chart = new Histogram("layer " + layer + ": Q, K, V density").xLabel("value").yLabel("density");
+        for (QkvPart p : QkvPart.values()) {
+            var part = all.part(p).get(layer);
+            chart.add(new Histogram.Series(p.label().toUpperCase(Locale.ROOT), part.edges(), part.density()));
+        }
+        return chart;
+    }
+
+    /** Pages for the viewer: every layer's own histograms, computed when shown. */
+    private static Figure layerFigure(Session s, int first, int start) {
+        var cache = s.cache();
+        var cfg = s.config();
+        int bins = s.settings().bins();
+        List<String> titles = new ArrayList<>();
+        for (int l = 0; l < cfg.nLayer(); l++) {
+            titles.add("layer " + l + ": Q, K, V density");
+        }
+        return new Figure(titles, start, l -> cache.contains(HookPoint.block(l, HookPoint.QKV))
+                ? layerChart(QkvDensities.layer(QkvSplitter.split(cache, cfg, l, first), bins))
+                : new Histogram("layer " + l + " not captured ('hook layer all', 'run')"));
     }
 
     private static void variances(Session s, Args a) {
         int first = Positions.first(s, a);
         a.end();
         requireQkv(s, null);
-        throw Pending.missing("var", "jlens.analysis");
+        QkvVariancesByLayer v = QkvVariances.compute(s.cache(), s.config(), first);
+        s.println("unbiased variance of Q, K, V per layer; " + Positions.note(first));
+        TextTable t = new TextTable("layer", "q", "k", "v");
+        for (int l = 0; l < v.layers(); l++) {
+            t.row(l, v.q()[l], v.k()[l], v.v()[l]);
+        }
+        s.out().print(t);
+        LinePlot plot = new LinePlot("variance of Q, K, V by layer").xLabel("layer").yLabel("variance").markers(true);
+        for (QkvPart p : QkvPart.values()) {
+            plot.add(LinePlot.Series.overIndex(p.label().toUpperCase(Locale.ROOT), v.part(p)));
+        }
+        s.draw(plot, null);
+        s.lastResult(Result.of("var", "var", Map.of("first_position", first), v,
+                Result.NdData.of(new long[] {v.layers(), 3}, interleave(v))));
+    }
+
+    private static double[] interleave(QkvVariancesByLayer v) {
+        double[] out = new double[v.layers() * 3];
+        for (int l = 0; l < v.layers(); l++) {
+            out[3 * l] = v.q()[l];
+            out[3 * l + 1] = v.k()[l];
+            out[3 * l + 2] = v.v()[l];
+        }
+        return out;
     }
 
     private static void qkt(Session s, Args a) {
@@ -92,6 +213,84 @@ final class StatsCommands {
         Integer layer = layerOrAll(s, a);
         a.end();
         requireQkv(s, layer);
-        throw Pending.missing("qkt", "jlens.analysis");
+        var cfg = s.config();
+        var cache = s.cache();
+        if (layer != null) {
+            s.settings().layer(layer);
+            QktMatrix m = FullWidthQkt.layer(cache, cfg, layer, first);
+            s.println("layer " + layer + ": q @ k^T / sqrt(" + m.dHead() + ") over the full d_model, no causal mask (the notebook's), "
+                    + Format.shape(new long[] {m.size(), m.size()}) + ", mean " + Format.num(m.mean()) + ", std " + Format.num(m.std())
+                    + "; " + Positions.note(first));
+            List<String> titles = new ArrayList<>();
+            for (int l = 0; l < cfg.nLayer(); l++) {
+                titles.add("layer " + l + ": QK^T / sqrt(d_head)");
+            }
+            s.draw(qktChart(m, s), new Figure(titles, layer, l -> cache.contains(HookPoint.block(l, HookPoint.QKV))
+                    ? qktChart(FullWidthQkt.layer(cache, cfg, l, first), s) : new Histogram("layer " + l + " not captured")));
+            s.lastResult(Result.of("qkt", "qkt " + layer, Map.of("layer", layer, "first_position", first), m,
+                    Result.NdData.of(new long[] {m.size(), m.size()}, m.scores())));
+            return;
+        }
+        QktByLayer all = FullWidthQkt.allLayers(cache, cfg, first, 20);
+        s.println("every layer: QK^T / sqrt(d_head) over the full d_model; " + Positions.note(first));
+        TextTable t = new TextTable("layer", "mean", "std");
+        for (int l = 0; l < all.layers(); l++) {
+            t.row(l, all.mean()[l], all.std()[l]);
+        }
+        s.out().print(t);
+        int n = all.layers();
+        ColorBy byLayer = new ColorBy(Colormaps.MAGMA, 0, Math.max(1, n - 1), "layer");
+        Histogram scores = new Histogram("QK^T density, one curve per layer").xLabel("QK^T / sqrt(d_head)").yLabel("density").colorBy(byLayer);
+        Histogram soft = new Histogram("softmax(QK^T) density (log y)").xLabel("softmax").yLabel("density").logY(true).colorBy(byLayer);
+        for (int l = 0; l < n; l++) {
+            var h = all.scoreHistograms().get(l);
+            scores.add(new Histogram.Series("layer " + l, h.edges(), h.density()).at(l));
+            var sh = all.softmaxHistograms().get(l);
+            soft.add(new Histogram.Series("layer " + l, sh.edges(), sh.density()).at(l));
+        }
+        LinePlot stats = new LinePlot("mean and std of QK^T by layer").xLabel("layer").yLabel("mean").rightLabel("std").markers(true)
+                .add(LinePlot.Series.overIndex("mean", all.mean())).add(LinePlot.Series.overIndex("std", all.std()).onRightAxis());
+        s.draw(stats, new Figure(List.of("mean and std by layer", "QK^T densities", "softmax densities"), 0,
+                i -> i == 0 ? stats : i == 1 ? scores : soft));
+        s.println("'view' shows the QK^T and softmax densities too (arrow keys)");
+        s.lastResult(Result.of("qkt-all", "qkt all", Map.of("first_position", first, "bins", 20), all,
+                Result.NdData.of(new long[] {n, 2}, meanStd(all))));
+    }
+
+    private static double[] meanStd(QktByLayer all) {
+        double[] out = new double[all.layers() * 2];
+        for (int l = 0; l < all.layers(); l++) {
+            out[2 * l] = all.mean()[l];
+            out[2 * l + 1] = all.std()[l];
+        }
+        return out;
+    }
+
+    /** The matrix as a heatmap beside a scatter of its values in order (demo 2 step 2). */
+    static Chart qktChart(QktMatrix m, Session s) {
+        int n = m.size();
+        double[][] grid = new double[n][n];
+        double[] flat = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                grid[i][j] = m.score(i, j);
+                flat[i * n + j] = grid[i][j];
+            }
+        }
+        String[] labels = tokenLabels(s, m.firstPosition(), n);
+        return new SmallMultiples("layer " + m.layer() + ": QK^T / sqrt(d_head)")
+                .add(new Heatmap(grid).title("queries x keys").rowLabels(labels).columnLabels(labels).colormap(Colormaps.MAGMA)
+                        .colorLabel("score"))
+                .add(new ScatterPlot("all values in order", flat).colorByValue(Colormaps.MAGMA).xLabel("index").yLabel("score"));
+    }
+
+    /** Tokens as short visible labels, for positions first..first+n-1. */
+    static String[] tokenLabels(Session s, int first, int n) {
+        String[] pieces = s.tokenPieces();
+        String[] out = new String[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = Format.visible(pieces[first + i]);
+        }
+        return out;
     }
 }

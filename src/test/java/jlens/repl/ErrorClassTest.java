@@ -105,6 +105,7 @@ class ErrorClassTest {
         fails("save " + tmp.resolve("no/such/dir/x.npy"), "does not exist");
         fails("save " + tmp, "is a folder");
         fails("save out.xyz", "unknown format '.xyz'");
+        b.exec("pattern 1");
         fails("save q.csv", "has no table");
         Path locked = tmp.resolve("locked");
         Files.createDirectory(locked);
@@ -141,7 +142,7 @@ class ErrorClassTest {
 
     @Test
     void loadFailureKeepsTheModel() {
-        fails("load " + tmp.resolve("nothing-here"), "not a model folder");
+        fails("load " + tmp.resolve("nothing-here"), "no such folder");
         assertEquals("tiny-gpt2", b.session().modelName());
     }
 }

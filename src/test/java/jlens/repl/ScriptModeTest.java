@@ -103,7 +103,7 @@ class ScriptModeTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Cli.parse(new String[] {"--frob"}));
         Outcome o = cli("--model", tmp.resolve("nope").toString(), "-c", "model");
         assertEquals(1, o.status());
-        assertTrue(o.err().contains("not a model folder"), o.err());
+        assertTrue(o.err().contains("no such folder"), o.err());
         Outcome q = cli("--model", Fixture.dir().toString(), "-c", "quit", "-c", "bogus");
         assertEquals(0, q.status(), "quit ends a script successfully");
     }
