@@ -19,6 +19,7 @@ public final class Interpreter implements AutoCloseable {
     private final Session session;
     private JavaShell java;
     private final Deque<Path> sourcing = new ArrayDeque<>();
+    private boolean echoValues = true; // jshell's "x ==> 5" at the prompt; files run quietly, as /open does
 
     public Interpreter(Session session) {
         this.session = session;
@@ -51,7 +52,7 @@ public final class Interpreter implements AutoCloseable {
             throw session.unknown(word == null ? input.strip() : word);
         }
         try {
-            java().eval(input);
+            java().eval(input, echoValues);
         } catch (UserError e) {
             // A single unknown word is more likely a mistyped command than a Java variable.
             if (word != null && input.strip().equals(word) && e.getMessage().contains("cannot find symbol")) {
@@ -69,6 +70,8 @@ public final class Interpreter implements AutoCloseable {
         }
         List<String> lines = readScript(file);
         sourcing.push(key);
+        boolean echoBefore = echoValues;
+        echoValues = false;
         try {
             StringBuilder pending = new StringBuilder();
             int pendingStart = 0;
@@ -98,6 +101,7 @@ public final class Interpreter implements AutoCloseable {
             }
         } finally {
             sourcing.pop();
+            echoValues = echoBefore;
         }
     }
 

@@ -54,7 +54,7 @@ final class JavaShell implements AutoCloseable {
     }
 
     /** Evaluates one or more complete snippets; prints values as jshell does ({@code x ==> 5}). */
-    void eval(String source) {
+    void eval(String source, boolean echo) {
         String remaining = source;
         while (!remaining.isBlank()) {
             SourceCodeAnalysis.CompletionInfo info = shell.sourceCodeAnalysis().analyzeCompletion(remaining);
@@ -62,12 +62,12 @@ final class JavaShell implements AutoCloseable {
                 throw new UserError("incomplete Java: " + oneLine(remaining) + " (a brace or parenthesis is not closed)");
             }
             String snippet = info.source() == null || info.source().isEmpty() ? remaining : info.source();
-            evalOne(snippet);
+            evalOne(snippet, echo);
             remaining = info.remaining() == null ? "" : info.remaining();
         }
     }
 
-    private void evalOne(String snippet) {
+    private void evalOne(String snippet, boolean echo) {
         PrintStream savedOut = System.out;
         PrintStream savedErr = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -103,7 +103,7 @@ final class JavaShell implements AutoCloseable {
                         .collect(Collectors.toList());
                 throw new UserError("cannot find " + String.join(", ", unresolved));
             }
-            if (e.value() != null && shows(e.snippet())) {
+            if (echo && e.value() != null && shows(e.snippet())) {
                 session.println(name(e.snippet()) + " ==> " + e.value());
             }
         }

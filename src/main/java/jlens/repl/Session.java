@@ -39,6 +39,7 @@ public final class Session implements AutoCloseable {
     private boolean ownsModel;
     private String modelName;
     private String modelNote;
+    private boolean modelChosen; // named by --model or JLENS_MODEL: scripts' preferences give way to it
 
     private String text;
     private long[] ids;
@@ -275,6 +276,34 @@ public final class Session implements AutoCloseable {
         useModel(loaded.model(), loaded.name(), loaded.note(), true);
     }
 
+    /** Marks the model as the user's choice (--model): {@link #prefer} then keeps it. */
+    public void modelChosen(boolean chosen) {
+        modelChosen = chosen;
+    }
+
+    /**
+     * What a script asks for when the user did not choose: loads {@code spec} if no model was named on the command
+     * line and {@code spec} is already on this machine (no download); otherwise keeps the current model and says so.
+     */
+    public void prefer(String spec) {
+        if (modelChosen && model != null) {
+            println("using " + modelName + " (chosen on the command line) rather than " + spec);
+            return;
+        }
+        boolean present;
+        try {
+            present = jlens.model.store.ModelStore.fromSystem().findCached(spec).isPresent();
+        } catch (jlens.model.store.ModelStoreException e) {
+            present = false;
+        }
+        if (!present) {
+            println(spec + " is not on this machine; staying with " + (model == null ? "no model" : modelName)
+                    + " ('load " + spec + "' downloads it)");
+            return;
+        }
+        exec("load " + spec);
+    }
+
     /** Uses an already loaded model (tests share one); the session closes it only if {@code owned}. */
     public void useModel(Gpt2 newModel, String name, String note, boolean owned) {
         long[] newIds = null;
@@ -446,8 +475,9 @@ public final class Session implements AutoCloseable {
         ActivationCache c = cache();
         if (!c.contains(exactName)) {
             boolean isHooked = hooked.contains(exactName);
+            String orLayers = HookPoint.pointOf(exactName).equals(HookPoint.QKV) ? " (or 'hook layer all')" : "";
             throw new UserError(exactName + " was not captured; " + (isHooked ? "type 'run'"
-                    : "'hook " + exactName + "' (or 'hook layer all') then 'run'"));
+                    : "'hook " + exactName + "'" + orLayers + " then 'run'"));
         }
         return c.get(exactName);
     }
