@@ -6,8 +6,17 @@ import jlens.model.Gpt2Config;
 final class Banner {
     private Banner() {}
 
+    static String modeName(jlens.chart.ColorMode m) {
+        return switch (m) {
+            case TRUECOLOR -> "truecolor";
+            case COLOR256 -> "256";
+            case COLOR16 -> "16";
+            case MONO -> "mono";
+        };
+    }
+
     static String text(Session s) {
-        StringBuilder b = new StringBuilder("jlens: look inside GPT-2. 'help' lists the commands, Tab completes, Ctrl-D leaves.\n");
+        StringBuilder b = new StringBuilder("jlens: look inside GPT-2. 'help' lists commands; Tab completes; Ctrl-D leaves.\n");
         if (s.hasModel()) {
             Gpt2Config c = s.config();
             b.append("model ").append(s.modelName()).append(": ").append(c.nLayer()).append(" layers, ").append(c.nHead())
@@ -19,7 +28,7 @@ final class Banner {
         } else {
             b.append("no model loaded; 'load gpt2' or 'load DIR'\n");
         }
-        b.append("colour: ").append(s.style().mode().name().toLowerCase(java.util.Locale.ROOT)).append(s.settings().color().equals("auto") ? " (detected" : " (set").append("; change with 'set color truecolor|256|16|mono')");
+        b.append("colour: ").append(modeName(s.style().mode())).append(s.settings().color().equals("auto") ? " (detected" : " (set").append("; change with 'set color truecolor|256|16|mono')");
         return b.toString();
     }
 }

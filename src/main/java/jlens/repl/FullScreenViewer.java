@@ -10,11 +10,13 @@ import com.googlecode.lanterna.screen.Screen;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.ansi.ANSITerminal;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import jlens.chart.RenderStyle;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
+import org.jline.utils.NonBlockingReader;
 
 /**
  * The last chart on the whole screen. JLine owns the terminal: Lanterna's {@link TerminalScreen} runs on a
@@ -36,7 +38,7 @@ final class FullScreenViewer implements Viewer {
         private final Terminal jline;
 
         JLineBackedTerminal(Terminal jline) throws IOException {
-            super(jline.input(), jline.output(), StandardCharsets.UTF_8);
+            super(new ReaderBytes(jline.reader()), jline.output(), StandardCharsets.UTF_8);
             this.jline = jline;
         }
 
@@ -49,6 +51,71 @@ final class FullScreenViewer implements Viewer {
         void fireResize() {
             Size s = jline.getSize();
             onResized(Math.max(20, s.getColumns()), Math.max(5, s.getRows()));
+        }
+    }
+
+    /**
+     * JLine's input as UTF-8 bytes with a truthful {@code available()}: Lanterna tells an Escape key from the start
+     * of an arrow key's sequence by asking whether more input is ready, which JLine's raw stream does not say.
+     */
+    static final class ReaderBytes extends InputStream {
+        private final NonBlockingReader reader;
+        private byte[] pending = new byte[0];
+        private int next;
+
+        ReaderBytes(NonBlockingReader reader) {
+            this.reader = reader;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (next < pending.length) {
+                return pending[next++] & 0xff;
+            }
+            int c = reader.read();
+            if (c < 0) {
+                return -1;
+            }
+            StringBuilder chars = new StringBuilder().append((char) c);
+            if (Character.isHighSurrogate((char) c)) {
+                int low = reader.read(50L);
+                if (low >= 0) {
+                    chars.append((char) low);
+                }
+            }
+            pending = chars.toString().getBytes(StandardCharsets.UTF_8);
+            next = 1;
+            return pending[0] & 0xff;
+        }
+
+        /** Blocks for the first byte only, then takes what is already there (the default blocks to fill {@code b}). */
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            int first = read();
+            if (first < 0) {
+                return -1;
+            }
+            b[off] = (byte) first;
+            int n = 1;
+            while (n < len && (next < pending.length || reader.peek(1L) >= 0)) {
+                int c = read();
+                if (c < 0) {
+                    break;
+                }
+                b[off + n++] = (byte) c;
+            }
+            return n;
+        }
+
+        @Override
+        public int available() throws IOException {
+            if (next < pending.length) {
+                return pending.length - next;
+            }
+            return reader.peek(30L) >= 0 ? 1 : 0; // a short wait lets the rest of an escape sequence arrive
         }
     }
 

@@ -13,7 +13,21 @@ import jlens.model.store.TextProgressBar;
 
 /** How the REPL turns a model name or folder into a loaded {@link Gpt2} (through the model store). */
 public final class Models {
+    private static ModelStore store;
+
     private Models() {}
+
+    /**
+     * One store per process, made before any JShell snippet runs: its HTTP client starts a selector thread, and
+     * JShell's local engine waits for every thread a snippet started before it returns, so a store first made
+     * inside a snippet ({@code session.prefer(...)}) would hang the prompt.
+     */
+    static synchronized ModelStore store() {
+        if (store == null) {
+            store = ModelStore.fromSystem();
+        }
+        return store;
+    }
 
     /**
      * Device and dtype for loading, as typed: device auto, cpu, gpu or gpu:N; dtype f32, f16 or bf16.
@@ -64,7 +78,7 @@ public final class Models {
 
     private static ResolvedModel resolve(Session s, StoreCall call) {
         try {
-            return call.call(ModelStore.fromSystem());
+            return call.call(store());
         } catch (ModelStoreException e) {
             if (e.kind() == ModelStoreException.Kind.CANCELLED) {
                 throw new java.util.concurrent.CancellationException("download cancelled; what was fetched is kept for next time");

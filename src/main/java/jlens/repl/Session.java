@@ -63,6 +63,7 @@ public final class Session implements AutoCloseable {
         this.out = out;
         this.modelSource = modelSource;
         this.commands = Commands.registry();
+        Models.store(); // made here, outside any JShell snippet (see Models.store)
     }
 
     // ---- running command lines ----
@@ -292,7 +293,7 @@ public final class Session implements AutoCloseable {
         }
         boolean present;
         try {
-            present = jlens.model.store.ModelStore.fromSystem().findCached(spec).isPresent();
+            present = Models.store().findCached(spec).isPresent();
         } catch (jlens.model.store.ModelStoreException e) {
             present = false;
         }
