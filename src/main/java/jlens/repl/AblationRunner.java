@@ -56,9 +56,15 @@ final class AblationRunner {
         } finally {
             progress.done();
         }
-        TextTable table = new TextTable("layer", "head", "logprob", "prob", "delta");
-        r.records().forEach(x -> table.row(x.layer(), x.head(), x.logprob(), Math.exp(x.logprob()), x.delta()));
         s.println("clean log-prob " + Format.num(r.clean()) + " (probability " + Format.num(Math.exp(r.clean())) + ")");
+        // A grid has hundreds of cases: list the ten that move the log-prob most ('save FILE.csv' has them all).
+        boolean ranked = r.records().size() > 40;
+        TextTable table = new TextTable("layer", "head", "logprob", "prob", "delta");
+        (ranked ? r.ranked().subList(0, 10) : r.records())
+                .forEach(x -> table.row(x.layer(), x.head(), x.logprob(), Math.exp(x.logprob()), x.delta()));
+        if (ranked) {
+            s.println("the 10 of " + r.records().size() + " cases with the largest effect (delta = ablated - clean):");
+        }
         s.out().print(table);
         Map<String, Object> params = Map.of("head", a.head() == null ? "all" : a.head(), "token", a.position(),
                 "layer", a.layer() == null ? "all" : a.layer(), "predict_at", spec.predictAt(), "target", spec.target());
@@ -73,7 +79,7 @@ final class AblationRunner {
             }
             Heatmap map = new Heatmap(grid).title("log-prob of '" + target + "' with one head zeroed (clean " + Format.num(r.clean()) + ")")
                     .rowLabels(rows).xLabel("head").yLabel("layer").colormap(Colormaps.MAGMA).colorLabel("log-prob").originBottom(true);
-            s.draw(map, null);
+            s.draw(map, null, Math.max(s.settings().height(), grid.length / 2 + 8));
             double[] flat = java.util.Arrays.stream(grid).flatMapToDouble(java.util.Arrays::stream).toArray();
             s.lastResult(Result.of("ablate-grid", line, params, r, () -> SweepCsv.byLayerAndHead(r),
                     Result.NdData.of(new long[] {grid.length, grid[0].length}, flat)));

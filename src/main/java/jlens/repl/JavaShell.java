@@ -88,6 +88,9 @@ final class JavaShell implements AutoCloseable {
                 session.out().flush();
             }
         }
+        if (session.cancelRequested()) {
+            throw new java.util.concurrent.CancellationException("cancelled"); // JShell stopped the snippet on Ctrl-C
+        }
         for (SnippetEvent e : events) {
             if (e.causeSnippet() != null) {
                 continue; // an update of a dependent snippet, not what the user typed

@@ -127,16 +127,24 @@ final class ProbeCommands {
                     Result.NdData.of(new long[] {m.tokens(), m.tokens()}, m.values())));
             return;
         }
-        SmallMultiples grid = new SmallMultiples("layer " + layer + ": attention pattern of every head");
+        // Panels of at least 30 columns and 10 rows; show as many heads as fit in 60 rows, 'view' steps through all.
+        int columns = Math.max(1, s.chartWidth() / 30);
+        int shown = Math.min(heads, columns * 6);
+        int rows = (shown + columns - 1) / columns;
+        SmallMultiples grid = new SmallMultiples("layer " + layer + ": attention pattern of "
+                + (shown == heads ? "every head" : "heads 0.." + (shown - 1) + " of " + heads));
         int t = s.ids().length;
         float[] all = new float[heads * t * t];
         for (int h = 0; h < heads; h++) {
             HeadAttentionMatrix m = HeadAttention.pattern(cache, c, layer, h);
-            grid.add(patternChart(m, labels));
+            if (h < shown) {
+                grid.add(patternChart(m, labels));
+            }
             System.arraycopy(m.values(), 0, all, h * t * t, t * t);
         }
-        s.println("layer " + layer + ": attention pattern of heads 0.." + (heads - 1) + "; 'pattern " + layer + " H' for one, 'view' to step through");
-        s.draw(grid, new Figure(titles, 0, page));
+        s.println("layer " + layer + ": attention pattern of heads 0.." + (shown - 1) + (shown < heads ? " (of " + heads + ")" : "")
+                + "; 'pattern " + layer + " H' for one, 'view' to step through every head");
+        s.draw(grid, new Figure(titles, 0, page), Math.max(s.settings().height(), rows * 12));
         s.lastResult(Result.of("pattern", "pattern " + layer, Map.of("layer", layer), Map.of("layer", layer, "pattern", all),
                 null, Result.NdData.of(new long[] {heads, t, t}, all)));
     }

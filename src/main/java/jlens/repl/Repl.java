@@ -114,6 +114,7 @@ public final class Repl {
 
     /** Runs one input on the worker thread; Ctrl-C interrupts it and the session's cancel flag stops it. */
     void execute(String input) {
+        session.clearCancel();
         AtomicReference<Thread> running = new AtomicReference<>();
         Future<?> job = worker.submit(() -> {
             running.set(Thread.currentThread());

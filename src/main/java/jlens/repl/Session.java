@@ -81,8 +81,6 @@ public final class Session implements AutoCloseable {
         }
         String name = words.get(0);
         Command c = commands.find(name).orElseThrow(() -> unknown(name));
-        cancelRequested = false;
-        onCancel.clear();
         try {
             c.action().run(this, new Args(c.usage(), words.subList(1, words.size())));
         } catch (UserError | CancellationException e) {
@@ -148,6 +146,12 @@ public final class Session implements AutoCloseable {
     public void cancel() {
         cancelRequested = true;
         onCancel.forEach(Runnable::run);
+    }
+
+    /** Forgets an earlier Ctrl-C before new input runs. */
+    void clearCancel() {
+        cancelRequested = false;
+        onCancel.clear();
     }
 
     /** Runs {@code r} on Ctrl-C during the current command (a download's own cancel flag). */
@@ -224,8 +228,19 @@ public final class Session implements AutoCloseable {
      * {@code view} (as {@code figure}, whose pages the viewer steps through; null for this chart alone).
      */
     public void draw(Chart chart, Figure figure) {
+        draw(chart, figure, settings.height());
+    }
+
+    /** {@link #draw(Chart, Figure)} with a height of its own (a grid of panels needs more rows). */
+    public void draw(Chart chart, Figure figure, int height) {
         RenderStyle st = style();
-        TextImage image = chart.render(chartWidth(), settings.height(), st);
+        TextImage image;
+        try {
+            image = chart.render(chartWidth(), height, st);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("the chart does not fit " + chartWidth() + " x " + height + " cells (" + e.getMessage()
+                    + "); widen the terminal or 'set width 200', 'set height 40'");
+        }
         String ansi = AnsiEncoder.encode(image, st.mode());
         out.print(ansi);
         out.flush();

@@ -80,4 +80,40 @@ class ReplTerminalTest {
         String out = drive(s, null, "int twice(int x) {", "  return 2 * x;", "}", "twice(21)");
         assertTrue(out.contains("==> 42"), out);
     }
+
+    @Test
+    void ctrlCCancelsTheRunningCommandAndTheReplCarriesOn() throws Exception {
+        Session s = TestSessions.session().session();
+        String input = "long t0 = System.nanoTime();\n"
+                + "while (true) { session.checkCancelled(); Thread.sleep(5); }\n"
+                + "model\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (Terminal t = new DumbTerminal("test", Terminal.TYPE_DUMB, new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
+                out, StandardCharsets.UTF_8)) {
+            Thread ctrlC = new Thread(() -> {
+                try {
+                    Thread.sleep(1500);
+                    t.raise(Terminal.Signal.INT); // what the terminal does when Ctrl-C is pressed
+                } catch (InterruptedException ignored) {
+                    // the test ended first
+                }
+            });
+            ctrlC.setDaemon(true);
+            ctrlC.start();
+            new Repl(t, s, null).run();
+        }
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("cancelled"), text);
+        assertTrue(text.contains("3 layers, 4 heads, d_model 32"), "the next line still runs: " + text);
+        assertTrue(TestSessions.model().hooks().isEmpty(), "no hook outlives a command");
+    }
+
+    @Test
+    void viewNeedsAFullTerminal() throws Exception {
+        Session s = TestSessions.session().session();
+        String out = drive(s, null, "var", "view", TestSessions.textLine(), "hook layer all", "run", "var", "view", "model");
+        assertTrue(out.contains("error: no chart to view yet"), out);
+        assertTrue(out.contains("error: 'view' needs a full terminal"), out);
+        assertTrue(out.contains("d_model 32"), out);
+    }
 }
