@@ -61,4 +61,34 @@ final class Format {
         }
         return b.toString();
     }
+
+    /** Wraps each line of {@code text} at spaces to {@code width} columns; continuation lines start with two spaces. */
+    static String wrap(String text, int width) {
+        if (width == Integer.MAX_VALUE || text.length() <= width) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            if (out.length() > 0) {
+                out.append('\n');
+            }
+            String indent = line.startsWith("  ") ? line.substring(0, line.length() - line.stripLeading().length()) + "  " : "  ";
+            String rest = line;
+            boolean first = true;
+            while (rest.codePointCount(0, rest.length()) > width) {
+                int cut = rest.lastIndexOf(' ', width);
+                if (cut <= indent.length()) {
+                    cut = rest.indexOf(' ', width);
+                    if (cut < 0) {
+                        break;
+                    }
+                }
+                out.append(rest, 0, cut).append('\n');
+                rest = indent + rest.substring(cut + 1).stripLeading();
+                first = false;
+            }
+            out.append(rest);
+        }
+        return out.toString();
+    }
 }

@@ -180,8 +180,15 @@ public final class Session implements AutoCloseable {
         out = w;
     }
 
+    /** Prints a line of prose, wrapped at word boundaries to the terminal's width (continuations indented). */
     public void println(String s) {
-        out.println(s);
+        out.println(Format.wrap(s, textWidth()));
+    }
+
+    /** Columns for prose: the terminal's width (less one), or unlimited without a terminal (scripts, pipes). */
+    int textWidth() {
+        int w = terminalWidth.getAsInt();
+        return w > 20 ? w - 1 : Integer.MAX_VALUE;
     }
 
     void terminalWidth(IntSupplier w) {

@@ -77,15 +77,17 @@ final class ShellCommands {
             s.println(c.help().strip());
             return;
         }
-        int w = s.commands().all().stream().mapToInt(c -> c.usage().length()).max().orElse(10);
-        w = Math.min(w, 34);
+        int w = Math.min(s.commands().all().stream().mapToInt(c -> c.usage().length()).max().orElse(10), 32);
+        int total = s.textWidth();
         for (Command c : s.commands().all()) {
             String u = c.usage();
+            String pad = " ".repeat(w + 4);
+            String summary = Format.wrap(pad + c.summary(), total).substring(w + 4).replace("\n  " + pad, "\n" + pad);
             if (u.length() > w) {
-                s.println("  " + u);
-                s.println("  " + " ".repeat(w) + "  " + c.summary());
+                s.out().println("  " + u);
+                s.out().println(pad + summary);
             } else {
-                s.println("  " + u + " ".repeat(w - u.length()) + "  " + c.summary());
+                s.out().println("  " + u + " ".repeat(w - u.length()) + "  " + summary);
             }
         }
         s.println("Lines that are not commands run as Java (JShell); 'session' is this session.");
