@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import jlens.model.store.ModelStoreException.Kind;
@@ -23,6 +24,7 @@ import jlens.model.store.ModelStoreException.Kind;
  * relative symlinks from the snapshot, refs/main, .no_exist markers, .locks. A hub runs on loopback only to count
  * that no request is made.
  */
+@Timeout(60) // a hang in the network code must fail the test, not stall the build
 class PythonCacheTest {
     @TempDir
     Path tmp;
