@@ -1,6 +1,5 @@
 package jlens.model.store;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 import java.util.TreeSet;
 
@@ -199,10 +197,5 @@ public final class DemoModelWriter {
             half++; // a carry into the exponent is still the right answer, up to infinity
         }
         return (short) (sign | half);
-    }
-
-    static String describe() {
-        return String.format(Locale.ROOT, "%d layers, %d heads, n_embd %d, n_positions %d, vocab %d, F16", N_LAYER,
-                N_HEAD, N_EMBD, N_POSITIONS, VOCAB);
     }
 }
