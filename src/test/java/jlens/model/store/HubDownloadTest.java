@@ -389,4 +389,16 @@ class HubDownloadTest {
                 String.valueOf(thrown.get()));
         assertTrue(stillInterrupted.get(), "the caller's own interrupt is left for the caller to see");
     }
+
+    @Test
+    void theTokenSavedByHuggingfaceCliLoginIsUsed() throws Exception {
+        repo.token = "hf_saved";
+        Path tokenFile = tmp.resolve("home/.cache/huggingface/token");
+        Files.createDirectories(tokenFile.getParent());
+        Files.writeString(tokenFile, "hf_saved\n");
+        assertEquals(Source.DOWNLOAD, Fixtures.store(env).resolve("gpt2").source());
+        assertTrue(hub.log.stream().filter(r -> r.server().equals("hub")).allMatch(r -> "Bearer hf_saved".equals(r.auth())));
+        env.put("HF_TOKEN", "hf_env_wins");
+        assertEquals("hf_env_wins", StoreEnv.from(env).token());
+    }
 }
