@@ -22,6 +22,13 @@ public final class SafetensorsWriter {
     private record Entry(String dtype, long[] shape, byte[] data) {}
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final Map<String, String> metadata = new LinkedHashMap<>();
+
+    /** Adds a {@code __metadata__} string (such as {@code format: pt}). */
+    public SafetensorsWriter metadata(String key, String value) {
+        metadata.put(key, value);
+        return this;
+    }
 
     /** Adds a tensor of raw little-endian bytes. */
     public SafetensorsWriter add(String name, String dtype, long[] shape, byte[] data) {
@@ -85,8 +92,14 @@ public final class SafetensorsWriter {
         return rest > half || (rest == half && (kept & 1) != 0) ? kept + 1 : kept;
     }
 
-    public void write(Path file) throws IOException {
+    /** The whole file in memory: meant for small models (tests, the bundled demo). */
+    public byte[] toBytes() {
         JsonObject header = new JsonObject();
+        if (!metadata.isEmpty()) {
+            JsonObject meta = new JsonObject();
+            metadata.forEach(meta::addProperty);
+            header.add("__metadata__", meta);
+        }
         long offset = 0;
         for (Map.Entry<String, Entry> e : entries.entrySet()) {
             JsonObject o = new JsonObject();
@@ -103,19 +116,26 @@ public final class SafetensorsWriter {
             o.add("data_offsets", offsets);
             header.add(e.getKey(), o);
         }
-        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (json.length + 7) / 8 * 8; // the format pads the header with spaces to 8-byte alignment
-        byte[] headerBytes = new byte[padded];
-        System.arraycopy(json, 0, headerBytes, 0, json.length);
-        java.util.Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
+        StringBuilder json = new StringBuilder(header.toString());
+        while (json.length() % 8 != 0) {
+            json.append(' '); // the format pads the header with spaces so the data starts 8-byte aligned
+        }
+        byte[] headerBytes = json.toString().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(8 + headerBytes.length + offset)).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(headerBytes.length).put(headerBytes);
+        for (Entry e : entries.values()) {
+            out.put(e.data());
+        }
+        return out.array();
+    }
+
+    /** Writes the file next to its destination and renames it into place. */
+    public void write(Path file) throws IOException {
+        byte[] bytes = toBytes();
         Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
-                out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
-                out.write(headerBytes);
-                for (Entry e : entries.values()) {
-                    out.write(e.data());
-                }
+                out.write(bytes);
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {

@@ -1,9 +1,6 @@
 package jlens.model.store;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +8,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 import java.util.TreeSet;
+import jlens.model.SafetensorsWriter;
 
 /**
  * Writes the bundled demo model: a 4-layer GPT-2 with random weights in Hugging Face's exact key layout, stored as
@@ -128,81 +125,24 @@ public final class DemoModelWriter {
         return t;
     }
 
-    /** The safetensors bytes: u64 little-endian header length, JSON header padded to 8 bytes, then the data. */
+    /** The safetensors bytes, with GPT-2's initialisation drawn from a seeded generator. */
     static byte[] safetensors() {
-        List<Tensor> tensors = layout();
-        StringBuilder json = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"}");
-        long offset = 0;
-        for (Tensor t : tensors) {
-            long end = offset + 2 * t.count();
-            json.append(",\"").append(t.name()).append("\":{\"dtype\":\"F16\",\"shape\":[");
-            for (int i = 0; i < t.shape().length; i++) {
-                json.append(i > 0 ? "," : "").append(t.shape()[i]);
-            }
-            json.append("],\"data_offsets\":[").append(offset).append(',').append(end).append("]}");
-            offset = end;
-        }
-        json.append('}');
-        while ((json.length() % 8) != 0) {
-            json.append(' '); // the safetensors writer pads with spaces so the data starts 8-byte aligned
-        }
-        byte[] header = json.toString().getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(8 + header.length + offset)).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putLong(header.length).put(header);
+        SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
         // java.util.Random's nextGaussian is specified exactly in its Javadoc, so these numbers never change.
         Random rng = new Random(SEED);
         double residualStd = 0.02 / Math.sqrt(2.0 * N_LAYER);
-        for (Tensor t : tensors) {
-            for (long i = 0; i < t.count(); i++) {
-                float v = switch (t.init()) {
+        for (Tensor t : layout()) {
+            float[] values = new float[Math.toIntExact(t.count())];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = switch (t.init()) {
                     case NORMAL -> (float) (rng.nextGaussian() * 0.02);
                     case NORMAL_RESIDUAL -> (float) (rng.nextGaussian() * residualStd);
                     case ONES -> 1f;
                     case ZEROS -> 0f;
                 };
-                buf.putShort(toHalf(v));
             }
+            writer.addF16(t.name(), java.util.Arrays.stream(t.shape()).asLongStream().toArray(), values);
         }
-        return buf.array();
-    }
-
-    /** IEEE 754 binary16 from binary32, rounding to nearest even (Java 17 has no Float.floatToFloat16). */
-    static short toHalf(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        int sign = (bits >>> 16) & 0x8000;
-        int exp = (bits >>> 23) & 0xff;
-        int mant = bits & 0x7fffff;
-        if (exp == 0xff) {
-            return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 : 0)); // inf or NaN
-        }
-        int e = exp - 127 + 15;
-        if (e >= 0x1f) {
-            return (short) (sign | 0x7c00); // too large: infinity
-        }
-        if (e <= 0) {
-            if (e < -10) {
-                return (short) sign; // below half the smallest subnormal: zero
-            }
-            int full = mant | 0x800000;
-            int shift = 14 - e;
-            int half = full >> shift;
-            int rem = full & ((1 << shift) - 1);
-            int halfway = 1 << (shift - 1);
-            if (rem > halfway || (rem == halfway && (half & 1) == 1)) {
-                half++;
-            }
-            return (short) (sign | half);
-        }
-        int half = (e << 10) | (mant >> 13);
-        int rem = mant & 0x1fff;
-        if (rem > 0x1000 || (rem == 0x1000 && (half & 1) == 1)) {
-            half++; // a carry into the exponent is still the right answer, up to infinity
-        }
-        return (short) (sign | half);
-    }
-
-    static String describe() {
-        return String.format(Locale.ROOT, "%d layers, %d heads, n_embd %d, n_positions %d, vocab %d, F16", N_LAYER,
-                N_HEAD, N_EMBD, N_POSITIONS, VOCAB);
+        return writer.toBytes();
     }
 }

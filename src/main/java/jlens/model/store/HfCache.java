@@ -11,8 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -181,6 +186,81 @@ final class HfCache {
         } catch (IOException | ModelStoreException | RuntimeException e) {
             ch.close();
             throw e;
+        }
+    }
+
+    /**
+     * The complete GPT-2 snapshots in the cache, named the way a user would type them: the short name for the
+     * OpenAI sizes, {@code @REF} for a branch or tag other than main, {@code @COMMIT} for a snapshot no ref names.
+     */
+    List<CachedModel> listGpt2() {
+        List<CachedModel> out = new ArrayList<>();
+        try (Stream<Path> repos = Files.list(root)) {
+            for (Path repoDir : repos.sorted().toList()) {
+                String name = repoDir.getFileName().toString();
+                if (!name.startsWith("models--")) {
+                    continue;
+                }
+                String repoId = name.substring("models--".length()).replaceFirst("--", "/");
+                if (SafeNames.checkRepoId(repoId) != null) {
+                    continue;
+                }
+                Map<String, String> refByCommit = refs(repoDir);
+                try (Stream<Path> snaps = Files.list(repoDir.resolve("snapshots"))) {
+                    for (Path snap : snaps.sorted().toList()) {
+                        String commit = snap.getFileName().toString();
+                        if (!SafeNames.isCommitHash(commit) || !ModelFiles.complete(snap) || !isGpt2(snap)) {
+                            continue;
+                        }
+                        String ref = refByCommit.getOrDefault(commit, commit);
+                        String shortName = ModelSpec.SHORT_NAMES.entrySet().stream()
+                                .filter(e -> e.getValue().equals(repoId) || e.getKey().equals(repoId))
+                                .map(Map.Entry::getKey).findFirst().orElse(repoId);
+                        String spec = ref.equals(ModelSpec.DEFAULT_REVISION) ? shortName : shortName + "@" + ref;
+                        out.add(new CachedModel(spec, repoId, commit, snap,
+                                Files.size(snap.resolve(ModelFiles.WEIGHTS))));
+                    }
+                } catch (IOException e) {
+                    // A repo folder without snapshots (an interrupted download): nothing to list.
+                }
+            }
+        } catch (IOException e) {
+            return List.of(); // no cache yet
+        }
+        return out;
+    }
+
+    private static Map<String, String> refs(Path repoDir) {
+        Map<String, String> byCommit = new HashMap<>();
+        Path refs = repoDir.resolve("refs");
+        if (!Files.isDirectory(refs)) {
+            return byCommit;
+        }
+        try (Stream<Path> files = Files.walk(refs)) {
+            for (Path f : files.filter(Files::isRegularFile)
+                    .filter(f -> !f.getFileName().toString().startsWith(".")) // a rename's leftover
+                    .sorted().toList()) {
+                String hash = Files.readString(f, StandardCharsets.UTF_8).trim();
+                String ref = refs.relativize(f).toString().replace('\\', '/');
+                // main wins when several refs name one commit: it is the shortest thing to type.
+                if (SafeNames.isCommitHash(hash) && (ref.equals(ModelSpec.DEFAULT_REVISION)
+                        || !byCommit.containsKey(hash))) {
+                    byCommit.put(hash, ref);
+                }
+            }
+        } catch (IOException e) {
+            // unreadable refs: the snapshots are listed by commit instead
+        }
+        return byCommit;
+    }
+
+    private static final Pattern GPT2_TYPE = Pattern.compile("\"model_type\"\\s*:\\s*\"gpt2\"");
+
+    private static boolean isGpt2(Path snap) {
+        try {
+            return GPT2_TYPE.matcher(Files.readString(snap.resolve(ModelFiles.CONFIG), StandardCharsets.UTF_8)).find();
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -2,7 +2,6 @@ package jlens.model.store;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -26,10 +25,11 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
@@ -45,16 +45,10 @@ import jlens.model.store.ModelStoreException.Kind;
 final class HubClient {
     private static final int MAX_REDIRECTS = 10;
     private static final int CHUNK = 1 << 16;
+    /** How often a waiting download looks at its cancel flag: the bound on how long a cancel takes. */
+    private static final long POLL_MILLIS = 100;
     private static final long PROGRESS_EVERY_NANOS = 100_000_000L;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
-
-    // One daemon thread watches all downloads for a cancel request or a stalled connection: a blocked read on
-    // an HTTP body does not notice a flag by itself.
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "jlens-download-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final StoreEnv env;
     private final HttpClient http;
@@ -171,11 +165,12 @@ final class HubClient {
             throws ModelStoreException {
         URI uri = resolveUrl(repoId, commit, file);
         String what = repoId + " " + file;
-        Thread self = Thread.currentThread();
-        Watch watch = new Watch(self, cancel, stallTimeout.toNanos());
-        ScheduledFuture<?> watching = WATCHDOG.scheduleAtFixedRate(watch, 200, 200, TimeUnit.MILLISECONDS);
+        BodyQueue body = new BodyQueue();
+        // Only a 200 or 206 body is streamed to disk; redirects and errors are read and dropped.
+        HttpResponse.BodyHandler<Void> handler = info -> info.statusCode() == 200 || info.statusCode() == 206
+                ? body : HttpResponse.BodySubscribers.discarding();
         try {
-            HttpResponse<InputStream> r = null;
+            HttpResponse<Void> r = null;
             for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
                 HttpRequest.Builder b = request(uri).GET();
                 if (!sameOrigin(uri, env.endpoint())) {
@@ -184,11 +179,10 @@ final class HubClient {
                 if (have > 0) {
                     b.header("Range", "bytes=" + have + "-");
                 }
-                r = send(b.build(), HttpResponse.BodyHandlers.ofInputStream(), cancel, what);
+                r = send(b.build(), handler, cancel, what);
                 if (!isRedirect(r.statusCode())) {
                     break;
                 }
-                r.body().close();
                 uri = location(uri, r.headers(), what);
                 r = null;
             }
@@ -196,45 +190,41 @@ final class HubClient {
                 throw new ModelStoreException(Kind.PROTOCOL, "too many redirects for " + what + "; check HF_ENDPOINT");
             }
             int status = r.statusCode();
-            try (InputStream in = r.body()) {
-                watch.stream = in;
-                boolean append;
-                if (status == 206) {
-                    append = rangeStartsAt(r.headers(), have);
-                } else if (status == 200) {
-                    append = false; // the server ignored the Range: start over
-                } else if (status == 416 && mayRetryRange) {
-                    // The partial file does not fit what the server has (it changed): start over.
+            boolean append;
+            if (status == 206) {
+                append = rangeStartsAt(r.headers(), have);
+            } else if (status == 200) {
+                append = false; // the server ignored the Range: start over
+            } else if (status == 416 && mayRetryRange) {
+                // The partial file does not fit what the server has (it changed): start over.
+                try {
                     Files.deleteIfExists(partial);
-                    sha.reset();
-                    in.close();
-                    watching.cancel(false);
-                    watch.finish();
-                    fetch(repoId, commit, file, meta, partial, 0, sha, progress, cancel, false);
-                    return;
-                } else {
-                    throw httpError(status, r.headers(), repoId, commit, file);
+                } catch (IOException e) {
+                    throw writeError(partial, e);
                 }
-                if (!append && have > 0) {
-                    have = 0;
-                    sha.reset();
-                }
-                copy(in, partial, append, have, meta.size(), sha, file, progress, cancel, watch);
+                sha.reset();
+                fetch(repoId, commit, file, meta, partial, 0, sha, progress, cancel, false);
+                return;
+            } else {
+                throw httpError(status, r.headers(), repoId, commit, file);
             }
-        } catch (IOException e) {
-            throw new ModelStoreException(Kind.IO, "cannot read " + partial + ": " + e.getMessage(), e);
+            if (!append && have > 0) {
+                have = 0;
+                sha.reset();
+            }
+            copy(body, partial, append, have, meta.size(), sha, file, progress, cancel);
         } finally {
-            watching.cancel(false);
-            watch.finish();
+            body.cancel();
         }
     }
 
-    private void copy(InputStream in, Path partial, boolean append, long have, long total, MessageDigest sha,
-            String file, ProgressListener progress, Cancellation cancel, Watch watch) throws ModelStoreException {
+    private void copy(BodyQueue body, Path partial, boolean append, long have, long total, MessageDigest sha,
+            String file, ProgressListener progress, Cancellation cancel) throws ModelStoreException {
         long start = System.nanoTime();
+        long lastData = start;
         long lastReport = 0;
         long got = 0;
-        byte[] buf = new byte[CHUNK];
+        String during = "downloading " + file;
         FileChannel out;
         try {
             Files.createDirectories(partial.getParent());
@@ -249,54 +239,70 @@ final class HubClient {
         try (out) {
             progress.onProgress(new Progress(file, have, total, 0, false));
             while (true) {
-                int n;
+                List<ByteBuffer> items;
                 try {
-                    n = in.read(buf);
+                    items = body.poll(POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the caller's; left for it to see
+                    throw cancelled(during, have + got, e);
                 } catch (IOException e) {
-                    if (watch.stalled) {
-                        throw new ModelStoreException(Kind.NETWORK, "the download of " + file + " stalled (no data for "
-                                + stallTimeout.toSeconds() + " s) after " + TextProgressBar.bytes(have + got)
-                                + "; run the same command again to resume", e);
+                    if (cancel.isCancelled()) {
+                        throw cancelled(during, have + got, e);
                     }
-                    cancel.check("downloading " + file + " (" + TextProgressBar.bytes(have + got) + " kept)");
                     throw lostConnection(file, have + got, total, e);
                 }
-                if (n < 0) {
+                if (cancel.isCancelled()) {
+                    throw cancelled(during, have + got, null);
+                }
+                long now = System.nanoTime();
+                if (items == null) {
+                    if (now - lastData > stallTimeout.toNanos()) {
+                        throw new ModelStoreException(Kind.NETWORK, "the download of " + file + " stalled (no data"
+                                + " for " + stallTimeout.toSeconds() + " s) after " + TextProgressBar.bytes(have + got)
+                                + "; run the same command again to resume");
+                    }
+                    continue;
+                }
+                if (items == BodyQueue.END) {
                     break;
                 }
-                try {
-                    ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                    while (bb.hasRemaining()) {
-                        out.write(bb);
+                for (ByteBuffer bb : items) {
+                    got += bb.remaining();
+                    sha.update(bb.duplicate());
+                    try {
+                        while (bb.hasRemaining()) {
+                            out.write(bb);
+                        }
+                    } catch (IOException e) {
+                        throw writeError(partial, e);
                     }
-                } catch (IOException e) {
-                    throw writeError(partial, e);
                 }
-                sha.update(buf, 0, n);
-                got += n;
-                watch.lastData = System.nanoTime();
+                lastData = now;
                 if (total >= 0 && have + got > total) {
                     break; // more than announced: caught by verify, which deletes the file
                 }
-                long now = System.nanoTime();
                 if (now - lastReport >= PROGRESS_EVERY_NANOS) {
                     lastReport = now;
                     progress.onProgress(new Progress(file, have + got, total, rate(got, start, now), false));
                 }
-                cancel.check("downloading " + file + " (" + TextProgressBar.bytes(have + got) + " kept)");
             }
             try {
                 out.force(true); // on disk before it is renamed into place, so a crash cannot expose a torn file
             } catch (IOException e) {
                 throw writeError(partial, e);
             }
-        }  catch (IOException e) {
+        } catch (IOException e) {
             throw writeError(partial, e);
         }
         if (total >= 0 && have + got < total) {
             throw lostConnection(file, have + got, total, null);
         }
         progress.onProgress(new Progress(file, have + got, total, rate(got, start, System.nanoTime()), true));
+    }
+
+    private static ModelStoreException cancelled(String during, long kept, Exception cause) {
+        return new ModelStoreException(Kind.CANCELLED, "cancelled while " + during + " (" + TextProgressBar.bytes(kept)
+                + " kept); run the same command again to resume", cause);
     }
 
     private static void verify(String file, FileMeta meta, Path partial, MessageDigest sha) throws ModelStoreException {
@@ -348,20 +354,37 @@ final class HubClient {
         }
     }
 
+    /**
+     * Sends and waits for the response headers, polling so that a cancel or an interrupt ends the wait at once
+     * (the request is then abandoned).
+     */
     private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler, Cancellation cancel,
             String what) throws ModelStoreException {
+        CompletableFuture<HttpResponse<T>> pending = http.sendAsync(req, handler);
         try {
-            return http.send(req, handler);
+            while (true) {
+                try {
+                    return pending.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    if (cancel.isCancelled()) {
+                        pending.cancel(true);
+                        throw new ModelStoreException(Kind.CANCELLED, "cancelled while fetching " + what
+                                + "; run the same command again to resume");
+                    }
+                }
+            }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            pending.cancel(true);
+            Thread.currentThread().interrupt(); // the caller's; left for it to see
             throw new ModelStoreException(Kind.CANCELLED, "cancelled while fetching " + what
                     + "; run the same command again to resume", e);
-        } catch (IOException e) {
-            if (cancel.isCancelled() || e instanceof InterruptedIOException && !(e instanceof HttpTimeoutException)) {
-                throw new ModelStoreException(Kind.CANCELLED, "cancelled while fetching " + what
-                        + "; run the same command again to resume", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof IOException io) {
+                throw unreachable(io);
             }
-            throw unreachable(e);
+            throw new ModelStoreException(Kind.PROTOCOL, "the request for " + what + " failed: " + rootMessage(cause),
+                    cause);
         }
     }
 
@@ -556,63 +579,5 @@ final class HubClient {
             x = x.getCause();
         }
         return x.getMessage() != null ? x.getMessage() : x.getClass().getSimpleName();
-    }
-
-    /**
-     * Stops a download from outside the downloading thread: on cancel or when no data came for too long, it closes
-     * the body stream and interrupts the thread (a blocked read notices one or the other), and remembers that it
-     * did, so the interrupt it caused is cleared afterwards.
-     */
-    private static final class Watch implements Runnable {
-        private final Thread thread;
-        private final Cancellation cancel;
-        private final long stallNanos;
-        volatile InputStream stream;
-        volatile long lastData = System.nanoTime();
-        volatile boolean stalled;
-        private boolean active = true;
-        private boolean interrupted;
-
-        Watch(Thread thread, Cancellation cancel, long stallNanos) {
-            this.thread = thread;
-            this.cancel = cancel;
-            this.stallNanos = stallNanos;
-        }
-
-        @Override
-        public void run() {
-            boolean stop = cancel.flagged();
-            if (!stop && stream != null && System.nanoTime() - lastData > stallNanos) {
-                stalled = true;
-                stop = true;
-            }
-            if (!stop) {
-                return;
-            }
-            InputStream s = stream;
-            if (s != null) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // closing is only a nudge; the interrupt below is the other one
-                }
-            }
-            synchronized (this) {
-                if (active && !interrupted) {
-                    interrupted = true;
-                    thread.interrupt();
-                }
-            }
-        }
-
-        /** Called by the downloading thread when it is done; clears an interrupt this watch caused. */
-        void finish() {
-            synchronized (this) {
-                active = false;
-                if (interrupted) {
-                    Thread.interrupted();
-                }
-            }
-        }
     }
 }

@@ -97,6 +97,9 @@ public final class ModelStore {
 
     /** The model if the cache (or the folder) already has it, without touching the network; else empty. */
     public Optional<ResolvedModel> findCached(String spec) throws ModelStoreException {
+        if (spec != null && spec.trim().equals(DEMO_SPEC)) {
+            return Optional.of(bundled(null));
+        }
         ModelSpec s = ModelSpec.parse(spec, env.home());
         return s.isLocal() ? Optional.of(local(s)) : fromCache(s);
     }
@@ -127,6 +130,11 @@ public final class ModelStore {
             };
             return bundled(why);
         }
+    }
+
+    /** Every GPT-2 model complete in the Hugging Face cache, whoever downloaded it; reads no network. */
+    public List<CachedModel> listCached() {
+        return cache.listGpt2();
     }
 
     /** The bundled demo model (random weights), copied out of the jar once. */

@@ -5,6 +5,7 @@ package jlens.model.store;
  * the REPL prints it as is, without a stack trace.
  */
 public final class ModelStoreException extends Exception {
+    private static final long serialVersionUID = 1L;
 
     /** What went wrong, so callers can react (the default-model chooser falls back on some of these). */
     public enum Kind {

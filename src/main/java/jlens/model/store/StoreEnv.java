@@ -1,6 +1,9 @@
 package jlens.model.store;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -13,7 +16,8 @@ import java.util.Map;
  * @param hubCache  the Hugging Face hub cache ({@code HF_HUB_CACHE}, else {@code HF_HOME/hub}, else
  *                  {@code ~/.cache/huggingface/hub})
  * @param endpoint  the hub ({@code HF_ENDPOINT}, default {@code https://huggingface.co}), without a trailing slash
- * @param token     {@code HF_TOKEN}, or null
+ * @param token     {@code HF_TOKEN}, else the token file {@code huggingface-cli login} wrote ({@code HF_TOKEN_PATH},
+ *                  else {@code HF_HOME/token}), or null
  * @param offline   {@code HF_HUB_OFFLINE} set to a true value: the network is never touched
  * @param jlensCache where jlens keeps its own files, such as the extracted demo model
  *                  ({@code XDG_CACHE_HOME/jlens}, else {@code ~/.cache/jlens})
@@ -51,6 +55,13 @@ public record StoreEnv(Path hubCache, URI endpoint, String token, boolean offlin
         String xdgConfig = nonBlank(env.get("XDG_CONFIG_HOME"), null);
         Path configDir = (xdgConfig != null ? expandHome(xdgConfig, home) : home.resolve(".config")).resolve("jlens");
         String token = nonBlank(env.get("HF_TOKEN"), null);
+        if (token == null) {
+            // Where `huggingface-cli login` (`hf auth login`) keeps it: HF_TOKEN_PATH, else HF_HOME/token.
+            Path hfHome = nonBlank(env.get("HF_HOME"), null) != null ? expandHome(env.get("HF_HOME"), home)
+                    : home.resolve(".cache").resolve("huggingface");
+            String tokenPath = nonBlank(env.get("HF_TOKEN_PATH"), null);
+            token = readToken(tokenPath != null ? expandHome(tokenPath, home) : hfHome.resolve("token"));
+        }
         return new StoreEnv(hubCache.toAbsolutePath().normalize(), URI.create(ep), token == null ? null : token.trim(),
                 isTrue(env.get("HF_HUB_OFFLINE")), jlensCache.toAbsolutePath().normalize(),
                 configDir.toAbsolutePath().normalize(), home, nonBlank(env.get("JLENS_MODEL"), null), Proxies.from(env));
@@ -59,6 +70,18 @@ public record StoreEnv(Path hubCache, URI endpoint, String token, boolean offlin
     /** The same settings with the network switched off (what {@code HF_HUB_OFFLINE=1} does). */
     public StoreEnv withOffline(boolean off) {
         return new StoreEnv(hubCache, endpoint, token, off, jlensCache, configDir, home, modelVar, proxies);
+    }
+
+    private static String readToken(Path file) {
+        try {
+            if (Files.isRegularFile(file) && Files.size(file) < 4096) {
+                String t = Files.readString(file, StandardCharsets.UTF_8).trim();
+                return t.isEmpty() || t.contains("\n") ? null : t;
+            }
+        } catch (IOException | RuntimeException e) {
+            // an unreadable token file is the same as none
+        }
+        return null;
     }
 
     /** huggingface_hub treats 1, ON, YES and TRUE (any case) as true. */

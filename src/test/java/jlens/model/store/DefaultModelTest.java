@@ -11,11 +11,13 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import jlens.model.store.ModelStoreException.Kind;
 
 /** What {@code ./jlens} opens with no {@code --model}, and how the choice can be configured. */
+@Timeout(60) // a hang in the network code must fail the test, not stall the build
 class DefaultModelTest {
     @TempDir
     Path tmp;

@@ -1,5 +1,7 @@
 package jlens.model.store;
 
+import jlens.model.SafetensorsWriter;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,16 +100,16 @@ class DemoModelTest {
 
     @Test
     void halfConversionRoundsToNearestEven() {
-        assertEquals(0x3c00, DemoModelWriter.toHalf(1f) & 0xffff);
-        assertEquals(0xc000, DemoModelWriter.toHalf(-2f) & 0xffff);
-        assertEquals(0x7bff, DemoModelWriter.toHalf(65504f) & 0xffff);
-        assertEquals(0x7c00, DemoModelWriter.toHalf(70000f) & 0xffff);
-        assertEquals(0x0001, DemoModelWriter.toHalf((float) Math.pow(2, -24)) & 0xffff);
-        assertEquals(0x0000, DemoModelWriter.toHalf((float) Math.pow(2, -26)) & 0xffff);
-        assertEquals(0x3c00, DemoModelWriter.toHalf(1f + (float) Math.pow(2, -11)) & 0xffff, "tie goes to even");
-        assertEquals(0x3c02, DemoModelWriter.toHalf(1f + 3 * (float) Math.pow(2, -11)) & 0xffff, "tie goes to even");
+        assertEquals(0x3c00, SafetensorsWriter.toHalf(1f) & 0xffff);
+        assertEquals(0xc000, SafetensorsWriter.toHalf(-2f) & 0xffff);
+        assertEquals(0x7bff, SafetensorsWriter.toHalf(65504f) & 0xffff);
+        assertEquals(0x7c00, SafetensorsWriter.toHalf(70000f) & 0xffff);
+        assertEquals(0x0001, SafetensorsWriter.toHalf((float) Math.pow(2, -24)) & 0xffff);
+        assertEquals(0x0000, SafetensorsWriter.toHalf((float) Math.pow(2, -26)) & 0xffff);
+        assertEquals(0x3c00, SafetensorsWriter.toHalf(1f + (float) Math.pow(2, -11)) & 0xffff, "tie goes to even");
+        assertEquals(0x3c02, SafetensorsWriter.toHalf(1f + 3 * (float) Math.pow(2, -11)) & 0xffff, "tie goes to even");
         for (float v : new float[] {0.02f, -0.0137f, 1e-5f, 3.14159f}) {
-            assertEquals(v, halfToFloat(DemoModelWriter.toHalf(v)), Math.abs(v) / 1000 + 1e-7);
+            assertEquals(v, halfToFloat(SafetensorsWriter.toHalf(v)), Math.abs(v) / 1000 + 1e-7);
         }
     }
 

@@ -72,6 +72,8 @@ final class FakeHub implements AutoCloseable {
     final CountDownLatch release = new CountDownLatch(1);
     /** Hub fault: advertise this as the LFS SHA-256 instead of the real one. */
     volatile String fakeLinkedEtag;
+    /** CDN fault: answer every Range request with the whole file (200), as some mirrors do. */
+    volatile boolean ignoreRange;
     /** Hub fault: advertise this as the commit. */
     volatile String fakeCommit;
 
@@ -221,7 +223,7 @@ final class FakeHub implements AutoCloseable {
             return;
         }
         long from = 0;
-        if (range != null && range.startsWith("bytes=") && range.endsWith("-")) {
+        if (range != null && range.startsWith("bytes=") && range.endsWith("-") && !ignoreRange) {
             from = Long.parseLong(range.substring(6, range.length() - 1));
         }
         if (from >= data.length && data.length > 0) {

@@ -18,11 +18,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import jlens.model.store.ModelStoreException.Kind;
 
 /** Downloads from a hub on loopback: the cache layout written, resume, verification, errors, cancel. */
+@Timeout(60) // a hang in the network code must fail the test, not stall the build
 class HubDownloadTest {
     static final String REPO = "openai-community/gpt2";
     static final int WEIGHTS = 3 * 1024 * 1024 + 17;
@@ -343,5 +345,60 @@ class HubDownloadTest {
         ModelStoreException e = assertThrows(ModelStoreException.class, () -> Fixtures.store(env).resolve("gpt2-xl"));
         assertEquals(Kind.NETWORK, e.kind());
         assertTrue(e.getMessage().contains("host not found"), e.getMessage());
+    }
+
+    @Test
+    void aServerThatIgnoresRangeRestartsFromZeroCorrectly() throws Exception {
+        hub.dropAfter = 500_000;
+        hub.dropTimes.set(1);
+        hub.ignoreRange = true;
+        ModelStore store = Fixtures.store(env);
+        assertThrows(ModelStoreException.class, () -> store.resolve("gpt2"));
+        ResolvedModel m = store.resolve("gpt2");
+        assertTrue(hub.requests("cdn", "GET").get(1).range() != null, "a resume was asked for");
+        assertArrayEquals(repo.files.get("model.safetensors"), Files.readAllBytes(m.dir().resolve("model.safetensors")),
+                "a 200 answer to a Range request must replace the partial file, not be appended to it");
+    }
+
+    @Test
+    void interruptingTheDownloadingThreadCancelsIt() throws Exception {
+        hub.stallAfter = 200_000;
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                Fixtures.store(env).resolve("gpt2");
+            } catch (Throwable x) {
+                thrown.set(x);
+            }
+            stillInterrupted.set(Thread.currentThread().isInterrupted());
+        });
+        t.start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (hub.requests("cdn", "GET").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(300);
+        long t0 = System.nanoTime();
+        t.interrupt();
+        t.join(5000);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertFalse(t.isAlive(), "download did not stop");
+        assertTrue(ms < 1000, "took " + ms + " ms");
+        assertTrue(thrown.get() instanceof ModelStoreException mse && mse.kind() == Kind.CANCELLED,
+                String.valueOf(thrown.get()));
+        assertTrue(stillInterrupted.get(), "the caller's own interrupt is left for the caller to see");
+    }
+
+    @Test
+    void theTokenSavedByHuggingfaceCliLoginIsUsed() throws Exception {
+        repo.token = "hf_saved";
+        Path tokenFile = tmp.resolve("home/.cache/huggingface/token");
+        Files.createDirectories(tokenFile.getParent());
+        Files.writeString(tokenFile, "hf_saved\n");
+        assertEquals(Source.DOWNLOAD, Fixtures.store(env).resolve("gpt2").source());
+        assertTrue(hub.log.stream().filter(r -> r.server().equals("hub")).allMatch(r -> "Bearer hf_saved".equals(r.auth())));
+        env.put("HF_TOKEN", "hf_env_wins");
+        assertEquals("hf_env_wins", StoreEnv.from(env).token());
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import jlens.model.store.ModelStoreException.Kind;
@@ -23,6 +24,7 @@ import jlens.model.store.ModelStoreException.Kind;
  * relative symlinks from the snapshot, refs/main, .no_exist markers, .locks. A hub runs on loopback only to count
  * that no request is made.
  */
+@Timeout(60) // a hang in the network code must fail the test, not stall the build
 class PythonCacheTest {
     @TempDir
     Path tmp;
@@ -167,5 +169,26 @@ class PythonCacheTest {
         env.put("HF_HUB_OFFLINE", "1");
         assertEquals(Kind.OFFLINE_NOT_CACHED,
                 assertThrows(ModelStoreException.class, () -> Fixtures.store(env).resolve("org/tiny")).kind());
+    }
+
+    @Test
+    void cachedGpt2ModelsAreListedByWhatToType() throws Exception {
+        Path gpt2 = writePythonCache(tmp.resolve("hub"), "models--openai-community--gpt2", "main", Fixtures.COMMIT, files);
+        Path tagged = writePythonCache(tmp.resolve("hub"), "models--org--tiny", "v1.0", Fixtures.COMMIT, files);
+        Path loose = writePythonCache(tmp.resolve("hub"), "models--org--tiny", null, Fixtures.COMMIT2, files);
+        Map<String, byte[]> bert = new LinkedHashMap<>(files);
+        bert.put("config.json", "{\"model_type\": \"bert\"}".getBytes(StandardCharsets.UTF_8));
+        writePythonCache(tmp.resolve("hub"), "models--org--bert", "main", Fixtures.COMMIT, bert);
+        Path broken = writePythonCache(tmp.resolve("hub"), "models--org--broken", "main", Fixtures.COMMIT, files);
+        Files.delete(broken.resolve("tokenizer.json"));
+
+        assertEquals(java.util.List.of(
+                new CachedModel("gpt2", "openai-community/gpt2", Fixtures.COMMIT, gpt2, 4096),
+                new CachedModel("org/tiny@v1.0", "org/tiny", Fixtures.COMMIT, tagged, 4096),
+                new CachedModel("org/tiny@" + Fixtures.COMMIT2, "org/tiny", Fixtures.COMMIT2, loose, 4096)),
+                Fixtures.store(env).listCached());
+        assertEquals(0, hub.log.size());
+        env.put("HF_HUB_CACHE", tmp.resolve("nothing-here").toString());
+        assertEquals(java.util.List.of(), Fixtures.store(env).listCached());
     }
 }

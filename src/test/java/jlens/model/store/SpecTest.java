@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import jlens.model.store.ModelStoreException.Kind;
 
 /** Spec parsing, and the rule that no name can reach outside the cache folder. */
+@Timeout(60) // a hang in the network code must fail the test, not stall the build
 class SpecTest {
     @TempDir
     Path tmp;
