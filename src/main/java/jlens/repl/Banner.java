@@ -25,10 +25,15 @@ final class Banner {
             if (s.modelNote() != null) {
                 b.append(s.modelNote()).append('\n');
             }
+            try {
+                b.append("engine: ").append(jlens.model.EngineInfo.current().describe()).append('\n');
+            } catch (RuntimeException e) {
+                // the banner never fails over engine details
+            }
         } else {
             b.append("no model loaded; 'load gpt2' or 'load DIR'\n");
         }
         b.append("colour: ").append(modeName(s.style().mode())).append(s.settings().color().equals("auto") ? " (detected" : " (set").append("; change with 'set color truecolor|256|16|mono')");
-        return b.toString();
+        return Format.wrap(b.toString(), s.textWidth());
     }
 }
