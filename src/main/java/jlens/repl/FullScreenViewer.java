@@ -134,7 +134,7 @@ final class FullScreenViewer implements Viewer {
         try {
             screen.startScreen();
             screen.setCursorPosition(null);
-            loop(screen, figure);
+            loop(screen, figure, session.style());
         } finally {
             try {
                 screen.stopScreen();
@@ -147,20 +147,21 @@ final class FullScreenViewer implements Viewer {
         }
     }
 
-    private void loop(Screen screen, Figure figure) throws IOException {
+    /** Draws pages and follows keys until q, Esc or Ctrl-C; returns the page last shown. */
+    static int loop(Screen screen, Figure figure, RenderStyle style) throws IOException {
         int page = figure.start();
         int pages = figure.titles().size();
         while (true) {
             screen.doResizeIfNecessary();
-            draw(screen, figure, page, session.style());
+            draw(screen, figure, page, style);
             KeyStroke k = screen.readInput();
             if (k == null || k.getKeyType() == KeyType.EOF || k.getKeyType() == KeyType.Escape) {
-                return;
+                return page;
             }
             if (k.getKeyType() == KeyType.Character) {
                 char c = k.getCharacter();
                 if (c == 'q' || c == 'Q' || (k.isCtrlDown() && (c == 'c' || c == 'd'))) {
-                    return;
+                    return page;
                 }
                 if (c == 'l' || c == ']' || c == 'n' || c == ' ') {
                     page = Math.min(pages - 1, page + 1);

@@ -380,6 +380,10 @@ public final class Session implements AutoCloseable {
         if (newText.isEmpty()) {
             throw new UserError("the text is empty; give at least one character, e.g. text \"Hello\"");
         }
+        if (newText.isBlank()) {
+            throw new UserError("the text is only blanks; give some words, e.g. text \"Hello\"");
+        }
+        checkCharacters(newText);
         long[] newIds;
         try {
             newIds = model().tokenizer().encode(newText);
@@ -392,6 +396,27 @@ public final class Session implements AutoCloseable {
         text = newText;
         ids = newIds;
         clearRun();
+    }
+
+    /** Control characters (but newline, tab, return), unpaired surrogates and U+FFFD (bytes that were not UTF-8). */
+    private static void checkCharacters(String text) {
+        int index = 0;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            String bad = null;
+            if (Character.isISOControl(cp) && cp != '\n' && cp != '\t' && cp != '\r') {
+                bad = String.format(java.util.Locale.ROOT, "control character U+%04X", cp);
+            } else if (cp == 0xFFFD) {
+                bad = "an undecodable byte (U+FFFD)";
+            } else if (Character.isSurrogate((char) cp)) {
+                bad = "a broken UTF-16 surrogate";
+            }
+            if (bad != null) {
+                throw new UserError("the text has " + bad + " at character " + index + "; remove it (\\n and \\t are fine)");
+            }
+            i += Character.charCount(cp);
+            index++;
+        }
     }
 
     /** Decoded pieces of the tokens (" who"), as a reader sees them. */

@@ -66,6 +66,8 @@ class ErrorClassTest {
         fails("hook blocks.1.attn.hook_nope", "unknown hook point");
         fails("text \"unclosed", "unclosed double quote");
         fails("text \"\"", "the text is empty");
+        fails("text \"   \"", "the text is only blanks");
+        fails("text \"a\u0007b\"", "control character U+0007 at character 1");
     }
 
     @Test
