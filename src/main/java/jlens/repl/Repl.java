@@ -59,7 +59,9 @@ public final class Repl {
                 .variable(LineReader.HISTORY_SIZE, 2000)
                 .variable(LineReader.HISTORY_FILE_SIZE, 5000);
         if (history != null) {
-            b.variable(LineReader.HISTORY_FILE, history);
+            // Saved whole through a temporary file after each input (see AtomicHistory), not appended line by line.
+            b.variable(LineReader.HISTORY_FILE, history).history(new AtomicHistory(history))
+                    .option(LineReader.Option.HISTORY_INCREMENTAL, false);
         }
         this.reader = b.build();
     }
@@ -81,14 +83,27 @@ public final class Repl {
                 continue;
             }
             execute(input);
+            saveHistory();
+        }
+        saveHistory();
+        terminal.flush();
+        worker.shutdownNow();
+    }
+
+    private boolean historyWarned;
+
+    private void saveHistory() {
+        if (reader.getVariable(LineReader.HISTORY_FILE) == null) {
+            return;
         }
         try {
             reader.getHistory().save();
         } catch (IOException e) {
-            session.println("could not save history: " + e.getMessage());
+            if (!historyWarned) { // once: a read-only home should not nag after every command
+                session.println("history not saved: " + e.getMessage());
+                historyWarned = true;
+            }
         }
-        terminal.flush();
-        worker.shutdownNow();
     }
 
     /** A line, or several when Java is not complete yet (an open brace). */
