@@ -53,6 +53,34 @@ public final class Args {
         return false;
     }
 
+    /** Removes an option with {@code count} values ({@code --range -5 5}) wherever it is; null when absent. */
+    public List<String> option(String name, int count) {
+        for (int i = next; i < words.size(); i++) {
+            if (words.get(i).equalsIgnoreCase(name)) {
+                if (i + count >= words.size()) {
+                    throw new UserError(name + " needs " + count + " value" + (count == 1 ? "" : "s") + "; usage: " + usage);
+                }
+                List<String> values = new ArrayList<>(words.subList(i + 1, i + 1 + count));
+                words.subList(i, i + 1 + count).clear();
+                return values;
+            }
+        }
+        return null;
+    }
+
+    /** A number word (a range bound, a size). */
+    public static double parseDouble(String word, String what, String usage) {
+        try {
+            double d = Double.parseDouble(word.strip());
+            if (!Double.isFinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new UserError(what + " must be a number, not '" + word + "'; usage: " + usage);
+        }
+    }
+
     /** Fails on any word not consumed. */
     public void end() {
         if (hasNext()) {

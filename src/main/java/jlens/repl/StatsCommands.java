@@ -30,18 +30,22 @@ final class StatsCommands {
 
     static List<Command> all() {
         return List.of(
-                new Command("hist", "hist [LAYER|all] [--pos0]", "density histograms of Q, K and V: one layer, or all layers as heatmaps",
+                new Command("hist", "hist [LAYER|all] [--range LO HI] [--pos0]", "density histograms of Q, K and V: one layer, or all layers as heatmaps",
                         """
                         'hist LAYER' draws the density histograms of the layer's Q, K and V values (own range,
                         'set bins' bins, 100 by default), three series on one plot, as demo 1 step 3.
+                        With --range LO HI, Q, K and V of the layer share edges on [LO, HI] (the CSV is then
+                        bin_left,bin_right,q,k,v; without it each part carries its own edges).
                         'hist all' bins every layer on common edges (100 bins on [-5, 5]) and draws three
                         layer x value heatmaps (magma, Q 0-0.4, K 0-0.3, V 0-0.7), as demo 1 step 5.
                         Position 0 is left out unless --pos0 or 'set pos0 on'. Needs 'hook layer all' and 'run'.
                         Examples:
                           hist 5
+                          hist 5 --range -5 5
                           hist all
                           save hist5.csv""",
-                        (s, before) -> before.isEmpty() ? HookCommands.concat(Completions.layers(s, true), List.of("--pos0")) : List.of("--pos0"),
+                        (s, before) -> before.isEmpty() ? HookCommands.concat(Completions.layers(s, true), List.of("--pos0", "--range"))
+                                : List.of("--pos0", "--range"),
                         StatsCommands::hist),
                 new Command("var", "var [--pos0]", "per-layer variance of Q, K and V (table and line plot)",
                         """
@@ -95,17 +99,33 @@ final class StatsCommands {
 
     private static void hist(Session s, Args a) {
         int first = Positions.first(s, a);
+        List<String> range = a.option("--range", 2);
         Integer layer = layerOrAll(s, a);
         a.end();
+        double lo = 0;
+        double hi = 0;
+        if (range != null) {
+            lo = Args.parseDouble(range.get(0), "LO", a.usage());
+            hi = Args.parseDouble(range.get(1), "HI", a.usage());
+            if (!(hi > lo)) {
+                throw new UserError("--range needs LO < HI, not " + range.get(0) + " " + range.get(1));
+            }
+            if (layer == null) {
+                throw new UserError("'hist all' always uses the notebook's common edges ([-5, 5]); --range is for one layer");
+            }
+        }
         requireQkv(s, layer);
         var cfg = s.config();
         if (layer != null) {
             s.settings().layer(layer);
             int bins = s.settings().bins();
-            QkvLayerHistograms h = QkvDensities.layer(QkvSplitter.split(s.cache(), cfg, layer, first), bins);
-            s.println("layer " + layer + ": density of Q, K, V values (" + bins + " bins each over its own range); " + Positions.note(first));
+            var split = QkvSplitter.split(s.cache(), cfg, layer, first);
+            QkvLayerHistograms h = range == null ? QkvDensities.layer(split, bins) : QkvDensities.layer(split, bins, lo, hi);
+            s.println("layer " + layer + ": density of Q, K, V values (" + bins + " bins " + (range == null ? "each over its own range"
+                    : "on [" + Format.num(lo) + ", " + Format.num(hi) + "]") + "); " + Positions.note(first));
             s.draw(layerChart(h), layerFigure(s, first, layer));
-            s.lastResult(Result.of("hist", "hist " + layer, Map.of("layer", layer, "first_position", first, "bins", bins), h, null));
+            s.lastResult(Result.of("hist", "hist " + layer, Map.of("layer", layer, "first_position", first, "bins", bins,
+                    "shared_edges", range != null), h, null));
             return;
         }
         QkvHistogramsByLayer all = QkvDensities.allLayers(s.cache(), cfg, first);

@@ -56,6 +56,9 @@ class ErrorClassTest {
         fails("split", "missing qkv or heads; usage: split qkv [LAYER]");
         fails("split qkx", "split takes qkv or heads");
         fails("hist five", "layer must be a whole number, not 'five'");
+        fails("hist 1 --range 5", "--range needs 2 values");
+        fails("hist 1 --range 5 -5", "--range needs LO < HI");
+        fails("hist 1 --range a 5", "LO must be a number, not 'a'");
         fails("ablate head", "missing head; usage: ablate head H|all token P");
         fails("ablate head 2 tok -2", "expected 'token', not 'tok'");
         fails("set bins many", "bins must be a whole number");

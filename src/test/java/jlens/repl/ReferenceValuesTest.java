@@ -108,6 +108,19 @@ class ReferenceValuesTest {
     }
 
     @Test
+    void oneLayerOnTheReferenceEdges() throws Exception {
+        b.exec("hist 1 --range -5 5");
+        List<String[]> rows = csv(save("hist1.csv"));
+        assertEquals("bin_left,bin_right,q,k,v", String.join(",", rows.get(0)));
+        double[] q = Fixture.matrix(REF.get("q_hist_density"))[1];
+        double[] v = Fixture.matrix(REF.get("v_hist_density"))[1];
+        for (int i = 0; i < q.length; i++) {
+            assertEquals(q[i], Double.parseDouble(rows.get(i + 1)[2]), 1e-9);
+            assertEquals(v[i], Double.parseDouble(rows.get(i + 1)[4]), 1e-9);
+        }
+    }
+
+    @Test
     void cleanAndAblatedLogProbs() throws Exception {
         double clean = REF.get("clean_logprob_target_at_pos_minus2").getAsDouble();
         b.exec("logprobs");
