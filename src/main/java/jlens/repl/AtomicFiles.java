@@ -21,6 +21,17 @@ final class AtomicFiles {
 
     private AtomicFiles() {}
 
+    /** Why a write failed, in words: a bare exception message is often just the temporary file's path. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "files cannot be created in that folder";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? "i/o error" : Errors.firstLine(e.getMessage());
+    }
+
     static void write(Path target, boolean force, Body body) {
         Path abs = target.toAbsolutePath().normalize();
         Path dir = abs.getParent();
@@ -33,13 +44,17 @@ final class AtomicFiles {
         if (Files.exists(abs) && !force) {
             throw new UserError(target + " exists; add --force to overwrite it");
         }
+        if (Files.exists(abs) && !Files.isRegularFile(abs)) {
+            // A pipe or device (as root, /dev/... too): the rename would replace it with a plain file.
+            throw new UserError(target + " is not a regular file; give the name of a plain file");
+        }
         Path tmp;
         try {
             tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
         } catch (AccessDeniedException e) {
             throw new UserError("cannot write " + target + ": permission denied in " + dir);
         } catch (IOException e) {
-            throw new UserError("cannot write " + target + ": " + e.getMessage());
+            throw new UserError("cannot write " + target + ": " + reason(e) + "; choose another folder");
         }
         try {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
@@ -51,7 +66,7 @@ final class AtomicFiles {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new UserError("cannot write " + target + ": " + e.getMessage());
+            throw new UserError("cannot write " + target + ": " + reason(e) + "; choose another folder");
         } finally {
             try {
                 Files.deleteIfExists(tmp);
