@@ -6,6 +6,32 @@ package jlens.repl;
  */
 public final class UserError extends RuntimeException {
     public UserError(String message) {
-        super(message, null, false, false);
+        super(printable(message), null, false, false);
+    }
+
+    /**
+     * Messages quote what the user typed, and a pasted escape sequence or NUL printed back raw would garble the
+     * terminal (or split the line): control characters are shown as escapes instead.
+     */
+    static String printable(String message) {
+        if (message == null || message.codePoints().noneMatch(Character::isISOControl)) {
+            return message;
+        }
+        StringBuilder b = new StringBuilder();
+        message.codePoints().forEach(c -> {
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\t' -> b.append("\\t");
+                case '\r' -> b.append("\\r");
+                default -> {
+                    if (Character.isISOControl(c)) {
+                        b.append(String.format(java.util.Locale.ROOT, "\\u%04x", c));
+                    } else {
+                        b.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        return b.toString();
     }
 }
