@@ -1,0 +1,363 @@
+package jlens.repl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Issue 6's table of bad inputs, over every command. Each row must give exactly one line that says what to do
+ * (no stack trace, no exception name), leave the session as it was (model, text, tokens, hooks, cache, last
+ * result, settings), and in a script stop at that line with {@code FILE:LINE:} and status 1.
+ *
+ * <p>Rows run on the one shared fixture model; a row's session is either READY (text, every layer hooked,
+ * run, and a {@code var} result drawn) or BARE (a model and nothing else), so "nothing run yet" errors are
+ * reachable too.
+ */
+class BadInputTest {
+    @TempDir
+    static Path tmp;
+
+    enum Setup {
+        READY("%TEXT%", "hook layer all", "run", "var"),
+        BARE;
+
+        final List<String> lines;
+
+        Setup(String... lines) {
+            this.lines = List.of(lines);
+        }
+
+        List<String> lines() {
+            return lines.stream().map(l -> l.replace("%TEXT%", TestSessions.textLine())).toList();
+        }
+    }
+
+    /**
+     * One bad input: the {@code line} typed, and a fragment its one-line error must contain. {@code %TMP%} in
+     * either is the test's temporary folder.
+     */
+    record Bad(String category, Setup setup, String line, String expect) {
+        String typed() {
+            return line.replace("%TMP%", tmp.toString());
+        }
+
+        String expected() {
+            return expect.replace("%TMP%", tmp.toString());
+        }
+
+        @Override
+        public String toString() {
+            String shown = typed().codePoints().mapToObj(c -> c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)
+                    ? String.format("\\u%04x", c) : Character.toString(c)).collect(Collectors.joining());
+            return category + ": " + (shown.length() > 70 ? shown.substring(0, 67) + "..." : shown);
+        }
+    }
+
+    private static Bad ready(String category, String line, String expect) {
+        return new Bad(category, Setup.READY, line, expect);
+    }
+
+    private static Bad bare(String category, String line, String expect) {
+        return new Bad(category, Setup.BARE, line, expect);
+    }
+
+    static final String LONG_TEXT = "text \"" + "again and ".repeat(60) + "\"";
+
+    static List<Bad> table() {
+        List<Bad> t = new ArrayList<>();
+        // unknown words
+        t.add(ready("unknown", "hsit 1", "did you mean 'hist'"));
+        t.add(ready("unknown", "ablat head 1 token 2", "did you mean 'ablate'"));
+        t.add(ready("unknown", "frobnicate 3 4", "'help' lists the commands"));
+        t.add(ready("unknown", "--help", "unknown command"));
+        t.add(ready("unknown", "@@@ ###", "unknown command"));
+        t.add(ready("unknown", "help nosuch", "unknown command 'nosuch'"));
+        t.add(ready("unknown", "split kqv 1", "split takes qkv or heads"));
+        t.add(ready("unknown", "ablate neuron 1 token 2", "expected 'head'"));
+        t.add(ready("unknown", "set colour purple", "color takes auto"));
+        t.add(ready("unknown", "set speed 3", "unknown setting 'speed'"));
+        t.add(ready("unknown", "hook blocks.1.attn.hook_nope", "unknown hook point"));
+        t.add(ready("unknown", "unhook blocks.1.attn.hook_q", "is not hooked"));
+        t.add(ready("unknown", "save %TMP%/q.npy blocks.1.attn.hook_nope", "unknown hook point"));
+        // missing arguments
+        t.add(ready("missing", "load", "missing a model name or folder"));
+        t.add(ready("missing", "hook", "missing what to hook"));
+        t.add(ready("missing", "hook layer", "missing layer"));
+        t.add(ready("missing", "split", "missing qkv or heads"));
+        t.add(ready("missing", "pattern", "missing"));
+        t.add(ready("missing", "ablate", "missing 'head H'"));
+        t.add(ready("missing", "ablate head 1", "missing 'token P'"));
+        t.add(ready("missing", "ablate head 1 token", "missing"));
+        t.add(ready("missing", "set width", "missing a value for width"));
+        t.add(ready("missing", "save", "missing a file name"));
+        t.add(ready("missing", "source", "missing a file"));
+        t.add(ready("missing", "hist 1 --range 5", "--range needs 2 values"));
+        // extra arguments
+        t.add(ready("extra", "model extra", "unexpected 'extra'; usage: model"));
+        t.add(ready("extra", "tokens 3", "unexpected '3'; usage: tokens"));
+        t.add(ready("extra", "run now", "unexpected 'now'"));
+        t.add(ready("extra", "var 1", "unexpected '1'"));
+        t.add(ready("extra", "quit now", "unexpected 'now'"));
+        t.add(ready("extra", "hooks all more", "unexpected 'more'"));
+        t.add(ready("extra", "view please", "unexpected 'please'"));
+        t.add(ready("extra", "load a b", "unexpected 'b'"));
+        t.add(ready("extra", "qkt 1 2", "unexpected '2'"));
+        t.add(ready("extra", "logprobs 1 2", "unexpected '2'"));
+        t.add(ready("extra", "set width 80 90", "unexpected '90'"));
+        t.add(ready("extra", "var --bogus", "unknown option '--bogus'"));
+        // malformed arguments
+        t.add(ready("malformed", "hist five", "layer must be a whole number, not 'five'"));
+        t.add(ready("malformed", "hist 1.5", "must be a whole number, not '1.5'"));
+        t.add(ready("malformed", "pattern 0 x", "head must be a whole number"));
+        t.add(ready("malformed", "ablate head x token 1", "must be a whole number"));
+        t.add(ready("malformed", "ablate head 1 token x", "must be a whole number"));
+        t.add(ready("malformed", "ablate head 1 token 2 layer x", "must be a whole number"));
+        t.add(ready("malformed", "hist 1 --range a 5", "LO must be a number, not 'a'"));
+        t.add(ready("malformed", "hist 1 --range NaN 5", "LO must be a number, not 'NaN'"));
+        t.add(ready("malformed", "hist 1 --range -Infinity 5", "must be a number"));
+        t.add(ready("malformed", "hist 1 --range 5 5", "--range needs LO < HI"));
+        t.add(ready("malformed", "split heads 1 x", "q, k or v"));
+        t.add(ready("malformed", "set bins many", "bins must be a whole number"));
+        t.add(ready("malformed", "set pos0 maybe", "pos0 takes on or off"));
+        t.add(ready("malformed", "set budget lots", "budget"));
+        t.add(ready("malformed", "hook layer x", "layer must be a whole number"));
+        t.add(ready("malformed", "text \"unclosed", "unclosed double quote"));
+        t.add(ready("malformed", "text 'unclosed", "unclosed single quote"));
+        // out of range, and negative beyond the start
+        t.add(ready("range", "hist 3", "use 0..2 or -3..-1"));
+        t.add(ready("range", "hist -4", "layer -4 is out of range"));
+        t.add(ready("range", "qkt -4", "use 0..2 or -3..-1"));
+        t.add(ready("range", "split qkv -4", "use 0..2 or -3..-1"));
+        t.add(ready("range", "hook layer 3", "use 0..2 or -3..-1"));
+        t.add(ready("range", "pattern 0 4", "head 4 is out of range"));
+        t.add(ready("range", "pattern 0 -5", "use 0..3 or -4..-1"));
+        t.add(ready("range", "logprobs 30", "use 0..29 or -30..-1"));
+        t.add(ready("range", "logprobs -31", "use 0..29 or -30..-1"));
+        t.add(ready("range", "ablate head 4 token 1", "head 4 is out of range"));
+        t.add(ready("range", "ablate head -5 token 1", "use 0..3 or -4..-1"));
+        t.add(ready("range", "ablate head 1 token -31", "use 0..29 or -30..-1"));
+        t.add(ready("range", "ablate head 1 token 2 layer 3", "use 0..2 or -3..-1"));
+        t.add(ready("range", "set layer 3", "use 0..2 or -3..-1"));
+        t.add(ready("range", "set bins 1", "use 2..10000"));
+        t.add(ready("range", "set width -80", "out of range"));
+        t.add(ready("range", "save %TMP%/q.npy blocks.7.attn.hook_qkv", "out of range"));
+        // huge numbers
+        t.add(ready("huge", "hist 99999999999999999999", "must be a whole number"));
+        t.add(ready("huge", "hist 2147483648", "out of range"));
+        t.add(ready("huge", "pattern 0 9223372036854775807", "out of range"));
+        t.add(ready("huge", "logprobs -9223372036854775808", "out of range"));
+        t.add(ready("huge", "hook layer 4294967296", "out of range"));
+        t.add(ready("huge", "set width 99999999999", "out of range"));
+        t.add(ready("huge", "set height 2147483648", "out of range"));
+        t.add(ready("huge", "set budget 99999999999999999G", "budget"));
+        t.add(ready("huge", "ablate head 1 token 1e9", "must be a whole number"));
+        // empty and blank text
+        t.add(ready("empty text", "text \"\"", "the text is empty"));
+        t.add(ready("empty text", "text ''", "the text is empty"));
+        t.add(ready("empty text", "text \"   \"", "only blanks"));
+        t.add(ready("empty text", "text \"\\t\\n\\r\"", "only blanks"));
+        t.add(ready("empty text", "text \"\u3000\u2003\"", "only blanks"));
+        // text longer than the context (the fixture's is 64 positions)
+        t.add(ready("long text", LONG_TEXT, "64"));
+        // control characters and undecodable input
+        t.add(ready("control", "text \"a\u0007b\"", "control character U+0007"));
+        t.add(ready("control", "text \"nul\u0000here\"", "control character U+0000"));
+        t.add(ready("control", "text \"\u001b[31mred\u001b[0m\"", "control character U+001B"));
+        t.add(ready("control", "text \"del\u007f\"", "control character U+007F"));
+        t.add(ready("control", "text \"nel\u0085\"", "control character U+0085"));
+        t.add(ready("control", "text \"bad \uFFFD byte\"", "undecodable byte"));
+        t.add(ready("control", "text \"half \uD800 pair\"", "surrogate"));
+        t.add(ready("control", "hist \"\u001b[2J\u001b[H\"", "not '\\u001b[2J"));
+        t.add(ready("control", "set width \"\u000780\"", "must be a whole number"));
+        // files that are not there, not files, or not readable
+        t.add(ready("files", "source %TMP%/missing.jsh", "no such file"));
+        t.add(ready("files", "source %TMP%/nowhere/x.jsh", "no such file"));
+        t.add(ready("files", "source %TMP%", "is a folder"));
+        t.add(ready("files", "source /proc", "is a folder"));
+        t.add(ready("files", "source %TMP%/latin1.jsh", "not UTF-8"));
+        t.add(ready("files", "source %TMP%/self.jsh", "sources itself"));
+        t.add(ready("files", "source %TMP%/loop-a.jsh", "sources itself"));
+        t.add(ready("files", "save %TMP%/nowhere/x.csv", "does not exist"));
+        t.add(ready("files", "save %TMP%", "is a folder"));
+        t.add(ready("files", "save /proc/jlens-test.csv", "cannot write"));
+        t.add(ready("files", "save /proc/self/x.csv --force", "cannot write"));
+        t.add(ready("files", "save %TMP%/existing.csv", "exists; add --force"));
+        t.add(ready("files", "save %TMP%/fifo.csv --force", "not a regular file"));
+        t.add(ready("files", "save %TMP%/out.xyz", "unknown format '.xyz'"));
+        t.add(ready("files", "save %TMP%/noext", "unknown format"));
+        t.add(ready("files", "save %TMP%/q.csv blocks.1.attn.hook_qkv", "saved as .npy"));
+        t.add(ready("files", "save \"%TMP%/a\u0000b.csv\"", "not a valid file name"));
+        t.add(ready("files", "load %TMP%/nothing-here", "no such folder"));
+        t.add(ready("files", "load %TMP%/existing.csv", "not a model folder"));
+        t.add(ready("files", "load %TMP%", "config.json"));
+        t.add(ready("files", "load ../../etc", "config.json"));
+        t.add(ready("files", "load ../../../../../../../../etc/passwd", "not a model folder"));
+        t.add(ready("files", "load org/../../etc", "has the form ORG/NAME"));
+        t.add(ready("files", "load ../x", "no such folder"));
+        t.add(ready("files", "load org/..", "not a valid Hugging Face repo id"));
+        t.add(ready("files", "load a/b/c", "ORG/NAME"));
+        t.add(ready("files", "load \"\"", "no model given"));
+        // the order of things: before any text, run or chart
+        t.add(bare("order", "run", "no text yet"));
+        t.add(bare("order", "tokens", "no text yet"));
+        t.add(bare("order", "hist 1", "nothing has been run yet"));
+        t.add(bare("order", "split qkv 1", "nothing has been run"));
+        t.add(bare("order", "view", "no chart to view yet"));
+        t.add(bare("order", "save %TMP%/v.csv", "no result yet"));
+        t.add(bare("order", "save %TMP%/v.txt", "nothing drawn yet"));
+        t.add(bare("order", "text", "no text yet"));
+        t.add(ready("order", "pattern 1 --pos0", "head must be a whole number"));
+        // Java that fails
+        t.add(ready("java", "int x = \"s\";", "Java: incompatible types"));
+        t.add(ready("java", "session.exec(\"hist 9\")", "layer 9 is out of range"));
+        return t;
+    }
+
+    /** A sentence that tells the user what to do: an example, a range, a usage, a suggestion, or an instruction. */
+    private static final Pattern ADVICE = Pattern.compile(
+            "usage:|use |give |type |add |try |did you mean|'help'|'hooks'|remove |end the |draw |run |hook |choose |"
+                    + "check |widen |'set |'load |'text |'save |shorten|folder|or '|takes |needs |settings are|"
+                    + "has the form|\\d\\.\\.\\d|"
+                    // self-evident: the path is named and the fix is plain
+                    + "no such file|not UTF-8|not allowed",
+            Pattern.CASE_INSENSITIVE);
+
+    @BeforeAll
+    static void files() throws IOException, InterruptedException {
+        Files.writeString(tmp.resolve("existing.csv"), "keep me\n");
+        Files.write(tmp.resolve("latin1.jsh"), "text \"caf\u00e9\"\n".getBytes(StandardCharsets.ISO_8859_1));
+        Path self = tmp.resolve("self.jsh");
+        Files.writeString(self, "model\nsource " + self + "\n");
+        Path a = tmp.resolve("loop-a.jsh");
+        Path b = tmp.resolve("loop-b.jsh");
+        Files.writeString(a, "source " + b + "\n");
+        Files.writeString(b, "model\nsource " + a + "\n");
+        Process p = new ProcessBuilder("mkfifo", tmp.resolve("fifo.csv").toString()).inheritIO().start();
+        assertEquals(0, p.waitFor(), "mkfifo");
+    }
+
+    /**
+     * One prepared session per setup, shared by the rows (preparing one per row made the class slow): a row that
+     * changes the state fails and drops its session, so the next row starts clean.
+     */
+    private static final Map<Setup, TestSessions.Buffered> SESSIONS = new java.util.EnumMap<>(Setup.class);
+
+    static synchronized TestSessions.Buffered session(Setup setup) {
+        return SESSIONS.computeIfAbsent(setup, st -> {
+            TestSessions.Buffered b = TestSessions.session();
+            st.lines().forEach(b::exec);
+            b.take();
+            return b;
+        });
+    }
+
+    private static void unchanged(Setup setup, Snapshot before, Session s, Bad bad) {
+        Snapshot after = Snapshot.of(s);
+        if (!before.equals(after)) {
+            SESSIONS.remove(setup);
+        }
+        assertEquals(before, after, "session changed by: " + bad);
+    }
+
+    /** The state compared before and after a bad line, with what the model itself holds. */
+    record Snapshot(TestSessions.State state, boolean modelHooksEmpty, boolean quit, String modelName) {
+        static Snapshot of(Session s) {
+            return new Snapshot(TestSessions.state(s), s.model().hooks().isEmpty(), s.quitRequested(), s.modelName());
+        }
+    }
+
+    @ParameterizedTest(name = "{index} {0}")
+    @MethodSource("table")
+    void oneClearLineAndNothingChanges(Bad bad) {
+        TestSessions.Buffered b = session(bad.setup());
+        Session s = b.session();
+        Snapshot before = Snapshot.of(s);
+        String message;
+        try {
+            s.interpreter().run(bad.typed());
+            fail("no error for: " + bad + "\nprinted: " + b.take());
+            return;
+        } catch (UserError e) {
+            message = e.getMessage();
+        } catch (RuntimeException e) {
+            // The REPL would still survive (Repl.report turns anything into one line), but a raw exception here means
+            // a command let a non-user error escape: the table wants a deliberate message.
+            throw new AssertionError("not a UserError for " + bad + ": " + e, e);
+        }
+        assertOneClearLine(bad, message, b.take());
+        unchanged(bad.setup(), before, s, bad);
+        assertTrue(Files.exists(tmp.resolve("existing.csv")));
+    }
+
+    static void assertOneClearLine(Bad bad, String message, String printed) {
+        assertTrue(message.contains(bad.expected()), bad + "\n  said: " + message + "\n  wanted: " + bad.expected());
+        assertFalse(message.isBlank() || message.contains("\n") || message.contains("\r"), "one line: " + message);
+        assertFalse(message.contains("\tat ") || printed.contains("\tat "), "no stack trace: " + message + printed);
+        assertFalse(message.contains("internal error"), message);
+        assertFalse(!message.startsWith("Java") && message.matches(".*\\b[A-Z][A-Za-z]*(Exception|Error)\\b.*"),
+                "no exception names: " + message);
+        assertFalse(message.codePoints().anyMatch(c -> Character.isISOControl(c)), "no raw control characters: " + message);
+        // Java's own diagnostics say what is wrong where; they are passed through as the compiler words them.
+        assertTrue(message.startsWith("Java") || ADVICE.matcher(message).find(), "says what to do: " + message);
+    }
+
+    /**
+     * The same lines in a script (on the same prepared session): stopped at that line with FILE:LINE:, status 1,
+     * the next line never run, the session unchanged.
+     */
+    @ParameterizedTest(name = "{index} {0}")
+    @MethodSource("table")
+    void scriptStopsAtTheLine(Bad bad) throws IOException {
+        if (bad.typed().codePoints().anyMatch(c -> Character.isSurrogate((char) c))) {
+            return; // a lone surrogate cannot be written as UTF-8: in a file it is the invalid-UTF-8 row instead
+        }
+        TestSessions.Buffered b = session(bad.setup());
+        Session s = b.session();
+        Snapshot before = Snapshot.of(s);
+        List<String> lines = List.of("// issue 6: a bad line stops the script", "", bad.typed(), "help quit");
+        int at = 3;
+        Path script = Files.createTempFile(tmp, "bad", ".jsh");
+        Files.writeString(script, String.join("\n", lines) + "\n");
+        StringWriter err = new StringWriter();
+        int status = ScriptMode.run(s, List.of(new ScriptMode.FileItem(script)), new PrintWriter(err, true));
+        assertEquals(1, status, bad + "\n" + err);
+        String e = err.toString();
+        assertTrue(e.startsWith(script + ":" + at + ": "), bad + " gave " + e);
+        assertEquals(1, e.lines().count(), "one line: " + e);
+        assertTrue(e.contains(bad.expected()), bad + " gave " + e);
+        assertFalse(b.take().contains("leave jlens"), "the line after the bad one ran");
+        unchanged(bad.setup(), before, s, bad);
+    }
+
+    @Test
+    void theTableIsBigAndCoversEveryCommand() {
+        List<Bad> rows = table();
+        assertTrue(rows.size() >= 60, "rows: " + rows.size());
+        Map<String, Long> byCategory = rows.stream().collect(Collectors.groupingBy(Bad::category, TreeMap::new, Collectors.counting()));
+        assertTrue(byCategory.size() >= 10, byCategory.toString());
+        for (Command c : Commands.registry().all()) {
+            assertTrue(rows.stream().anyMatch(r -> CommandLine.firstWord(r.typed()) != null
+                    && CommandLine.firstWord(r.typed()).equals(c.name())), "no bad input for " + c.name());
+        }
+        System.out.println("[BadInputTest] " + rows.size() + " bad inputs: " + byCategory);
+    }
+}
