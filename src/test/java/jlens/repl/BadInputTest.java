@@ -348,6 +348,40 @@ class BadInputTest {
         unchanged(bad.setup(), before, s, bad);
     }
 
+    /**
+     * The whole table typed into one REPL on a terminal, plus a line of bytes that are not UTF-8: one "error:" line
+     * each, no stack trace, and the REPL still answers afterwards.
+     */
+    @Test
+    void theReplSurvivesTheWholeTableInOneSitting() throws Exception {
+        List<String> typed = table().stream().filter(r -> r.setup() == Setup.READY).map(Bad::typed)
+                .filter(l -> l.codePoints().noneMatch(c -> Character.isISOControl(c) || Character.isSurrogate((char) c)))
+                .toList();
+        java.io.ByteArrayOutputStream in = new java.io.ByteArrayOutputStream();
+        for (String line : Setup.READY.lines()) {
+            in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        for (String line : typed) {
+            in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        in.write("text \"caf".getBytes(StandardCharsets.UTF_8));
+        in.write(new byte[] {(byte) 0xff, (byte) 0xfe, (byte) 0xc3});
+        in.write("\"\nmodel\n".getBytes(StandardCharsets.UTF_8));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Session s = TestSessions.session().session();
+        try (org.jline.terminal.Terminal t = new org.jline.terminal.impl.DumbTerminal("test", org.jline.terminal.Terminal.TYPE_DUMB,
+                new java.io.ByteArrayInputStream(in.toByteArray()), out, StandardCharsets.UTF_8)) {
+            new Repl(t, s, null).run();
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        long errors = printed.lines().filter(l -> l.contains("error: ")).count();
+        assertEquals(typed.size() + 1, errors, printed);
+        assertTrue(printed.contains("undecodable byte"), printed);
+        assertFalse(printed.contains("\tat ") || printed.contains("Exception"), printed);
+        assertFalse(s.quitRequested(), "'quit now' must not quit");
+        assertTrue(printed.substring(printed.lastIndexOf("error: ")).contains("3 layers, 4 heads"), "the REPL answers afterwards");
+    }
+
     @Test
     void theTableIsBigAndCoversEveryCommand() {
         List<Bad> rows = table();
