@@ -57,7 +57,9 @@ public record Gpt2Config(int nLayer, int nHead, int nEmbd, int nPositions, int v
             if (e instanceof ModelLoadException m) {
                 throw m;
             }
-            throw new ModelLoadException(file + ": malformed JSON (" + firstLine(e.getMessage()) + ")");
+            // Gson's message starts with the wrapped exception's class name; its cause says just where and what.
+            Throwable why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause() : e;
+            throw new ModelLoadException(file + ": malformed JSON (" + firstLine(why.getMessage()) + ")");
         }
         String activation = json.has("activation_function") ? json.get("activation_function").getAsString() : "gelu_new";
         if (!activation.equals("gelu_new")) {
