@@ -9,12 +9,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.function.BiFunction;
 
-/** Test helper: copies of the fixture model with their safetensors file rewritten. */
-final class CheckpointFiles {
+/** Test helper: copies of the fixture model with their safetensors file rewritten (also for the REPL's load tests). */
+public final class CheckpointFiles {
     private CheckpointFiles() {}
 
     /** Copies the model folder's small files (config, tokenizer) into {@code target}, without the weights. */
-    static Path copyWithoutWeights(Path source, Path target) throws IOException {
+    public static Path copyWithoutWeights(Path source, Path target) throws IOException {
         Files.createDirectories(target);
         try (var files = Files.list(source)) {
             for (Path f : (Iterable<Path>) files::iterator) {
@@ -28,7 +28,7 @@ final class CheckpointFiles {
     }
 
     /** Raw bytes of one tensor. */
-    static byte[] bytes(Safetensors st, Safetensors.TensorInfo info) throws IOException {
+    public static byte[] bytes(Safetensors st, Safetensors.TensorInfo info) throws IOException {
         ByteBuffer b = ByteBuffer.allocate((int) info.byteLength());
         try (FileChannel ch = FileChannel.open(st.file(), StandardOpenOption.READ)) {
             while (b.hasRemaining()) {
@@ -42,7 +42,7 @@ final class CheckpointFiles {
      * Writes {@code target/model.safetensors} from the source's tensors, passing each through {@code edit}
      * (name, writer) which returns false to drop the tensor.
      */
-    static void rewrite(Path source, Path target, BiFunction<Safetensors.TensorInfo, byte[], Rewritten> edit)
+    public static void rewrite(Path source, Path target, BiFunction<Safetensors.TensorInfo, byte[], Rewritten> edit)
             throws IOException {
         Safetensors st = Safetensors.open(source.resolve("model.safetensors"));
         SafetensorsWriter writer = new SafetensorsWriter();
@@ -56,8 +56,8 @@ final class CheckpointFiles {
         writer.write(target.resolve("model.safetensors"));
     }
 
-    record Rewritten(String name, String dtype, long[] shape, byte[] data) {
-        static Rewritten same(Safetensors.TensorInfo info, byte[] data) {
+    public record Rewritten(String name, String dtype, long[] shape, byte[] data) {
+        public static Rewritten same(Safetensors.TensorInfo info, byte[] data) {
             return new Rewritten(info.name(), info.dtype(), info.shape(), data);
         }
     }
