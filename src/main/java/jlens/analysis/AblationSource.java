@@ -1,6 +1,7 @@
 package jlens.analysis;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 
 /**
  * The values an ablation writes, per layer: nothing for zeros, else the site's activation in the clean run
@@ -30,13 +31,14 @@ final class AblationSource {
 
     /**
      * Replacement values at {@code layer} for positions {@code from..to-1}: {@code [1, to-from, NH, HS]} or
-     * {@code [1, to-from, C]}, or null for zeros. The result lives in the activation's manager.
+     * {@code [1, to-from, C]}, or null for zeros; made in {@code into}.
      */
-    NDArray window(int layer, int from, int to) {
+    NDArray window(int layer, int from, int to, NDManager into) {
         if (kind == AblationKind.ZERO) {
             return null;
         }
-        NDArray a = activations[layer]; // [1, T, ...]
+        NDArray a = activations[layer].reshape(activations[layer].getShape()); // [1, T, ...]
+        a.attach(into); // a handle in `into`, so what is computed from it lands there too
         if (kind == AblationKind.PATCH) {
             return a.get(":, {}:{}", from, to); // [1, to-from, ...]
         }

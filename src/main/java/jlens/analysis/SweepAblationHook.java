@@ -1,9 +1,11 @@
 package jlens.analysis;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import jlens.hook.Hook;
 
 /**
@@ -15,9 +17,13 @@ final class SweepAblationHook implements Hook {
     private final List<AblationCase> cases;
     private final int first;
     private final int windowStart;
-    private final NDArray values; // [1, W, NH, HS] or [1, W, C]; null for zeros
+    private final Function<NDManager, NDArray> values; // [1, W, NH, HS] or [1, W, C]; null for zeros
 
-    SweepAblationHook(List<AblationCase> cases, int first, int windowStart, NDArray values) {
+    /**
+     * @param values the replacement values, made in the given manager when the hook runs: a mean of the clean run's activation
+     *     at this layer may only exist by then (its recorder runs earlier at the same hook point)
+     */
+    SweepAblationHook(List<AblationCase> cases, int first, int windowStart, Function<NDManager, NDArray> values) {
         this.cases = cases;
         this.first = first;
         this.windowStart = windowStart;
@@ -43,8 +49,9 @@ final class SweepAblationHook implements Hook {
         Shape maskShape = perHead ? new Shape(b, w, heads, 1) : new Shape(b, w, 1);
         NDArray mask = activation.getManager().create(keep, maskShape).toType(activation.getDataType(), false);
         NDArray out = activation.mul(mask); // [B, W, ...]
-        if (values != null) {
-            out.addi(mask.neg().addi(1f).mul(values)); // [B, W, ...]
+        NDArray replacement = values.apply(activation.getManager()); // [1, W, ...] or null
+        if (replacement != null) {
+            out.addi(mask.neg().addi(1f).mul(replacement)); // [B, W, ...]
         }
         return out;
     }

@@ -14,19 +14,26 @@ import jlens.model.Gpt2;
 
 /**
  * Sweeps by reuse instead of one full pass per case. An ablation at layer l, position p changes nothing before
- * layer l nor at positions before p, and the prediction at q reads nothing after q. So after one clean pass
- * (keeping each layer's input residual and keys and values) a case only recomputes layers l.. at positions
- * p..q, with the clean keys and values of positions < p as a prefix. Cases with the same p ride together in
- * the batch dimension, layer by layer: at layer j the batch holds every case that starts at or before j, so a
- * whole sweep streams each weight matrix about once per chunk.
+ * layer l nor at positions before p, and the prediction at q reads nothing after q. So a case only recomputes
+ * layers l.. at positions p..q, attending to the clean keys and values of positions before p. Cases with the
+ * same p form a batch that grows layer by layer (at layer j it holds every case that starts at or before j), and
+ * the first batch rides on the clean pass itself ({@link Gpt2#blockWithRider}): a notebook sweep or a whole
+ * layer x head grid streams each weight matrix once. Further batches (other start positions, or a batch split
+ * to bound memory) reuse the clean pass's residuals, keys and values, one more weight stream each.
  */
 final class SweepFast {
+    /** Rows per unembedding product: bounds the {@code [rows, V]} logits (26 MB for GPT-2's vocabulary). */
+    private static final int UNEMBED_ROWS = 128;
+
     private final Gpt2 model;
     private final SweepSpec spec;
     private final SweepOptions options;
     private final int nLayer;
     private final int q; // the prediction position
-    private final Hooks hooks; // private to the sweep: the model's registry stays untouched
+    private final Hooks cleanHooks; // the sweep's own registries: the model's stays untouched
+    private final Hooks caseHooks;
+    private int done;
+    private int total;
 
     private SweepFast(Gpt2 model, SweepSpec spec, SweepOptions options) {
         this.model = model;
@@ -34,91 +41,196 @@ final class SweepFast {
         this.options = options;
         this.nLayer = model.config().nLayer();
         this.q = spec.predictAt();
-        this.hooks = new Hooks(HookPoint.all(nLayer), nLayer);
+        this.cleanHooks = new Hooks(HookPoint.all(nLayer), nLayer);
+        this.caseHooks = new Hooks(HookPoint.all(nLayer), nLayer);
     }
 
     static SweepResult run(Gpt2 model, SweepSpec spec, SweepOptions options) {
         return new SweepFast(model, spec, options).run();
     }
 
-    /** Cases starting at the same position, a batch's worth, with their indices in the spec. */
+    /** Cases starting at the same position, a batch's worth, by their indices in the spec, by layer. */
     private record Chunk(int position, List<Integer> cases) {}
 
-    /** What the clean pass leaves for the recomputation, per layer. */
-    private record Clean(NDArray[] residPre, NDArray[] k, NDArray[] v, NDArray[] site, double logprob) {}
+    /** What the clean pass keeps per layer for later batches and for the replacement values. */
+    private record Clean(NDArray[] residPre, NDArray[] k, NDArray[] v, NDArray[] site) {
+        Clean(int nLayer) {
+            this(new NDArray[nLayer], new NDArray[nLayer], new NDArray[nLayer], new NDArray[nLayer]);
+        }
+    }
 
     private SweepResult run() {
         long start = System.nanoTime();
         double[] logprobs = new double[spec.cases().size()];
         try (NDManager sweep = model.manager().newSubManager()) {
-            Clean clean = cleanPass(sweep, spec.ids(), AblationSource.needsClean(spec.kind()));
-            NDArray[] corruptSite = spec.corruptIds() == null ? null : cleanPass(sweep, spec.corruptIds(), true).site();
+            NDArray[] corruptSite = spec.corruptIds() == null ? null : sitePass(sweep, spec.corruptIds());
+            Clean clean = new Clean(nLayer);
             AblationSource source = new AblationSource(spec.kind(), clean.site(), corruptSite);
-            List<Chunk> chunks = chunks(logprobs, clean.logprob());
-            int total = chunks.stream().mapToInt(c -> nLayer - firstLayer(c)).sum();
-            int done = 0;
-            for (Chunk chunk : chunks) {
-                done = runChunk(sweep, clean, source, chunk, logprobs, done, total);
+            List<Chunk> chunks = chunks();
+            total = nLayer + chunks.stream().skip(1).mapToInt(c -> nLayer - firstLayer(c)).sum();
+            double cleanLogprob = cleanPass(sweep, clean, source, chunks.isEmpty() ? null : new Batch(chunks.get(0)),
+                    chunks.size() > 1, logprobs);
+            for (Chunk chunk : chunks.subList(Math.min(1, chunks.size()), chunks.size())) {
+                runChunk(sweep, clean, source, new Batch(chunk), logprobs);
             }
             List<SweepRecord> records = new ArrayList<>();
             for (int i = 0; i < logprobs.length; i++) {
                 AblationCase c = spec.cases().get(i);
-                records.add(new SweepRecord(c.layer(), c.head(), c.position(), logprobs[i], clean.logprob()));
+                double lp = c.position() > q ? cleanLogprob : logprobs[i]; // after the prediction: no effect
+                records.add(new SweepRecord(c.layer(), c.head(), c.position(), lp, cleanLogprob));
             }
-            return new SweepResult(spec, clean.logprob(), records, false, (System.nanoTime() - start) / 1e9);
+            return new SweepResult(spec, cleanLogprob, records, false, (System.nanoTime() - start) / 1e9);
         }
     }
 
     /**
-     * One pass over {@code ids} that keeps every layer's input residual, keys and values (and the site's
-     * activations if {@code keepSite}), and the target's log-prob.
+     * The clean pass, with the first batch riding on it. Keeps the site's activations when mean ablation needs
+     * them, and every layer's residual, keys and values when later batches do. Returns the clean log-prob.
      */
-    private Clean cleanPass(NDManager sweep, long[] ids, boolean keepSite) {
-        NDArray[] residPre = new NDArray[nLayer];
-        NDArray[] k = new NDArray[nLayer];
-        NDArray[] v = new NDArray[nLayer];
-        NDArray[] site = new NDArray[nLayer];
-        try (Hooks.Scope scope = hooks.scope(); NDManager pass = sweep.newSubManager()) {
-            if (keepSite) {
-                for (AblationCase c : spec.cases()) {
-                    int layer = c.layer();
-                    scope.add(spec.site().hookName(layer), (name, a) -> {
-                        site[layer] = a;
-                        return null;
-                    });
-                }
+    private double cleanPass(NDManager sweep, Clean clean, AblationSource source, Batch riding, boolean keepForLater,
+                             double[] logprobs) {
+        try (Hooks.Scope record = cleanHooks.scope()) {
+            if (AblationSource.needsClean(spec.kind())) {
+                recordSite(record, clean.site(), sweep);
             }
-            NDArray x = model.embed(pass.create(ids, new Shape(1, ids.length)), 0, hooks); // [1, T, C]
+            NDArray x = model.embed(sweep.create(spec.ids(), new Shape(1, spec.ids().length)), 0, null); // [1, T, C]
             for (int l = 0; l < nLayer; l++) {
-                residPre[l] = x;
-                Gpt2.BlockOutput out = model.block(l, x, null, hooks);
-                k[l] = out.k(); // [1, NH, T, HS]
-                v[l] = out.v(); // [1, NH, T, HS]
-                x = out.residual(); // [1, T, C]
-            }
-            double logprob = logprobs(x.get(":, {}:{}, :", q, q + 1))[0];
-            for (NDArray[] kept : List.of(residPre, k, v, site)) {
-                for (NDArray a : kept) {
-                    if (a != null) {
-                        a.attach(sweep);
+                SweepCancel.check(options);
+                try (NDManager step = sweep.newSubManager(); Hooks.Scope ablate = caseHooks.scope()) {
+                    if (keepForLater) {
+                        clean.residPre()[l] = keep(x, sweep); // [1, T, C]
                     }
+                    x.attach(step); // this layer's input and all computed from it are freed with the step
+                    NDArray rider = riding == null ? null : riding.enter(l, x, ablate, source, step); // [B, W, C]
+                    Gpt2.BlockOutput out;
+                    if (rider == null) {
+                        out = model.block(l, x, null, cleanHooks);
+                    } else {
+                        Gpt2.RiderOutput both = model.blockWithRider(l, x, null, cleanHooks, rider, riding.position(), caseHooks);
+                        riding.leave(both.rider().residual(), sweep);
+                        out = both.lead();
+                    }
+                    if (keepForLater) {
+                        clean.k()[l] = keep(out.k(), sweep); // [1, NH, T, HS]
+                        clean.v()[l] = keep(out.v(), sweep); // [1, NH, T, HS]
+                    }
+                    x = out.residual(); // [1, T, C]
+                    x.attach(sweep);
                 }
+                progress();
             }
-            return new Clean(residPre, k, v, site, logprob);
+            NDArray cleanLast = x.get(":, {}:{}, :", q, q + 1); // [1, 1, C]
+            if (riding == null) {
+                return logprobs(cleanLast)[0];
+            }
+            double[] lp = logprobs(cleanLast.concat(riding.last(), 0)); // clean first, then the riders
+            riding.store(lp, 1, logprobs);
+            return lp[0];
         }
     }
 
+    /** A batch that did not ride on the clean pass: layers from its first, on the kept clean keys and values. */
+    private void runChunk(NDManager sweep, Clean clean, AblationSource source, Batch batch, double[] logprobs) {
+        int p = batch.position();
+        for (int l = firstLayer(batch.chunk); l < nLayer; l++) {
+            SweepCancel.check(options);
+            try (NDManager step = sweep.newSubManager(); Hooks.Scope ablate = caseHooks.scope()) {
+                NDArray x = batch.enter(l, clean.residPre()[l], ablate, source, step); // [B, W, C]
+                Gpt2.KvPrefix prefix = p == 0 ? null
+                        : new Gpt2.KvPrefix(inStep(clean.k()[l], step).get(":, :, :{}, :", p), // [1, NH, P, HS]
+                                inStep(clean.v()[l], step).get(":, :, :{}, :", p)); // [1, NH, P, HS]
+                batch.leave(model.block(l, x, prefix, caseHooks).residual(), sweep);
+            }
+            progress();
+        }
+        batch.store(logprobs(batch.last()), 0, logprobs);
+    }
+
     /**
-     * Groups the cases by start position and splits the groups into batches of at most maxBatchRows rows.
-     * Cases after the prediction position cannot change it: they get the clean value and no chunk.
+     * One chunk's cases as a batch {@code [B, W, C]} over positions p..q: a case joins at its layer as a copy of
+     * the clean residual there, with its ablation hooked for that layer.
      */
-    private List<Chunk> chunks(double[] logprobs, double clean) {
+    private final class Batch {
+        private final Chunk chunk;
+        private int joined;
+        private NDArray x; // [B, W, C], in the sweep's manager between layers
+
+        Batch(Chunk chunk) {
+            this.chunk = chunk;
+        }
+
+        int position() {
+            return chunk.position();
+        }
+
+        /** The batch's input to layer {@code l}, owned by {@code step}; null while no case has joined. */
+        NDArray enter(int l, NDArray cleanResid, Hooks.Scope ablate, AblationSource source, NDManager step) {
+            int p = chunk.position();
+            int first = joined;
+            while (joined < chunk.cases().size() && spec.cases().get(chunk.cases().get(joined)).layer() == l) {
+                joined++;
+            }
+            NDArray in = x; // [B, W, C]
+            if (in != null) {
+                in.attach(step); // the last layer's output: freed with this step
+            }
+            if (joined > first) {
+                NDArray fresh = inStep(cleanResid, step).get(":, {}:{}, :", p, q + 1).repeat(0, joined - first); // [n, W, C]
+                in = in == null ? fresh : in.concat(fresh, 0); // [B, W, C]
+                List<AblationCase> ablated = chunk.cases().subList(first, joined).stream().map(spec.cases()::get).toList();
+                ablate.add(spec.site().hookName(l), new SweepAblationHook(ablated, first, p, into -> source.window(l, p, q + 1, into)));
+            }
+            return in;
+        }
+
+        void leave(NDArray out, NDManager sweep) {
+            x = out;
+            x.attach(sweep);
+        }
+
+        /** The residual at the prediction position, {@code [B, 1, C]}. */
+        NDArray last() {
+            return x.get(":, {}:, :", q - chunk.position());
+        }
+
+        void store(double[] lp, int from, double[] logprobs) {
+            for (int b = 0; b < chunk.cases().size(); b++) {
+                logprobs[chunk.cases().get(b)] = lp[from + b];
+            }
+        }
+    }
+
+    /** A pass over {@code ids} that keeps only the site's activations (of the corrupted text, for patching). */
+    private NDArray[] sitePass(NDManager sweep, long[] ids) {
+        NDArray[] site = new NDArray[nLayer];
+        try (Hooks.Scope scope = cleanHooks.scope(); NDManager pass = sweep.newSubManager()) {
+            recordSite(scope, site, sweep);
+            NDArray x = model.embed(pass.create(ids, new Shape(1, ids.length)), 0, null); // [1, T, C]
+            for (int l = 0; l < nLayer; l++) {
+                x = model.block(l, x, null, cleanHooks).residual(); // [1, T, C]
+            }
+        }
+        return site;
+    }
+
+    /** Records a compact copy of the site's activation ({@code [1, T, ...]}) in every swept layer. */
+    private void recordSite(Hooks.Scope scope, NDArray[] site, NDManager keepIn) {
+        spec.cases().stream().mapToInt(AblationCase::layer).distinct().forEach(layer ->
+                scope.add(spec.site().hookName(layer), (name, a) -> {
+                    site[layer] = keep(a, keepIn);
+                    return null;
+                }));
+    }
+
+    /**
+     * Groups the cases by start position (up to the prediction; later ones cannot change it) and splits the
+     * groups into batches of at most maxBatchRows rows.
+     */
+    private List<Chunk> chunks() {
         Map<Integer, List<Integer>> byPosition = new TreeMap<>();
         for (int i = 0; i < spec.cases().size(); i++) {
             int p = spec.cases().get(i).position();
-            if (p > q) {
-                logprobs[i] = clean;
-            } else {
+            if (p <= q) {
                 byPosition.computeIfAbsent(p, x -> new ArrayList<>()).add(i);
             }
         }
@@ -137,68 +249,41 @@ final class SweepFast {
         return spec.cases().get(chunk.cases().get(0)).layer();
     }
 
-    /** Recomputes one chunk's cases layer by layer from their start layers; returns the steps done so far. */
-    private int runChunk(NDManager sweep, Clean clean, AblationSource source, Chunk chunk, double[] logprobs, int done,
-                         int total) {
-        int p = chunk.position();
-        int w = q - p + 1; // recomputed positions p..q
-        List<Integer> cases = chunk.cases();
-        try (NDManager batch = sweep.newSubManager()) {
-            NDArray x = null; // [B, W, C], B growing as cases join
-            int joined = 0;
-            for (int l = firstLayer(chunk); l < nLayer; l++) {
-                SweepCancel.check(options);
-                // One manager per layer step, so a step's intermediates are freed before the next: a grid's
-                // batch would otherwise hold every layer's activations at once.
-                try (NDManager step = batch.newSubManager(); Hooks.Scope scope = hooks.scope()) {
-                    if (x != null) {
-                        x.attach(step); // the previous step's output: freed with this step
-                    }
-                    int first = joined;
-                    while (joined < cases.size() && spec.cases().get(cases.get(joined)).layer() == l) {
-                        joined++;
-                    }
-                    if (joined > first) {
-                        NDArray fresh = clean.residPre()[l].get(":, {}:{}, :", p, q + 1); // [1, W, C]
-                        fresh.attach(step);
-                        fresh = fresh.repeat(0, joined - first); // [n, W, C]
-                        x = x == null ? fresh : x.concat(fresh, 0); // [B, W, C]
-                        List<AblationCase> ablated = cases.subList(first, joined).stream().map(spec.cases()::get).toList();
-                        NDArray values = source.window(l, p, q + 1); // [1, W, ...] or null
-                        if (values != null) {
-                            values.attach(step);
-                        }
-                        scope.add(spec.site().hookName(l), new SweepAblationHook(ablated, first, p, values));
-                    }
-                    Gpt2.KvPrefix prefix = null;
-                    if (p > 0) {
-                        NDArray pk = clean.k()[l].get(":, :, :{}, :", p); // [1, NH, P, HS]
-                        NDArray pv = clean.v()[l].get(":, :, :{}, :", p); // [1, NH, P, HS]
-                        pk.attach(step);
-                        pv.attach(step);
-                        prefix = new Gpt2.KvPrefix(pk, pv);
-                    }
-                    x = model.block(l, x, prefix, hooks).residual(); // [B, W, C]
-                    x.attach(batch);
-                }
-                options.progress().update(++done, total);
-            }
-            double[] lp = logprobs(x.get(":, {}:, :", w - 1)); // from [B, 1, C]
-            for (int b = 0; b < cases.size(); b++) {
-                logprobs[cases.get(b)] = lp[b];
-            }
-        }
-        return done;
+    private void progress() {
+        options.progress().update(++done, total);
     }
 
     /** The target's log-prob for each row of {@code last} {@code [B, 1, C]}, the residual at the prediction position. */
     private double[] logprobs(NDArray last) {
-        NDArray logits = model.unembed(last, null); // [B, 1, V]
-        float[] lp = logits.logSoftmax(2).get(":, 0, {}", spec.target()).toFloatArray(); // [B]
-        double[] out = new double[lp.length];
-        for (int i = 0; i < lp.length; i++) {
-            out[i] = lp[i];
+        long rows = last.getShape().get(0);
+        double[] out = new double[(int) rows];
+        for (long from = 0; from < rows; from += UNEMBED_ROWS) {
+            try (NDManager chunk = last.getManager().newSubManager()) {
+                NDArray some = inStep(last, chunk).get("{}:{}", from, Math.min(rows, from + UNEMBED_ROWS)); // [b, 1, C]
+                NDArray logits = model.unembed(some, null); // [b, 1, V]
+                float[] lp = logits.logSoftmax(2).get(":, 0, {}", spec.target()).toFloatArray(); // [b]
+                for (int i = 0; i < lp.length; i++) {
+                    out[(int) from + i] = lp[i];
+                }
+            }
         }
         return out;
+    }
+
+    /**
+     * A handle on {@code a}'s data owned by {@code step}: ops take their first operand's manager, so the layer's
+     * intermediates computed from it are freed with the step, not kept until the sweep ends.
+     */
+    private static NDArray inStep(NDArray a, NDManager step) {
+        NDArray view = a.reshape(a.getShape());
+        view.attach(step);
+        return view;
+    }
+
+    /** A compact copy of {@code a} in {@code manager}: a view would keep a whole batch's buffer alive. */
+    private static NDArray keep(NDArray a, NDManager manager) {
+        NDArray copy = a.duplicate();
+        copy.attach(manager);
+        return copy;
     }
 }

@@ -41,7 +41,7 @@ final class SweepNaive {
         NDIndex slice = spec.site().perHead() ? new NDIndex(":, {}, {}, :", c.position(), c.head()) // [1, HS]
                 : new NDIndex(":, {}, :", c.position()); // [1, C]
         try (Hooks.Scope scope = model.hooks().scope(); NDManager m = model.manager().newSubManager()) {
-            NDArray window = source.window(c.layer(), c.position(), c.position() + 1); // [1, 1, ...] or null
+            NDArray window = source.window(c.layer(), c.position(), c.position() + 1, m); // [1, 1, ...] or null
             NDArray value = window == null ? null
                     : spec.site().perHead() ? window.get(":, 0, {}, :", c.head()) : window.get(":, 0, :"); // [1, HS] or [1, C]
             scope.add(spec.site().hookName(c.layer()), (name, activation) -> {

@@ -7,15 +7,15 @@ import java.util.function.BooleanSupplier;
  *
  * @param naive one full forward pass per case with a hook on the model's registry (the test oracle) instead of
  *     the fast path
- * @param maxBatchRows the fast path's bound on cases x recomputed positions per batch: it bounds memory (about
- *     {@code 100 * C} bytes per row, plus {@code 8 * V} per case for the logits) and costs one more stream of
- *     the weights per extra chunk
+ * @param maxBatchRows the fast path's bound on cases x recomputed positions per batch. A layer step holds
+ *     about {@code 160 * C} bytes per row (50 MB at the default for gpt2-large); more chunks cost one more
+ *     stream of the later layers' weights each, which measured as nothing next to a grid's arithmetic
  * @param progress told after every step
  * @param cancelled polled between steps, as is the thread's interrupt flag; either ends the sweep with a
  *     {@link java.util.concurrent.CancellationException}
  */
 public record SweepOptions(boolean naive, int maxBatchRows, SweepProgress progress, BooleanSupplier cancelled) {
-    public static final int DEFAULT_MAX_BATCH_ROWS = 1024;
+    public static final int DEFAULT_MAX_BATCH_ROWS = 256;
 
     public SweepOptions {
         if (maxBatchRows < 1) {

@@ -313,19 +313,93 @@ public final class Gpt2 implements AutoCloseable {
      * {@code 0..P+i}: the prefix's keys and values stand for positions the caller did not recompute.
      */
     public BlockOutput block(int l, NDArray x, KvPrefix prefix, Hooks hooks) {
+        return layer(l, new Stream[] {new Stream(x, prefix, hooks)}, 0)[0];
+    }
+
+    /** What {@link #blockWithRider} gives back: each batch's output, as {@link #block} would give it. */
+    public record RiderOutput(BlockOutput lead, BlockOutput rider) {}
+
+    /**
+     * Block {@code l} on a lead sequence and, in the same matrix products, a rider batch. The lead is what
+     * {@code block(l, x, prefix, hooks)} takes, with batch 1. The rider {@code [R, W, C]} holds R variants of
+     * positions {@code riderStart..riderStart+W-1} that attend to the lead's keys and values of the positions
+     * before {@code riderStart} (from {@code prefix}, then from this call), with hooks of their own. Each gets
+     * what {@link #block} would give it alone, but the layer's weights stream from memory once for both: an
+     * ablation sweep's cases ride on its clean run. At every hook point the lead's hooks run before the rider's.
+     */
+    public RiderOutput blockWithRider(int l, NDArray x, KvPrefix prefix, Hooks hooks, NDArray rider, long riderStart,
+                                      Hooks riderHooks) {
+        long p = prefix == null ? 0 : prefix.length();
+        if (x.getShape().get(0) != 1 || riderStart < p || riderStart > p + x.getShape().get(1)) {
+            throw new IllegalArgumentException("a rider needs a lead of batch 1 covering its start " + riderStart
+                    + "; the lead has shape " + x.getShape() + " after " + p + " prefix positions");
+        }
+        BlockOutput[] out = layer(l, new Stream[] {new Stream(x, prefix, hooks), new Stream(rider, null, riderHooks)},
+                riderStart);
+        return new RiderOutput(out[0], out[1]);
+    }
+
+    /** One batch going through a block: its residual, its key/value prefix (null for none) and its hooks. */
+    private record Stream(NDArray x, KvPrefix prefix, Hooks hooks) {}
+
+    /** A stream's attention: its heads' outputs and its own positions' keys and values. */
+    private record Heads(NDArray z, NDArray k, NDArray v) {}
+
+    /**
+     * Block {@code l} on the lead stream {@code s[0]} and, if given, the rider {@code s[1]}, whose prefix is the
+     * lead's keys and values before {@code riderStart}. The four matrix products take both streams' rows at once;
+     * everything else, hooks included, runs per stream, lead first.
+     */
+    private BlockOutput[] layer(int l, Stream[] s, long riderStart) {
         Gpt2Weights.Block b = w.blocks().get(l);
         String[] names = blockNames[l];
-        Shape s = x.getShape();
+        int n = s.length;
+        NDArray[] x = new NDArray[n];
+        NDArray[] ln1 = new NDArray[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = hook(s[i].hooks(), names[0], s[i].x()); // resid_pre [B, T, C]
+            ln1[i] = hook(s[i].hooks(), names[1], layerNorm(x[i], b.ln1W(), b.ln1B())); // [B, T, C]
+        }
+        NDArray[] qkv = hooked(s, names[2], linear(ln1, b.attnW(), b.attnB())); // [B, T, 3C]
+        Heads[] heads = new Heads[n];
+        for (int i = 0; i < n; i++) {
+            KvPrefix prefix = i == 0 ? s[0].prefix() : leadPrefix(s[0].prefix(), heads[0], riderStart);
+            heads[i] = attend(names, s[i].hooks(), qkv[i], prefix);
+        }
+        NDArray[] z = new NDArray[n];
+        for (int i = 0; i < n; i++) {
+            Shape zs = heads[i].z().getShape(); // [B, T, NH, HS]
+            z[i] = heads[i].z().reshape(zs.get(0), zs.get(1), config.nEmbd()); // [B, T, C]
+        }
+        NDArray[] attnOut = hooked(s, names[9], linear(z, b.projW(), b.projB())); // [B, T, C]
+        NDArray[] mid = new NDArray[n];
+        NDArray[] ln2 = new NDArray[n];
+        for (int i = 0; i < n; i++) {
+            mid[i] = hook(s[i].hooks(), names[10], x[i].add(attnOut[i])); // resid_mid [B, T, C]
+            ln2[i] = hook(s[i].hooks(), names[11], layerNorm(mid[i], b.ln2W(), b.ln2B())); // [B, T, C]
+        }
+        NDArray[] pre = hooked(s, names[12], linear(ln2, b.fcW(), b.fcB())); // [B, T, 4C]
+        NDArray[] post = new NDArray[n];
+        for (int i = 0; i < n; i++) {
+            post[i] = hook(s[i].hooks(), names[13], gelu(pre[i])); // [B, T, 4C]
+        }
+        NDArray[] mlpOut = hooked(s, names[14], linear(post, b.mlpProjW(), b.mlpProjB())); // [B, T, C]
+        BlockOutput[] out = new BlockOutput[n];
+        for (int i = 0; i < n; i++) {
+            NDArray residual = hook(s[i].hooks(), names[15], mid[i].add(mlpOut[i])); // resid_post [B, T, C]
+            out[i] = new BlockOutput(residual, heads[i].k(), heads[i].v());
+        }
+        return out;
+    }
+
+    /** Causal attention of one stream, from its {@code qkv} {@code [B, T, 3C]} (hook points q to z). */
+    private Heads attend(String[] names, Hooks hooks, NDArray qkv, KvPrefix prefix) {
+        Shape s = qkv.getShape();
         long bsz = s.get(0);
         long t = s.get(1);
         long p = prefix == null ? 0 : prefix.length();
-        int c = config.nEmbd();
         int nh = config.nHead();
         int hs = config.dHead();
-
-        x = hook(hooks, names[0], x); // resid_pre [B, T, C]
-        NDArray ln1 = hook(hooks, names[1], layerNorm(x, b.ln1W(), b.ln1B())); // [B, T, C]
-        NDArray qkv = hook(hooks, names[2], ln1.matMul(b.attnW()).addi(b.attnB())); // [B, T, 3C]
         NDList split = qkv.split(3, 2);
         NDArray q = hook(hooks, names[3], split.get(0).reshape(bsz, t, nh, hs)); // [B, T, NH, HS]
         NDArray k = hook(hooks, names[4], split.get(1).reshape(bsz, t, nh, hs)); // [B, T, NH, HS]
@@ -335,28 +409,90 @@ public final class Gpt2 implements AutoCloseable {
         NDArray vh = v.transpose(0, 2, 1, 3); // [B, NH, T, HS]
         NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)); // [B, NH, T, T]
         if (prefix != null) {
-            NDArray past = qh.matMul(prefix.k().transpose(0, 1, 3, 2)); // [B, NH, T, P]
+            NDArray past = matMulShared(qh, prefix.k().transpose(0, 1, 3, 2)); // [B, NH, T, P]
             scores = past.concat(scores, 3); // [B, NH, T, P+T]
         }
-        NDArray mask = causalMask.get(x.getManager(), new NDIndex("{}:{}, :{}", p, p + t, p + t)); // [T, P+T]
+        NDArray mask = causalMask.get(qkv.getManager(), new NDIndex("{}:{}, :{}", p, p + t, p + t)); // [T, P+T]
         scores = hook(hooks, names[6], scores.muli(attnScale).addi(mask)); // [B, NH, T, P+T]
         NDArray pattern = hook(hooks, names[7], scores.softmax(3)); // [B, NH, T, P+T]
         NDArray zh; // [B, NH, T, HS]
         if (prefix != null) {
             NDList parts = pattern.split(new long[] {p}, 3);
-            zh = parts.get(0).matMul(prefix.v()).addi(parts.get(1).matMul(vh)); // [B, NH, T, HS]
+            zh = matMulShared(parts.get(0), prefix.v()).addi(parts.get(1).matMul(vh)); // [B, NH, T, HS]
         } else {
             zh = pattern.matMul(vh); // [B, NH, T, HS]
         }
         NDArray z = hook(hooks, names[8], zh.transpose(0, 2, 1, 3)); // [B, T, NH, HS]
-        NDArray attnOut = hook(hooks, names[9], z.reshape(bsz, t, c).matMul(b.projW()).addi(b.projB())); // [B, T, C]
-        NDArray mid = hook(hooks, names[10], x.add(attnOut)); // resid_mid [B, T, C]
-        NDArray ln2 = hook(hooks, names[11], layerNorm(mid, b.ln2W(), b.ln2B())); // [B, T, C]
-        NDArray pre = hook(hooks, names[12], ln2.matMul(b.fcW()).addi(b.fcB())); // [B, T, 4C]
-        NDArray post = hook(hooks, names[13], gelu(pre)); // [B, T, 4C]
-        NDArray mlpOut = hook(hooks, names[14], post.matMul(b.mlpProjW()).addi(b.mlpProjB())); // [B, T, C]
-        NDArray out = hook(hooks, names[15], mid.add(mlpOut)); // resid_post [B, T, C]
-        return new BlockOutput(out, kh, vh);
+        return new Heads(z, kh, vh);
+    }
+
+    /** The lead's keys and values of positions before {@code end}: its prefix's, then its own ({@code [1, NH, *, HS]}). */
+    private static KvPrefix leadPrefix(KvPrefix prefix, Heads lead, long end) {
+        long p = prefix == null ? 0 : prefix.length();
+        if (end == 0) {
+            return null;
+        }
+        if (end == p) {
+            return prefix;
+        }
+        NDIndex own = new NDIndex(":, :, :{}, :", end - p);
+        NDArray k = lead.k().get(own); // [1, NH, end-P, HS]
+        NDArray v = lead.v().get(own); // [1, NH, end-P, HS]
+        return prefix == null ? new KvPrefix(k, v) : new KvPrefix(prefix.k().concat(k, 2), prefix.v().concat(v, 2));
+    }
+
+    /**
+     * {@code xs[i] W + bias} for each stream's {@code [B, T, IN]}: one matrix product over all streams' rows, so
+     * the weight is read once; the results are views {@code [B, T, OUT]} of it.
+     */
+    private static NDArray[] linear(NDArray[] xs, NDArray weight, NDArray bias) {
+        if (xs.length == 1) {
+            return new NDArray[] {xs[0].matMul(weight).addi(bias)}; // [B, T, OUT]
+        }
+        NDList rows = new NDList(xs.length);
+        long[] ends = new long[xs.length - 1];
+        long total = 0;
+        for (int i = 0; i < xs.length; i++) {
+            Shape s = xs[i].getShape();
+            rows.add(xs[i].reshape(s.get(0) * s.get(1), s.get(2))); // [B*T, IN]
+            total += s.get(0) * s.get(1);
+            if (i < ends.length) {
+                ends[i] = total;
+            }
+        }
+        NDList parts = NDArrays.concat(rows, 0).matMul(weight).addi(bias).split(ends, 0); // [rows, OUT] each
+        NDArray[] out = new NDArray[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            Shape s = xs[i].getShape();
+            out[i] = parts.get(i).reshape(s.get(0), s.get(1), -1); // [B, T, OUT]
+        }
+        return out;
+    }
+
+    /** Runs each stream's hooks at {@code name} on its activation, lead first. */
+    private static NDArray[] hooked(Stream[] s, String name, NDArray[] activations) {
+        for (int i = 0; i < s.length; i++) {
+            activations[i] = hook(s[i].hooks(), name, activations[i]);
+        }
+        return activations;
+    }
+
+    /**
+     * {@code a} {@code [B, NH, T, X]} times {@code b} {@code [B or 1, NH, X, Y]}: {@code [B, NH, T, Y]}. A prefix
+     * shared by the whole batch (batch 1) would be broadcast by copying it B times (a sweep's 720 cases copied
+     * 100 MB of keys per layer); folding the batch into the rows multiplies by it once instead.
+     */
+    private static NDArray matMulShared(NDArray a, NDArray b) {
+        Shape s = a.getShape();
+        long bsz = s.get(0);
+        if (bsz == 1 || b.getShape().get(0) != 1) {
+            return a.matMul(b);
+        }
+        long nh = s.get(1);
+        long t = s.get(2);
+        NDArray rows = a.transpose(1, 0, 2, 3).reshape(nh, bsz * t, s.get(3)); // [NH, B*T, X]
+        NDArray out = rows.matMul(b.squeeze(0)); // [NH, B*T, Y]
+        return out.reshape(nh, bsz, t, -1).transpose(1, 0, 2, 3); // [B, NH, T, Y]
     }
 
     /** Final layer norm and the tied unembedding: logits {@code [B, T, V]}. */

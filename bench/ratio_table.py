@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Ratio table for bench/compare.sh: PyTorch-eager baseline JSON lines against jlens's, round by round.
+
+Speed-up is baseline time / jlens time per round (the runs of a round ran back to back), then the median
+over rounds. Memory is jlens / baseline. jlens's grid (every layer x head) and naive loop are set against the
+baseline's 36-case loop (demo3).
+"""
+import json
+import statistics
+import sys
+
+ROWS = [  # (label, baseline field, jlens field, kind)
+    ("load", "load_s", "load_s", "time"),
+    ("load + first forward", "load_and_first_forward_s", "load_and_first_forward_s", "time"),
+    ("forward", "forward_s", "forward_s", "time"),
+    ("demo1 hooked forward", "demo1_hooked_forward_s", "demo1_hooked_forward_s", "time"),
+    ("demo3 sweep (fast)", "demo3_ablation_sweep_s", "demo3_ablation_sweep_s", "time"),
+    ("demo3 sweep (naive loop)", "demo3_ablation_sweep_s", "naive_ablation_sweep_s", "time"),
+    ("grid sweep vs 36-case loop", "demo3_ablation_sweep_s", "grid_ablation_s", "time"),
+    ("peak RSS (GB)", "peak_rss_gb", "peak_rss_gb", "memory"),
+]
+
+
+def main():
+    base = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+    ours = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+    n = min(len(base), len(ours))
+    print(f"model {ours[0].get('model')}, {ours[0].get('n_tokens')} tokens, threads {ours[0].get('threads')}, "
+          f"{n} side-by-side round(s); baseline torch {base[0].get('torch')}, jlens PyTorch {ours[0].get('engine')}")
+    print(f"{'':28s} {'PyTorch':>10s} {'jlens':>10s} {'ratio':>9s}  per round")
+    for label, bf, jf, kind in ROWS:
+        pairs = [(b[bf], o[jf]) for b, o in zip(base, ours) if bf in b and jf in o]
+        if not pairs:
+            continue
+        if kind == "time":
+            ratios = [b / o for b, o in pairs if o > 0]
+            word = "x faster"
+        else:
+            ratios = [o / b for b, o in pairs if b > 0]
+            word = "x of PyTorch"
+        print(f"{label:28s} {statistics.median(p[0] for p in pairs):10.3f} {statistics.median(p[1] for p in pairs):10.3f} "
+              f"{statistics.median(ratios):7.2f}{word[0]}  {' '.join(f'{r:.2f}' for r in ratios)}  ({word})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+package jlens.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jlens.analysis.AblationSweep;
+import jlens.analysis.SweepOptions;
+import jlens.analysis.SweepResult;
+import jlens.analysis.SweepSpec;
+import jlens.hook.HookPoint;
+import jlens.model.Gpt2;
+
+/**
+ * {@code ./jlens bench [--model DIR] [--runs N]}: the seed notebook's demos timed the way
+ * {@code bench_pytorch.py} times them (same fields, same tokens, median of N runs after a warm-up), plus the
+ * naive sweep and the layer x head grid. Prints one JSON line; {@code bench/compare.sh} puts it beside the
+ * PyTorch baseline.
+ */
+public final class Bench {
+    /** The seed text's 30 token ids, the ones bench_pytorch.py uses for models without a reference.json. */
+    private static final long[] SEED_TEXT_IDS = {3856, 508, 345, 389, 290, 910, 644, 345, 1254, 11, 198, 220, 220, 220,
+        220, 220, 780, 883, 508, 2000, 836, 470, 2300, 290, 883, 508, 2300, 836, 470, 2000};
+
+    private Bench() {}
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> opts = options(args);
+        Path dir = Path.of(opts.getOrDefault("--model", "models/gpt2"));
+        int runs = Integer.parseInt(opts.getOrDefault("--runs", "3"));
+        boolean naive = !"false".equals(opts.get("--naive"));
+
+        long t0 = System.nanoTime();
+        try (Gpt2 model = Gpt2.load(dir)) {
+            double loadS = seconds(t0);
+            long[] ids = SEED_TEXT_IDS;
+            int head = Math.min(4, model.config().nHead() - 1);
+            Path ref = dir.resolve("reference.json");
+            if (Files.isRegularFile(ref)) { // the fixtures: their own text and head, as the baseline does
+                JsonObject r = JsonParser.parseString(Files.readString(ref)).getAsJsonObject();
+                ids = r.getAsJsonArray("token_ids").asList().stream().mapToLong(e -> e.getAsLong()).toArray();
+                head = r.getAsJsonObject("ablation").get("head").getAsInt();
+            }
+            long[] tokens = ids;
+            long t1 = System.nanoTime();
+            forward(model, tokens);
+            double firstS = loadS + seconds(t1);
+
+            List<String> qkv = new ArrayList<>();
+            for (int l = 0; l < model.config().nLayer(); l++) {
+                qkv.add(HookPoint.block(l, HookPoint.QKV));
+            }
+            SweepSpec notebook = SweepSpec.notebook(model.config(), tokens, head);
+            SweepSpec grid = SweepSpec.grid(model.config(), tokens, SweepSpec.NOTEBOOK_POSITION);
+
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("impl", "jlens-djl");
+            out.put("engine", Engine.getEngine("PyTorch").getVersion());
+            out.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+            out.put("model", dir.toAbsolutePath().normalize().getFileName().toString());
+            out.put("n_tokens", tokens.length);
+            out.put("load_s", round(loadS, 3));
+            out.put("load_and_first_forward_s", round(firstS, 3));
+            out.put("forward_s", round(median(runs, () -> forward(model, tokens)), 4));
+            out.put("demo1_hooked_forward_s", round(median(runs, () -> model.run(tokens, qkv).close()), 4));
+            SweepResult[] fast = new SweepResult[1];
+            out.put("demo3_ablation_sweep_s", round(median(runs, () -> fast[0] = AblationSweep.run(model, notebook)), 4));
+            out.put("grid_ablation_s", round(median(runs, () -> AblationSweep.run(model, grid)), 3));
+            if (naive) {
+                SweepResult[] slow = new SweepResult[1];
+                out.put("naive_ablation_sweep_s", round(median(1, () -> slow[0] = AblationSweep.run(model, notebook,
+                        SweepOptions.defaults().withNaive(true))), 3));
+                out.put("fast_vs_naive_max_abs_diff", maxAbsDiff(fast[0], slow[0]));
+            }
+            out.put("peak_rss_gb", round(peakRssKb() / 1e6, 2));
+            System.out.println(json(out));
+        }
+    }
+
+    private static void forward(Gpt2 model, long[] ids) {
+        try (NDManager m = model.manager().newSubManager()) {
+            model.forward(ids, m);
+        }
+    }
+
+    /** Median wall time of {@code runs} calls after one untimed warm-up call. */
+    private static double median(int runs, Runnable task) {
+        task.run();
+        double[] times = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t = System.nanoTime();
+            task.run();
+            times[i] = seconds(t);
+        }
+        Arrays.sort(times);
+        return runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+    }
+
+    private static double maxAbsDiff(SweepResult a, SweepResult b) {
+        double max = 0;
+        for (int i = 0; i < a.records().size(); i++) {
+            max = Math.max(max, Math.abs(a.records().get(i).logprob() - b.records().get(i).logprob()));
+        }
+        return max;
+    }
+
+    /** The peak resident set (VmHWM), in kB as getrusage's ru_maxrss, which the baseline reports. */
+    private static long peakRssKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 == args.length) {
+                throw new IllegalArgumentException("usage: bench [--model DIR] [--runs N] [--naive false]");
+            }
+            out.put(args[i], args[++i]);
+        }
+        return out;
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static double round(double v, int digits) {
+        double scale = Math.pow(10, digits);
+        return Math.round(v * scale) / scale;
+    }
+
+    private static String json(Map<String, Object> fields) {
+        JsonObject o = new JsonObject();
+        fields.forEach((k, v) -> {
+            if (v instanceof Number n) {
+                o.addProperty(k, n);
+            } else {
+                o.addProperty(k, String.valueOf(v));
+            }
+        });
+        return o.toString();
+    }
+}
