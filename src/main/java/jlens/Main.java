@@ -2,12 +2,13 @@ package jlens;
 
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.lang.reflect.InvocationTargetException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import jlens.bench.Bench;
 import jlens.repl.Cli;
 
 /**
@@ -48,21 +49,17 @@ public final class Main {
         return cli.execute(err);
     }
 
-    /** {@code jlens bench}: the benchmark's own main, found by name so the REPL builds without it. */
+    /** {@code jlens bench}: the sweep benchmark. */
     private static int bench(String[] args) {
         try {
-            Class<?> c = Class.forName("jlens.bench.Bench");
-            c.getMethod("main", String[].class).invoke(null, (Object) args);
+            Bench.main(args);
             return 0;
-        } catch (ClassNotFoundException e) {
-            System.err.println("jlens bench: this build does not include jlens.bench yet");
+        } catch (IllegalArgumentException e) {
+            System.err.println("jlens bench: " + e.getMessage());
             return 2;
-        } catch (InvocationTargetException e) {
-            System.err.println("jlens bench: " + e.getCause());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("jlens bench: " + e.getMessage());
             return 1;
-        } catch (ReflectiveOperationException e) {
-            System.err.println("jlens bench: " + e);
-            return 2;
         }
     }
 

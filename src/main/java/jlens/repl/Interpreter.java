@@ -114,7 +114,7 @@ public final class Interpreter implements AutoCloseable {
             throw new ScriptFailure(file, line, "cancelled");
         } catch (UserError e) {
             throw new ScriptFailure(file, line, e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             throw new ScriptFailure(file, line, Errors.toUserError(e, session.debug(), session.out()).getMessage());
         }
     }

@@ -85,7 +85,7 @@ public final class Session implements AutoCloseable {
             c.action().run(this, new Args(c.usage(), words.subList(1, words.size())));
         } catch (UserError | CancellationException e) {
             throw e;
-        } catch (Exception e) {
+        } catch (Exception | StackOverflowError | OutOfMemoryError e) {
             throw Errors.toUserError(e, debug, out);
         } finally {
             out.flush();
