@@ -44,6 +44,20 @@ final class Errors {
                 + (debug ? "" : " (start with --debug to see the stack trace)"));
     }
 
+    /**
+     * Whether an interrupt (Ctrl-C's) is what ended {@code e}: blocking code (a wait, a channel) answers one with
+     * its own exception, which then means "cancelled", not an internal error.
+     */
+    static boolean interrupted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
+                    || t instanceof java.nio.channels.ClosedByInterruptException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String firstLine(String s) {
         if (s == null) {
             return null;

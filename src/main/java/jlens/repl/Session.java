@@ -86,6 +86,9 @@ public final class Session implements AutoCloseable {
         } catch (UserError | CancellationException e) {
             throw e;
         } catch (Exception | StackOverflowError | OutOfMemoryError e) {
+            if (cancelRequested && Errors.interrupted(e)) {
+                throw new CancellationException("cancelled"); // Ctrl-C interrupted a wait or a channel: not a bug
+            }
             throw Errors.toUserError(e, debug, out);
         } finally {
             out.flush();
