@@ -115,7 +115,10 @@ final class FullScreenViewer implements Viewer {
             if (next < pending.length) {
                 return pending.length - next;
             }
-            return reader.peek(30L) >= 0 ? 1 : 0; // a short wait lets the rest of an escape sequence arrive
+            // A short wait lets the rest of an escape sequence arrive. At the end of input a read does not block
+            // either: saying so lets a polling viewer see the end (and leave) instead of polling forever.
+            int c = reader.peek(30L);
+            return c >= 0 || c == NonBlockingReader.EOF ? 1 : 0;
         }
     }
 
@@ -154,7 +157,20 @@ final class FullScreenViewer implements Viewer {
         while (true) {
             screen.doResizeIfNecessary();
             draw(screen, figure, page, style);
-            KeyStroke k = screen.readInput();
+            KeyStroke k = screen.pollInput();
+            while (k == null) {
+                // Polled, not a blocking read, so that a resize redraws at once rather than at the next key press.
+                if (screen.doResizeIfNecessary() != null) {
+                    draw(screen, figure, page, style);
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return page;
+                }
+                k = screen.pollInput();
+            }
             if (k == null || k.getKeyType() == KeyType.EOF || k.getKeyType() == KeyType.Escape) {
                 return page;
             }
