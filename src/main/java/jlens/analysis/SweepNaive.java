@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import jlens.hook.Hooks;
 import jlens.model.Gpt2;
 
@@ -18,8 +17,7 @@ final class SweepNaive {
 
     static SweepResult run(Gpt2 model, SweepSpec spec, SweepOptions options) {
         long start = System.nanoTime();
-        List<String> names = new TreeSet<>(spec.cases().stream().map(c -> spec.site().hookName(c.layer())).toList())
-                .stream().toList();
+        List<String> names = spec.cases().stream().map(c -> spec.site().hookName(c.layer())).distinct().toList();
         int nLayer = model.config().nLayer();
         try (Gpt2.Run clean = model.run(spec.ids(), AblationSource.needsClean(spec.kind()) ? names : List.of());
              Gpt2.Run corrupt = spec.corruptIds() == null ? null : model.run(spec.corruptIds(), names)) {
