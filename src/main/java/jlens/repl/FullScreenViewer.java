@@ -134,6 +134,13 @@ final class FullScreenViewer implements Viewer {
         JLineBackedTerminal lanterna = new JLineBackedTerminal(terminal);
         Terminal.SignalHandler previousWinch = terminal.handle(Terminal.Signal.WINCH, s -> lanterna.fireResize());
         TerminalScreen screen = new TerminalScreen(lanterna);
+        // Killed (SIGTERM) while the viewer is up: JLine's own hook restores the modes, this one the main screen and
+        // the cursor, else the shell comes back inside the alternate screen with its scrollback hidden.
+        Thread restoreScreen = new Thread(() -> {
+            terminal.writer().print("\u001b[0m\u001b[?1049l\u001b[?25h");
+            terminal.writer().flush();
+        }, "jlens-viewer-restore");
+        Runtime.getRuntime().addShutdownHook(restoreScreen);
         try {
             screen.startScreen();
             screen.setCursorPosition(null);
@@ -146,6 +153,11 @@ final class FullScreenViewer implements Viewer {
                 terminal.handle(Terminal.Signal.WINCH, previousWinch);
                 terminal.puts(org.jline.utils.InfoCmp.Capability.cursor_visible);
                 terminal.flush();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(restoreScreen);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or about to: it does the same
+                }
             }
         }
     }
