@@ -93,6 +93,13 @@ public final class Bench {
 
     /** Median wall time of {@code runs} calls after one untimed warm-up call. */
     private static double median(int runs, Runnable task) {
+        if (Boolean.getBoolean("jlens.bench.rss")) { // where the peak memory comes from, on stderr
+            try {
+                System.err.printf("peak RSS before next stage: %.2f GB%n", peakRssKb() / 1e6);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         task.run();
         double[] times = new double[runs];
         for (int i = 0; i < runs; i++) {
