@@ -85,7 +85,7 @@ public record Cli(String model, String device, String dtype, String color, boole
 
     /** Runs the REPL or the scripts; returns the exit status. */
     public int execute(PrintWriter err) {
-        boolean interactive = items.isEmpty() && System.console() != null;
+        boolean interactive = items.isEmpty() && inputIsTerminal();
         Session session;
         try {
             Models.Options options = new Models.Options(device, dtype);
@@ -118,6 +118,22 @@ public record Cli(String model, String device, String dtype, String color, boole
             return interactive(session, err);
         } finally {
             err.flush();
+        }
+    }
+
+    /**
+     * Whether a person types at the input: the REPL runs then even when the output goes to a pipe
+     * ({@code ./jlens | tee log}), where Java's System.console() is null.
+     */
+    private static boolean inputIsTerminal() {
+        if (System.console() != null) {
+            return true;
+        }
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
         }
     }
 

@@ -230,7 +230,28 @@ public final class Session implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             mode = autoColor;
         }
-        return new RenderStyle(mode, unicode);
+        boolean glyphs = switch (settings.glyphs()) {
+            case "unicode" -> true;
+            case "ascii" -> false;
+            default -> unicode && localeAllowsUnicode(System.getenv());
+        };
+        return new RenderStyle(mode, glyphs);
+    }
+
+    /**
+     * Whether the locale lets the terminal show Unicode glyphs: the first of LC_ALL, LC_CTYPE and LANG that is
+     * set decides, and only a UTF-8 one allows them (LANG=C is ASCII, and braille drawn there comes out garbled).
+     * With none set, Unicode (the usual case in containers whose terminal is UTF-8 anyway).
+     */
+    static boolean localeAllowsUnicode(java.util.Map<String, String> env) {
+        for (String name : List.of("LC_ALL", "LC_CTYPE", "LANG")) {
+            String value = env.get(name);
+            if (value != null && !value.isBlank()) {
+                String v = value.toLowerCase(java.util.Locale.ROOT);
+                return v.contains("utf-8") || v.contains("utf8");
+            }
+        }
+        return true;
     }
 
     /**

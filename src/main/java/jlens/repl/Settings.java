@@ -11,11 +11,12 @@ import java.util.Map;
  */
 public final class Settings {
     /** Keys {@code set} knows, in the order {@code set} lists them. */
-    public static final List<String> KEYS = List.of("width", "height", "color", "bins", "pos0", "layer", "budget");
+    public static final List<String> KEYS = List.of("width", "height", "color", "glyphs", "bins", "pos0", "layer", "budget");
 
     private int width; // 0: follow the terminal
     private int height = 20;
     private String color = "auto";
+    private String glyphs = "auto";
     private int bins = 100;
     private boolean includePos0;
     private int layer;
@@ -33,6 +34,11 @@ public final class Settings {
     /** auto, truecolor, 256, 16 or mono. */
     public String color() {
         return color;
+    }
+
+    /** auto (Unicode unless the locale or the output charset says otherwise), unicode or ascii. */
+    public String glyphs() {
+        return glyphs;
     }
 
     public int bins() {
@@ -64,6 +70,7 @@ public final class Settings {
             case "width" -> width = value.equalsIgnoreCase("auto") ? 0 : intIn(key, value, 20, 1000);
             case "height" -> height = intIn(key, value, 5, 500);
             case "color", "colour" -> color = colorWord(value);
+            case "glyphs" -> glyphs = oneOf(key, value, List.of("auto", "unicode", "ascii"));
             case "bins" -> bins = intIn(key, value, 2, 10_000);
             case "pos0" -> includePos0 = Args.parseBoolean(value, "pos0");
             case "layer" -> layer = Args.index(value, nLayer, "layer", "the model has " + nLayer + " layers", "set layer N");
@@ -78,6 +85,7 @@ public final class Settings {
         m.put("width", width == 0 ? "auto" : Integer.toString(width));
         m.put("height", Integer.toString(height));
         m.put("color", color);
+        m.put("glyphs", glyphs);
         m.put("bins", Integer.toString(bins));
         m.put("pos0", includePos0 ? "on" : "off");
         m.put("layer", Integer.toString(layer));
@@ -89,6 +97,7 @@ public final class Settings {
         return switch (key.toLowerCase(Locale.ROOT)) {
             case "width" -> List.of("auto", "80", "120", "200");
             case "color", "colour" -> List.of("auto", "truecolor", "256", "16", "mono");
+            case "glyphs" -> List.of("auto", "unicode", "ascii");
             case "bins" -> List.of("20", "50", "100");
             case "pos0" -> List.of("on", "off");
             case "budget" -> List.of("512M", "2G", "8G");
@@ -106,6 +115,14 @@ public final class Settings {
             };
             default -> throw new UserError("color takes auto, truecolor, 256, 16 or mono, not '" + v + "'");
         };
+    }
+
+    private static String oneOf(String key, String v, List<String> allowed) {
+        String w = v.toLowerCase(Locale.ROOT);
+        if (!allowed.contains(w)) {
+            throw new UserError(key + " takes " + String.join(", ", allowed) + ", not '" + v + "'");
+        }
+        return w;
     }
 
     private static int intIn(String key, String v, int lo, int hi) {
