@@ -18,6 +18,7 @@ ROWS = [  # (label, baseline field, jlens field, kind)
     ("demo3 sweep (naive loop)", "demo3_ablation_sweep_s", "naive_ablation_sweep_s", "time"),
     ("grid sweep vs 36-case loop", "demo3_ablation_sweep_s", "grid_ablation_s", "time"),
     ("peak RSS (GB)", "peak_rss_gb", "peak_rss_gb", "memory"),
+    ("peak RSS incl. naive oracle", "peak_rss_gb", "peak_rss_with_naive_gb", "memory"),
 ]
 
 
