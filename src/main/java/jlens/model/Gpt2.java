@@ -489,7 +489,7 @@ public final class Gpt2 implements AutoCloseable {
      */
     private static NDArray product(NDArray rows, NDArray weight) {
         long r = rows.getShape().get(0);
-        if (r > CONV_MAX_ROWS) {
+        if (r > CONV_MAX_ROWS || rows.getDevice().isGpu()) { // the trick is for CPU memory bandwidth; GPUs have cuBLAS
             return rows.matMul(weight);
         }
         long in = weight.getShape().get(0);
