@@ -270,9 +270,12 @@ final class StatsCommands {
         }
         LinePlot stats = new LinePlot("mean and std of QK^T by layer").xLabel("layer").yLabel("mean").rightLabel("std").markers(true)
                 .add(LinePlot.Series.overIndex("mean", all.mean())).add(LinePlot.Series.overIndex("std", all.std()).onRightAxis());
-        s.draw(stats, new Figure(List.of("mean and std by layer", "QK^T densities", "softmax densities"), 0,
-                i -> i == 0 ? stats : i == 1 ? scores : soft));
-        s.println("'view' shows the QK^T and softmax densities too (arrow keys)");
+        Figure pages = new Figure(List.of("mean and std by layer", "QK^T densities", "softmax densities"), 0,
+                i -> i == 0 ? stats : i == 1 ? scores : soft);
+        // The notebook's order: the two families of distributions side by side, then mean and std per layer.
+        s.draw(new SmallMultiples("QK^T and its row softmax, one curve per layer").add(scores).add(soft), pages);
+        s.draw(stats, pages);
+        s.println("'view' pages through these full screen (arrow keys)");
         s.lastResult(Result.of("qkt-all", "qkt all", Map.of("first_position", first, "bins", 20), all,
                 Result.NdData.of(new long[] {n, 2}, meanStd(all))));
     }
