@@ -60,14 +60,8 @@ public final class Xterm256 {
 
     private static int nearestOf(double[] lab, int... indices) {
         int best = indices[0];
-        double bestDistance = Double.MAX_VALUE;
         for (int i : indices) {
-            double dl = lab[0] - LAB[i][0];
-            double da = lab[1] - LAB[i][1];
-            double db = lab[2] - LAB[i][2];
-            double d = dl * dl + da * da + db * db;
-            if (d < bestDistance) {
-                bestDistance = d;
+            if (distance(lab, i) < distance(lab, best)) {
                 best = i;
             }
         }
@@ -77,18 +71,20 @@ public final class Xterm256 {
     private static int nearest(int rgb, int from, int to) {
         double[] lab = lab(rgb);
         int best = from;
-        double bestDistance = Double.MAX_VALUE;
         for (int i = from; i < to; i++) {
-            double dl = lab[0] - LAB[i][0];
-            double da = lab[1] - LAB[i][1];
-            double db = lab[2] - LAB[i][2];
-            double d = dl * dl + da * da + db * db;
-            if (d < bestDistance) {
-                bestDistance = d;
+            if (distance(lab, i) < distance(lab, best)) {
                 best = i;
             }
         }
         return best;
+    }
+
+    /** Squared CIELAB distance from {@code lab} to palette entry {@code i}. */
+    private static double distance(double[] lab, int i) {
+        double dl = lab[0] - LAB[i][0];
+        double da = lab[1] - LAB[i][1];
+        double db = lab[2] - LAB[i][2];
+        return dl * dl + da * da + db * db;
     }
 
     private static int[] buildPalette() {
