@@ -207,7 +207,7 @@ public final class Gpt2 implements AutoCloseable {
     public NDArray forward(long[] ids, NDManager out) {
         checkIds(ids);
         try (NDManager pass = manager.newSubManager()) {
-            NDArray logits = forward(pass, pass.create(ids, new Shape(1, ids.length)), hooks); // [1, T, V]
+            NDArray logits = forward(pass.create(ids, new Shape(1, ids.length)), hooks); // [1, T, V]
             logits.attach(out);
             return logits;
         }
@@ -229,7 +229,7 @@ public final class Gpt2 implements AutoCloseable {
             for (String name : names) {
                 scope.add(name, cache.recorder());
             }
-            NDArray logits = forward(pass, pass.create(ids, new Shape(1, ids.length)), hooks); // [1, T, V]
+            NDArray logits = forward(pass.create(ids, new Shape(1, ids.length)), hooks); // [1, T, V]
             logits.attach(cache.manager());
             return new Run(logits, cache);
         } catch (RuntimeException e) {
@@ -286,8 +286,8 @@ public final class Gpt2 implements AutoCloseable {
         }
     }
 
-    /** The whole pass for a batch of token ids {@code [B, T]}, in {@code pass}'s scope. */
-    NDArray forward(NDManager pass, NDArray ids, Hooks hooks) {
+    /** The whole pass for a batch of token ids {@code [B, T]}, in the scope of the ids' manager. */
+    NDArray forward(NDArray ids, Hooks hooks) {
         NDArray x = embed(ids, 0, hooks); // [B, T, C]
         for (int l = 0; l < config.nLayer(); l++) {
             x = block(l, x, null, hooks).residual(); // [B, T, C]
