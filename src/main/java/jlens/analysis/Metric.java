@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 import jlens.model.Gpt2;
 import jlens.model.Gpt2Tokenizer;
-import jlens.model.Gpt2Weights;
 
 /**
  * A scalar read from a pass's logits at one position, as activation patching measures it: the logit difference
@@ -87,37 +86,40 @@ public record Metric(MetricKind kind, long answer, long wrong, int position) {
      * for a log-prob the whole vocabulary in slices of at most {@code rowsPerSlice} rows.
      */
     public double[] ofFinalResidual(Gpt2 model, NDArray resid, int rowsPerSlice) {
-        Gpt2Weights w = model.weights();
         long n = resid.getShape().get(0);
         double[] out = new double[(int) n];
         try (NDManager scope = resid.getManager().newSubManager()) {
             NDArray x = resid.reshape(resid.getShape()); // a handle in scope: what is computed from it is freed here
             x.attach(scope);
-            NDArray ln = MetricUnembedding.finalNorm(model, x); // [N, C]
-            if (kind == MetricKind.LOGIT_DIFF) {
-                NDArray u = MetricUnembedding.unembedRow(model, scope, answer).sub(MetricUnembedding.unembedRow(model, scope, wrong)); // [C]
-                float[] d = Tensors.floats(ln.matMul(u.reshape(-1, 1))); // [N, 1]
-                for (int i = 0; i < n; i++) {
-                    out[i] = d[i];
-                }
-                return out;
-            }
-            NDArray wteT = w.wte().transpose(); // [C, V], a view
-            wteT.attach(scope);
             for (long from = 0; from < n; from += rowsPerSlice) {
                 long to = Math.min(n, from + rowsPerSlice);
                 try (NDManager slice = scope.newSubManager()) {
-                    NDArray some = ln.get("{}:{}", from, to); // [b, C]
+                    NDArray some = x.get("{}:{}", from, to); // [b, C]
                     some.attach(slice);
-                    NDArray logits = some.matMul(wteT); // [b, V]
-                    float[] lp = Tensors.floats(logits.logSoftmax(1).get(":, {}", answer)); // [b]
-                    for (int i = 0; i < lp.length; i++) {
-                        out[(int) from + i] = lp[i];
+                    float[] m = Tensors.floats(tensor(model, some)); // [b]
+                    for (int i = 0; i < m.length; i++) {
+                        out[(int) from + i] = m[i];
                     }
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * The metric of final residual rows {@code [N, C]} as an array {@code [N]} in {@code resid}'s manager, built from
+     * differentiable ops (attribution patching takes its gradient).
+     */
+    public NDArray tensor(Gpt2 model, NDArray resid) {
+        NDArray ln = MetricUnembedding.finalNorm(model, resid); // [N, C]
+        NDManager m = resid.getManager();
+        if (kind == MetricKind.LOGIT_DIFF) {
+            NDArray u = MetricUnembedding.unembedRow(model, m, answer).sub(MetricUnembedding.unembedRow(model, m, wrong)); // [C]
+            return ln.matMul(u.reshape(-1, 1)).reshape(-1); // [N]
+        }
+        NDArray wteT = model.weights().wte().transpose(); // [C, V], a view
+        wteT.attach(m);
+        return ln.matMul(wteT).logSoftmax(1).get(":, {}", answer); // [N]
     }
 
     /** The unit of the metric's values, for labels: "logit diff" or "log-prob". */

@@ -26,6 +26,15 @@ public final class Patch {
         return options.naive() ? PatchNaive.run(model, spec, options) : PatchFast.run(model, spec, options);
     }
 
+    /**
+     * Attribution patching: every cell's first-order estimate from one forward and one backward pass of the
+     * corrupted text (plus a pass of the clean one), in about the time of three forward passes whatever the grid.
+     */
+    public static PatchResult approximate(Gpt2 model, PatchSpec spec, PatchOptions options) {
+        check(model, spec);
+        return PatchApprox.run(model, spec, options);
+    }
+
     public static PatchResult run(Gpt2 model, PatchSpec spec) {
         return run(model, spec, PatchOptions.defaults());
     }

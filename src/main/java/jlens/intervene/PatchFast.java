@@ -90,7 +90,7 @@ final class PatchFast {
             normalized[i] = PatchResult.normalize(raw[i], mClean, mCorrupt);
         }
         int[] shape = spec.kind().shape(nLayer, model.config().nHead(), spec.tokens());
-        return new PatchResult(spec, shape, raw, normalized, mClean, mCorrupt, false, computed,
+        return new PatchResult(spec, shape, raw, normalized, mClean, mCorrupt, PatchMethod.FAST, computed,
                 (System.nanoTime() - start) / 1e9);
     }
 

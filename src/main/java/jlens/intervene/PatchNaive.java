@@ -34,7 +34,7 @@ final class PatchNaive {
                 normalized[i] = PatchResult.normalize(raw[i], mClean, mCorrupt);
             }
             int[] shape = spec.kind().shape(nLayer, model.config().nHead(), spec.tokens());
-            return new PatchResult(spec, shape, raw, normalized, mClean, mCorrupt, true, cells.size(),
+            return new PatchResult(spec, shape, raw, normalized, mClean, mCorrupt, PatchMethod.NAIVE, cells.size(),
                     (System.nanoTime() - start) / 1e9);
         }
     }

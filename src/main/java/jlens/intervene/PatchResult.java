@@ -15,13 +15,50 @@ import jlens.analysis.AnalysisResult;
  *     clean metric (NaN when the two runs' metrics are equal)
  * @param mClean the metric of the clean run
  * @param mCorrupt the metric of the corrupted run
- * @param naive whether the naive loop computed it
- * @param computed how many cells were run; the others provably equal the corrupted run (the patched value is
+ * @param method how it was computed (exactly, or estimated from gradients)
+ * @param computed how many cells were run (all of them for an estimate); the others provably equal the corrupted run (the patched value is
  *     bit-identical to the corrupted one, or comes after the metric's position)
  * @param seconds wall time, both reference runs included
  */
 public record PatchResult(PatchSpec spec, int[] shape, double[] raw, double[] normalized, double mClean,
-                          double mCorrupt, boolean naive, int computed, double seconds) implements AnalysisResult {
+                          double mCorrupt, PatchMethod method, int computed, double seconds) implements AnalysisResult {
+
+    /** Whether the naive loop computed it. */
+    public boolean naive() {
+        return method == PatchMethod.NAIVE;
+    }
+
+    /**
+     * Pearson correlation of this grid's normalised values with another's of the same shape (an estimate against
+     * the exact grid); NaN when either is constant.
+     */
+    public double correlation(PatchResult other) {
+        if (!java.util.Arrays.equals(shape, other.shape)) {
+            throw new IllegalArgumentException("grids of shapes " + java.util.Arrays.toString(shape) + " and "
+                    + java.util.Arrays.toString(other.shape) + " do not compare");
+        }
+        return pearson(raw, other.raw);
+    }
+
+    private static double pearson(double[] a, double[] b) {
+        double ma = 0;
+        double mb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ma += a[i];
+            mb += b[i];
+        }
+        ma /= a.length;
+        mb /= b.length;
+        double sab = 0;
+        double saa = 0;
+        double sbb = 0;
+        for (int i = 0; i < a.length; i++) {
+            sab += (a[i] - ma) * (b[i] - mb);
+            saa += (a[i] - ma) * (a[i] - ma);
+            sbb += (b[i] - mb) * (b[i] - mb);
+        }
+        return sab / Math.sqrt(saa * sbb);
+    }
 
     static double normalize(double m, double clean, double corrupt) {
         return (m - corrupt) / (clean - corrupt);
