@@ -4,12 +4,12 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import jlens.model.Gpt2;
-import jlens.model.store.Cancellation;
-import jlens.model.store.ModelStore;
-import jlens.model.store.ModelStoreException;
-import jlens.model.store.ProgressListener;
-import jlens.model.store.ResolvedModel;
-import jlens.model.store.TextProgressBar;
+import jlens.store.Cancellation;
+import jlens.store.ModelStore;
+import jlens.store.ModelStoreException;
+import jlens.store.ProgressListener;
+import jlens.store.ResolvedModel;
+import jlens.store.TextProgressBar;
 
 /** How the REPL turns a model name or folder into a loaded {@link Gpt2} (through the model store). */
 public final class Models {

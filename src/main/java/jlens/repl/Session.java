@@ -45,7 +45,6 @@ public final class Session implements AutoCloseable {
     private long[] ids;
     private final Set<String> hooked = new LinkedHashSet<>(); // exact hook names captured by 'run'
     private Gpt2.Run lastRun;
-    private long[] lastRunIds;
     private Result lastResult;
     private Drawing lastDrawing;
     private Figure lastFigure;
@@ -340,7 +339,7 @@ public final class Session implements AutoCloseable {
         boolean present;
         try {
             present = Models.store().findCached(spec).isPresent();
-        } catch (jlens.model.store.ModelStoreException e) {
+        } catch (jlens.store.ModelStoreException e) {
             present = false;
         }
         if (!present) {
@@ -518,7 +517,6 @@ public final class Session implements AutoCloseable {
         }
         clearRun();
         lastRun = run;
-        lastRunIds = tokens;
         return run;
     }
 
@@ -558,7 +556,6 @@ public final class Session implements AutoCloseable {
         if (lastRun != null) {
             lastRun.close();
             lastRun = null;
-            lastRunIds = null;
         }
     }
 
