@@ -12,9 +12,9 @@ System.out.println(ids.length + " tokens: " + Arrays.toString(model.tokenizer().
 try (Gpt2.Run run = model.run(ids, List.of("blocks.0.attn.hook_qkv", "pattern 0"))) {
     QkvSplit split = QkvSplitter.split(run.cache(), model.config(), 0, 1);
     System.out.println("layer 0 Q " + Arrays.toString(split.shape()));
-    HeadAttentionMatrix p = HeadAttention.pattern(run.cache(), model.config(), 0, 0);
+    HeadAttention.Matrix p = HeadAttention.pattern(run.cache(), model.config(), 0, 0);
     System.out.printf("head 0 attends from the last token to the first with weight %.3f%n", p.get(ids.length - 1, 0));
-    LogProbsAtPosition lp = LogProbs.at(run.logits(), ids, model.tokenizer(), -2, 3);
+    LogProbs.AtPosition lp = LogProbs.at(run.logits(), ids, model.tokenizer(), -2, 3);
     System.out.println("most likely last token: '" + lp.top().get(0).token() + "'; the real one, '" + lp.next().token()
             + "', has rank " + lp.next().rank());
 }
@@ -22,5 +22,5 @@ try (Gpt2.Run run = model.run(ids, List.of("blocks.0.attn.hook_qkv", "pattern 0"
 // Commands and Java share the session: run a command, then read its result as a record.
 session.exec("text \"Hello world, hello jlens\"");
 session.exec("logprobs");
-var last = (LogProbsAtPosition) session.lastResult().value();
+var last = (LogProbs.AtPosition) session.lastResult().value();
 System.out.println("rank of the real next token: " + last.next().rank());

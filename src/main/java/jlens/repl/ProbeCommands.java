@@ -4,11 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import jlens.analysis.NdData;
 import jlens.analysis.HeadAttention;
-import jlens.analysis.HeadAttentionMatrix;
 import jlens.analysis.LogProbs;
-import jlens.analysis.LogProbsAtPosition;
-import jlens.analysis.TokenLogProb;
 import jlens.chart.Chart;
 import jlens.chart.Colormaps;
 import jlens.chart.Heatmap;
@@ -73,9 +71,9 @@ final class ProbeCommands {
             s.forward(List.of()); // logprobs only needs the logits: run the text when nothing has run yet
         }
         long[] ids = s.ids();
-        LogProbsAtPosition lp = LogProbs.at(s.logits(), ids, s.model().tokenizer(), pos, 10);
+        LogProbs.AtPosition lp = LogProbs.at(s.logits(), ids, s.model().tokenizer(), pos, 10);
         if (lp.next() != null) {
-            TokenLogProb n = lp.next();
+            LogProbs.Token n = lp.next();
             s.println("position " + lp.position() + " predicts position " + (lp.position() + 1) + ": real next token "
                     + Words.quote(n.token()) + " (id " + n.id() + ") log-prob " + Format.num(n.logProb()) + ", probability "
                     + Format.num(n.probability()) + ", rank " + n.rank() + " of " + lp.logProbs().length);
@@ -83,7 +81,7 @@ final class ProbeCommands {
             s.println("position " + lp.position() + " is the last: the text holds no next token to mark");
         }
         TextTable top = new TextTable("rank", "id", "token", "logprob", "prob");
-        for (TokenLogProb x : lp.top()) {
+        for (LogProbs.Token x : lp.top()) {
             top.row(x.rank(), x.id(), Words.quote(x.token()), x.logProb(), x.probability());
         }
         s.out().print(top);
@@ -97,8 +95,7 @@ final class ProbeCommands {
             plot.highlight((int) lp.next().id(), Words.quote(lp.next().token()));
         }
         s.draw(plot, null);
-        s.lastResult(Result.of("logprobs", "logprobs " + pos, Map.of("position", lp.position()), lp,
-                Result.NdData.of(new long[] {lp.logProbs().length}, lp.logProbs())));
+        s.lastResult(Result.of("logprobs", "logprobs " + pos, Map.of("position", lp.position()), lp));
     }
 
     private static void pattern(Session s, Args a) {
@@ -120,11 +117,10 @@ final class ProbeCommands {
         String[] labels = StatsCommands.tokenLabels(s, 0, s.ids().length);
         IntFunction<Chart> page = h -> patternChart(HeadAttention.pattern(cache, c, layer, h), labels);
         if (head != null) {
-            HeadAttentionMatrix m = HeadAttention.pattern(cache, c, layer, head);
+            HeadAttention.Matrix m = HeadAttention.pattern(cache, c, layer, head);
             s.println("layer " + layer + " head " + head + ": attention pattern, queries down, keys across (causal: above the diagonal is 0)");
             s.draw(patternChart(m, labels), new Figure(titles, head, page));
-            s.lastResult(Result.of("pattern", "pattern " + layer + " " + head, Map.of("layer", layer, "head", head), m,
-                    Result.NdData.of(new long[] {m.tokens(), m.tokens()}, m.values())));
+            s.lastResult(Result.of("pattern", "pattern " + layer + " " + head, Map.of("layer", layer, "head", head), m));
             return;
         }
         // Panels of at least 30 columns and 10 rows; show as many heads as fit in 60 rows, 'view' steps through all.
@@ -136,7 +132,7 @@ final class ProbeCommands {
         int t = s.ids().length;
         float[] all = new float[heads * t * t];
         for (int h = 0; h < heads; h++) {
-            HeadAttentionMatrix m = HeadAttention.pattern(cache, c, layer, h);
+            HeadAttention.Matrix m = HeadAttention.pattern(cache, c, layer, h);
             if (h < shown) {
                 grid.add(patternChart(m, labels));
             }
@@ -146,10 +142,10 @@ final class ProbeCommands {
                 + "; 'pattern " + layer + " H' for one, 'view' to step through every head");
         s.draw(grid, new Figure(titles, 0, page), Math.max(s.settings().height(), rows * 12));
         s.lastResult(Result.of("pattern", "pattern " + layer, Map.of("layer", layer), Map.of("layer", layer, "pattern", all),
-                null, Result.NdData.of(new long[] {heads, t, t}, all)));
+                null, NdData.of(new long[] {heads, t, t}, all)));
     }
 
-    static Chart patternChart(HeadAttentionMatrix m, String[] labels) {
+    static Chart patternChart(HeadAttention.Matrix m, String[] labels) {
         int n = m.tokens();
         double[][] grid = new double[n][n];
         for (int i = 0; i < n; i++) {

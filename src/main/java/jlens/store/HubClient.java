@@ -237,7 +237,7 @@ final class HubClient {
             throw writeError(partial, e);
         }
         try (out) {
-            progress.onProgress(new Progress(file, have, total, 0, false));
+            progress.onProgress(new DownloadProgress(file, have, total, 0, false));
             while (true) {
                 List<ByteBuffer> items;
                 try {
@@ -283,7 +283,7 @@ final class HubClient {
                 }
                 if (now - lastReport >= PROGRESS_EVERY_NANOS) {
                     lastReport = now;
-                    progress.onProgress(new Progress(file, have + got, total, rate(got, start, now), false));
+                    progress.onProgress(new DownloadProgress(file, have + got, total, rate(got, start, now), false));
                 }
             }
             try {
@@ -297,7 +297,7 @@ final class HubClient {
         if (total >= 0 && have + got < total) {
             throw lostConnection(file, have + got, total, null);
         }
-        progress.onProgress(new Progress(file, have + got, total, rate(got, start, System.nanoTime()), true));
+        progress.onProgress(new DownloadProgress(file, have + got, total, rate(got, start, System.nanoTime()), true));
     }
 
     private static ModelStoreException cancelled(String during, long kept, Exception cause) {

@@ -261,7 +261,7 @@ public final class ModelStore {
                 hub.download(repo, commit, file, meta, partial, progress, cancel);
                 HfCache.moveAtomically(partial, blob);
             } else {
-                progress.onProgress(new Progress(file, meta.size(), meta.size(), 0, true));
+                progress.onProgress(new DownloadProgress(file, meta.size(), meta.size(), 0, true));
             }
         } catch (ModelStoreException e) {
             throw e;

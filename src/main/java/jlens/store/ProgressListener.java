@@ -8,5 +8,5 @@ package jlens.store;
 public interface ProgressListener {
     ProgressListener NONE = p -> {};
 
-    void onProgress(Progress p);
+    void onProgress(DownloadProgress p);
 }

@@ -28,7 +28,7 @@ public final class TextProgressBar implements ProgressListener {
     }
 
     @Override
-    public synchronized void onProgress(Progress p) {
+    public synchronized void onProgress(DownloadProgress p) {
         if (!p.file().equals(lastFile)) {
             lastFile = p.file();
             lastTenth = -1;
@@ -55,7 +55,7 @@ public final class TextProgressBar implements ProgressListener {
     }
 
     /** The one-line rendering used on a terminal. */
-    String line(Progress p) {
+    String line(DownloadProgress p) {
         String size = p.totalBytes() > 0 ? bytes(p.bytesDone()) + " / " + bytes(p.totalBytes()) : bytes(p.bytesDone());
         String rate = p.done() ? "done" : bytes((long) p.bytesPerSecond()) + "/s";
         long eta = p.etaSeconds();
@@ -73,7 +73,7 @@ public final class TextProgressBar implements ProgressListener {
         return name + "  " + pct + " [" + "#".repeat(filled) + ".".repeat(barWidth - filled) + "]" + tail;
     }
 
-    private String plainLine(Progress p) {
+    private String plainLine(DownloadProgress p) {
         String pct = p.fraction() < 0 ? "" : String.format(Locale.ROOT, " %d%%", (int) (p.fraction() * 100));
         String total = p.totalBytes() > 0 ? " of " + bytes(p.totalBytes()) : "";
         String rate = p.done() ? " done" : " at " + bytes((long) p.bytesPerSecond()) + "/s";

@@ -53,7 +53,7 @@ class HubDownloadTest {
 
     @Test
     void firstDownloadWritesPythonLayoutThenSecondResolveMakesNoRequest() throws Exception {
-        List<Progress> seen = new ArrayList<>();
+        List<DownloadProgress> seen = new ArrayList<>();
         ResolvedModel m = Fixtures.store(env).resolve("gpt2", seen::add, new Cancellation());
 
         assertEquals(Source.DOWNLOAD, m.source());
@@ -74,8 +74,8 @@ class HubDownloadTest {
         // Optional files the hub lacks are remembered as huggingface_hub does, not fetched again.
         assertTrue(Files.exists(repoDir().resolve(".no_exist").resolve(Fixtures.COMMIT).resolve("tokenizer_config.json")));
         assertTrue(Fixtures.tree(repoDir().resolve("blobs")).stream().noneMatch(f -> f.endsWith(".incomplete")));
-        // Progress reached the end of the big file.
-        Progress last = seen.stream().filter(p -> p.file().equals("model.safetensors")).reduce((a, b) -> b).orElseThrow();
+        // DownloadProgress reached the end of the big file.
+        DownloadProgress last = seen.stream().filter(p -> p.file().equals("model.safetensors")).reduce((a, b) -> b).orElseThrow();
         assertTrue(last.done());
         assertEquals(WEIGHTS, last.bytesDone());
         assertEquals(WEIGHTS, last.totalBytes());

@@ -14,17 +14,17 @@ class TextProgressBarTest {
     void terminalModeRedrawsOneLineAndFitsTheWidth() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         TextProgressBar bar = new TextProgressBar(new PrintStream(buf, true, StandardCharsets.UTF_8), true, 80);
-        bar.onProgress(new Progress("model.safetensors", 250_100_000, 548_100_000, 12_300_000, false));
+        bar.onProgress(new DownloadProgress("model.safetensors", 250_100_000, 548_100_000, 12_300_000, false));
         String out = buf.toString(StandardCharsets.UTF_8);
         assertTrue(out.startsWith("\r"));
         assertFalse(out.contains("\n"));
         assertTrue(out.contains(" 45% [") && out.contains("250.1 MB / 548.1 MB") && out.contains("12.3 MB/s")
                 && out.contains("0:25 left"), out);
         assertTrue(out.length() - 1 <= 79, out.length() + ": " + out);
-        bar.onProgress(new Progress("model.safetensors", 548_100_000, 548_100_000, 12_300_000, true));
+        bar.onProgress(new DownloadProgress("model.safetensors", 548_100_000, 548_100_000, 12_300_000, true));
         assertTrue(buf.toString(StandardCharsets.UTF_8).endsWith("done\n"));
         String narrow = new TextProgressBar(System.out, true, 40)
-                .line(new Progress("model.safetensors", 1, 2, 3, false));
+                .line(new DownloadProgress("model.safetensors", 1, 2, 3, false));
         assertTrue(narrow.length() <= 60, narrow);
     }
 
@@ -33,7 +33,7 @@ class TextProgressBarTest {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         TextProgressBar bar = new TextProgressBar(new PrintStream(buf, true, StandardCharsets.UTF_8), false, 0);
         for (int i = 0; i <= 1000; i++) {
-            bar.onProgress(new Progress("m", i, 1000, 100, i == 1000));
+            bar.onProgress(new DownloadProgress("m", i, 1000, 100, i == 1000));
         }
         String[] lines = buf.toString(StandardCharsets.UTF_8).split("\n");
         assertEquals(11, lines.length, String.join("|", lines));

@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * lie between what our values give when every value within {@code eps} of the bin's edges is left out and when
  * all of them are let in. Our own histogram's counts may differ from the reference only by such edge values.
  */
-final class HistogramAssertions {
-    private HistogramAssertions() {}
+final class DensityAssertions {
+    private DensityAssertions() {}
 
     /**
      * @param refEdges the reference's bin edges
@@ -22,7 +22,7 @@ final class HistogramAssertions {
      * @param values our values
      * @param eps how far our values may be from the reference's
      */
-    static void countsMatch(String what, double[] refEdges, double[] refDensity, Histogram ours, float[] values, double eps) {
+    static void countsMatch(String what, double[] refEdges, double[] refDensity, Density ours, float[] values, double eps) {
         int bins = refDensity.length;
         assertEquals(bins + 1, refEdges.length, what + ": reference edges");
         assertEquals(bins, ours.bins(), what + ": bins");

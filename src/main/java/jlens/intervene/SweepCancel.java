@@ -1,4 +1,4 @@
-package jlens.analysis;
+package jlens.intervene;
 
 import java.util.concurrent.CancellationException;
 

@@ -1,4 +1,4 @@
-package jlens.analysis;
+package jlens.intervene;
 
 /** Told how far a sweep has come, from the sweeping thread; must return quickly. */
 @FunctionalInterface

@@ -1,18 +1,18 @@
 package jlens.repl;
 
-import jlens.analysis.SweepProgress;
+import jlens.intervene.SweepProgress;
 
 /**
  * A one-line progress meter for long work: redrawn in place with {@code \r} on a terminal, silent in scripts
  * (their output should hold results only). At most ten updates a second.
  */
-final class Progress implements SweepProgress {
+final class ProgressMeter implements SweepProgress {
     private final Session session;
     private final String label;
     private long lastNanos;
     private boolean drawn;
 
-    Progress(Session session, String label) {
+    ProgressMeter(Session session, String label) {
         this.session = session;
         this.label = label;
     }

@@ -1,4 +1,4 @@
-package jlens.analysis;
+package jlens.intervene;
 
 /**
  * One ablation: the activation at {@code layer}, {@code position} (an index into the text, 0-based) and, for

@@ -4,8 +4,8 @@ package jlens.analysis;
  * Argument checks shared by the analyses. Each failure is an {@link IllegalArgumentException} whose message says
  * the valid range, since it is shown to a REPL user as it is.
  */
-public final class Args {
-    private Args() {}
+public final class Checks {
+    private Checks() {}
 
     /** A layer index, negative counting from the end ({@code -1} is the last layer); returns it in 0..nLayer-1. */
     public static int layer(int layer, int nLayer) {

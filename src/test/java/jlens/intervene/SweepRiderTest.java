@@ -1,4 +1,4 @@
-package jlens.analysis;
+package jlens.intervene;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

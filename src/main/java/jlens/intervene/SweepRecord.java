@@ -1,4 +1,4 @@
-package jlens.analysis;
+package jlens.intervene;
 
 /**
  * One case's result: the target's log-prob with the ablation, and without.

@@ -1,4 +1,4 @@
-package jlens.analysis;
+package jlens.intervene;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -9,7 +9,7 @@ package jlens.store;
  * @param bytesPerSecond the rate of this try so far
  * @param done           true on the last report for this file (it is complete and verified)
  */
-public record Progress(String file, long bytesDone, long totalBytes, double bytesPerSecond, boolean done) {
+public record DownloadProgress(String file, long bytesDone, long totalBytes, double bytesPerSecond, boolean done) {
 
     /** 0..1, or -1 when the total is unknown. */
     public double fraction() {

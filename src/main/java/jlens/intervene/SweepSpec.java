@@ -1,4 +1,4 @@
-package jlens.analysis;
+package jlens.intervene;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +76,23 @@ public record SweepSpec(long[] ids, AblationSite site, AblationKind kind, long[]
             }
         }
         return defaults(ids, AblationSite.Z, cases);
+    }
+
+    /** Every head of {@code hook_z} in one layer at {@code position}. */
+    public static SweepSpec heads(Gpt2Config config, long[] ids, int layer, int position) {
+        int l = layer(config, layer);
+        int p = position(ids, position);
+        List<AblationCase> cases = new ArrayList<>();
+        for (int h = 0; h < config.nHead(); h++) {
+            cases.add(new AblationCase(l, h, p));
+        }
+        return defaults(ids, AblationSite.Z, cases);
+    }
+
+    /** One head of {@code hook_z} in one layer at {@code position}. */
+    public static SweepSpec single(Gpt2Config config, long[] ids, int layer, int head, int position) {
+        return defaults(ids, AblationSite.Z, List.of(new AblationCase(layer(config, layer), head(config, AblationSite.Z, head),
+                position(ids, position))));
     }
 
     /** Every position of one layer ({@code head} ignored for per-position sites). */

@@ -15,36 +15,36 @@ import java.util.List;
  * @param density each bin's count divided by {@code inRange} and its width; all zero when nothing was counted
  *     (numpy gives NaN there)
  */
-public record Histogram(double[] edges, long[] counts, long inRange, double[] density) implements AnalysisResult {
+public record Density(double[] edges, long[] counts, long inRange, double[] density) implements AnalysisResult {
 
-    public Histogram {
+    public Density {
         if (edges.length != counts.length + 1 || density.length != counts.length) {
             throw new IllegalArgumentException("a histogram of " + counts.length + " bins needs " + (counts.length + 1)
                     + " edges and " + counts.length + " densities, not " + edges.length + " and " + density.length);
         }
     }
 
-    /** Histogram of {@code values} in {@code bins} equal bins over {@code [lo, hi]}. */
-    public static Histogram of(float[] values, int bins, double lo, double hi) {
+    /** Density of {@code values} in {@code bins} equal bins over {@code [lo, hi]}. */
+    public static Density of(float[] values, int bins, double lo, double hi) {
         return of(new FloatValues(values), bins, lo, hi);
     }
 
-    /** Histogram of {@code values} in {@code bins} equal bins over {@code [lo, hi]}. */
-    public static Histogram of(double[] values, int bins, double lo, double hi) {
+    /** Density of {@code values} in {@code bins} equal bins over {@code [lo, hi]}. */
+    public static Density of(double[] values, int bins, double lo, double hi) {
         return of(new DoubleValues(values), bins, lo, hi);
     }
 
     /**
-     * Histogram over the data's own range, as numpy's {@code np.histogram(values, bins)}: {@code [min, max]} of the
+     * Density over the data's own range, as numpy's {@code np.histogram(values, bins)}: {@code [min, max]} of the
      * finite values ({@code [min - 0.5, max + 0.5]} when they are all equal, {@code [0, 1]} when there are none).
      * Infinities are left out (numpy refuses them) so that masked attention scores can be binned as they are.
      */
-    public static Histogram auto(float[] values, int bins) {
+    public static Density auto(float[] values, int bins) {
         return auto(new FloatValues(values), bins);
     }
 
     /** As {@link #auto(float[], int)}. */
-    public static Histogram auto(double[] values, int bins) {
+    public static Density auto(double[] values, int bins) {
         return auto(new DoubleValues(values), bins);
     }
 
@@ -118,7 +118,7 @@ public record Histogram(double[] edges, long[] counts, long inRange, double[] de
         }
     }
 
-    private static Histogram auto(Values values, int bins) {
+    private static Density auto(Values values, int bins) {
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < values.length(); i++) {
@@ -138,9 +138,9 @@ public record Histogram(double[] edges, long[] counts, long inRange, double[] de
         return of(values, bins, min, max);
     }
 
-    private static Histogram of(Values values, int bins, double lo, double hi) {
-        Args.bins(bins);
-        Args.range(lo, hi);
+    private static Density of(Values values, int bins, double lo, double hi) {
+        Checks.bins(bins);
+        Checks.range(lo, hi);
         double[] edges = edges(bins, lo, hi);
         long[] counts = new long[bins];
         double norm = bins / (hi - lo);
@@ -170,7 +170,7 @@ public record Histogram(double[] edges, long[] counts, long inRange, double[] de
                 density[b] = counts[b] / (edges[b + 1] - edges[b]) / inRange;
             }
         }
-        return new Histogram(edges, counts, inRange, density);
+        return new Density(edges, counts, inRange, density);
     }
 
     /** numpy's {@code linspace(lo, hi, bins + 1)}: {@code i * step + lo}, with the last edge exactly {@code hi}. */
@@ -186,7 +186,7 @@ public record Histogram(double[] edges, long[] counts, long inRange, double[] de
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Histogram h && inRange == h.inRange && Arrays.equals(edges, h.edges)
+        return o instanceof Density h && inRange == h.inRange && Arrays.equals(edges, h.edges)
                 && Arrays.equals(counts, h.counts) && Arrays.equals(density, h.density);
     }
 
@@ -197,6 +197,6 @@ public record Histogram(double[] edges, long[] counts, long inRange, double[] de
 
     @Override
     public String toString() {
-        return "Histogram[" + bins() + " bins on [" + lo() + ", " + hi() + "], " + inRange + " values]";
+        return "Density[" + bins() + " bins on [" + lo() + ", " + hi() + "], " + inRange + " values]";
     }
 }
