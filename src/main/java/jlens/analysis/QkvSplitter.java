@@ -22,8 +22,13 @@ public final class QkvSplitter {
      */
     public static QkvSplit split(ActivationCache cache, Gpt2Config config, int layer, int firstPosition) {
         int l = Checks.layer(layer, config.nLayer());
-        String name = HookPoint.block(l, HookPoint.QKV);
-        NDArray qkv = cache.get(name); // [1, T, 3C]
+        return split(cache.get(HookPoint.block(l, HookPoint.QKV)), config, l, firstPosition);
+    }
+
+    /** As {@link #split(ActivationCache, Gpt2Config, int, int)}, from layer {@code layer}'s captured {@code hook_qkv}. */
+    public static QkvSplit split(NDArray qkv, Gpt2Config config, int layer, int firstPosition) {
+        int l = Checks.layer(layer, config.nLayer());
+        String name = HookPoint.block(l, HookPoint.QKV); // [1, T, 3C]
         Tensors.requireSingleSequence(qkv, 3, name);
         int t = (int) qkv.getShape().get(1);
         int c = (int) (qkv.getShape().get(2) / 3);

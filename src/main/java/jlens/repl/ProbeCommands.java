@@ -67,11 +67,7 @@ final class ProbeCommands {
         int t = s.ids().length;
         int pos = a.hasNext() ? a.nextIndex("position", t, "the text has " + t + " tokens") : Math.max(0, t - 2);
         a.end();
-        if (!s.hasRun()) {
-            s.forward(List.of()); // logprobs only needs the logits: run the text when nothing has run yet
-        }
-        long[] ids = s.ids();
-        LogProbs.AtPosition lp = LogProbs.at(s.logits(), ids, s.model().tokenizer(), pos, 10);
+        LogProbs.AtPosition lp = s.workspace().logprobs(pos, 10); // runs the text when nothing has run yet
         if (lp.next() != null) {
             LogProbs.Token n = lp.next();
             s.println("position " + lp.position() + " predicts position " + (lp.position() + 1) + ": real next token "
@@ -104,10 +100,7 @@ final class ProbeCommands {
         Integer head = a.hasNext() ? a.nextIndex("head", c.nHead(), "the model has " + c.nHead() + " heads per layer") : null;
         a.end();
         String hook = HookPoint.block(layer, HookPoint.PATTERN);
-        if (!s.hasRun() || !s.cache().contains(hook)) {
-            s.forward(List.of(hook)); // the pattern needs its own capture; the hooked points come along
-        }
-        var cache = s.cache();
+        var cache = s.workspace().ensureCaptured(List.of(hook)); // its own capture; the hooked points come along
         s.settings().layer(layer);
         int heads = c.nHead();
         List<String> titles = new ArrayList<>();

@@ -77,20 +77,6 @@ final class StatsCommands {
         return a.hasNext() ? a.nextIndex("layer", nLayer, "the model has " + nLayer + " layers") : s.settings().layer();
     }
 
-    /** Checks that the layers' c_attn outputs were captured, before anything is computed. */
-    static void requireQkv(Session s, Integer layer) {
-        int nLayer = s.config().nLayer();
-        if (layer != null) {
-            s.activation(HookPoint.block(layer, HookPoint.QKV));
-            return;
-        }
-        for (int l = 0; l < nLayer; l++) {
-            String name = HookPoint.block(l, HookPoint.QKV);
-            if (!s.cache().contains(name)) {
-                throw new UserError("layer " + l + "'s c_attn output was not captured; 'hook layer all' then 'run'");
-            }
-        }
-    }
 
     private static void hist(Session s, Args a) {
         int first = Positions.first(s, a);
@@ -109,13 +95,11 @@ final class StatsCommands {
                 throw new UserError("'hist all' always uses the notebook's common edges ([-5, 5]); --range is for one layer");
             }
         }
-        requireQkv(s, layer);
-        var cfg = s.config();
+        var ws = s.workspace();
         if (layer != null) {
-            s.settings().layer(layer);
             int bins = s.settings().bins();
-            var split = QkvSplitter.split(s.cache(), cfg, layer, first);
-            QkvDensities.Layer h = range == null ? QkvDensities.layer(split, bins) : QkvDensities.layer(split, bins, lo, hi);
+            QkvDensities.Layer h = range == null ? ws.qkvDensity(layer, first, bins) : ws.qkvDensity(layer, first, bins, lo, hi);
+            s.settings().layer(layer);
             s.println("layer " + layer + ": density of Q, K, V values (" + bins + " bins " + (range == null ? "each over its own range"
                     : "on [" + Format.num(lo) + ", " + Format.num(hi) + "]") + "); " + Positions.note(first));
             s.draw(layerChart(h), layerFigure(s, first, layer));
@@ -123,7 +107,7 @@ final class StatsCommands {
                     "shared_edges", range != null), h));
             return;
         }
-        QkvDensities.AllLayers all = QkvDensities.allLayers(s.cache(), cfg, first);
+        QkvDensities.AllLayers all = ws.qkvDensities(first);
         s.println("every layer: density of Q, K, V on common edges (" + all.bins() + " bins on [" + Format.num(all.lo()) + ", "
                 + Format.num(all.hi()) + "]); " + Positions.note(first));
         Chart overview = heatmaps(all);
@@ -185,8 +169,7 @@ final class StatsCommands {
     private static void variances(Session s, Args a) {
         int first = Positions.first(s, a);
         a.end();
-        requireQkv(s, null);
-        QkvVariances.ByLayer v = QkvVariances.compute(s.cache(), s.config(), first);
+        QkvVariances.ByLayer v = s.workspace().variances(first);
         s.println("unbiased variance of Q, K, V per layer; " + Positions.note(first));
         TextTable t = new TextTable("layer", "q", "k", "v");
         for (int l = 0; l < v.layers(); l++) {
@@ -206,12 +189,12 @@ final class StatsCommands {
         int first = Positions.first(s, a);
         Integer layer = layerOrAll(s, a);
         a.end();
-        requireQkv(s, layer);
         var cfg = s.config();
-        var cache = s.cache();
+        var ws = s.workspace();
         if (layer != null) {
+            FullWidthQkt.Layer m = ws.qkt(layer, first);
             s.settings().layer(layer);
-            FullWidthQkt.Layer m = FullWidthQkt.layer(cache, cfg, layer, first);
+            var cache = s.cache();
             s.println("layer " + layer + ": q @ k^T / sqrt(" + m.dHead() + ") over the full d_model, no causal mask (the notebook's), "
                     + Format.shape(new long[] {m.size(), m.size()}) + ", mean " + Format.num(m.mean()) + ", std " + Format.num(m.std())
                     + "; " + Positions.note(first));
@@ -224,7 +207,7 @@ final class StatsCommands {
             s.lastResult(Result.of("qkt", "qkt " + layer, Map.of("layer", layer, "first_position", first), m));
             return;
         }
-        FullWidthQkt.AllLayers all = FullWidthQkt.allLayers(cache, cfg, first, 20);
+        FullWidthQkt.AllLayers all = ws.qktAll(first, 20);
         s.println("every layer: QK^T / sqrt(d_head) over the full d_model; " + Positions.note(first));
         TextTable t = new TextTable("layer", "mean", "std");
         for (int l = 0; l < all.layers(); l++) {
