@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
+import jlens.model.BlockWithRider;
 import jlens.model.Gpt2;
 
 /**
@@ -17,7 +18,7 @@ import jlens.model.Gpt2;
  * layer l nor at positions before p, and the prediction at q reads nothing after q. So a case only recomputes
  * layers l.. at positions p..q, attending to the clean keys and values of positions before p. Cases with the
  * same p form a batch that grows layer by layer (at layer j it holds every case that starts at or before j), and
- * the first batch rides on the clean pass itself ({@link Gpt2#blockWithRider}): a notebook sweep or a whole
+ * the first batch rides on the clean pass itself ({@link BlockWithRider}): a notebook sweep or a whole
  * layer x head grid streams each weight matrix once. Further batches (other start positions, or a batch split
  * to bound memory) reuse the clean pass's residuals, keys and values, one more weight stream each.
  */
@@ -106,7 +107,7 @@ final class SweepFast {
                     if (rider == null) {
                         out = model.block(l, x, null, cleanHooks);
                     } else {
-                        Gpt2.RiderOutput both = model.blockWithRider(l, x, null, cleanHooks, rider, riding.position(), caseHooks);
+                        BlockWithRider.Output both = BlockWithRider.run(model, l, x, null, cleanHooks, rider, riding.position(), caseHooks);
                         riding.leave(both.rider().residual(), sweep);
                         out = both.lead();
                     }

@@ -1,4 +1,4 @@
-package jlens.intervene;
+package jlens.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,13 +12,12 @@ import java.util.List;
 import jlens.Fixture;
 import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
-import jlens.model.Gpt2;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Gpt2.blockWithRider, which the fast sweeps stand on: each batch gets what block() gives it alone. */
-class SweepRiderTest {
+/** BlockWithRider, which the fast sweeps stand on: each batch gets what block() gives it alone. */
+class BlockWithRiderTest {
     private static Gpt2 model;
 
     @BeforeAll
@@ -54,7 +53,7 @@ class SweepRiderTest {
                     return null;
                 });
                 for (int l = 0; l < nLayer; l++) {
-                    Gpt2.RiderOutput both = model.blockWithRider(l, lead, null, leadHooks, rider, start, riderHooks);
+                    BlockWithRider.Output both = BlockWithRider.run(model, l, lead, null, leadHooks, rider, start, riderHooks);
                     Gpt2.BlockOutput alone = model.block(l, lead, null, null);
                     NDArray k = alone.k().get(":, :, :{}, :", start);
                     NDArray v = alone.v().get(":, :, :{}, :", start);
@@ -67,7 +66,7 @@ class SweepRiderTest {
             }
             assertEquals(List.of("lead", "rider"), order, "the lead's hooks run first");
             NDArray wide = m.zeros(new Shape(2, t, c));
-            assertThrows(IllegalArgumentException.class, () -> model.blockWithRider(0, wide, null, null, wide, 0, null));
+            assertThrows(IllegalArgumentException.class, () -> BlockWithRider.run(model, 0, wide, null, null, wide, 0, null));
         }
     }
 
