@@ -57,7 +57,7 @@ public final class DirectLogitAttribution {
         Tensors.requireSingleSequence(logits, 3, "logits");
         int t = (int) logits.getShape().get(1);
         long v = logits.getShape().get(2);
-        int p = Args.position(position, t);
+        int p = Checks.position(position, t);
         for (long id : wrong >= 0 ? new long[] {answer, wrong} : new long[] {answer}) {
             if (id < 0 || id >= v) {
                 throw new IllegalArgumentException("token id " + id + " is outside the vocabulary 0.." + (v - 1));

@@ -24,6 +24,12 @@ public record DirectLogitAttributionResult(int position, long answer, long wrong
                                            double[] attnBias, double embed, double posEmbed, double constant,
                                            double lnScale, double logit, double total) implements AnalysisResult {
 
+    /** The per-head values {@code [L, H]}, as {@code save FILE.npy} writes them. */
+    @Override
+    public NdData array() {
+        return NdData.rows(perHead);
+    }
+
     /** Whether this attributes a logit difference. */
     public boolean isDifference() {
         return wrong >= 0;

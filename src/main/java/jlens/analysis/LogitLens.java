@@ -54,7 +54,7 @@ public final class LogitLens {
             throw new IllegalArgumentException(t + " token ids given for logits of " + logits.getShape().get(1) + " positions");
         }
         int v = (int) logits.getShape().get(2);
-        int p = Args.position(position, t);
+        int p = Checks.position(position, t);
         long tgt = target >= 0 ? target : nextToken(ids, p);
         if (tgt >= v) {
             throw new IllegalArgumentException("token id " + tgt + " is outside the vocabulary 0.." + (v - 1));
@@ -130,7 +130,7 @@ public final class LogitLens {
     private static long nextToken(long[] ids, int p) {
         if (p + 1 >= ids.length) {
             throw new IllegalArgumentException("position " + p + " is the last token, so there is no real next token to follow; "
-                    + "name a target token or read an earlier position");
+                    + "give a target token or use an earlier position");
         }
         return ids[p + 1];
     }

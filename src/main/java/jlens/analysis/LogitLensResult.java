@@ -24,6 +24,12 @@ public record LogitLensResult(int position, long target, List<String> rows, doub
         rows = List.copyOf(rows);
     }
 
+    /** The target's log-prob per row, {@code [L+1]}, as {@code save FILE.npy} writes it. */
+    @Override
+    public NdData array() {
+        return NdData.vector(logprobTarget);
+    }
+
     /** Rows: L + 1. */
     @Override
     public int rowCount() {

@@ -46,12 +46,12 @@ public record Metric(MetricKind kind, long answer, long wrong, int position) {
         }
         String pieces = Arrays.stream(tokenizer.pieces(ids)).map(Metric::quote).collect(Collectors.joining(" + "));
         throw new IllegalArgumentException(quote(text) + " is " + ids.length + " tokens (" + pieces
-                + "); a metric needs single tokens (GPT-2 words usually start with a space: \" Mary\")");
+                + "); give a single token (GPT-2 words usually start with a space: \" Mary\")");
     }
 
     /** The position in a text of {@code t} tokens (0..t-1). */
     public int at(int t) {
-        return Args.position(position, t);
+        return Checks.position(position, t);
     }
 
     /** Checks the token ids against a vocabulary of {@code v} entries. */

@@ -1,7 +1,6 @@
 package jlens.intervene;
 
 import java.util.function.BooleanSupplier;
-import jlens.analysis.SweepProgress;
 
 /**
  * How a patching run goes.

@@ -3,6 +3,7 @@ package jlens.intervene;
 import java.util.ArrayList;
 import java.util.List;
 import jlens.analysis.AnalysisResult;
+import jlens.analysis.NdData;
 
 /**
  * An activation-patching grid. Cell values are flat in row-major order of {@code shape}: [L, T] for
@@ -22,6 +23,12 @@ import jlens.analysis.AnalysisResult;
  */
 public record PatchResult(PatchSpec spec, int[] shape, double[] raw, double[] normalized, double mClean,
                           double mCorrupt, PatchMethod method, int computed, double seconds) implements AnalysisResult {
+
+    /** The normalised grid ({@code [L, T]}, {@code [L, H]} or {@code [L, H, T]}), as {@code save FILE.npy} writes it. */
+    @Override
+    public NdData array() {
+        return NdData.of(java.util.Arrays.stream(shape).asLongStream().toArray(), normalized.clone());
+    }
 
     /** Whether the naive loop computed it. */
     public boolean naive() {
