@@ -121,6 +121,18 @@ public final class PromptBatches {
         return total;
     }
 
+    /**
+     * Mean ablation of a head over the set: its {@code hook_z} mean over the set (one pass over the set), then the
+     * scores with that mean in place of the head's output at {@code position} (every position with
+     * {@link GenerationIntervention#ALL_POSITIONS}), beside the clean scores.
+     */
+    public PromptAblation meanAblation(PromptSet set, int layer, int head, int position) {
+        PromptActivationSums z = sums(set, HookPoint.block(layer, HookPoint.Z), false, List.of());
+        PromptScores clean = scores(set, false, List.of());
+        PromptScores ablated = scores(set, false, List.of(z.ablation(head, position)));
+        return new PromptAblation(layer, head, position, clean, ablated);
+    }
+
     /** {@code a} {@code [B, W, ...]} summed over the batch at real cells only: {@code [W * prod(...)]}. */
     private static float[] sumReal(NDArray a, BatchInput in) {
         Shape s = a.getShape();

@@ -12,6 +12,8 @@ final class Commands {
                 .add(SplitCommands.command())
                 .addAll(StatsCommands.all())
                 .addAll(ProbeCommands.all())
+                .add(GenerateCommands.command())
+                .add(PromptCommands.command())
                 .add(SaveCommand.command())
                 .add(ViewCommand.command())
                 .addAll(ShellCommands.all())
