@@ -53,7 +53,7 @@ public final class PromptSetReader {
         byte[] bytes;
         try {
             if (!Files.isRegularFile(file)) {
-                throw new PromptFileException(where, 0, Files.exists(file) ? "not a regular file" : "file not found");
+                throw new PromptFileException(where, 0, Files.exists(file) ? "not a regular file; give a prompt file" : "file not found; check the path");
             }
             if (Files.size(file) > MAX_BYTES) {
                 throw new PromptFileException(where, 0, "larger than " + (MAX_BYTES >> 20) + " MiB; split the prompt set");
