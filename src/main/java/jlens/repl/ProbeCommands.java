@@ -34,7 +34,8 @@ final class ProbeCommands {
                           logprobs 5
                           logprobs set
                           save logprobs.csv""",
-                        (s, before) -> before.isEmpty() ? Completions.positions(s) : List.of(),
+                        (s, before) -> before.isEmpty() ? withSet(Completions.positions(s))
+                                : before.size() == 1 && before.get(0).equalsIgnoreCase("set") ? List.of("corrupt") : List.of(),
                         ProbeCommands::logprobs),
                 new Command("pattern", "pattern LAYER [HEAD]", "attention pattern of a layer's heads with token labels",
                         """
@@ -70,6 +71,12 @@ final class ProbeCommands {
                                 : before.size() == 4 ? List.of("layer")
                                 : before.size() == 5 ? Completions.layers(s, true) : List.of(),
                         ProbeCommands::ablate));
+    }
+
+    private static List<String> withSet(List<String> positions) {
+        List<String> out = new ArrayList<>(List.of("set"));
+        out.addAll(positions);
+        return out;
     }
 
     private static void logprobs(Session s, Args a) {

@@ -35,7 +35,7 @@ final class PromptCommands {
                   prompts ioi 50 seed 1
                   prompts ioi.jsonl
                   prompts""",
-                (s, before) -> before.isEmpty() ? List.of("ioi") : before.size() == 2 ? List.of("seed") : List.of(),
+                (s, before) -> before.isEmpty() ? List.of("ioi", Completions.FILES) : before.size() == 2 && before.get(0).equals("ioi") ? List.of("seed") : List.of(),
                 PromptCommands::prompts);
     }
 
