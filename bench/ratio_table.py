@@ -6,6 +6,8 @@ over rounds. Memory is jlens / baseline. jlens's grid (every layer x head) and n
 baseline's 36-case loop (demo3). Activation patching is set against TransformerLens's get_act_patch_* loop,
 one full forward per cell: cells x the baseline's forward time. The logit lens and direct logit attribution are
 set against one baseline forward pass, and also given in jlens's own forward passes.
+The hooked generation is set against the baseline's unhooked one. Below the
+table, jlens against itself: hooked / unhooked generation, and 8 single forward passes / one batch of 8.
 """
 import json
 import statistics
@@ -23,6 +25,9 @@ ROWS = [  # (label, baseline field, jlens field, kind)
     ("patch heads vs TL loop", "forward_s*patch_heads_cells", "patch_heads_s", "time"),
     ("lens vs 1 forward", "forward_s", "lens_s", "time"),
     ("dla vs 1 forward", "forward_s", "dla_s", "time"),
+    ("generate 20 (KV cache)", "generate_greedy_kv_s", "generate_greedy_kv_s", "time"),
+    ("generate, one head zeroed", "generate_greedy_kv_s", "generate_greedy_kv_hooked_s", "time"),
+    ("batch forward (8 prompts)", "batch_forward_s", "batch_forward_s", "time"),
     ("peak RSS (GB)", "peak_rss_gb", "peak_rss_gb", "memory"),
     ("peak RSS incl. naive oracle", "peak_rss_gb", "peak_rss_with_naive_gb", "memory"),
 ]
@@ -52,6 +57,14 @@ def main():
         if costs:
             print(f"{field[:-2]} costs {statistics.median(costs):.2f} of jlens's own forward passes "
                   f"({' '.join(f'{c:.2f}' for c in costs)})")
+    internal = [  # (label, numerator field, denominator field, what the ratio means)
+        ("hooked / unhooked generation", "generate_greedy_kv_hooked_s", "generate_greedy_kv_s", "x the time (target <= 1.2)"),
+        ("8 single passes / batch of 8", "batch_singles_s", "batch_forward_s", "x (batch faster when > 1)"),
+    ]
+    for label, num, den, word in internal:
+        ratios = [o[num] / o[den] for o in ours if num in o and den in o and o[den] > 0]
+        if ratios:
+            print(f"jlens {label:34s} {statistics.median(ratios):5.2f}{word}  per round {' '.join(f'{r:.2f}' for r in ratios)}")
 
 
 def baseline(base, ours, field):

@@ -13,6 +13,8 @@ final class Commands {
                 .addAll(StatsCommands.all())
                 .addAll(ProbeCommands.all())
                 .addAll(CircuitCommands.all())
+                .add(GenerateCommands.command())
+                .add(PromptCommands.command())
                 .add(SaveCommand.command())
                 .add(ViewCommand.command())
                 .addAll(ShellCommands.all())

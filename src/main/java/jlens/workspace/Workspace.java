@@ -31,6 +31,16 @@ import jlens.intervene.PatchKind;
 import jlens.intervene.PatchOptions;
 import jlens.intervene.PatchResult;
 import jlens.intervene.PatchSpec;
+import jlens.intervene.GenerationOptions;
+import jlens.intervene.GenerationResult;
+import jlens.intervene.Generator;
+import jlens.intervene.IoiPrompts;
+import jlens.intervene.PromptAblation;
+import jlens.intervene.PromptActivationSums;
+import jlens.intervene.PromptBatches;
+import jlens.intervene.PromptScores;
+import jlens.intervene.PromptSet;
+import jlens.intervene.PromptSetReader;
 import jlens.intervene.SweepOptions;
 import jlens.intervene.SweepResult;
 import jlens.intervene.SweepSpec;
@@ -81,6 +91,7 @@ public final class Workspace implements AutoCloseable {
     private Object lastResult;
     private long captureBudgetBytes = DEFAULT_CAPTURE_BUDGET;
     private Runnable betweenLayers = () -> {};
+    private PromptSet prompts;
 
     /** An empty workspace that loads models with {@code loader}. */
     public Workspace(ModelLoader loader) {
@@ -578,6 +589,88 @@ public final class Workspace implements AutoCloseable {
         if (id >= config().vocabSize()) {
             throw new InvalidInputException("token id " + id + " is outside the vocabulary 0.." + (config().vocabSize() - 1));
         }
+    }
+
+    // ---- generation ----
+
+    /**
+     * Continues the text with a key/value cache: {@code options} says how many tokens, greedy or sampled, which
+     * interventions apply at every step, who hears each token and when to stop (what was generated is kept).
+     * Hooks registered on the model apply at every step too. Refused before the pass when the cache is over the
+     * capture budget.
+     */
+    public GenerationResult generate(GenerationOptions options) {
+        Gpt2 m = model();
+        long[] tokens = ids();
+        m.setCaptureBudgetBytes(captureBudgetBytes);
+        return remember(checked(() -> new Generator(m).generate(tokens, options)));
+    }
+
+    /** {@code n} greedy tokens after the text. */
+    public GenerationResult generate(int n) {
+        return generate(GenerationOptions.greedy(n));
+    }
+
+    // ---- prompt sets ----
+
+    /** The current prompt set; a {@link MissingStateException} when none was given. */
+    public PromptSet prompts() {
+        if (prompts == null) {
+            throw new MissingStateException("no prompt set; give one with 'prompts FILE' or 'prompts ioi N'");
+        }
+        return prompts;
+    }
+
+    public boolean hasPrompts() {
+        return prompts != null;
+    }
+
+    /** Reads a prompt set (one prompt per line, or JSON Lines with text, corrupt, answer, wrong) and makes it current. */
+    public PromptSet prompts(java.nio.file.Path file) {
+        Gpt2 m = model();
+        prompts = checked(() -> new PromptSetReader(m.tokenizer(), m.config().nPositions()).read(file));
+        return prompts;
+    }
+
+    /** Makes {@code n} IOI-style prompts (seeded) the current set. */
+    public PromptSet promptsIoi(int n, long seed) {
+        Gpt2 m = model();
+        prompts = checked(() -> IoiPrompts.generate(n, seed, m.tokenizer()));
+        return prompts;
+    }
+
+    /** Makes a set built in Java the current one. */
+    public PromptSet prompts(PromptSet set) {
+        prompts = set;
+        return set;
+    }
+
+    /** Per-prompt next-token scores of the set (answer and wrong log-probs, logit difference) and their means. */
+    public PromptScores setScores(boolean corrupt) {
+        PromptSet set = prompts();
+        return remember(checked(() -> batches().scores(set, corrupt, List.of())));
+    }
+
+    /** Sums (hence means) over the set of the activation at {@code hook}, by position; within the capture budget. */
+    public PromptActivationSums setMeans(String hook) {
+        PromptSet set = prompts();
+        return remember(checked(() -> batches().sums(set, hook, false, List.of())));
+    }
+
+    /** Mean ablation over the set: head {@code head} of {@code layer} replaced by its set mean at {@code position} (-1: all). */
+    public PromptAblation ablateMean(int layer, int head, int position) {
+        PromptSet set = prompts();
+        return remember(checked(() -> batches().meanAblation(set, layer, head, position)));
+    }
+
+    /** Set passes check for Ctrl-C between batches, and capture within the budget. */
+    private PromptBatches batches() {
+        Gpt2 m = model();
+        m.setCaptureBudgetBytes(captureBudgetBytes);
+        return new PromptBatches(m, PromptBatches.DEFAULT_BATCH, () -> {
+            betweenLayers.run();
+            return false;
+        });
     }
 
     // ---- results ----

@@ -238,6 +238,23 @@ class BadInputTest {
         t.add(bare("order", "save %TMP%/v.txt", "nothing drawn yet"));
         t.add(bare("order", "text", "no text yet"));
         t.add(ready("order", "pattern 1 --pos0", "head must be a whole number"));
+        // generation and prompt sets
+        t.add(ready("missing", "generate", "missing the number of new tokens"));
+        t.add(ready("malformed", "generate x", "must be a whole number"));
+        t.add(ready("range", "generate 0", "N must be 1.."));
+        t.add(ready("malformed", "generate 5 sample temp -1", "temp > 0"));
+        t.add(ready("unknown", "generate 5 with zap", "after 'with' comes"));
+        t.add(ready("range", "generate 5 with ablate head 99 layer 0", "out of range"));
+        t.add(ready("missing", "generate 5 with ablate head 1", "missing 'layer L'"));
+        t.add(ready("unknown", "generate 5 greedy extra", "unexpected 'extra'"));
+        t.add(bare("order", "generate 5", "no text yet"));
+        t.add(ready("order", "prompts", "no prompt set"));
+        t.add(ready("order", "logprobs set", "no prompt set"));
+        t.add(ready("order", "ablate head 1 layer 0 mean", "no prompt set"));
+        t.add(ready("order", "generate 3 with ablate head 1 layer 0 mean", "no prompt set"));
+        t.add(ready("files", "prompts %TMP%/no-such-prompts.txt", "file not found"));
+        t.add(ready("range", "prompts ioi 0", "N must be 1..100000"));
+        t.add(ready("malformed", "prompts ioi x", "must be a whole number"));
         // Java that fails
         t.add(ready("java", "int x = \"s\";", "Java: incompatible types"));
         t.add(ready("java", "session.exec(\"hist 9\")", "layer 9 is out of range"));
