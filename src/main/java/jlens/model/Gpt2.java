@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -89,7 +90,9 @@ public final class Gpt2 implements AutoCloseable {
     private static final long CONV_MAX_ROWS = 64;
     private static final Shape CONV_STRIDE = new Shape(1);
     private static final Shape CONV_PADDING = new Shape(0);
-    private static final Shape CONV_DILATION = new Shape(1);
+    // A width-1 kernel ignores dilation; 2 keeps ATen off its NNPACK probe (reached only by undilated 2-d
+    // convolutions that oneDNN declines), which logs a warning on every call on CPUs NNPACK does not support.
+    private static final Shape CONV_DILATION = new Shape(2);
 
     private final NDArray wteT; // [C, V], a transposed view of wte for the tied unembedding
     private final NDArray causalMask; // [P_max, P_max], 0 on and below the diagonal, -inf above
@@ -489,7 +492,9 @@ public final class Gpt2 implements AutoCloseable {
      */
     private static NDArray product(NDArray rows, NDArray weight) {
         long r = rows.getShape().get(0);
-        if (r > CONV_MAX_ROWS || rows.getDevice().isGpu()) { // the trick is for CPU memory bandwidth; GPUs have cuBLAS
+        // The trick is for CPU memory bandwidth (GPUs have cuBLAS), and only oneDNN's multi-threaded kernel gains:
+        // on one thread ATen runs a width-1 convolution as a gemm, which matMul does faster.
+        if (r > CONV_MAX_ROWS || rows.getDevice().isGpu() || JniUtils.getNumThreads() < 2) {
             return rows.matMul(weight);
         }
         long in = weight.getShape().get(0);
