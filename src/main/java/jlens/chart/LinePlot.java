@@ -124,12 +124,13 @@ public final class LinePlot implements Chart {
         Glyphs g = style.glyphs();
         boolean colour = style.mode() != ColorMode.MONO;
         boolean hasRight = series.stream().anyMatch(Series::rightAxis);
+        ColorBy colorBy = mapped();
         List<PlotFrame.LegendEntry> legend = new ArrayList<>();
         if (colorBy == null) {
             for (int i = 0; i < series.size(); i++) {
                 Series s = series.get(i);
                 legend.add(new PlotFrame.LegendEntry(s.name() + (hasRight && s.rightAxis() ? " (right)" : ""),
-                        g.marker(i), colourOf(i)));
+                        g.marker(i), colourOf(i, style)));
             }
         }
         for (Reference r : references) {
@@ -191,9 +192,9 @@ public final class LinePlot implements Chart {
                 }
                 int[] p = {x.pixel(s.x()[k], pw), ph - 1 - y.pixel(s.y()[k], ph)};
                 if (previous != null) {
-                    canvas.line(previous[0], previous[1], p[0], p[1], colourOf(i));
+                    canvas.line(previous[0], previous[1], p[0], p[1], colourOf(i, style));
                 } else {
-                    canvas.dot(p[0], p[1], colourOf(i));
+                    canvas.dot(p[0], p[1], colourOf(i, style));
                 }
                 previous = p;
             }
@@ -203,7 +204,7 @@ public final class LinePlot implements Chart {
             for (int i = 0; i < series.size(); i++) {
                 Series s = series.get(i);
                 Scale y = s.rightAxis() ? yRight : yLeft;
-                TextColor fg = colour ? Draw.rgb(colourOf(i)) : TextColor.ANSI.DEFAULT;
+                TextColor fg = colour ? Draw.rgb(colourOf(i, style)) : TextColor.ANSI.DEFAULT;
                 for (int k = 0; k < s.x().length; k++) {
                     if (Double.isFinite(s.x()[k]) && Double.isFinite(s.y()[k])) {
                         int column = x.pixel(s.x()[k], pw) / 2;
@@ -218,8 +219,8 @@ public final class LinePlot implements Chart {
         frame.draw(image, yLeft.yTicks(frame.plotRows()), xTicks,
                 hasRight ? yRight.yTicks(frame.plotRows()) : List.of());
         if (colorBy != null) {
-            ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), colorBy.map(),
-                    colorBy.lo(), colorBy.hi(), style);
+            ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(),
+                    colorBy.mapOn(style.background()), colorBy.lo(), colorBy.hi(), style);
         }
         return image;
     }
@@ -229,11 +230,17 @@ public final class LinePlot implements Chart {
             return markers;
         }
         int most = series.stream().mapToInt(s -> s.x().length).max().orElse(0);
-        return colorBy == null && most <= columns / 3;
+        return mapped() == null && most <= columns / 3;
     }
 
-    private int colourOf(int i) {
-        return colorBy != null ? colorBy.rgb(series.get(i).value()) : Colormaps.categorical(i);
+    /** The colour map in use: a single series never takes a map colour (it would be a map end, maybe black). */
+    private ColorBy mapped() {
+        return series.size() > 1 ? colorBy : null;
+    }
+
+    private int colourOf(int i, RenderStyle style) {
+        ColorBy by = mapped();
+        return by != null ? by.rgb(series.get(i).value(), style.background()) : style.series(i);
     }
 
     private static void extend(double[] range, double v) {
