@@ -128,6 +128,71 @@ public final class Heatmap implements Chart {
         return this;
     }
 
+    /** The matrix (a copy; rows may differ in length). */
+    public double[][] values() {
+        double[][] copy = new double[values.length][];
+        for (int i = 0; i < values.length; i++) {
+            copy[i] = values[i].clone();
+        }
+        return copy;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String xLabel() {
+        return xLabel;
+    }
+
+    public String yLabel() {
+        return yLabel;
+    }
+
+    /** What the colour means. */
+    public String colorLabel() {
+        return colorLabel;
+    }
+
+    /** The row labels, or null for row numbers. */
+    public String[] rowLabels() {
+        return rowLabels == null ? null : rowLabels.clone();
+    }
+
+    /** The column labels, or null. */
+    public String[] columnLabels() {
+        return columnLabels == null ? null : columnLabels.clone();
+    }
+
+    /** {lo, hi} of the columns' value range, or null when columns are labelled or numbered. */
+    public double[] xRange() {
+        return Double.isNaN(xLo) ? null : new double[] {xLo, xHi};
+    }
+
+    /** {lo, hi}: the colour range drawn (fixed, the data's, or symmetric about the centre). */
+    public double[] colourRange() {
+        return range();
+    }
+
+    public Colormap colormap() {
+        return colormap;
+    }
+
+    /** Whether row 0 is at the bottom. */
+    public boolean originBottom() {
+        return originBottom;
+    }
+
+    /** The diverging centre, or NaN. */
+    public double centre() {
+        return centre;
+    }
+
+    /** The centre's name on the colour bar. */
+    public String centreName() {
+        return centreName;
+    }
+
     static boolean masked(double v) {
         return Double.isNaN(v) || v == Double.NEGATIVE_INFINITY;
     }

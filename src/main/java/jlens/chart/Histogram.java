@@ -191,6 +191,34 @@ public final class Histogram implements Chart {
         return image;
     }
 
+    /** The title. */
+    public String title() {
+        return title;
+    }
+
+    /** The series, in the order added. */
+    public List<Series> series() {
+        return List.copyOf(series);
+    }
+
+    public String xLabel() {
+        return xLabel;
+    }
+
+    public String yLabel() {
+        return yLabel;
+    }
+
+    /** Whether the y axis is logarithmic. */
+    public boolean logY() {
+        return logY;
+    }
+
+    /** The colour map the series are coloured along, or null for the categorical palette (one series: null). */
+    public ColorBy colorBy() {
+        return mapped();
+    }
+
     /** The colour map in use: a single series never takes a map colour (it would be a map end, maybe black). */
     private ColorBy mapped() {
         return series.size() > 1 ? colorBy : null;

@@ -61,12 +61,17 @@ public final class LinePlot implements Chart {
         }
     }
 
-    /** A dashed horizontal line at y, on the left axis, named in the legend. */
-    private record Reference(String name, double y) {}
+    /**
+     * A dashed horizontal line at y, on the left axis, named in the legend.
+     *
+     * @param name the legend name (the value is added to it)
+     * @param y where the line is
+     */
+    public record ReferenceLine(String name, double y) {}
 
     private final String title;
     private final List<Series> series = new ArrayList<>();
-    private final List<Reference> references = new ArrayList<>();
+    private final List<ReferenceLine> references = new ArrayList<>();
     private String xLabel = "";
     private String yLabel = "";
     private String rightLabel = "";
@@ -100,7 +105,7 @@ public final class LinePlot implements Chart {
 
     /** A dashed horizontal line at {@code y} (the clean value, say), named in the legend with its value. */
     public LinePlot referenceLine(String name, double y) {
-        references.add(new Reference(name, y));
+        references.add(new ReferenceLine(name, y));
         return this;
     }
 
@@ -133,7 +138,7 @@ public final class LinePlot implements Chart {
                         g.marker(i), colourOf(i, style)));
             }
         }
-        for (Reference r : references) {
+        for (ReferenceLine r : references) {
             legend.add(new PlotFrame.LegendEntry(r.name() + " " + Ticks.format(r.y()), g.dashed(), Draw.CHROME));
         }
         String right = hasRight ? rightLabel : colorBy != null ? colorBy.label() : "";
@@ -153,7 +158,7 @@ public final class LinePlot implements Chart {
                 }
             }
         }
-        for (Reference r : references) {
+        for (ReferenceLine r : references) {
             extend(left, r.y());
         }
         if (!(xr[1] >= xr[0])) {
@@ -173,7 +178,7 @@ public final class LinePlot implements Chart {
         int ph = canvas.pixelHeight();
         // Reference lines first, as dashes on the dot grid at their exact height; series drawn later win the
         // colour of any cell they share.
-        for (Reference r : references) {
+        for (ReferenceLine r : references) {
             int py = ph - 1 - yLeft.pixel(r.y(), ph);
             for (int px = 0; px < pw; px++) {
                 if (px % 4 < 2) {
@@ -223,6 +228,39 @@ public final class LinePlot implements Chart {
                     colorBy.mapOn(style.background()), colorBy.lo(), colorBy.hi(), style);
         }
         return image;
+    }
+
+    /** The title. */
+    public String title() {
+        return title;
+    }
+
+    /** The series, in the order added. */
+    public List<Series> series() {
+        return List.copyOf(series);
+    }
+
+    /** The dashed reference lines. */
+    public List<ReferenceLine> referenceLines() {
+        return List.copyOf(references);
+    }
+
+    public String xLabel() {
+        return xLabel;
+    }
+
+    public String yLabel() {
+        return yLabel;
+    }
+
+    /** The right axis label. */
+    public String rightLabel() {
+        return rightLabel;
+    }
+
+    /** The colour map the series are coloured along, or null for the categorical palette (one series: null). */
+    public ColorBy colorBy() {
+        return mapped();
     }
 
     private boolean showMarkers(int columns) {

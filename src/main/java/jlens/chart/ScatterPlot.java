@@ -19,8 +19,13 @@ import java.util.Objects;
  * }</pre>
  */
 public final class ScatterPlot implements Chart {
-    /** A point named beside it. */
-    private record Label(int index, String text) {}
+    /**
+     * A point named beside it.
+     *
+     * @param index the point
+     * @param text its name
+     */
+    public record PointLabel(int index, String text) {}
 
     private final String title;
     private final double[] x;
@@ -31,7 +36,7 @@ public final class ScatterPlot implements Chart {
     private Colormap byValue;
     private int highlight = -1;
     private String highlightLabel = "";
-    private final List<Label> labels = new ArrayList<>();
+    private final List<PointLabel> labels = new ArrayList<>();
 
     /** Points (x[i], y[i]). */
     public ScatterPlot(String title, double[] x, double[] y) {
@@ -97,7 +102,7 @@ public final class ScatterPlot implements Chart {
         if (index < 0 || index >= y.length) {
             throw new IndexOutOfBoundsException("no point " + index + " among " + y.length);
         }
-        labels.add(new Label(index, text == null ? "" : text));
+        labels.add(new PointLabel(index, text == null ? "" : text));
         return this;
     }
 
@@ -191,6 +196,54 @@ public final class ScatterPlot implements Chart {
         }
         frame.draw(image, ys.yTicks(frame.plotRows()), xs.xTicks(frame.plotColumns()), List.of());
         return image;
+    }
+
+    /** The title. */
+    public String title() {
+        return title;
+    }
+
+    /** The x values (a copy). */
+    public double[] x() {
+        return x.clone();
+    }
+
+    /** The y values (a copy). */
+    public double[] y() {
+        return y.clone();
+    }
+
+    public String xLabel() {
+        return xLabel;
+    }
+
+    public String yLabel() {
+        return yLabel;
+    }
+
+    /** The map points are coloured along by their y value, or null when shaded by density. */
+    public Colormap valueColormap() {
+        return byValue;
+    }
+
+    /** The map that shades by density. */
+    public Colormap densityColormap() {
+        return density;
+    }
+
+    /** The highlighted point, or -1. */
+    public int highlightIndex() {
+        return highlight;
+    }
+
+    /** The highlighted point's name. */
+    public String highlightLabel() {
+        return highlightLabel;
+    }
+
+    /** The labelled points, in the order added. */
+    public List<PointLabel> labels() {
+        return List.copyOf(labels);
     }
 
     /**
