@@ -15,18 +15,24 @@ import org.junit.jupiter.api.Test;
 class ThreadedProductTest {
     @Test
     void oneAndTwoThreadsGiveTheSameLogits() {
-        int threads = JniUtils.getNumThreads();
         try (Gpt2 model = Gpt2.load(Fixture.dir()); NDManager m = NDManager.newBaseManager()) {
-            long[] ids = model.tokenizer().encode(Fixture.text());
-            JniUtils.setNumThreads(1);
-            float[] single = model.forward(ids, m).toFloatArray();
-            JniUtils.setNumThreads(2);
-            assertEquals(2, JniUtils.getNumThreads());
-            float[] multi = model.forward(ids, m).toFloatArray();
-            assertEquals(single.length, multi.length);
-            assertArrayEquals(single, multi, 2e-4f);
-        } finally {
-            JniUtils.setNumThreads(threads);
+            int threads = JniUtils.getNumThreads(); // the engine's natives are loaded by now
+            try {
+                check(model, m, Fixture.text());
+            } finally {
+                JniUtils.setNumThreads(threads);
+            }
         }
+    }
+
+    private static void check(Gpt2 model, NDManager m, String text) {
+        long[] ids = model.tokenizer().encode(text);
+        JniUtils.setNumThreads(1);
+        float[] single = model.forward(ids, m).toFloatArray();
+        JniUtils.setNumThreads(2);
+        assertEquals(2, JniUtils.getNumThreads());
+        float[] multi = model.forward(ids, m).toFloatArray();
+        assertEquals(single.length, multi.length);
+        assertArrayEquals(single, multi, 2e-4f);
     }
 }
