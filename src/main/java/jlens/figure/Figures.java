@@ -46,7 +46,7 @@ public final class Figures {
     public static final int WIDTH = 900;
     public static final int HEIGHT = 560;
     /** PNG pixels per point: sharp on a slide or in print. */
-    static final int PNG_SCALE = 2;
+    public static final int PNG_SCALE = 2;
 
     static {
         // JFreeChart's old workaround draws rotated labels (y axis, colour bar) through a TextLayout, which an
