@@ -255,8 +255,9 @@ final class StatsCommands {
         }
         LinePlot stats = new LinePlot("mean and std of QK^T by layer").xLabel("layer").yLabel("mean").rightLabel("std").markers(true)
                 .add(LinePlot.Series.overIndex("mean", all.mean())).add(LinePlot.Series.overIndex("std", all.std()).onRightAxis());
-        Figure pages = new Figure(List.of("mean and std by layer", "QK^T densities", "softmax densities"), 0,
-                i -> i == 0 ? stats : i == 1 ? scores : soft);
+        // Pages in the order the charts were printed: the two families of distributions, then mean and std.
+        Figure pages = new Figure(List.of("QK^T densities", "softmax densities", "mean and std by layer"), 0,
+                i -> i == 0 ? scores : i == 1 ? soft : stats);
         // The notebook's order: the two families of distributions side by side, then mean and std per layer.
         s.draw(new SmallMultiples("QK^T and its row softmax, one curve per layer").add(scores).add(soft), pages,
                 s.chartHeight(2));
