@@ -40,6 +40,7 @@ class ArchitectureTest {
                 .layer("Analysis").definedBy("jlens.analysis..")
                 .layer("Model").definedBy("jlens.model..")
                 .layer("Hook").definedBy("jlens.hook..")
+                .layer("Figure").definedBy("jlens.figure..")
                 .layer("Chart").definedBy("jlens.chart..")
                 .whereLayer("Launcher").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Repl").mayOnlyBeAccessedByLayers("Launcher")
@@ -49,7 +50,17 @@ class ArchitectureTest {
                 .whereLayer("Analysis").mayOnlyBeAccessedByLayers("Intervene", "Workspace", "Repl", "Launcher")
                 .whereLayer("Model").mayOnlyBeAccessedByLayers("Analysis", "Intervene", "Workspace", "Store", "Repl", "Launcher")
                 .whereLayer("Hook").mayOnlyBeAccessedByLayers("Model", "Analysis", "Intervene", "Workspace", "Repl", "Launcher")
-                .whereLayer("Chart").mayOnlyBeAccessedByLayers("Repl", "Launcher")
+                .whereLayer("Figure").mayOnlyBeAccessedByLayers("Repl", "Launcher")
+                .whereLayer("Chart").mayOnlyBeAccessedByLayers("Figure", "Repl", "Launcher")
+                .check(classes);
+    }
+
+    @Test
+    void figureKnowsOnlyChartsAndItsLibraries() {
+        noClasses().that().resideInAPackage("jlens.figure..")
+                .should().dependOnClassesThat().resideInAnyPackage("jlens.model..", "jlens.hook..", "jlens.analysis..",
+                        "jlens.intervene..", "jlens.workspace..", "jlens.store..", "jlens.repl..", "ai.djl..", "org.jline..",
+                        "com.googlecode.lanterna..")
                 .check(classes);
     }
 

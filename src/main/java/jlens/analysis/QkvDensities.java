@@ -45,6 +45,24 @@ public final class QkvDensities {
         return new AllLayers(firstPosition, positions, bins, lo, hi, q, k, v);
     }
 
+    /** {lo, hi}: the smallest and largest finite Q, K or V value of any layer, from {@code firstPosition}. */
+    public static double[] valueRange(ActivationCache cache, Gpt2Config config, int firstPosition) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int l = 0; l < config.nLayer(); l++) {
+            QkvSplit split = QkvSplitter.split(cache, config, l, firstPosition);
+            for (float[] part : new float[][] {split.q(), split.k(), split.v()}) {
+                for (float x : part) {
+                    if (Float.isFinite(x)) {
+                        lo = Math.min(lo, x);
+                        hi = Math.max(hi, x);
+                    }
+                }
+            }
+        }
+        return hi > lo ? new double[] {lo, hi} : new double[] {lo - 0.5, lo + 0.5};
+    }
+
     /** The notebook's all-layer histograms: 100 bins on [-5, 5]. */
     public static AllLayers allLayers(ActivationCache cache, Gpt2Config config, int firstPosition) {
         return allLayers(cache, config, firstPosition, AnalysisDefaults.QKV_BINS, -AnalysisDefaults.QKV_RANGE,

@@ -13,8 +13,13 @@ final class ColorBar {
 
     /** Columns the bar takes: a gap, two bar columns, a gap and the widest label. */
     static int width(double lo, double hi, int rows) {
+        return width(lo, hi, rows, Double.NaN, "");
+    }
+
+    /** Columns the bar takes with a named centre value (see {@link #draw(TextImage, int, int, int, Colormap, double, double, double, String, RenderStyle)}). */
+    static int width(double lo, double hi, int rows, double centre, String centreName) {
         int labels = 0;
-        for (Ticks.Labelled t : labels(lo, hi, rows)) {
+        for (Ticks.Labelled t : labels(lo, hi, rows, centre, centreName)) {
             labels = Math.max(labels, t.label().length());
         }
         return 4 + labels;
@@ -23,6 +28,15 @@ final class ColorBar {
     /** Draws the bar with its top-left gap column at x. */
     static void draw(TextImage image, int x, int top, int rows, Colormap map, double lo, double hi,
             RenderStyle style) {
+        draw(image, x, top, rows, map, lo, hi, Double.NaN, "", style);
+    }
+
+    /**
+     * Draws the bar with its top-left gap column at x; a finite {@code centre} is labelled at its row as
+     * "value = name" (a diverging map's zero, "0 = clean -3.21"), in place of the ticks near it.
+     */
+    static void draw(TextImage image, int x, int top, int rows, Colormap map, double lo, double hi,
+            double centre, String centreName, RenderStyle style) {
         int steps = 2 * rows;
         for (int r = 0; r < rows; r++) {
             double upper = 1 - (2.0 * r) / (steps - 1);
@@ -39,23 +53,33 @@ final class ColorBar {
                 }
             }
         }
-        for (Ticks.Labelled t : labels(lo, hi, rows)) {
+        for (Ticks.Labelled t : labels(lo, hi, rows, centre, Text.clean(centreName, style.glyphs()))) {
             Draw.text(image, x + 4, top + t.row(), t.label());
         }
     }
 
-    /** The labels: hi at the top row, lo at the bottom row, nice values between where there is room. */
-    private static java.util.List<Ticks.Labelled> labels(double lo, double hi, int rows) {
+    /**
+     * The labels: hi at the top row, lo at the bottom row, nice values between where there is room, and a
+     * named centre at its row (ticks within a row of it give way).
+     */
+    private static java.util.List<Ticks.Labelled> labels(double lo, double hi, int rows, double centre,
+            String centreName) {
         java.util.List<Ticks.Labelled> out = new java.util.ArrayList<>();
         out.add(new Ticks.Labelled(0, Ticks.format(hi)));
         if (rows > 1) {
             out.add(new Ticks.Labelled(rows - 1, Ticks.format(lo)));
         }
+        int centreRow = -10;
+        if (Double.isFinite(centre) && hi > lo && centre > lo && centre < hi && rows >= 3) {
+            centreRow = (int) Math.round((hi - centre) / (hi - lo) * (rows - 1));
+            String name = centreName == null || centreName.isEmpty() ? "" : " = " + centreName;
+            out.add(new Ticks.Labelled(centreRow, Ticks.format(centre) + name));
+        }
         if (rows >= 7 && hi > lo) {
             double step = Ticks.niceStep(lo, hi, Math.max(1, rows / 4));
             for (double v : Ticks.nice(lo, hi, Math.max(1, rows / 4))) {
                 int row = (int) Math.round((hi - v) / (hi - lo) * (rows - 1));
-                if (row >= 2 && row <= rows - 3) {
+                if (row >= 2 && row <= rows - 3 && Math.abs(row - centreRow) > 1) {
                     out.add(new Ticks.Labelled(row, Ticks.format(v, step)));
                 }
             }

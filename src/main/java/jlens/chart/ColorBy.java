@@ -2,7 +2,9 @@ package jlens.chart;
 
 /**
  * Colours many series along a colour map instead of a categorical palette, with a colour bar in place of the
- * legend: series i gets the colour of {@code values[i]} between lo and hi (the layer number, say).
+ * legend: series i gets the colour of {@code values[i]} between lo and hi (the layer number, say). Lines and
+ * dots use only the part of the map that stays visible on the background ({@link Colormaps#readable}), and
+ * the colour bar shows that same part.
  *
  * @param map the colour map
  * @param lo the value at the map's low end
@@ -15,8 +17,13 @@ public record ColorBy(Colormap map, double lo, double hi, String label) {
         label = label == null ? "" : label;
     }
 
-    /** The colour of value v. */
-    int rgb(double v) {
-        return map.rgb(hi > lo ? (v - lo) / (hi - lo) : 0);
+    /** The part of the map lines and dots use on {@code background}. */
+    Colormap mapOn(Background background) {
+        return Colormaps.readable(map, background);
+    }
+
+    /** The colour of value v on {@code background}. */
+    int rgb(double v, Background background) {
+        return mapOn(background).rgb(hi > lo ? (v - lo) / (hi - lo) : 0);
     }
 }

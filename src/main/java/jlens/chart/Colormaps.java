@@ -17,7 +17,7 @@ import java.util.Map;
  *
  * <p>magma, inferno, plasma and viridis are the 256-entry matplotlib maps by N. J. Smith, S. van der Walt
  * and (viridis) E. Firing, released under CC0; the table is read from {@code colormaps.txt} next to this
- * class.
+ * class. coolwarm is K. Moreland's diverging map, computed from its published definition ({@link CoolWarm}).
  */
 public final class Colormaps {
     private static final Map<String, Colormap> MAPS = load();
@@ -26,6 +26,11 @@ public final class Colormaps {
     public static final Colormap INFERNO = MAPS.get("inferno");
     public static final Colormap PLASMA = MAPS.get("plasma");
     public static final Colormap VIRIDIS = MAPS.get("viridis");
+    /** Blue through white to red, for values around a centre (a change from a clean run). */
+    public static final Colormap COOLWARM = register(new Colormap("coolwarm", CoolWarm.table(257)));
+
+    private static final java.util.concurrent.ConcurrentHashMap<String, Colormap> READABLE =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Series colours for Q, K, V and further series: distinct hues of similar lightness that read on dark and
@@ -40,6 +45,18 @@ public final class Colormaps {
         0xEDC948, // yellow
         0x76B7B2, // teal
         0xFF9DA7, // pink
+    };
+
+    /** The same hues, darker, for a light background (each at least 3:1 against white, in 256 colours too). */
+    private static final int[] CATEGORICAL_LIGHT = {
+        0x1F6FB4, // blue   (Q)
+        0xC4570A, // orange (K)
+        0x2E8B2E, // green  (V)
+        0xC62828, // red
+        0x8E4E9E, // purple
+        0x8A6A00, // yellow
+        0x1F7F7A, // teal
+        0xC2185B, // pink
     };
 
     private Colormaps() {}
@@ -58,9 +75,60 @@ public final class Colormaps {
         return List.copyOf(MAPS.keySet());
     }
 
-    /** The {@code i}-th categorical series colour (cycling). */
+    /** The {@code i}-th categorical series colour (cycling), for a dark background. */
     public static int categorical(int i) {
         return CATEGORICAL[Math.floorMod(i, CATEGORICAL.length)];
+    }
+
+    /** The {@code i}-th categorical series colour (cycling) that reads on {@code background}. */
+    public static int categorical(int i, Background background) {
+        int[] palette = background == Background.LIGHT ? CATEGORICAL_LIGHT : CATEGORICAL;
+        return palette[Math.floorMod(i, palette.length)];
+    }
+
+    /** The colour of a highlighted point or a label: a red that reads on {@code background}. */
+    public static int highlight(Background background) {
+        return background == Background.LIGHT ? 0xC62828 : 0xFF5F5F;
+    }
+
+    /**
+     * The part of {@code map} whose colours stay visible as lines and dots on {@code background} (at least
+     * 3:1, in 24-bit and in 256 colours): the longest run of entries that do, as a map of its own. magma on a
+     * dark background loses its black end, on a light one its pale yellow end.
+     */
+    public static Colormap readable(Colormap map, Background background) {
+        return READABLE.computeIfAbsent(map.name() + "/" + background + "/" + map.size() + "/" + map.low() + "/"
+                + map.high(), k -> readableRun(map, background));
+    }
+
+    private static Colormap readableRun(Colormap map, Background background) {
+        int[] table = map.table();
+        int bestStart = 0;
+        int bestLength = 0;
+        for (int i = 0; i < table.length; ) {
+            if (!Contrast.readable(table[i], background)) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < table.length && Contrast.readable(table[j], background)) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        if (bestLength < 2) {
+            return map; // nothing better to offer; never the case for the maps here
+        }
+        return new Colormap(map.name(), java.util.Arrays.copyOfRange(table, bestStart, bestStart + bestLength));
+    }
+
+    private static Colormap register(Colormap map) {
+        MAPS.put(map.name(), map);
+        return map;
     }
 
     private static Map<String, Colormap> load() {

@@ -36,6 +36,8 @@ public final class Heatmap implements Chart {
     private double hi = Double.NaN;
     private Colormap colormap = Colormaps.MAGMA;
     private boolean originBottom;
+    private double centre = Double.NaN;
+    private String centreName = "";
 
     /** A heatmap of {@code values[row][column]}; rows may differ in length (missing cells are masked). */
     public Heatmap(double[][] values) {
@@ -104,10 +106,91 @@ public final class Heatmap implements Chart {
         return this;
     }
 
+    /**
+     * Colours by distance from {@code centre} with the diverging {@link Colormaps#COOLWARM} map (call
+     * {@link #colormap} after this for another): white at the centre, blue below, red above, on a range
+     * symmetric about the centre unless {@link #range} fixes one. The colour bar names the centre
+     * ({@code "0 = clean -3.21"}); {@code name} may be empty.
+     */
+    public Heatmap diverging(double centre, String name) {
+        if (!Double.isFinite(centre)) {
+            throw new IllegalArgumentException("the centre must be finite");
+        }
+        this.centre = centre;
+        this.centreName = name == null ? "" : name;
+        this.colormap = Colormaps.COOLWARM;
+        return this;
+    }
+
     /** Row 0 at the bottom, like a plot's y axis (layers); default is matrix order, row 0 at the top. */
     public Heatmap originBottom(boolean bottom) {
         this.originBottom = bottom;
         return this;
+    }
+
+    /** The matrix (a copy; rows may differ in length). */
+    public double[][] values() {
+        double[][] copy = new double[values.length][];
+        for (int i = 0; i < values.length; i++) {
+            copy[i] = values[i].clone();
+        }
+        return copy;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String xLabel() {
+        return xLabel;
+    }
+
+    public String yLabel() {
+        return yLabel;
+    }
+
+    /** What the colour means. */
+    public String colorLabel() {
+        return colorLabel;
+    }
+
+    /** The row labels, or null for row numbers. */
+    public String[] rowLabels() {
+        return rowLabels == null ? null : rowLabels.clone();
+    }
+
+    /** The column labels, or null. */
+    public String[] columnLabels() {
+        return columnLabels == null ? null : columnLabels.clone();
+    }
+
+    /** {lo, hi} of the columns' value range, or null when columns are labelled or numbered. */
+    public double[] xRange() {
+        return Double.isNaN(xLo) ? null : new double[] {xLo, xHi};
+    }
+
+    /** {lo, hi}: the colour range drawn (fixed, the data's, or symmetric about the centre). */
+    public double[] colourRange() {
+        return range();
+    }
+
+    public Colormap colormap() {
+        return colormap;
+    }
+
+    /** Whether row 0 is at the bottom. */
+    public boolean originBottom() {
+        return originBottom;
+    }
+
+    /** The diverging centre, or NaN. */
+    public double centre() {
+        return centre;
+    }
+
+    /** The centre's name on the colour bar. */
+    public String centreName() {
+        return centreName;
     }
 
     static boolean masked(double v) {
@@ -148,7 +231,7 @@ public final class Heatmap implements Chart {
         for (String s : shownRowLabels) {
             labelWidth = Math.max(labelWidth, s.length());
         }
-        int reserve = ColorBar.width(range[0], range[1], textRows);
+        int reserve = ColorBar.width(range[0], range[1], textRows, centre, Text.clean(centreName, g));
 
         PlotFrame probe = frame(width, height, style, title);
         int available = probe.availableColumns(labelWidth, -1, reserve);
@@ -202,7 +285,7 @@ public final class Heatmap implements Chart {
         frame.draw(image, yTicks, xTicks(columns, columnGroups, cellsPerColumn, usedColumns, g),
                 List.of());
         ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), colormap, range[0], range[1],
-                style);
+                centre, centreName, style);
         return image;
     }
 
@@ -256,7 +339,12 @@ public final class Heatmap implements Chart {
             }
         }
         if (!(max >= min)) {
-            return new double[] {0, 1};
+            return Double.isNaN(centre) ? new double[] {0, 1} : new double[] {centre - 1, centre + 1};
+        }
+        if (!Double.isNaN(centre)) {
+            double reach = Math.max(Math.abs(max - centre), Math.abs(min - centre));
+            reach = reach > 0 ? reach : 1;
+            return new double[] {centre - reach, centre + reach};
         }
         return max > min ? new double[] {min, max} : new double[] {min - 0.5, max + 0.5};
     }

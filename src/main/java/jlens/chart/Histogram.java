@@ -142,11 +142,12 @@ public final class Histogram implements Chart {
             throw new IllegalStateException("a histogram needs at least one series");
         }
         Glyphs g = style.glyphs();
-        boolean bars = series.size() == 1 && colorBy == null;
+        ColorBy colorBy = mapped();
+        boolean bars = series.size() == 1;
         List<PlotFrame.LegendEntry> legend = new ArrayList<>();
         if (colorBy == null && series.size() > 1) {
             for (int i = 0; i < series.size(); i++) {
-                legend.add(new PlotFrame.LegendEntry(series.get(i).name(), g.marker(i), colourOf(i)));
+                legend.add(new PlotFrame.LegendEntry(series.get(i).name(), g.marker(i), colourOf(i, style)));
             }
         }
         String rightLabel = colorBy == null ? "" : colorBy.label();
@@ -184,21 +185,55 @@ public final class Histogram implements Chart {
         }
         frame.draw(image, y.yTicks(rows), x.xTicks(columns), List.of());
         if (colorBy != null) {
-            ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), colorBy.map(),
-                    colorBy.lo(), colorBy.hi(), style);
+            ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(),
+                    colorBy.mapOn(style.background()), colorBy.lo(), colorBy.hi(), style);
         }
         return image;
     }
 
-    private int colourOf(int i) {
-        return colorBy != null ? colorBy.rgb(series.get(i).value()) : Colormaps.categorical(i);
+    /** The title. */
+    public String title() {
+        return title;
+    }
+
+    /** The series, in the order added. */
+    public List<Series> series() {
+        return List.copyOf(series);
+    }
+
+    public String xLabel() {
+        return xLabel;
+    }
+
+    public String yLabel() {
+        return yLabel;
+    }
+
+    /** Whether the y axis is logarithmic. */
+    public boolean logY() {
+        return logY;
+    }
+
+    /** The colour map the series are coloured along, or null for the categorical palette (one series: null). */
+    public ColorBy colorBy() {
+        return mapped();
+    }
+
+    /** The colour map in use: a single series never takes a map colour (it would be a map end, maybe black). */
+    private ColorBy mapped() {
+        return series.size() > 1 ? colorBy : null;
+    }
+
+    private int colourOf(int i, RenderStyle style) {
+        ColorBy by = mapped();
+        return by != null ? by.rgb(series.get(i).value(), style.background()) : style.series(i);
     }
 
     private void drawBars(TextImage image, PlotFrame frame, Series s, Scale x, Scale y, RenderStyle style) {
         int rows = frame.plotRows();
         int columns = frame.plotColumns();
         String eighths = style.glyphs().eighths();
-        TextColor fg = style.mode() == ColorMode.MONO ? TextColor.ANSI.DEFAULT : Draw.rgb(colourOf(0));
+        TextColor fg = style.mode() == ColorMode.MONO ? TextColor.ANSI.DEFAULT : Draw.rgb(colourOf(0, style));
         for (int c = 0; c < columns; c++) {
             double a = x.lo() + (x.hi() - x.lo()) * c / columns;
             double b = x.lo() + (x.hi() - x.lo()) * (c + 1) / columns;
@@ -226,7 +261,7 @@ public final class Histogram implements Chart {
         int[][] peaks = new int[series.size()][];
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
-            int rgb = colourOf(i);
+            int rgb = colourOf(i, style);
             int previous = -1;
             int peakRow = Integer.MAX_VALUE;
             for (int px = 0; px < pw; px++) {
@@ -244,11 +279,11 @@ public final class Histogram implements Chart {
         }
         boolean colour = style.mode() != ColorMode.MONO;
         canvas.drawInto(image, frame.plotLeft(), frame.plotTop(), style.glyphs(), colour);
-        if (colorBy == null) {
+        if (mapped() == null) {
             // Mark each curve's peak with its legend marker, so curves stay tellable apart without colour.
             for (int i = 0; i < series.size(); i++) {
                 if (peaks[i] != null) {
-                    TextColor fg = colour ? Draw.rgb(colourOf(i)) : TextColor.ANSI.DEFAULT;
+                    TextColor fg = colour ? Draw.rgb(colourOf(i, style)) : TextColor.ANSI.DEFAULT;
                     Draw.cell(image, frame.plotLeft() + peaks[i][0], frame.plotTop() + peaks[i][1],
                             style.glyphs().marker(i), fg, TextColor.ANSI.DEFAULT);
                 }

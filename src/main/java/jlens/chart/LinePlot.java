@@ -61,12 +61,17 @@ public final class LinePlot implements Chart {
         }
     }
 
-    /** A dashed horizontal line at y, on the left axis, named in the legend. */
-    private record Reference(String name, double y) {}
+    /**
+     * A dashed horizontal line at y, on the left axis, named in the legend.
+     *
+     * @param name the legend name (the value is added to it)
+     * @param y where the line is
+     */
+    public record ReferenceLine(String name, double y) {}
 
     private final String title;
     private final List<Series> series = new ArrayList<>();
-    private final List<Reference> references = new ArrayList<>();
+    private final List<ReferenceLine> references = new ArrayList<>();
     private String xLabel = "";
     private String yLabel = "";
     private String rightLabel = "";
@@ -100,7 +105,7 @@ public final class LinePlot implements Chart {
 
     /** A dashed horizontal line at {@code y} (the clean value, say), named in the legend with its value. */
     public LinePlot referenceLine(String name, double y) {
-        references.add(new Reference(name, y));
+        references.add(new ReferenceLine(name, y));
         return this;
     }
 
@@ -124,15 +129,16 @@ public final class LinePlot implements Chart {
         Glyphs g = style.glyphs();
         boolean colour = style.mode() != ColorMode.MONO;
         boolean hasRight = series.stream().anyMatch(Series::rightAxis);
+        ColorBy colorBy = mapped();
         List<PlotFrame.LegendEntry> legend = new ArrayList<>();
         if (colorBy == null) {
             for (int i = 0; i < series.size(); i++) {
                 Series s = series.get(i);
                 legend.add(new PlotFrame.LegendEntry(s.name() + (hasRight && s.rightAxis() ? " (right)" : ""),
-                        g.marker(i), colourOf(i)));
+                        g.marker(i), colourOf(i, style)));
             }
         }
-        for (Reference r : references) {
+        for (ReferenceLine r : references) {
             legend.add(new PlotFrame.LegendEntry(r.name() + " " + Ticks.format(r.y()), g.dashed(), Draw.CHROME));
         }
         String right = hasRight ? rightLabel : colorBy != null ? colorBy.label() : "";
@@ -152,7 +158,7 @@ public final class LinePlot implements Chart {
                 }
             }
         }
-        for (Reference r : references) {
+        for (ReferenceLine r : references) {
             extend(left, r.y());
         }
         if (!(xr[1] >= xr[0])) {
@@ -172,7 +178,7 @@ public final class LinePlot implements Chart {
         int ph = canvas.pixelHeight();
         // Reference lines first, as dashes on the dot grid at their exact height; series drawn later win the
         // colour of any cell they share.
-        for (Reference r : references) {
+        for (ReferenceLine r : references) {
             int py = ph - 1 - yLeft.pixel(r.y(), ph);
             for (int px = 0; px < pw; px++) {
                 if (px % 4 < 2) {
@@ -191,9 +197,9 @@ public final class LinePlot implements Chart {
                 }
                 int[] p = {x.pixel(s.x()[k], pw), ph - 1 - y.pixel(s.y()[k], ph)};
                 if (previous != null) {
-                    canvas.line(previous[0], previous[1], p[0], p[1], colourOf(i));
+                    canvas.line(previous[0], previous[1], p[0], p[1], colourOf(i, style));
                 } else {
-                    canvas.dot(p[0], p[1], colourOf(i));
+                    canvas.dot(p[0], p[1], colourOf(i, style));
                 }
                 previous = p;
             }
@@ -203,7 +209,7 @@ public final class LinePlot implements Chart {
             for (int i = 0; i < series.size(); i++) {
                 Series s = series.get(i);
                 Scale y = s.rightAxis() ? yRight : yLeft;
-                TextColor fg = colour ? Draw.rgb(colourOf(i)) : TextColor.ANSI.DEFAULT;
+                TextColor fg = colour ? Draw.rgb(colourOf(i, style)) : TextColor.ANSI.DEFAULT;
                 for (int k = 0; k < s.x().length; k++) {
                     if (Double.isFinite(s.x()[k]) && Double.isFinite(s.y()[k])) {
                         int column = x.pixel(s.x()[k], pw) / 2;
@@ -218,10 +224,43 @@ public final class LinePlot implements Chart {
         frame.draw(image, yLeft.yTicks(frame.plotRows()), xTicks,
                 hasRight ? yRight.yTicks(frame.plotRows()) : List.of());
         if (colorBy != null) {
-            ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), colorBy.map(),
-                    colorBy.lo(), colorBy.hi(), style);
+            ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(),
+                    colorBy.mapOn(style.background()), colorBy.lo(), colorBy.hi(), style);
         }
         return image;
+    }
+
+    /** The title. */
+    public String title() {
+        return title;
+    }
+
+    /** The series, in the order added. */
+    public List<Series> series() {
+        return List.copyOf(series);
+    }
+
+    /** The dashed reference lines. */
+    public List<ReferenceLine> referenceLines() {
+        return List.copyOf(references);
+    }
+
+    public String xLabel() {
+        return xLabel;
+    }
+
+    public String yLabel() {
+        return yLabel;
+    }
+
+    /** The right axis label. */
+    public String rightLabel() {
+        return rightLabel;
+    }
+
+    /** The colour map the series are coloured along, or null for the categorical palette (one series: null). */
+    public ColorBy colorBy() {
+        return mapped();
     }
 
     private boolean showMarkers(int columns) {
@@ -229,11 +268,17 @@ public final class LinePlot implements Chart {
             return markers;
         }
         int most = series.stream().mapToInt(s -> s.x().length).max().orElse(0);
-        return colorBy == null && most <= columns / 3;
+        return mapped() == null && most <= columns / 3;
     }
 
-    private int colourOf(int i) {
-        return colorBy != null ? colorBy.rgb(series.get(i).value()) : Colormaps.categorical(i);
+    /** The colour map in use: a single series never takes a map colour (it would be a map end, maybe black). */
+    private ColorBy mapped() {
+        return series.size() > 1 ? colorBy : null;
+    }
+
+    private int colourOf(int i, RenderStyle style) {
+        ColorBy by = mapped();
+        return by != null ? by.rgb(series.get(i).value(), style.background()) : style.series(i);
     }
 
     private static void extend(double[] range, double v) {

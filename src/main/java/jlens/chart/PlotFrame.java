@@ -66,7 +66,30 @@ final class PlotFrame {
     }
 
     private int headerRows() {
-        return legend.isEmpty() && yLabel.isEmpty() && rightLabel.isEmpty() ? 0 : 1;
+        if (legend.isEmpty() && yLabel.isEmpty() && rightLabel.isEmpty()) {
+            return 0;
+        }
+        return legendOwnRow() ? 2 : 1;
+    }
+
+    /**
+     * Whether the legend goes on a row of its own under the axis labels: when it would not fit beside them
+     * and the chart is tall enough to give up a row (a cut legend hides what the colours mean).
+     */
+    private boolean legendOwnRow() {
+        if (legend.isEmpty() || height < 10) {
+            return false;
+        }
+        int labels = Math.min(yLabel.length(), width / 3) + Math.min(rightLabel.length(), width / 2);
+        return labels > 0 && legendLength() + labels + 4 > width;
+    }
+
+    private int legendLength() {
+        int length = 0;
+        for (LegendEntry e : legend) {
+            length += (length == 0 ? 0 : 2) + 2 + Text.clean(e.name(), glyphs).length();
+        }
+        return length;
     }
 
     private boolean showXLabel() {
@@ -146,7 +169,7 @@ final class PlotFrame {
             Draw.boldText(image, x, 0, t, TextColor.ANSI.DEFAULT);
         }
         if (headerRows() > 0) {
-            drawHeader(image, titleRows(), colour);
+            drawHeader(image, titleRows(), colour, legendOwnRow());
         }
         int axisX = plotLeft - 1;
         for (int r = 0; r < plotRows; r++) {
@@ -205,14 +228,14 @@ final class PlotFrame {
         }
     }
 
-    private void drawHeader(TextImage image, int y, boolean colour) {
+    private void drawHeader(TextImage image, int y, boolean colour, boolean legendBelow) {
         int used = 0;
         if (!yLabel.isEmpty()) {
             used = Draw.text(image, 0, y, Text.fit(yLabel, width / 3, glyphs));
         }
         int rightStart = width;
         if (!rightLabel.isEmpty()) {
-            String label = Text.fit(rightLabel, width / 3, glyphs);
+            String label = Text.fit(rightLabel, Math.max(1, Math.min(width / 2, width - used - 2)), glyphs);
             // Right-aligned over what it names (right axis or colour bar), not at the far edge of the image.
             int end = Math.max(label.length(), Math.min(width, rightEdge() + rightReserve));
             rightStart = end - label.length();
@@ -220,6 +243,11 @@ final class PlotFrame {
         }
         if (legend.isEmpty()) {
             return;
+        }
+        if (legendBelow) {
+            used = 0;
+            rightStart = width + 1;
+            y++;
         }
         int room = rightStart - used - 2;
         StringBuilder plain = new StringBuilder();

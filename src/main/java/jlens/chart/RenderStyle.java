@@ -9,8 +9,9 @@ import java.util.Map;
  *
  * @param mode the colour mode
  * @param unicode false when the output charset cannot encode the chart glyphs; charts then draw ASCII only
+ * @param background the terminal's background, which lines, dots and markers must stay visible on
  */
-public record RenderStyle(ColorMode mode, boolean unicode) {
+public record RenderStyle(ColorMode mode, boolean unicode, Background background) {
     /** 24-bit colour with Unicode glyphs. */
     public static final RenderStyle TRUECOLOR = new RenderStyle(ColorMode.TRUECOLOR, true);
     /** 256 colours with Unicode glyphs. */
@@ -22,6 +23,12 @@ public record RenderStyle(ColorMode mode, boolean unicode) {
 
     public RenderStyle {
         java.util.Objects.requireNonNull(mode);
+        java.util.Objects.requireNonNull(background);
+    }
+
+    /** A style for a dark background. */
+    public RenderStyle(ColorMode mode, boolean unicode) {
+        this(mode, unicode, Background.DARK);
     }
 
     /** The glyph set for this style. */
@@ -45,6 +52,16 @@ public record RenderStyle(ColorMode mode, boolean unicode) {
 
     /** The same style with another colour mode. */
     public RenderStyle withMode(ColorMode newMode) {
-        return new RenderStyle(newMode, unicode);
+        return new RenderStyle(newMode, unicode, background);
+    }
+
+    /** The same style for another background. */
+    public RenderStyle withBackground(Background newBackground) {
+        return new RenderStyle(mode, unicode, newBackground);
+    }
+
+    /** The colour of series {@code i} of a categorical palette that reads on this background. */
+    int series(int i) {
+        return Colormaps.categorical(i, background);
     }
 }

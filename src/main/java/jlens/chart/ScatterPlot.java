@@ -8,16 +8,24 @@ import java.util.Objects;
 
 /**
  * A scatter or strip plot of many points (tens of thousands) on a braille canvas. Where points overlap, cells
- * are shaded by how many points they hold (brighter = more, log scale), or, with {@link #colorByValue}, each
- * cell takes the colour of its y value. One point can be highlighted with a marker and a label.
+ * are shaded by how many points they hold (log scale), or, with {@link #colorByValue}, each cell takes the
+ * colour of its y value; either way only the part of the map that reads on the background is used. One point
+ * can be highlighted with a marker and its value in the legend, and any number labelled beside them
+ * ({@link #label}: the top tokens), where there is room.
  *
  * <pre>{@code
- * new ScatterPlot("log-probabilities", logProbs).xLabel("vocabulary index").highlight(target, "' Paris'")
+ * new ScatterPlot("log-probabilities", logProbs).xLabel("vocabulary index").colorByValue(Colormaps.MAGMA)
+ *     .highlight(target, "' Paris'").label(top1, "' the'").label(top2, "' a'")
  * }</pre>
  */
 public final class ScatterPlot implements Chart {
-    /** The highlight colour: a light red that stands out against every colour map used here. */
-    static final int HIGHLIGHT = 0xFF5F5F;
+    /**
+     * A point named beside it.
+     *
+     * @param index the point
+     * @param text its name
+     */
+    public record PointLabel(int index, String text) {}
 
     private final String title;
     private final double[] x;
@@ -28,6 +36,7 @@ public final class ScatterPlot implements Chart {
     private Colormap byValue;
     private int highlight = -1;
     private String highlightLabel = "";
+    private final List<PointLabel> labels = new ArrayList<>();
 
     /** Points (x[i], y[i]). */
     public ScatterPlot(String title, double[] x, double[] y) {
@@ -85,18 +94,31 @@ public final class ScatterPlot implements Chart {
         return this;
     }
 
+    /**
+     * Names point {@code index} beside it (with a small marker), e.g. one of the most likely tokens. Labels
+     * that would cover another label are left out; the first added are placed first.
+     */
+    public ScatterPlot label(int index, String text) {
+        if (index < 0 || index >= y.length) {
+            throw new IndexOutOfBoundsException("no point " + index + " among " + y.length);
+        }
+        labels.add(new PointLabel(index, text == null ? "" : text));
+        return this;
+    }
+
     @Override
     public TextImage render(int width, int height, RenderStyle style) {
         Glyphs g = style.glyphs();
         boolean colour = style.mode() != ColorMode.MONO;
+        int highlightRgb = Colormaps.highlight(style.background());
         List<PlotFrame.LegendEntry> legend = new ArrayList<>();
         String mark = "";
         if (highlight >= 0) {
             mark = highlightLabel + " " + Ticks.format(y[highlight]);
-            legend.add(new PlotFrame.LegendEntry(mark, g.highlight(), HIGHLIGHT));
+            legend.add(new PlotFrame.LegendEntry(mark, g.highlight(), highlightRgb));
         }
-        // Says how to read the shading, where there is room for it beside the legend.
-        String note = byValue != null || width < 80 ? ""
+        // Says how to read the colour or shading (the header keeps it, on a row of its own if need be).
+        String note = byValue != null ? (yLabel.isEmpty() ? "" : "colour: " + yLabel)
                 : style.mode().hasColormaps() ? "brighter = more points" : "denser glyph = more points";
         PlotFrame frame = new PlotFrame(width, height, style, title, yLabel, note, xLabel, legend);
         int rows = frame.maxPlotRows();
@@ -122,10 +144,12 @@ public final class ScatterPlot implements Chart {
         DotCanvas canvas = new DotCanvas(frame.plotColumns(), frame.plotRows());
         int pw = canvas.pixelWidth();
         int ph = canvas.pixelHeight();
+        Colormap valueMap = byValue == null ? null : Colormaps.readable(byValue, style.background());
+        Colormap densityMap = Colormaps.readable(density, style.background());
         for (int i = 0; i < y.length; i++) {
             if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {
                 int py = ph - 1 - ys.pixel(y[i], ph);
-                int rgb = byValue == null ? 0 : byValue.rgb(ys.fraction(y[i]));
+                int rgb = byValue == null ? 0 : valueMap.rgb(ys.fraction(y[i]));
                 canvas.dot(xs.pixel(x[i], pw), py, rgb);
             }
         }
@@ -142,28 +166,116 @@ public final class ScatterPlot implements Chart {
                 } else if (n > 0 && rampDensity) {
                     glyph = Ramp.glyph(f, style); // without colour, density shows as the glyph ramp
                 } else if (n > 0 && colour) {
-                    // Start the density map a little above its dark end so single points stay visible.
-                    fg = Draw.rgb(byValue != null ? canvas.colour(c, r) : density.rgb(0.2 + 0.8 * f));
+                    fg = Draw.rgb(byValue != null ? canvas.colour(c, r) : densityMap.rgb(f));
                 }
                 Draw.cell(image, frame.plotLeft() + c, frame.plotTop() + r, glyph, fg, TextColor.ANSI.DEFAULT);
             }
         }
-        if (highlight >= 0 && Double.isFinite(y[highlight])) {
-            int column = xs.pixel(x[highlight], pw) / 2;
-            int row = (ph - 1 - ys.pixel(y[highlight], ph)) / 4;
-            TextColor fg = colour ? Draw.rgb(HIGHLIGHT) : TextColor.ANSI.DEFAULT;
-            int px = frame.plotLeft() + column;
-            int py = frame.plotTop() + row;
-            Draw.cell(image, px, py, g.highlight(), fg, TextColor.ANSI.DEFAULT);
-            String label = Text.clean(mark, g);
-            int right = frame.plotLeft() + frame.plotColumns();
-            // Beside the point, on whichever side has room; labels go over the dots, never off the plot.
-            int start = px + 2 + label.length() <= right ? px + 2 : px - 1 - label.length();
-            if (start >= frame.plotLeft()) {
-                Draw.boldText(image, start, py, label, fg);
+        TextColor fg = colour ? Draw.rgb(highlightRgb) : TextColor.ANSI.DEFAULT;
+        // Markers first, all of them, so that no label is written over a marked point; then the labels, the
+        // highlight's first, each where it covers neither a marker nor another label.
+        boolean[][] taken = new boolean[frame.plotRows()][frame.plotColumns()];
+        List<int[]> marked = new ArrayList<>(); // {column, row, label index or -1 for the highlight}
+        if (highlight >= 0 && Double.isFinite(y[highlight]) && Double.isFinite(x[highlight])) {
+            marked.add(new int[] {xs.pixel(x[highlight], pw) / 2, (ph - 1 - ys.pixel(y[highlight], ph)) / 4, -1});
+        }
+        for (int k = 0; k < labels.size(); k++) {
+            int i = labels.get(k).index();
+            if (i != highlight && Double.isFinite(y[i]) && Double.isFinite(x[i])) {
+                marked.add(new int[] {xs.pixel(x[i], pw) / 2, (ph - 1 - ys.pixel(y[i], ph)) / 4, k});
             }
+        }
+        for (int[] m : marked) {
+            Draw.cell(image, frame.plotLeft() + m[0], frame.plotTop() + m[1], m[2] < 0 ? g.highlight() : g.marker(0),
+                    fg, TextColor.ANSI.DEFAULT);
+            taken[m[1]][m[0]] = true;
+        }
+        for (int[] m : marked) {
+            String text = m[2] < 0 ? Text.clean(mark, g) : Text.label(labels.get(m[2]).text(), g);
+            place(image, frame, taken, m[0], m[1], text, fg);
         }
         frame.draw(image, ys.yTicks(frame.plotRows()), xs.xTicks(frame.plotColumns()), List.of());
         return image;
+    }
+
+    /** The title. */
+    public String title() {
+        return title;
+    }
+
+    /** The x values (a copy). */
+    public double[] x() {
+        return x.clone();
+    }
+
+    /** The y values (a copy). */
+    public double[] y() {
+        return y.clone();
+    }
+
+    public String xLabel() {
+        return xLabel;
+    }
+
+    public String yLabel() {
+        return yLabel;
+    }
+
+    /** The map points are coloured along by their y value, or null when shaded by density. */
+    public Colormap valueColormap() {
+        return byValue;
+    }
+
+    /** The map that shades by density. */
+    public Colormap densityColormap() {
+        return density;
+    }
+
+    /** The highlighted point, or -1. */
+    public int highlightIndex() {
+        return highlight;
+    }
+
+    /** The highlighted point's name. */
+    public String highlightLabel() {
+        return highlightLabel;
+    }
+
+    /** The labelled points, in the order added. */
+    public List<PointLabel> labels() {
+        return List.copyOf(labels);
+    }
+
+    /**
+     * Writes {@code text} next to the point at plot cell (column, row): to its right, else its left, else
+     * one row below or above, wherever it covers no other label and stays on the plot. Returns whether it
+     * found room.
+     */
+    private static boolean place(TextImage image, PlotFrame frame, boolean[][] taken, int column, int row,
+            String text, TextColor fg) {
+        int columns = frame.plotColumns();
+        int n = text.length();
+        int[][] spots = {{column + 2, row}, {column - 1 - n, row}, {column + 1, row + 1}, {column - n, row + 1},
+            {column + 1, row - 1}, {column - n, row - 1}};
+        for (int[] spot : spots) {
+            int start = spot[0];
+            int r = spot[1];
+            if (n == 0 || r < 0 || r >= taken.length || start < 0 || start + n > columns) {
+                continue;
+            }
+            boolean free = true;
+            for (int c = Math.max(0, start - 1); c < Math.min(columns, start + n + 1) && free; c++) {
+                free = !taken[r][c];
+            }
+            if (!free) {
+                continue;
+            }
+            for (int c = start; c < start + n; c++) {
+                taken[r][c] = true;
+            }
+            Draw.boldText(image, frame.plotLeft() + start, frame.plotTop() + r, text, fg);
+            return true;
+        }
+        return false;
     }
 }

@@ -34,6 +34,16 @@ public final class SmallMultiples implements Chart {
         return this;
     }
 
+    /** The shared title. */
+    public String title() {
+        return title;
+    }
+
+    /** The panels, in order. */
+    public List<Chart> charts() {
+        return List.copyOf(charts);
+    }
+
     @Override
     public TextImage render(int width, int height, RenderStyle style) {
         if (charts.isEmpty()) {

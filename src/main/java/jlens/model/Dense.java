@@ -2,6 +2,7 @@ package jlens.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 
 /** The matrix products behind {@link Gpt2}'s dense layers and prefix attention, tuned for the CPU. */
 final class Dense {
@@ -12,7 +13,9 @@ final class Dense {
     private static final long CONV_MAX_ROWS = 64;
     private static final Shape CONV_STRIDE = new Shape(1);
     private static final Shape CONV_PADDING = new Shape(0);
-    private static final Shape CONV_DILATION = new Shape(1);
+    // A width-1 kernel ignores dilation; 2 keeps ATen off its NNPACK probe (reached only by undilated 2-d
+    // convolutions that oneDNN declines), which logs a warning on every call on CPUs NNPACK does not support.
+    private static final Shape CONV_DILATION = new Shape(2);
 
     private Dense() {}
 
@@ -25,7 +28,9 @@ final class Dense {
      */
     static NDArray product(NDArray rows, NDArray weight) {
         long r = rows.getShape().get(0);
-        if (r > CONV_MAX_ROWS || rows.getDevice().isGpu()) { // the trick is for CPU memory bandwidth; GPUs have cuBLAS
+        // The trick is for CPU memory bandwidth (GPUs have cuBLAS), and only oneDNN's multi-threaded kernel gains:
+        // on one thread ATen runs a width-1 convolution as a gemm, which matMul does faster.
+        if (r > CONV_MAX_ROWS || rows.getDevice().isGpu() || JniUtils.getNumThreads() < 2) {
             return rows.matMul(weight);
         }
         long in = weight.getShape().get(0);

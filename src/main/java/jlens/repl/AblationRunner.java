@@ -57,7 +57,7 @@ final class AblationRunner {
         if (ranked) {
             s.println("the 10 of " + r.records().size() + " cases with the largest effect (delta = ablated - clean):");
         }
-        s.out().print(table);
+        s.tableBeforeCharts(table, 1, "ablation.csv");
         Map<String, Object> params = Map.of("head", a.head() == null ? "all" : a.head(), "token", a.position(),
                 "layer", a.layer() == null ? "all" : a.layer(), "predict_at", spec.predictAt(), "target", spec.target());
         if (a.head() == null) {
@@ -69,9 +69,19 @@ final class AblationRunner {
             for (int l = 0; l < grid.length; l++) {
                 rows[l] = Integer.toString(a.layer() != null ? a.layer() : l);
             }
-            Heatmap map = new Heatmap(grid).title("log-prob of '" + target + "' with one head zeroed (clean " + Format.num(r.clean()) + ")")
-                    .rowLabels(rows).xLabel("head").yLabel("layer").colormap(Colormaps.MAGMA).colorLabel("log-prob").originBottom(true);
-            s.draw(map, null, Math.max(s.settings().height(), grid.length / 2 + 8));
+            // Coloured by the change from the clean run, centred on zero: blue where zeroing the head lowers the
+            // target's log-prob (the head helps), red where it raises it; the bar names the clean value.
+            double[][] change = new double[grid.length][];
+            for (int l = 0; l < grid.length; l++) {
+                change[l] = new double[grid[l].length];
+                for (int h = 0; h < grid[l].length; h++) {
+                    change[l][h] = grid[l][h] - r.clean();
+                }
+            }
+            Heatmap map = new Heatmap(change).title("change in log-prob of '" + target + "' with one head zeroed at token "
+                    + a.position()).rowLabels(rows).xLabel("head").yLabel("layer").colorLabel("change")
+                    .originBottom(true).diverging(0, "clean " + Format.num(r.clean()));
+            s.draw(map, null);
             s.lastResult(Result.of("ablate-grid", line, params, r, () -> SweepCsv.byLayerAndHead(r), NdData.rows(grid)));
             return;
         }
@@ -82,7 +92,6 @@ final class AblationRunner {
         }
         LinePlot plot = new LinePlot("log-prob of '" + target + "' with head " + a.head() + " zeroed at token " + a.position())
                 .xLabel("layer").yLabel("log-prob").markers(true)
-                .colorBy(new ColorBy(Colormaps.MAGMA, 0, Math.max(1, cfg.nLayer() - 1), "layer"))
                 .add(new LinePlot.Series("ablated", layers, byLayer)).referenceLine("clean", r.clean());
         s.draw(plot, null);
         String csv = csvByLayer(r, a.layer());

@@ -32,6 +32,34 @@ final class AtomicFiles {
         return e.getMessage() == null ? "i/o error" : Errors.firstLine(e.getMessage());
     }
 
+    /**
+     * An empty temporary file beside the target, created as any new file is (mode 0666 less the umask, like a
+     * shell's redirection), not with createTempFile's fixed 0600.
+     */
+    private static Path newTemporary(Path dir, String name) throws IOException {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(random.nextLong(), 36) + ".tmp");
+            try {
+                Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE).close();
+                return tmp;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 20) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A file replaced with --force keeps its mode (a shared 0664 stays 0664); POSIX file systems only. */
+    private static void keepMode(Path existing, Path tmp) throws IOException {
+        if (Files.isRegularFile(existing)
+                && Files.getFileStore(tmp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(existing));
+        }
+    }
+
     static void write(Path target, boolean force, Body body) {
         Path abs = target.toAbsolutePath().normalize();
         Path dir = abs.getParent();
@@ -50,7 +78,7 @@ final class AtomicFiles {
         }
         Path tmp;
         try {
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            tmp = newTemporary(dir, abs.getFileName().toString());
         } catch (AccessDeniedException e) {
             throw new UserError("cannot write " + target + ": permission denied in " + dir);
         } catch (IOException e) {
@@ -60,6 +88,7 @@ final class AtomicFiles {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
                 body.write(out);
             }
+            keepMode(abs, tmp);
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

@@ -16,7 +16,14 @@ final class Banner {
     }
 
     static String text(Session s) {
-        StringBuilder b = new StringBuilder("jlens: look inside GPT-2. 'help' lists commands; Tab completes; Ctrl-D leaves.\n");
+        return text(s, false);
+    }
+
+    /** The banner; in JShell, commands run through {@code jl("...")}, so that is what it names. */
+    static String text(Session s, boolean jshell) {
+        StringBuilder b = new StringBuilder(jshell
+                ? "jlens: look inside GPT-2. jl(\"help\") lists commands, jl(\"hist 5\") runs one; ws is the Java API.\n"
+                : "jlens: look inside GPT-2. 'help' lists commands; Tab completes; Ctrl-D leaves.\n");
         if (s.hasModel()) {
             Gpt2Config c = s.config();
             b.append("model ").append(s.modelName()).append(": ").append(c.nLayer()).append(" layers, ").append(c.nHead())

@@ -12,7 +12,6 @@ import jlens.analysis.LogitLensResult;
 import jlens.analysis.Metric;
 import jlens.analysis.MetricKind;
 import jlens.chart.Chart;
-import jlens.chart.Colormaps;
 import jlens.chart.Heatmap;
 import jlens.chart.LinePlot;
 import jlens.chart.SmallMultiples;
@@ -305,20 +304,7 @@ final class CircuitCommands {
         } else {
             map.columnLabels(StatsCommands.tokenLabels(s, 0, r.spec().tokens())).xLabel("position");
         }
-        return diverging(map, rows);
-    }
-
-    /** Centred on 0: a symmetric range, so 0 sits mid-scale (the chart package's diverging map is not here yet). */
-    static Heatmap diverging(Heatmap map, double[][] values) {
-        double max = 0;
-        for (double[] row : values) {
-            for (double v : row) {
-                if (Double.isFinite(v)) {
-                    max = Math.max(max, Math.abs(v));
-                }
-            }
-        }
-        return map.range(-Math.max(max, 1e-12), Math.max(max, 1e-12)).colormap(Colormaps.VIRIDIS);
+        return map.diverging(0, "corrupt"); // normalised 0 is the corrupted run's metric
     }
 
     // ---- lens ----
@@ -454,7 +440,7 @@ final class CircuitCommands {
         String[] rows = IntStream.range(0, grid.length).mapToObj(Integer::toString).toArray(String[]::new);
         Heatmap map = new Heatmap(grid).title("direct logit attribution per head toward " + what).rowLabels(rows)
                 .xLabel("head").yLabel("layer").colorLabel("logit").originBottom(true);
-        s.draw(diverging(map, grid), null, Math.max(s.settings().height(), grid.length / 2 + 8));
+        s.draw(map.diverging(0, "no effect"), null, Math.max(s.settings().height(), grid.length / 2 + 8));
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("position", r.position());
         params.put("answer", r.answer());

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntSupplier;
 import jlens.chart.AnsiEncoder;
+import jlens.chart.Background;
 import jlens.chart.Chart;
 import jlens.chart.ColorMode;
 import jlens.chart.RenderStyle;
@@ -18,13 +19,23 @@ import jlens.chart.RenderStyle;
 final class Console {
     private final Settings settings;
     private PrintWriter out;
+    /** Chart height without a terminal (scripts, pipes), as it always was. */
+    static final int FIXED_HEIGHT = 20;
+    /** The fewest rows a chart gets, however little room is left. */
+    static final int MIN_HEIGHT = 8;
+    /** Rows kept free under a chart: a line of text after it, the next prompt, and one spare. */
+    static final int ROWS_AFTER = 3;
+
     private IntSupplier terminalWidth = () -> 0;
+    private IntSupplier terminalHeight = () -> 0;
+    private Background autoBackground = Background.DARK; // what 'background auto' means here
+    private final LineCounter counter = new LineCounter();
     private ColorMode autoColor = ColorMode.MONO; // what 'color auto' means on this output
     private boolean unicode = true;
     private boolean interactive;
 
     Console(PrintWriter out, Settings settings) {
-        this.out = out;
+        this.out = counted(out);
         this.settings = settings;
     }
 
@@ -33,7 +44,76 @@ final class Console {
     }
 
     void out(PrintWriter w) {
-        out = w;
+        out = counted(w);
+    }
+
+    /** The writer, counting the lines it prints, so a chart can take only the rows a command has left. */
+    private PrintWriter counted(PrintWriter w) {
+        return new PrintWriter(new java.io.Writer() {
+            @Override
+            public void write(char[] buf, int off, int len) {
+                counter.count(buf, off, len);
+                w.write(buf, off, len);
+            }
+
+            @Override
+            public void flush() {
+                w.flush();
+            }
+
+            @Override
+            public void close() {
+                w.close();
+            }
+        }, true);
+    }
+
+    /** A command starts: it has printed nothing yet. */
+    void commandStarted() {
+        counter.reset();
+    }
+
+    void terminalHeight(IntSupplier h) {
+        terminalHeight = h;
+    }
+
+    /** What {@code set background auto} resolves to here: the terminal's answer to OSC 11, else dark. */
+    void autoBackground(Background b) {
+        autoBackground = b;
+    }
+
+    /**
+     * Rows for the next chart: the {@code height} setting, or (auto) what the terminal has left once the command
+     * line, what the command printed so far, a line after the chart and the prompt are counted; {@code share}
+     * charts still to come split that. Without a terminal, the fixed {@value #FIXED_HEIGHT} rows of old.
+     */
+    int chartHeight(int share) {
+        if (settings.height() > 0) {
+            return settings.height();
+        }
+        int rows = terminalHeight.getAsInt();
+        if (rows <= 0 || !interactive) {
+            return FIXED_HEIGHT;
+        }
+        int left = rows - 1 - counter.lines() - ROWS_AFTER; // 1: the command line itself
+        return Math.max(MIN_HEIGHT, left / Math.max(1, share));
+    }
+
+    /** Whether charts take their height from the screen: {@code height auto} on an interactive terminal. */
+    boolean screenHeight() {
+        return settings.height() == 0 && interactive && terminalHeight.getAsInt() > 0;
+    }
+
+    /** Whether {@code charts} charts of {@code each} rows fit under the command line on this terminal. */
+    boolean fits(int charts, int each) {
+        return fits(charts, each, 0);
+    }
+
+    /** As {@link #fits(int, int)} with {@code extraLines} of text printed first. */
+    boolean fits(int charts, int each, int extraLines) {
+        int rows = terminalHeight.getAsInt();
+        return settings.height() > 0 || rows <= 0 || !interactive
+                || 1 + counter.lines() + extraLines + charts * each + ROWS_AFTER <= rows;
     }
 
     /** Prints a line of prose, wrapped at word boundaries to the terminal's width (continuations indented). */
@@ -87,7 +167,8 @@ final class Console {
             case "ascii" -> false;
             default -> unicode && localeAllowsUnicode(System.getenv());
         };
-        return new RenderStyle(mode, glyphs);
+        Background background = Background.parse(settings.background()).orElse(autoBackground);
+        return new RenderStyle(mode, glyphs, background);
     }
 
     /**

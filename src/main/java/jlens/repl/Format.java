@@ -63,6 +63,29 @@ final class Format {
     }
 
     /** Wraps each line of {@code text} at spaces to {@code width} columns; continuation lines start with two spaces. */
+    /**
+     * Joins the lines of each prose paragraph of a help text (lines that start at the margin, until one ends
+     * with ':'), so wrapping at a narrow terminal fills lines instead of leaving single words on their own;
+     * indented lines (examples, key tables) stay as written.
+     */
+    static String reflow(String text) {
+        StringBuilder out = new StringBuilder();
+        boolean joinable = false;
+        for (String line : text.split("\n", -1)) {
+            boolean prose = !line.isEmpty() && !line.startsWith(" ");
+            if (joinable && prose) {
+                out.append(' ').append(line);
+            } else {
+                if (out.length() > 0) {
+                    out.append('\n');
+                }
+                out.append(line);
+            }
+            joinable = prose && !line.endsWith(":");
+        }
+        return out.toString();
+    }
+
     static String wrap(String text, int width) {
         if (width == Integer.MAX_VALUE || text.length() <= width) {
             return text;

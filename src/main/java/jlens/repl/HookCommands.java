@@ -76,7 +76,7 @@ final class HookCommands {
                             Gpt2.Run run = s.forward(List.of());
                             long ms = (System.nanoTime() - start) / 1_000_000;
                             ActivationCache c = run.cache();
-                            s.println("ran " + s.ids().length + " tokens through " + s.modelName() + " in " + ms + " ms; captured "
+                            s.println("ran " + s.ids().length + (s.ids().length == 1 ? " token" : " tokens") + " through " + s.modelName() + " in " + ms + " ms; captured "
                                     + c.size() + " hook point" + (c.size() == 1 ? "" : "s") + " (" + Format.bytes(c.bytes()) + ")"
                                     + (c.size() == 0 ? "; 'hook layer all' first to capture Q/K/V" : ""));
                         }));

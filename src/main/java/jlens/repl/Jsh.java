@@ -33,10 +33,22 @@ public final class Jsh {
         }
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         Session s = new Session(out, Models.source(Models.Options.fromEnvironment()));
+        // JShell gives no terminal size: wrap prose and size charts to COLUMNS, else 80, so words are not cut.
+        int columns = columns(System.getenv("COLUMNS"));
+        s.terminalWidth(() -> columns);
         Models.loadStartupModel(s, null, Models.Options.fromEnvironment());
-        s.println(Banner.text(s));
+        s.println(Banner.text(s, true));
         current = s;
         return s;
+    }
+
+    static int columns(String env) {
+        try {
+            int c = env == null ? 80 : Integer.parseInt(env.strip());
+            return c >= 40 && c <= 1000 ? c : 80;
+        } catch (NumberFormatException e) {
+            return 80;
+        }
     }
 
     /** Runs a REPL command line on the current session: {@code Jsh.run("hist 5")}. */

@@ -100,15 +100,23 @@ final class ProbeCommands {
         for (LogProbs.Token x : lp.top()) {
             top.row(x.rank(), x.id(), Words.quote(x.token()), x.logProb(), x.probability());
         }
-        s.out().print(top);
+        s.tableBeforeCharts(top, 1, "logprobs.csv");
         double[] values = new double[lp.logProbs().length];
         for (int i = 0; i < values.length; i++) {
             values[i] = lp.logProbs()[i];
         }
         ScatterPlot plot = new ScatterPlot("log-softmax at position " + lp.position() + " over the vocabulary", values)
-                .xLabel("token id").yLabel("log-prob").densityColormap(Colormaps.MAGMA);
+                .xLabel("token id").yLabel("log-prob").colorByValue(Colormaps.MAGMA);
         if (lp.next() != null) {
             plot.highlight((int) lp.next().id(), Words.quote(lp.next().token()));
+        }
+        // The few likely tokens are what matter: colour by log-prob makes them the brightest dots, and the top
+        // five are named beside their points (where there is room).
+        int named = 0;
+        for (LogProbs.Token x : lp.top()) {
+            if (named++ < 5) {
+                plot.label((int) x.id(), Words.quote(x.token()));
+            }
         }
         s.draw(plot, null);
         s.lastResult(Result.of("logprobs", "logprobs " + pos, Map.of("position", lp.position()), lp));
@@ -138,7 +146,10 @@ final class ProbeCommands {
         }
         // Panels of at least 30 columns and 10 rows; show as many heads as fit in 60 rows, 'view' steps through all.
         int columns = Math.max(1, s.chartWidth() / 30);
-        int shown = Math.min(heads, columns * 6);
+        // On a terminal with 'height auto', as many rows of panels as the screen holds (two lines go to the
+        // text above the grid); otherwise up to 6 rows of panels, as always.
+        int panelRows = s.screenHeight() ? Math.max(1, (s.chartHeight(1) - 2) / 12) : 6;
+        int shown = Math.min(heads, columns * panelRows);
         int rows = (shown + columns - 1) / columns;
         SmallMultiples grid = new SmallMultiples("layer " + layer + ": attention pattern of "
                 + (shown == heads ? "every head" : "heads 0.." + (shown - 1) + " of " + heads));
@@ -153,7 +164,7 @@ final class ProbeCommands {
         }
         s.println("layer " + layer + ": attention pattern of heads 0.." + (shown - 1) + (shown < heads ? " (of " + heads + ")" : "")
                 + "; 'pattern " + layer + " H' for one, 'view' to step through every head");
-        s.draw(grid, new Figure(titles, 0, page), Math.max(s.settings().height(), rows * 12));
+        s.draw(grid, new Figure(titles, 0, page), s.screenHeight() ? s.chartHeight(1) : Math.max(s.chartHeight(1), rows * 12));
         s.lastResult(Result.of("pattern", "pattern " + layer, Map.of("layer", layer), Map.of("layer", layer, "pattern", all),
                 null, NdData.of(new long[] {heads, t, t}, all)));
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
+import jlens.chart.Background;
 import jlens.chart.ColorMode;
 import jlens.chart.RenderStyle;
 import org.jline.reader.EndOfFileException;
@@ -44,11 +45,15 @@ public final class Repl {
         this.interpreter = session.interpreter();
         session.out(terminal.writer());
         session.terminalWidth(() -> terminal.getWidth());
+        session.terminalHeight(() -> terminal.getHeight());
         session.viewer(new FullScreenViewer(terminal, session));
         boolean dumb = terminal.getType() == null || terminal.getType().startsWith(Terminal.TYPE_DUMB);
         session.interactive(!dumb);
         session.autoColor(dumb ? ColorMode.MONO : ColorMode.detect(System.getenv(), true),
                 RenderStyle.canEncodeGlyphs(terminal.encoding()));
+        if (!dumb) {
+            session.autoBackground(TerminalBackground.ask(terminal, 150).orElse(Background.DARK));
+        }
         DefaultParser parser = new DefaultParser();
         parser.setEscapeChars(new char[0]); // backslashes belong to the text ("\n") and to Java, not to the parser
         LineReaderBuilder b = LineReaderBuilder.builder().terminal(terminal).appName("jlens").parser(parser)

@@ -1,6 +1,8 @@
 package jlens.repl;
 
 import jlens.analysis.NdData;
+import jlens.chart.Chart;
+import jlens.figure.Figures;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -22,7 +24,7 @@ final class SaveCommand {
 
     static Command command() {
         return new Command("save", "save FILE [HOOK_NAME] [--force]",
-                "write the last result (.csv .npy .json), chart (.txt .ansi) or a cached activation (.npy)",
+                "write the last result (.csv .npy .json), chart (.txt .ansi .png .svg) or a cached activation (.npy)",
                 """
                 Writes to FILE, in the format its extension names:
                   .csv   the last result's table with a header row (var: layer,q,k,v; qkt all: layer,mean,std;
@@ -32,12 +34,15 @@ final class SaveCommand {
                          with the batch dimension dropped (blocks.3.attn.hook_qkv is [T, 3*d_model])
                   .json  the whole last result with its parameters
                   .txt   the last chart or table as drawn, plain; .ansi with its colours
+                  .png   the last chart as a figure for a paper or a slide: same data, axes, labels,
+                         legend and colour bar, on white (1800 x 1120 pixels); .svg the same as vectors
                 The file is written to a temporary file and renamed, and an existing file is only replaced
                 with --force.
                 Examples:
                   save variances.csv
                   save qkv3.npy blocks.3.attn.hook_qkv
-                  save hist.txt --force""",
+                  save hist.txt --force
+                  save ablation.svg""",
                 (s, before) -> before.isEmpty() ? List.of(Completions.FILES)
                         : before.size() == 1 ? HookCommands.concat(s.hasRun() ? s.cache().names() : List.of(), List.of("--force"))
                         : List.of("--force"),
@@ -85,8 +90,18 @@ final class SaveCommand {
                 AtomicFiles.write(path, force, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
                 s.println("saved " + file + " (" + text.lines().count() + " lines)");
             }
+            case "png", "svg" -> {
+                Chart chart = s.lastChart();
+                if (chart == null) {
+                    throw new UserError("nothing drawn yet; draw a chart (hist, var, qkt, logprobs, pattern, ablate) before saving " + file);
+                }
+                Figures.Format format = ext.equals("png") ? Figures.Format.PNG : Figures.Format.SVG;
+                AtomicFiles.write(path, force, out -> Figures.write(chart, format, Figures.WIDTH, Figures.HEIGHT, out));
+                s.println("saved " + file + " (the last chart as a figure" + (ext.equals("png") ? ", "
+                        + Figures.WIDTH * Figures.PNG_SCALE + " x " + Figures.HEIGHT * Figures.PNG_SCALE + " pixels)" : ")"));
+            }
             default -> throw new UserError("unknown format '" + (ext.isEmpty() ? file : "." + ext)
-                    + "'; end the file name with .csv, .npy, .json, .txt or .ansi");
+                    + "'; end the file name with .csv, .npy, .json, .txt, .ansi, .png or .svg");
         }
     }
 

@@ -39,6 +39,7 @@ public final class Session implements AutoCloseable {
     private Result lastResult;
     private Drawing lastDrawing;
     private Figure lastFigure;
+    private Chart lastChart;
 
     private boolean quitRequested;
     private Interpreter interpreter;
@@ -77,6 +78,7 @@ public final class Session implements AutoCloseable {
         String name = words.get(0);
         Command c = commands.find(name).orElseThrow(() -> unknown(name));
         workspace.captureBudgetBytes(settings.captureBudgetBytes());
+        console.commandStarted();
         try {
             c.action().run(this, new Args(c.usage(), words.subList(1, words.size())));
         } catch (UserError | CancellationException e) {
@@ -227,13 +229,61 @@ public final class Session implements AutoCloseable {
      * {@code view} (as {@code figure}, whose pages the viewer steps through; null for this chart alone).
      */
     public void draw(Chart chart, Figure figure) {
-        draw(chart, figure, settings.height());
+        draw(chart, figure, chartHeight(1));
     }
 
     /** {@link #draw(Chart, Figure)} with a height of its own (a grid of panels needs more rows). */
     public void draw(Chart chart, Figure figure, int height) {
         lastDrawing = console.draw(chart, height);
         lastFigure = figure != null ? figure : Figure.single(chart);
+        lastChart = chart;
+    }
+
+    /**
+     * Rows for the next chart: the {@code height} setting, or what the terminal has left under the command line
+     * and what the command printed, split among {@code share} charts still to come (fixed without a terminal).
+     */
+    public int chartHeight(int share) {
+        return console.chartHeight(share);
+    }
+
+    /** Whether charts take their height from the screen ({@code height auto} on a terminal). */
+    boolean screenHeight() {
+        return console.screenHeight();
+    }
+
+    /** Whether {@code charts} charts of {@code rows} rows each fit on the screen under the command line. */
+    boolean fits(int charts, int rows) {
+        return console.fits(charts, rows);
+    }
+
+    /**
+     * Prints a table that a chart below repeats, when it leaves room on the screen for {@code charts} charts of
+     * a readable height; otherwise one line saying where the numbers are ({@code save FILE.csv}), so the command
+     * line stays on screen. Scripts and fixed heights always get the table.
+     */
+    void tableBeforeCharts(Object table, int charts, String csvName) {
+        String text = table.toString();
+        long lines = text.lines().count();
+        if (console.fits(charts, Console.MIN_HEIGHT + 4, (int) lines)) {
+            console.out().print(text);
+        } else {
+            println("(the table of " + (lines - 1) + " rows is left out to keep the chart on screen; 'save "
+                    + csvName + "' writes it)");
+        }
+    }
+
+    /** The last chart drawn, for {@code save FIG.png}; null before any. */
+    public Chart lastChart() {
+        return lastChart;
+    }
+
+    void terminalHeight(IntSupplier h) {
+        console.terminalHeight(h);
+    }
+
+    void autoBackground(jlens.chart.Background b) {
+        console.autoBackground(b);
     }
 
     // ---- the workspace, with its errors as the REPL's ----

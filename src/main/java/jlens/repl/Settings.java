@@ -11,11 +11,13 @@ import java.util.Map;
  */
 public final class Settings {
     /** Keys {@code set} knows, in the order {@code set} lists them. */
-    public static final List<String> KEYS = List.of("width", "height", "color", "glyphs", "bins", "pos0", "layer", "budget");
+    public static final List<String> KEYS = List.of("width", "height", "color", "background", "glyphs", "bins", "pos0", "layer",
+            "budget");
 
     private int width; // 0: follow the terminal
-    private int height = 20;
+    private int height; // 0: auto, fit the terminal (20 rows without one)
     private String color = "auto";
+    private String background = "auto";
     private String glyphs = "auto";
     private int bins = 100;
     private boolean includePos0;
@@ -27,8 +29,14 @@ public final class Settings {
         return width;
     }
 
+    /** Chart height in rows; 0 means auto: what fits the terminal with the command line and a prompt (20 without one). */
     public int height() {
         return height;
+    }
+
+    /** auto (what the terminal reports, else dark), dark or light: what lines and dots must stay visible on. */
+    public String background() {
+        return background;
     }
 
     /** auto, truecolor, 256, 16 or mono. */
@@ -68,7 +76,8 @@ public final class Settings {
     void set(String key, String value, int nLayer) {
         switch (key.toLowerCase(Locale.ROOT)) {
             case "width" -> width = value.equalsIgnoreCase("auto") ? 0 : intIn(key, value, 20, 1000);
-            case "height" -> height = intIn(key, value, 5, 500);
+            case "height" -> height = value.equalsIgnoreCase("auto") ? 0 : intIn(key, value, 8, 500);
+            case "background" -> background = oneOf(key, value, List.of("auto", "dark", "light"));
             case "color", "colour" -> color = colorWord(value);
             case "glyphs" -> glyphs = oneOf(key, value, List.of("auto", "unicode", "ascii"));
             case "bins" -> bins = intIn(key, value, 2, 10_000);
@@ -83,8 +92,9 @@ public final class Settings {
     public Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("width", width == 0 ? "auto" : Integer.toString(width));
-        m.put("height", Integer.toString(height));
+        m.put("height", height == 0 ? "auto" : Integer.toString(height));
         m.put("color", color);
+        m.put("background", background);
         m.put("glyphs", glyphs);
         m.put("bins", Integer.toString(bins));
         m.put("pos0", includePos0 ? "on" : "off");
@@ -96,6 +106,8 @@ public final class Settings {
     static List<String> valuesFor(String key) {
         return switch (key.toLowerCase(Locale.ROOT)) {
             case "width" -> List.of("auto", "80", "120", "200");
+            case "height" -> List.of("auto", "20", "40");
+            case "background" -> List.of("auto", "dark", "light");
             case "color", "colour" -> List.of("auto", "truecolor", "256", "16", "mono");
             case "glyphs" -> List.of("auto", "unicode", "ascii");
             case "bins" -> List.of("20", "50", "100");

@@ -21,21 +21,25 @@ final class ShellCommands {
                         (s, before) -> before.isEmpty() ? s.commands().all().stream().map(Command::name).toList() : List.of(),
                         ShellCommands::help),
                 new Command("set", "set [KEY VALUE]",
-                        "show or change settings: width, height, color, bins, pos0, layer, budget",
+                        "show or change settings: width, height, color, background, glyphs, bins, ...",
                         """
                         Without arguments, lists the settings. Keys:
-                          width   chart width in columns, or auto (the terminal's width)
-                          height  chart height in rows
-                          color   auto, truecolor, 256, 16 or mono
-                          bins    histogram bins for one layer (the notebook uses 100)
-                          pos0    on keeps position 0 in demos 1 and 2 (off by default, as in the notebook:
-                                  the first token is an attention sink with extreme values)
-                          layer   the layer commands use when none is given
-                          budget  the most memory one run may capture (512M, 4G)
+                          width       chart width in columns, or auto (the terminal's width)
+                          height      chart rows, or auto (default): what the terminal has left
+                                      under the command line; 20 rows without a terminal
+                          color       auto, truecolor, 256, 16 or mono
+                          background  auto (asks the terminal, else dark), dark or light:
+                                      lines and dots keep 3:1 contrast against it
+                          glyphs      auto, unicode or ascii (auto: ascii unless UTF-8)
+                          bins        histogram bins for one layer (the notebook uses 100)
+                          pos0        on keeps position 0 in demos 1 and 2 (off by default,
+                                      as in the notebook: an attention sink)
+                          layer       the layer commands use when none is given
+                          budget      the most memory one run may capture (512M, 4G)
                         Examples:
                           set color mono
-                          set pos0 on
-                          set width 120""",
+                          set background light
+                          set height 40""",
                         (s, before) -> before.isEmpty() ? Settings.KEYS : before.size() == 1 ? Settings.valuesFor(before.get(0)) : List.of(),
                         ShellCommands::set),
                 new Command("source", "source FILE", "run the lines of a .jsh file (commands and Java) here",
@@ -74,7 +78,7 @@ final class ShellCommands {
             s.println("usage: " + c.usage());
             s.println(c.summary());
             s.println("");
-            s.println(c.help().strip());
+            s.println(Format.reflow(c.help().strip()));
             return;
         }
         int w = Math.min(s.commands().all().stream().mapToInt(c -> c.usage().length()).max().orElse(10), 32);

@@ -72,9 +72,11 @@ final class SplitCommands {
             QkvPart p = QkvPart.valueOf(part.toUpperCase(Locale.ROOT));
             HeadSplit hs = QkvSplitter.heads(split, p, cfg.nHead());
             s.println("layer " + layer + " " + part.toUpperCase(Locale.ROOT) + " " + Format.shape(new long[] {t, c}) + " -> "
-                    + hs.nHead() + " heads of " + Format.shape(new long[] {t, hs.dHead()}) + " (d_head " + hs.dHead() + ")");
+                    + hs.nHead() + " heads of " + Format.shape(new long[] {hs.positions(), hs.dHead()}) + " (d_head "
+                    + hs.dHead() + "); 'save FILE.npy' writes "
+                    + Format.shape(new long[] {hs.nHead(), hs.positions(), hs.dHead()}) + "; " + Positions.note(first));
             for (int h = 0; h < hs.nHead(); h++) {
-                s.println("  head " + h + ": " + Format.shape(new long[] {t, hs.dHead()}));
+                s.println("  head " + h + ": " + Format.shape(new long[] {hs.positions(), hs.dHead()}));
             }
             s.lastResult(Result.of("split-heads", "split heads " + layer + " " + part, Map.of("layer", layer, "part", part,
                     "first_position", first), hs));

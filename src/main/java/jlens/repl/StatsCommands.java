@@ -25,22 +25,25 @@ final class StatsCommands {
 
     static List<Command> all() {
         return List.of(
-                new Command("hist", "hist [LAYER|all] [--range LO HI] [--pos0]", "density histograms of Q, K and V: one layer, or all layers as heatmaps",
+                new Command("hist", "hist [LAYER|all] [--range LO HI | --auto] [--pos0]", "density histograms of Q, K and V: one layer, or all layers as heatmaps",
                         """
                         'hist LAYER' draws the density histograms of the layer's Q, K and V values (own range,
                         'set bins' bins, 100 by default), three series on one plot, as demo 1 step 3.
                         With --range LO HI, Q, K and V of the layer share edges on [LO, HI] (the CSV is then
                         bin_left,bin_right,q,k,v; without it each part carries its own edges).
                         'hist all' bins every layer on common edges (100 bins on [-5, 5]) and draws three
-                        layer x value heatmaps (magma, Q 0-0.4, K 0-0.3, V 0-0.7), as demo 1 step 5.
+                        layer x value heatmaps (magma, Q 0-0.4, K 0-0.3, V 0-0.7), as demo 1 step 5;
+                        with --range LO HI on [LO, HI], with --auto on the data's own range (said in the
+                        title), each heatmap then coloured up to its own largest density.
                         Position 0 is left out unless --pos0 or 'set pos0 on'. Needs 'hook layer all' and 'run'.
                         Examples:
                           hist 5
                           hist 5 --range -5 5
                           hist all
+                          hist all --auto
                           save hist5.csv""",
-                        (s, before) -> before.isEmpty() ? HookCommands.concat(Completions.layers(s, true), List.of("--pos0", "--range"))
-                                : List.of("--pos0", "--range"),
+                        (s, before) -> before.isEmpty() ? HookCommands.concat(Completions.layers(s, true), List.of("--pos0", "--range", "--auto"))
+                                : List.of("--pos0", "--range", "--auto"),
                         StatsCommands::hist),
                 new Command("var", "var [--pos0]", "per-layer variance of Q, K and V (table and line plot)",
                         """
@@ -81,6 +84,7 @@ final class StatsCommands {
     private static void hist(Session s, Args a) {
         int first = Positions.first(s, a);
         List<String> range = a.option("--range", 2);
+        boolean auto = a.flag("--auto");
         Integer layer = layerOrAll(s, a);
         a.end();
         double lo = 0;
@@ -91,9 +95,10 @@ final class StatsCommands {
             if (!(hi > lo)) {
                 throw new UserError("--range needs LO < HI, not " + range.get(0) + " " + range.get(1));
             }
-            if (layer == null) {
-                throw new UserError("'hist all' always uses the notebook's common edges ([-5, 5]); --range is for one layer");
-            }
+        }
+        if (auto && (range != null || layer != null)) {
+            throw new UserError(range != null ? "give --range LO HI or --auto, not both"
+                    : "--auto is for 'hist all'; one layer is already binned over its own range");
         }
         var ws = s.workspace();
         if (layer != null) {
@@ -107,15 +112,22 @@ final class StatsCommands {
                     "shared_edges", range != null), h));
             return;
         }
-        QkvDensities.AllLayers all = ws.qkvDensities(first);
+        boolean own = range != null || auto;
+        if (auto) {
+            double[] r = ws.qkvValueRange(first);
+            lo = r[0];
+            hi = r[1];
+        }
+        QkvDensities.AllLayers all = own ? ws.qkvDensities(first, 100, lo, hi) : ws.qkvDensities(first);
         s.println("every layer: density of Q, K, V on common edges (" + all.bins() + " bins on [" + Format.num(all.lo()) + ", "
-                + Format.num(all.hi()) + "]); " + Positions.note(first));
-        Chart overview = heatmaps(all);
+                + Format.num(all.hi()) + "]" + (auto ? ", the data's own range" : "") + "); " + Positions.note(first));
+        Chart overview = heatmaps(all, own, auto);
         List<String> titles = new ArrayList<>(List.of("Q, K, V density by layer"));
         for (int l = 0; l < all.layers(); l++) {
             titles.add("layer " + l + ": Q, K, V density on [" + Format.num(all.lo()) + ", " + Format.num(all.hi()) + "]");
         }
         s.draw(overview, new Figure(titles, 0, i -> i == 0 ? overview : sharedLayerChart(all, i - 1)));
+        s.println("'view' shows these full screen and pages through every layer's histograms (arrow keys)");
         s.lastResult(Result.of("hist-all", "hist all", Map.of("first_position", first, "bins", all.bins(), "lo", all.lo(), "hi", all.hi()),
                 all));
     }
@@ -124,11 +136,28 @@ final class StatsCommands {
     private static final double[] HEATMAP_MAX = {0.4, 0.3, 0.7};
 
     static Chart heatmaps(QkvDensities.AllLayers all) {
-        SmallMultiples grid = new SmallMultiples("Q, K, V density by layer (rows: layers, origin at the bottom)");
+        return heatmaps(all, false, false);
+    }
+
+    /**
+     * The three layer x value heatmaps: the notebook's colour limits on its edges; on other edges ({@code own})
+     * each coloured up to its own largest density, since the notebook's limits would saturate or wash out.
+     */
+    static Chart heatmaps(QkvDensities.AllLayers all, boolean own, boolean auto) {
+        String edges = own ? ", values on [" + Format.num(all.lo()) + ", " + Format.num(all.hi()) + "]"
+                + (auto ? " (the data's range)" : "") : "";
+        SmallMultiples grid = new SmallMultiples("Q, K, V density by layer (rows: layers, origin at the bottom)" + edges);
         for (QkvPart p : QkvPart.values()) {
-            grid.add(new Heatmap(all.densities(p)).title(p.label().toUpperCase(Locale.ROOT)).xRange(all.lo(), all.hi())
-                    .range(0, HEATMAP_MAX[p.ordinal()]).colormap(Colormaps.MAGMA).originBottom(true).yLabel("layer")
-                    .xLabel("value").colorLabel("density"));
+            double[][] d = all.densities(p);
+            double max = 0;
+            for (double[] row : d) {
+                for (double x : row) {
+                    max = Double.isFinite(x) ? Math.max(max, x) : max;
+                }
+            }
+            grid.add(new Heatmap(d).title(p.label().toUpperCase(Locale.ROOT)).xRange(all.lo(), all.hi())
+                    .range(0, own ? (max > 0 ? max : 1) : HEATMAP_MAX[p.ordinal()]).colormap(Colormaps.MAGMA)
+                    .originBottom(true).yLabel("layer").xLabel("value").colorLabel("density"));
         }
         return grid;
     }
@@ -175,7 +204,7 @@ final class StatsCommands {
         for (int l = 0; l < v.layers(); l++) {
             t.row(l, v.q()[l], v.k()[l], v.v()[l]);
         }
-        s.out().print(t);
+        s.tableBeforeCharts(t, 1, "var.csv");
         LinePlot plot = new LinePlot("variance of Q, K, V by layer").xLabel("layer").yLabel("variance").markers(true);
         for (QkvPart p : QkvPart.values()) {
             plot.add(LinePlot.Series.overIndex(p.label().toUpperCase(Locale.ROOT), v.part(p)));
@@ -213,7 +242,7 @@ final class StatsCommands {
         for (int l = 0; l < all.layers(); l++) {
             t.row(l, all.mean()[l], all.std()[l]);
         }
-        s.out().print(t);
+        s.tableBeforeCharts(t, 2, "qkt.csv");
         int n = all.layers();
         ColorBy byLayer = new ColorBy(Colormaps.MAGMA, 0, Math.max(1, n - 1), "layer");
         Histogram scores = new Histogram("QK^T density, one curve per layer").xLabel("QK^T / sqrt(d_head)").yLabel("density").colorBy(byLayer);
@@ -226,10 +255,12 @@ final class StatsCommands {
         }
         LinePlot stats = new LinePlot("mean and std of QK^T by layer").xLabel("layer").yLabel("mean").rightLabel("std").markers(true)
                 .add(LinePlot.Series.overIndex("mean", all.mean())).add(LinePlot.Series.overIndex("std", all.std()).onRightAxis());
-        Figure pages = new Figure(List.of("mean and std by layer", "QK^T densities", "softmax densities"), 0,
-                i -> i == 0 ? stats : i == 1 ? scores : soft);
+        // Pages in the order the charts were printed: the two families of distributions, then mean and std.
+        Figure pages = new Figure(List.of("QK^T densities", "softmax densities", "mean and std by layer"), 0,
+                i -> i == 0 ? scores : i == 1 ? soft : stats);
         // The notebook's order: the two families of distributions side by side, then mean and std per layer.
-        s.draw(new SmallMultiples("QK^T and its row softmax, one curve per layer").add(scores).add(soft), pages);
+        s.draw(new SmallMultiples("QK^T and its row softmax, one curve per layer").add(scores).add(soft), pages,
+                s.chartHeight(2));
         s.draw(stats, pages);
         s.println("'view' pages through these full screen (arrow keys)");
         s.lastResult(Result.of("qkt-all", "qkt all", Map.of("first_position", first, "bins", 20), all));

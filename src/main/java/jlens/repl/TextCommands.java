@@ -64,8 +64,9 @@ final class TextCommands {
         for (long id : ids) {
             uniqueTokens.add(id);
         }
-        s.println(text.codePointCount(0, text.length()) + " characters (" + uniqueChars + " unique), " + ids.length
-                + " tokens (" + uniqueTokens.size() + " unique)");
+        int chars = text.codePointCount(0, text.length());
+        s.println(chars + (chars == 1 ? " character (" : " characters (") + uniqueChars + " unique), " + ids.length
+                + (ids.length == 1 ? " token (" : " tokens (") + uniqueTokens.size() + " unique)");
         s.out().print(strip(s.tokenPieces(), s.chartWidth()));
     }
 

@@ -366,6 +366,18 @@ public final class Workspace implements AutoCloseable {
         return remember(checked(() -> QkvDensities.allLayers(cache(), config(), firstPosition)));
     }
 
+    /** As {@link #qkvDensities(int)} on common edges {@code bins} over {@code [lo, hi]}. */
+    public QkvDensities.AllLayers qkvDensities(int firstPosition, int bins, double lo, double hi) {
+        requireAllQkv();
+        return remember(checked(() -> QkvDensities.allLayers(cache(), config(), firstPosition, bins, lo, hi)));
+    }
+
+    /** {lo, hi} of every layer's Q, K and V values from {@code firstPosition}: the edges of {@code hist all --auto}. */
+    public double[] qkvValueRange(int firstPosition) {
+        requireAllQkv();
+        return QkvDensities.valueRange(cache(), config(), firstPosition);
+    }
+
     public QkvDensities.AllLayers qkvDensities() {
         return qkvDensities(1);
     }

@@ -8,7 +8,7 @@ import java.util.Map;
  * Prints every sample chart, for looking at them in a real terminal (not a test).
  *
  * <p>Arguments: colour mode (truecolor, 256, 16, mono, ascii, ascii256 ...), width, height, and optionally
- * chart names.
+ * chart names; {@code -Djlens.background=light} draws for a light background.
  */
 public final class ChartDemo {
     private ChartDemo() {}
@@ -20,7 +20,8 @@ public final class ChartDemo {
         boolean ascii = modeName.startsWith("ascii");
         String colour = ascii ? modeName.substring(5) : modeName;
         RenderStyle style = new RenderStyle(colour.isEmpty() ? ColorMode.MONO
-                : ColorMode.parse(colour).orElse(ColorMode.TRUECOLOR), !ascii);
+                : ColorMode.parse(colour).orElse(ColorMode.TRUECOLOR), !ascii,
+                Background.parse(System.getProperty("jlens.background", "dark")).orElse(Background.DARK));
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Map<String, Chart> charts = new java.util.LinkedHashMap<>(Samples.all());
         charts.putAll(Samples.extra());

@@ -127,14 +127,18 @@ final class Samples {
 
     /** Demo 3 step 4: log-prob per layer with the clean value as a dashed line. */
     static LinePlot ablationPlot() {
+        return new LinePlot("log P(' Paris') with head 4 ablated").xLabel("layer").yLabel("log prob")
+                .add(ablationSeries()).referenceLine("clean", -2.05);
+    }
+
+    static LinePlot.Series ablationSeries() {
         double[] layers = new double[12];
         double[] lp = new double[12];
         for (int i = 0; i < 12; i++) {
             layers[i] = i;
             lp[i] = -2.1 - (i == 9 ? 1.2 : 0.05 * Math.cos(i));
         }
-        return new LinePlot("log P(' Paris') with head 4 ablated").xLabel("layer").yLabel("log prob")
-                .add(new LinePlot.Series("ablated", layers, lp)).referenceLine("clean", -2.05);
+        return new LinePlot.Series("ablated", layers, lp);
     }
 
     /** Demo 2 step 3: per-layer curves coloured along a colour map. */
@@ -158,6 +162,44 @@ final class Samples {
         y[6342] = -1.7;
         return new ScatterPlot("Next-token log-probabilities", y).xLabel("vocabulary index")
                 .yLabel("log prob").highlight(6342, "' Paris'");
+    }
+
+    /** Demo 3, every head: the change from the clean log-prob per layer and head, centred on zero. */
+    static Heatmap ablationGrid() {
+        Random r = new Random(13);
+        double[][] change = new double[12][12];
+        for (int l = 0; l < 12; l++) {
+            for (int h = 0; h < 12; h++) {
+                change[l][h] = 0.05 * r.nextGaussian() - (l == 9 && h == 6 ? 1.9 : 0) + (l == 10 && h == 7 ? 0.8 : 0);
+            }
+        }
+        String[] heads = new String[12];
+        for (int h = 0; h < 12; h++) {
+            heads[h] = Integer.toString(h);
+        }
+        return new Heatmap(change).title("change in log P(' Paris') with one head zeroed").rowLabels(layerLabels(12))
+                .columnLabels(heads).originBottom(true).xLabel("head").yLabel("layer").colorLabel("change")
+                .diverging(0, "clean -2.05");
+    }
+
+    /** Demo 3 step 2 as it reads best: coloured by log-prob, the most likely tokens named. */
+    static ScatterPlot labelledLogProbs() {
+        Random r = new Random(9);
+        double[] y = new double[50257];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = -12 + 2.5 * r.nextGaussian() - (i > 40000 ? 3 : 0);
+        }
+        int[] top = {6342, 262, 257, 1578, 32641};
+        String[] names = {"' Paris'", "' the'", "' a'", "' France'", "'\n'"};
+        for (int k = 0; k < top.length; k++) {
+            y[top[k]] = -1.2 - 0.6 * k;
+        }
+        ScatterPlot plot = new ScatterPlot("log-softmax at position -2", y).xLabel("token id").yLabel("log-prob")
+                .colorByValue(Colormaps.MAGMA).highlight(top[0], names[0]);
+        for (int k = 1; k < top.length; k++) {
+            plot.label(top[k], names[k]);
+        }
+        return plot;
     }
 
     /** Demo 1 step 5: three heatmaps side by side. */
@@ -188,6 +230,11 @@ final class Samples {
         all.put("line-reference", ablationPlot());
         all.put("scatter-logprob", logProbScatter());
         all.put("multiples-qkv", qkvMultiples());
+        all.put("heatmap-diverging", ablationGrid());
+        all.put("scatter-labelled", labelledLogProbs());
+        all.put("line-single-colorby", new LinePlot("log P(' Paris') with head 4 zeroed at token -2")
+                .xLabel("layer").yLabel("log-prob").colorBy(new ColorBy(Colormaps.MAGMA, 0, 11, "layer"))
+                .add(ablationSeries()).referenceLine("clean", -2.05));
         return all;
     }
 

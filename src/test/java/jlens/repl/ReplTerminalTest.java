@@ -54,7 +54,7 @@ class ReplTerminalTest {
         assertTrue(out.contains(Fixture.reference().get("n_tokens").getAsInt() + " tokens"), out);
         assertTrue(out.contains("error: unknown command 'hsit'; did you mean 'hist'?"), out);
         assertTrue(out.contains("Q [30, 32], K [30, 32], V [30, 32]"), out);
-        assertTrue(out.contains("4 heads of [30, 8]"), out);
+        assertTrue(out.contains("4 heads of [29, 8]") && out.contains("'save FILE.npy' writes [4, 29, 8]"), out);
         assertTrue(out.contains("answer ==> 42"), out);
         assertTrue(out.contains("==> 45"), out);
         assertTrue(out.contains("error: layer 9 is out of range: the model has 3 layers, so use 0..2 or -3..-1"), out);

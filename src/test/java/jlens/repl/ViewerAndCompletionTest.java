@@ -90,7 +90,7 @@ class ViewerAndCompletionTest {
         Session s = TestSessions.session().session();
         s.exec(TestSessions.textLine());
         assertTrue(complete(s, "hi").contains("hist"));
-        assertEquals(List.of("0", "1", "2", "all", "--pos0", "--range"), complete(s, "hist "));
+        assertEquals(List.of("0", "1", "2", "all", "--pos0", "--range", "--auto"), complete(s, "hist "));
         assertTrue(complete(s, "split ").containsAll(List.of("qkv", "heads")));
         assertEquals(List.of("0", "1", "2", "3", "all"), complete(s, "ablate head "));
         assertTrue(complete(s, "ablate head 2 token ").containsAll(List.of("-2", "29")));

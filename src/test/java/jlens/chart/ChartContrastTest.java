@@ -1,0 +1,55 @@
+package jlens.chart;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every chart kind, in 24-bit and 256 colours, on a dark and on a light background, at a small and a large
+ * size: every coloured glyph drawn on the terminal's background (lines, dots, markers, bars, labels) has at
+ * least 3:1 contrast against it. Heatmap cells carry their own background and keep the full map.
+ */
+class ChartContrastTest {
+    static final int[][] SIZES = {{80, 12}, {80, 24}, {200, 50}};
+
+    @Test
+    void everyColouredGlyphReachesThreeToOneOnItsBackground() {
+        Map<String, Chart> charts = new LinkedHashMap<>(Samples.all());
+        charts.putAll(Samples.extra());
+        Map<String, Double> worst = new LinkedHashMap<>();
+        for (Map.Entry<String, Chart> e : charts.entrySet()) {
+            for (ColorMode mode : new ColorMode[] {ColorMode.TRUECOLOR, ColorMode.COLOR256}) {
+                for (Background bg : Background.values()) {
+                    RenderStyle style = new RenderStyle(mode, true, bg);
+                    for (int[] size : SIZES) {
+                        String ansi = e.getValue().toText(size[0], size[1], style);
+                        AnsiContrast.Result r = AnsiContrast.measure(ansi, bg);
+                        String where = e.getKey() + " " + size[0] + "x" + size[1] + " " + mode + " " + bg;
+                        assertEquals(0, r.below(), where + ": " + r);
+                        worst.merge(mode + " " + bg, r.worst(), Math::min);
+                    }
+                }
+            }
+        }
+        // Something coloured was judged in every mode and background (the test cannot pass on empty output).
+        assertEquals(4, worst.size());
+        worst.values().forEach(w -> assertTrue(w >= Contrast.MIN && w < 21));
+        System.out.println("worst contrast per mode and background: " + worst);
+    }
+
+    @Test
+    void aSingleSeriesNeverTakesAMapEnd() {
+        // The ablation line, coloured by layer along magma, used to be drawn in magma's rgb(0,0,4).
+        LinePlot plot = new LinePlot("one series").colorBy(new ColorBy(Colormaps.MAGMA, 0, 35, "layer"))
+                .add(LinePlot.Series.overIndex("ablated", new double[] {-3, -2.5, -2.9, -3.4, -3.1}));
+        for (Background bg : Background.values()) {
+            String ansi = plot.toText(80, 20, new RenderStyle(ColorMode.TRUECOLOR, true, bg));
+            assertTrue(ansi.contains(String.format("38;2;%d;%d;%d", (Colormaps.categorical(0, bg) >> 16) & 0xFF,
+                    (Colormaps.categorical(0, bg) >> 8) & 0xFF, Colormaps.categorical(0, bg) & 0xFF)), bg.toString());
+            assertTrue(!ansi.contains("38;2;0;0;4"), bg.toString());
+        }
+    }
+}
