@@ -47,6 +47,7 @@ public final class Bench {
         Path dir = Path.of(opts.getOrDefault("--model", "models/gpt2"));
         int runs = Integer.parseInt(opts.getOrDefault("--runs", "3"));
         boolean naive = !"false".equals(opts.get("--naive"));
+        boolean circuits = !"false".equals(opts.get("--circuits"));
 
         long t0 = System.nanoTime();
         try (Gpt2 model = Gpt2.load(dir)) {
@@ -84,6 +85,9 @@ public final class Bench {
             SweepResult[] fast = new SweepResult[1];
             out.put("demo3_ablation_sweep_s", round(median(runs, () -> fast[0] = AblationSweep.run(model, notebook)), 4));
             out.put("grid_ablation_s", round(median(runs, () -> AblationSweep.run(model, grid)), 3));
+            if (circuits) { // activation patching against TransformerLens's loop, the logit lens and attribution
+                CircuitBench.measure(model, tokens, runs, out);
+            }
             // bench_pytorch.py --more: greedy generation with a key/value cache after the same tokens, and one
             // forward pass (all logits) over 8 prompts, the text rolled by 0..7 positions as the baseline does.
             Generator generator = new Generator(model);
@@ -171,7 +175,7 @@ public final class Bench {
         Map<String, String> out = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 == args.length) {
-                throw new IllegalArgumentException("usage: bench [--model DIR] [--runs N] [--naive false]");
+                throw new IllegalArgumentException("usage: bench [--model DIR] [--runs N] [--naive false] [--circuits false]");
             }
             out.put(args[i], args[++i]);
         }

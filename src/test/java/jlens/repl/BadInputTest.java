@@ -92,6 +92,18 @@ class BadInputTest {
         t.add(ready("unknown", "@@@ ###", "unknown command"));
         t.add(ready("unknown", "help nosuch", "unknown command 'nosuch'"));
         t.add(ready("unknown", "split kqv 1", "split takes qkv or heads"));
+        // circuits: patching needs a corrupted text of the same length and a metric of single tokens
+        t.add(ready("circuits", "corrupt \"a b\"", "the corrupted text has 2 tokens and the text 30"));
+        t.add(ready("circuits", "corrupt \"\"", "the corrupted text is empty"));
+        t.add(ready("circuits", "metric logitdiff \" Mary-Jane\" \" John\"", "give a single token"));
+        t.add(ready("circuits", "metric nosuch \" Mary\"", "use logitdiff A B or logprob TOKEN"));
+        t.add(ready("circuits", "metric logprob \" Mary\" pos 40", "out of range"));
+        t.add(ready("circuits", "patch resid_pre", "no corrupted text yet"));
+        t.add(ready("circuits", "patch neurons", "use resid_pre, attn_out"));
+        t.add(ready("circuits", "lens 99", "out of range"));
+        t.add(ready("circuits", "lens -1", "no real next token"));
+        t.add(ready("circuits", "dla \" Mary\" +", "give a token or a difference"));
+        t.add(ready("circuits", "dla -2 \" Mary-Jane\"", "give a single token"));
         t.add(ready("unknown", "ablate neuron 1 token 2", "expected 'head'"));
         t.add(ready("unknown", "set colour purple", "color takes auto"));
         t.add(ready("unknown", "set speed 3", "unknown setting 'speed'"));
