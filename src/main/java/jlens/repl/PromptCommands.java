@@ -65,7 +65,7 @@ final class PromptCommands {
                 + (set.hasAnswerPairs() ? ", answer and wrong tokens" : set.hasAnswers() ? ", answers" : ", no answers")
                 + (set.hasCorrupt() ? ", corrupted prompts" : ""));
         TextTable t = new TextTable("#", "line", "tokens", "text", "answer", "wrong");
-        int width = Math.max(20, Math.min(s.chartWidth(), 200) - 40);
+        int width = Math.max(16, Math.min(s.chartWidth(), 200) - 50); // the other columns take about 47
         for (int i = 0; i < Math.min(SHOWN, set.size()); i++) {
             Prompt p = set.get(i);
             t.row(i, p.line(), p.length(), printable(p.text(), width), p.hasAnswer() ? quoted(p.answer()) : "-",
@@ -92,7 +92,7 @@ final class PromptCommands {
             Prompt p = set.get(i);
             if (pairs) {
                 t.row(i, r.line(), quoted(p.answer()), r.answerLogprob(), quoted(p.wrong()), r.wrongLogprob(), r.logitDiff(),
-                        quoted(top[i]));
+                        "'" + printable(top[i], 12) + "'"); // the table's last column: kept short for 80 columns
             } else {
                 t.row(i, r.line(), quoted(top[i]), r.topLogprob(), p.hasAnswer() ? quoted(p.answer()) : "-",
                         p.hasAnswer() ? r.answerLogprob() : "-");
