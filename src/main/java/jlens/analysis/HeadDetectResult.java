@@ -38,7 +38,7 @@ public record HeadDetectResult(String detector, boolean excludeBos, boolean excl
             }
         }
         all.sort(Comparator.comparingDouble((HeadDetectScore s) -> Double.isNaN(s.score())
-                ? Double.NEGATIVE_INFINITY : -s.score()));
+                ? Double.POSITIVE_INFINITY : -s.score()));
         return all;
     }
 
