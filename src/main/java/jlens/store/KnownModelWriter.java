@@ -249,10 +249,10 @@ public final class KnownModelWriter {
 
     /**
      * Duplicate-token head: 69 nats x cos(token_i, token_j), minus 31 nats x kappa(i - j) so that a token does not
-     * find itself, plus 46 nats for the first position as the default. With sidelobes up to ~0.49 (15 frequencies)
-     * and token cosines up to ~0.34 among 1024 positions: an earlier copy scores >= 69 - 15 = 54, the first
-     * position 46, the query itself 69 - 31 = 38, any other token <= 23 + 15 = 38: each choice wins by 8 nats at
-     * any distance. Its output is a marker pair: + when the token was seen before, - when it is new.
+     * find itself, plus 46 nats for the first position as the default. With sidelobes up to ~0.51 (15 frequencies)
+     * and token cosines up to ~0.34 among 1024 positions: an earlier copy scores >= 69 - 16 = 53, the first
+     * position 46, the query itself 69 - 31 = 38, any other token <= 23 + 16 = 39: each choice wins by about 7
+     * nats at any distance. Its output is a marker pair: + when the token was seen before, - when it is new.
      */
     private void duplicateTokenHead(KnownHead h) {
         tokenMatch(h, 0, TOKEN, 69, 1);
