@@ -48,13 +48,10 @@ public record HeadDetectResult(String detector, boolean excludeBos, boolean excl
         return List.copyOf(r.subList(0, Math.min(n, r.size())));
     }
 
-    /** The scores in a row-major {@code [L * H]} array (for {@code .npy}). */
-    public double[] flat() {
-        double[] out = new double[nLayer() * nHead()];
-        for (int l = 0; l < nLayer(); l++) {
-            System.arraycopy(scores[l], 0, out, l * nHead(), nHead());
-        }
-        return out;
+    /** The scores as {@code [L, H]} (what {@code save det.npy} writes). */
+    @Override
+    public NdData array() {
+        return NdData.rows(scores);
     }
 
     @Override

@@ -12,6 +12,7 @@ final class Commands {
                 .add(SplitCommands.command())
                 .addAll(StatsCommands.all())
                 .addAll(ProbeCommands.all())
+                .addAll(DetectCommands.all())
                 .add(SaveCommand.command())
                 .add(ViewCommand.command())
                 .addAll(ShellCommands.all())

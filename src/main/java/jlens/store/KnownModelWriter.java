@@ -55,7 +55,7 @@ public final class KnownModelWriter {
     static final int VOCAB = 50257;
     static final int D_HEAD = D_MODEL / N_HEAD; // 128
     /** Where the GPT-2 tokenizer files ship inside jlens (shared with the bundled demo model). */
-    static final String TOKENIZER_RESOURCES = "/jlens/demo-model/";
+    static final String TOKENIZER_RESOURCES = "/jlens/gpt2-tokenizer/";
     static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "vocab.json", "merges.txt",
             "tokenizer_config.json");
 

@@ -224,7 +224,8 @@ class HeadDetectorTest {
     void tableHasALayerColumnThenOneColumnPerHead() {
         HeadDetectResult r = new HeadDetectResult("induction", false, false, 2, new double[][] {{0.1, 0.2}, {0.3, 0.4}});
         assertEquals("layer,head_0,head_1\n0,0.1,0.2\n1,0.3,0.4\n", r.toCsv());
-        assertArrayEquals(new double[] {0.1, 0.2, 0.3, 0.4}, r.flat());
+        assertArrayEquals(new double[] {0.1, 0.2, 0.3, 0.4}, r.array().f64());
+        assertArrayEquals(new long[] {2, 2}, r.array().shape());
     }
 
     @Test
