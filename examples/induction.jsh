@@ -8,8 +8,8 @@
 load known
 model
 
-// 1. A sentence said twice. The first token of a text is an attention sink (it carries no token for the heads),
-//    so the copying starts from the second sentence's second word.
+// 1. A sentence said twice. " The" (with its space) is another token than the opening "The", and the first
+//    position is an attention sink anyway, so the copying starts at the second " quick", which predicts " brown".
 text "The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog."
 tokens
 
@@ -17,7 +17,8 @@ tokens
 pattern 0 1
 
 // 3. The induction head 1.2: in the first sentence it rests on position 0 (nothing seen before); in the second,
-//    each token looks at the token AFTER its earlier copy: a bright diagonal 10 positions left of the main one.
+//    each token looks at the token AFTER its earlier copy: a bright diagonal 10 positions left of the main one
+//    (the chart pools rows at this width: 'view' or a wider terminal shows every row).
 pattern 1 2
 
 // 4. The detectors find these heads without being told. Look at the top of each table: 0.1 for previous-token,
