@@ -76,7 +76,8 @@ final class DetectCommands {
         Integer n = null;
         long seed = RepeatedRandomTokens.DEFAULT_SEED;
         if (a.accept("random")) {
-            n = (int) Args.parseLong(a.next("N, the length of the random sequence"), "N", a.usage());
+            long length = Args.parseLong(a.next("N, the length of the random sequence"), "N", a.usage());
+            n = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, length)); // the workspace says the range
             if (a.accept("seed")) {
                 seed = Args.parseLong(a.next("the seed"), "the seed", a.usage());
             }
