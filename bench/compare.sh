@@ -5,7 +5,8 @@
 #
 # BENCH_PY defaults to ../shared/tools/bench_pytorch.py next to the repository. Each round runs both once,
 # alternating which goes first, because these machines drift by 15-30% over minutes: only side-by-side
-# numbers compare. THREADS (default 2) sets both sides' intra-op threads. Raw JSON lines are kept in
+# numbers compare. The baseline runs with --more (greedy generation with its KV cache, a batch of 8 prompts),
+# which jlens's bench times too. THREADS (default 2) sets both sides' intra-op threads. Raw JSON lines are kept in
 # the folder printed at the end.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +25,7 @@ run_java() {
     -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" jlens.bench.Bench --model "$model" --runs "$runs"
 }
 run_python() {
-  /usr/bin/python3 "$bench_py" "$model" --threads "$threads" --runs "$runs"
+  /usr/bin/python3 "$bench_py" "$model" --threads "$threads" --runs "$runs" --more
 }
 for ((r = 1; r <= rounds; r++)); do
   if ((r % 2)); then order="java python"; else order="python java"; fi

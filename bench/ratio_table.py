@@ -3,7 +3,11 @@
 
 Speed-up is baseline time / jlens time per round (the runs of a round ran back to back), then the median
 over rounds. Memory is jlens / baseline. jlens's grid (every layer x head) and naive loop are set against the
-baseline's 36-case loop (demo3).
+baseline's 36-case loop (demo3). Activation patching is set against TransformerLens's get_act_patch_* loop,
+one full forward per cell: cells x the baseline's forward time. The logit lens and direct logit attribution are
+set against one baseline forward pass, and also given in jlens's own forward passes.
+The hooked generation is set against the baseline's unhooked one. Below the
+table, jlens against itself: hooked / unhooked generation, and 8 single forward passes / one batch of 8.
 """
 import json
 import statistics
@@ -17,6 +21,13 @@ ROWS = [  # (label, baseline field, jlens field, kind)
     ("demo3 sweep (fast)", "demo3_ablation_sweep_s", "demo3_ablation_sweep_s", "time"),
     ("demo3 sweep (naive loop)", "demo3_ablation_sweep_s", "naive_ablation_sweep_s", "time"),
     ("grid sweep vs 36-case loop", "demo3_ablation_sweep_s", "grid_ablation_s", "time"),
+    ("patch resid_pre vs TL loop", "forward_s*patch_resid_pre_cells", "patch_resid_pre_s", "time"),
+    ("patch heads vs TL loop", "forward_s*patch_heads_cells", "patch_heads_s", "time"),
+    ("lens vs 1 forward", "forward_s", "lens_s", "time"),
+    ("dla vs 1 forward", "forward_s", "dla_s", "time"),
+    ("generate 20 (KV cache)", "generate_greedy_kv_s", "generate_greedy_kv_s", "time"),
+    ("generate, one head zeroed", "generate_greedy_kv_s", "generate_greedy_kv_hooked_s", "time"),
+    ("batch forward (8 prompts)", "batch_forward_s", "batch_forward_s", "time"),
     ("peak RSS (GB)", "peak_rss_gb", "peak_rss_gb", "memory"),
     ("peak RSS incl. naive oracle", "peak_rss_gb", "peak_rss_with_naive_gb", "memory"),
 ]
@@ -30,7 +41,7 @@ def main():
           f"{n} side-by-side round(s); baseline torch {base[0].get('torch')}, jlens PyTorch {ours[0].get('engine')}")
     print(f"{'':28s} {'PyTorch':>10s} {'jlens':>10s} {'ratio':>9s}  per round")
     for label, bf, jf, kind in ROWS:
-        pairs = [(b[bf], o[jf]) for b, o in zip(base, ours) if bf in b and jf in o]
+        pairs = [(baseline(b, o, bf), o[jf]) for b, o in zip(base, ours) if baseline(b, o, bf) is not None and jf in o]
         if not pairs:
             continue
         if kind == "time":
@@ -41,6 +52,29 @@ def main():
             word = "x of PyTorch"
         print(f"{label:28s} {statistics.median(p[0] for p in pairs):10.3f} {statistics.median(p[1] for p in pairs):10.3f} "
               f"{statistics.median(ratios):7.2f}{word[0]}  {' '.join(f'{r:.2f}' for r in ratios)}  ({word})")
+    for field in ("lens_s", "dla_s"):
+        costs = [o[field] / o["forward_s"] for o in ours if field in o and o.get("forward_s")]
+        if costs:
+            print(f"{field[:-2]} costs {statistics.median(costs):.2f} of jlens's own forward passes "
+                  f"({' '.join(f'{c:.2f}' for c in costs)})")
+    internal = [  # (label, numerator field, denominator field, what the ratio means)
+        ("hooked / unhooked generation", "generate_greedy_kv_hooked_s", "generate_greedy_kv_s", "x the time (target <= 1.2)"),
+        ("8 single passes / batch of 8", "batch_singles_s", "batch_forward_s", "x (batch faster when > 1)"),
+    ]
+    for label, num, den, word in internal:
+        ratios = [o[num] / o[den] for o in ours if num in o and den in o and o[den] > 0]
+        if ratios:
+            print(f"jlens {label:34s} {statistics.median(ratios):5.2f}{word}  per round {' '.join(f'{r:.2f}' for r in ratios)}")
+
+
+def baseline(base, ours, field):
+    """A baseline field, or 'FIELD*COUNT': the baseline's FIELD times jlens's COUNT (cells of a patching grid)."""
+    if "*" in field:
+        time, count = field.split("*")
+        if time not in base or count not in ours:
+            return None
+        return base[time] * ours[count]
+    return base.get(field)
 
 
 if __name__ == "__main__":

@@ -1,24 +1,29 @@
 package jlens.analysis;
 
 /**
- * An n-dimensional array in row-major order, as a result's main array is saved (NPY); exactly one of {@code f32}
- * and {@code f64} is set.
+ * An n-dimensional array in row-major order, as a result's main array is saved (NPY); exactly one of {@code f32},
+ * {@code f64} and {@code i64} is set.
  *
  * @param shape the dimensions
  * @param f32   the values as floats, or null
  * @param f64   the values as doubles, or null
+ * @param i64   the values as 64-bit integers (token ids), or null
  */
-public record NdData(long[] shape, float[] f32, double[] f64) {
+public record NdData(long[] shape, float[] f32, double[] f64, long[] i64) {
     public static NdData of(long[] shape, float[] data) {
-        return new NdData(shape, data, null);
+        return new NdData(shape, data, null, null);
     }
 
     public static NdData of(long[] shape, double[] data) {
-        return new NdData(shape, null, data);
+        return new NdData(shape, null, data, null);
+    }
+
+    public static NdData of(long[] shape, long[] data) {
+        return new NdData(shape, null, null, data);
     }
 
     public int length() {
-        return f32 != null ? f32.length : f64.length;
+        return f32 != null ? f32.length : f64 != null ? f64.length : i64.length;
     }
 
     /** A vector: {@code [values.length]}. */

@@ -17,6 +17,12 @@ import jlens.intervene.SweepOptions;
 import jlens.intervene.SweepResult;
 import jlens.intervene.SweepSpec;
 import jlens.hook.HookPoint;
+import jlens.intervene.BatchForward;
+import jlens.intervene.BatchInput;
+import jlens.intervene.BatchPadding;
+import jlens.intervene.GenerationIntervention;
+import jlens.intervene.GenerationOptions;
+import jlens.intervene.Generator;
 import jlens.model.Gpt2;
 
 /**
@@ -30,6 +36,10 @@ public final class Bench {
     private static final long[] SEED_TEXT_IDS = {3856, 508, 345, 389, 290, 910, 644, 345, 1254, 11, 198, 220, 220, 220,
         220, 220, 780, 883, 508, 2000, 836, 470, 2300, 290, 883, 508, 2300, 836, 470, 2000};
 
+    /** As bench_pytorch.py --more: new tokens generated, prompts in the batch. */
+    private static final int GENERATED = 20;
+    private static final int BATCH = 8;
+
     private Bench() {}
 
     public static void main(String[] args) throws IOException {
@@ -37,6 +47,7 @@ public final class Bench {
         Path dir = Path.of(opts.getOrDefault("--model", "models/gpt2"));
         int runs = Integer.parseInt(opts.getOrDefault("--runs", "3"));
         boolean naive = !"false".equals(opts.get("--naive"));
+        boolean circuits = !"false".equals(opts.get("--circuits"));
 
         long t0 = System.nanoTime();
         try (Gpt2 model = Gpt2.load(dir)) {
@@ -74,6 +85,34 @@ public final class Bench {
             SweepResult[] fast = new SweepResult[1];
             out.put("demo3_ablation_sweep_s", round(median(runs, () -> fast[0] = AblationSweep.run(model, notebook)), 4));
             out.put("grid_ablation_s", round(median(runs, () -> AblationSweep.run(model, grid)), 3));
+            if (circuits) { // activation patching against TransformerLens's loop, the logit lens and attribution
+                CircuitBench.measure(model, tokens, runs, out);
+            }
+            // bench_pytorch.py --more: greedy generation with a key/value cache after the same tokens, and one
+            // forward pass (all logits) over 8 prompts, the text rolled by 0..7 positions as the baseline does.
+            Generator generator = new Generator(model);
+            GenerationOptions greedy = GenerationOptions.greedy(GENERATED);
+            out.put("generate_greedy_kv_s", round(median(runs, () -> generator.generate(tokens, greedy)), 4));
+            out.put("generate_new_tokens", GENERATED);
+            GenerationOptions zeroed = greedy.withInterventions(List.of(GenerationIntervention.zeroHead(
+                    model.config().nLayer() / 2, head, GenerationIntervention.ALL_POSITIONS)));
+            out.put("generate_greedy_kv_hooked_s", round(median(runs, () -> generator.generate(tokens, zeroed)), 4));
+            List<long[]> prompts = new ArrayList<>();
+            for (int k = 0; k < BATCH; k++) {
+                long[] rolled = new long[tokens.length];
+                for (int i = 0; i < tokens.length; i++) {
+                    rolled[i] = tokens[Math.floorMod(i - k, tokens.length)];
+                }
+                prompts.add(rolled);
+            }
+            BatchInput batch = new BatchInput(prompts, BatchPadding.LEFT, 0);
+            out.put("batch_forward_s", round(median(runs, () -> {
+                try (NDManager m = model.manager().newSubManager()) {
+                    BatchForward.logits(model, batch, model.hooks(), m);
+                }
+            }), 4));
+            out.put("batch_size", BATCH);
+            out.put("batch_singles_s", round(median(runs, () -> prompts.forEach(p -> forward(model, p))), 4));
             // jlens's own way through the notebook (and the grid) ends here; the naive loop below is the oracle,
             // run for its time, and its peak is reported apart so the two are not confused.
             out.put("peak_rss_gb", round(peakRssKb() / 1e6, 2));
@@ -136,7 +175,7 @@ public final class Bench {
         Map<String, String> out = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 == args.length) {
-                throw new IllegalArgumentException("usage: bench [--model DIR] [--runs N] [--naive false]");
+                throw new IllegalArgumentException("usage: bench [--model DIR] [--runs N] [--naive false] [--circuits false]");
             }
             out.put(args[i], args[++i]);
         }

@@ -398,10 +398,14 @@ public final class Gpt2 implements AutoCloseable {
                 .get(0);
     }
 
-    /** GPT-2's tanh GELU, written as {@code x * sigmoid(2u)} since 0.5(1+tanh u) = sigmoid(2u) and sigmoid is faster. */
+    /**
+     * GPT-2's tanh GELU, written as {@code x * sigmoid(2u)} since 0.5(1+tanh u) = sigmoid(2u) and sigmoid is faster.
+     * The last product is out of place: sigmoid's backward reads its output, so attribution patching's gradient
+     * needs it unmodified.
+     */
     NDArray gelu(NDArray x) {
         NDArray u2 = x.mul(x).muli(x).muli(geluCubic).addi(x).muli(geluTwoRootTwoOverPi); // 2u
-        return u2.getNDArrayInternal().sigmoid().muli(x);
+        return u2.getNDArrayInternal().sigmoid().mul(x);
     }
 
     static NDArray hook(Hooks hooks, String name, NDArray x) {

@@ -16,9 +16,10 @@ final class Npy {
 
     static void write(OutputStream out, NdData a) throws IOException {
         boolean f32 = a.f32() != null;
+        boolean i64 = a.i64() != null;
         String shape = a.shape().length == 1 ? "(" + a.shape()[0] + ",)"
                 : Arrays.stream(a.shape()).mapToObj(Long::toString).collect(Collectors.joining(", ", "(", ")"));
-        String dict = "{'descr': '" + (f32 ? "<f4" : "<f8") + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        String dict = "{'descr': '" + (f32 ? "<f4" : i64 ? "<i8" : "<f8") + "', 'fortran_order': False, 'shape': " + shape + ", }";
         int unpadded = 10 + dict.length() + 1; // magic(6) + version(2) + length(2) + dict + '\n'
         int padding = (64 - unpadded % 64) % 64;
         String header = dict + " ".repeat(padding) + "\n";
@@ -36,6 +37,8 @@ final class Npy {
             for (int j = i; j < end; j++) {
                 if (f32) {
                     buf.putFloat(a.f32()[j]);
+                } else if (i64) {
+                    buf.putLong(a.i64()[j]);
                 } else {
                     buf.putDouble(a.f64()[j]);
                 }

@@ -20,16 +20,22 @@ final class ProbeCommands {
 
     static List<Command> all() {
         return List.of(
-                new Command("logprobs", "logprobs [POS]", "log-softmax over the vocabulary at a position, the real next token marked",
+                new Command("logprobs", "logprobs [POS] | logprobs set [corrupt]", "log-softmax over the vocabulary at a position, the real next token marked",
                         """
                         The log-probabilities the model gives every vocabulary token at position POS (default -2,
                         the prediction of the last token), plotted against token id with the real next token
                         marked, and the top tokens listed: demo 3 step 2. Runs the text if needed.
+                        'logprobs set' scores every prompt of the prompt set ('prompts') at its last token, in
+                        padded batches: the answer's and the wrong token's log-probs and their logit difference
+                        (or the top token when the set has no answers), per prompt and their mean; 'corrupt' runs
+                        the corrupted prompts. 'save X.csv' writes every prompt's row.
                         Examples:
                           logprobs
                           logprobs 5
+                          logprobs set
                           save logprobs.csv""",
-                        (s, before) -> before.isEmpty() ? Completions.positions(s) : List.of(),
+                        (s, before) -> before.isEmpty() ? withSet(Completions.positions(s))
+                                : before.size() == 1 && before.get(0).equalsIgnoreCase("set") ? List.of("corrupt") : List.of(),
                         ProbeCommands::logprobs),
                 new Command("pattern", "pattern LAYER [HEAD]", "attention pattern of a layer's heads with token labels",
                         """
@@ -41,7 +47,7 @@ final class ProbeCommands {
                           pattern -1""",
                         (s, before) -> before.isEmpty() ? Completions.layers(s, false) : before.size() == 1 ? Completions.heads(s, false) : List.of(),
                         ProbeCommands::pattern),
-                new Command("ablate", "ablate head H|all token P [layer N|all]",
+                new Command("ablate", "ablate head H|all token P [layer N|all] | ablate head H layer L [token P] mean",
                         "zero head H at token P, layer by layer: log-prob of the last token vs the clean run",
                         """
                         Demo 3: sets head H's output (hook_z) at position P to zero, one layer at a time (or only
@@ -49,8 +55,12 @@ final class ProbeCommands {
                         position -2. Draws it against layer with the clean value as a dashed line, and prints a
                         table with probabilities. 'head all' sweeps every layer x head and draws a grid.
                         Shows progress; Ctrl-C cancels.
+                        Ending with 'mean' ablates over the prompt set ('prompts') instead: head H of layer L is
+                        replaced by its mean over the set (position by position, or at token P only), and every
+                        prompt's logit difference (or answer log-prob) is compared with the clean run.
                         Examples:
                           ablate head 4 token -2
+                          ablate head 1 layer 0 mean
                           ablate head 2 token -2 layer 1
                           ablate head all token -2
                           save ablation.csv""",
@@ -63,7 +73,17 @@ final class ProbeCommands {
                         ProbeCommands::ablate));
     }
 
+    private static List<String> withSet(List<String> positions) {
+        List<String> out = new ArrayList<>(List.of("set"));
+        out.addAll(positions);
+        return out;
+    }
+
     private static void logprobs(Session s, Args a) {
+        if (a.accept("set")) {
+            PromptCommands.logprobs(s, a);
+            return;
+        }
         int t = s.ids().length;
         int pos = a.hasNext() ? a.nextIndex("position", t, "the text has " + t + " tokens") : Math.max(0, t - 2);
         a.end();
@@ -178,6 +198,12 @@ final class ProbeCommands {
     }
 
     private static void ablate(Session s, Args a) {
+        List<String> words = a.rest();
+        if (!words.isEmpty() && words.get(words.size() - 1).equalsIgnoreCase("mean")) {
+            PromptCommands.ablateMean(s, new Args(a.usage(), words));
+            return;
+        }
+        a = new Args(a.usage(), words);
         AblateSpec spec = parseAblate(s, a);
         AblationRunner.run(s, spec);
     }

@@ -126,7 +126,8 @@ final class SaveCommand {
         } else if (r.array() != null) {
             JsonObject arr = new JsonObject();
             arr.add("shape", gson.toJsonTree(r.array().shape()));
-            arr.add("data", gson.toJsonTree(r.array().f32() != null ? r.array().f32() : r.array().f64()));
+            arr.add("data", gson.toJsonTree(r.array().f32() != null ? r.array().f32()
+                    : r.array().f64() != null ? r.array().f64() : r.array().i64()));
             o.add("array", arr);
         }
         return gson.toJson(o) + "\n";

@@ -8,6 +8,11 @@ import java.util.Optional;
 import java.util.Set;
 import jlens.analysis.AttentionKind;
 import jlens.analysis.Checks;
+import jlens.analysis.DirectLogitAttribution;
+import jlens.analysis.DirectLogitAttributionResult;
+import jlens.analysis.LogitLens;
+import jlens.analysis.LogitLensResult;
+import jlens.analysis.Metric;
 import jlens.analysis.FullWidthQkt;
 import jlens.analysis.HeadAttention;
 import jlens.analysis.HeadDetectKind;
@@ -25,6 +30,21 @@ import jlens.hook.ActivationCache;
 import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
 import jlens.intervene.AblationSweep;
+import jlens.intervene.Patch;
+import jlens.intervene.PatchKind;
+import jlens.intervene.PatchOptions;
+import jlens.intervene.PatchResult;
+import jlens.intervene.PatchSpec;
+import jlens.intervene.GenerationOptions;
+import jlens.intervene.GenerationResult;
+import jlens.intervene.Generator;
+import jlens.intervene.IoiPrompts;
+import jlens.intervene.PromptAblation;
+import jlens.intervene.PromptActivationSums;
+import jlens.intervene.PromptBatches;
+import jlens.intervene.PromptScores;
+import jlens.intervene.PromptSet;
+import jlens.intervene.PromptSetReader;
 import jlens.intervene.SweepOptions;
 import jlens.intervene.SweepResult;
 import jlens.intervene.SweepSpec;
@@ -74,9 +94,11 @@ public final class Workspace implements AutoCloseable {
     private final TextSlot text = new TextSlot();
     private final HookSet hooked = new HookSet();
     private final LastRun lastRun = new LastRun();
+    private final CircuitSetup circuit = new CircuitSetup();
     private Object lastResult;
     private long captureBudgetBytes = DEFAULT_CAPTURE_BUDGET;
     private Runnable betweenLayers = () -> {};
+    private PromptSet prompts;
 
     /** An empty workspace that loads models with {@code loader}. */
     public Workspace(ModelLoader loader) {
@@ -171,6 +193,7 @@ public final class Workspace implements AutoCloseable {
      */
     public void use(Gpt2 newModel, String name, String note, boolean owned) {
         text.retokenise(newModel.tokenizer());
+        circuit.retokenise(newModel.tokenizer());
         lastRun.close();
         hooked.keepLayersBelow(newModel.config().nLayer());
         lastResult = null;
@@ -483,6 +506,240 @@ public final class Workspace implements AutoCloseable {
         }
     }
 
+    // ---- circuits: activation patching, the logit lens, direct logit attribution ----
+
+    /**
+     * Sets the corrupted text that {@link #patch} runs and patches the text's activations into; it must have as many
+     * tokens as the text (checked here when there is a text, and again by every patch).
+     */
+    public void corrupt(String corruptedText) {
+        circuit.corrupt(corruptedText, () -> model().tokenizer(), hasText() ? ids() : null);
+    }
+
+    /** The corrupted text, or null. */
+    public String corruptText() {
+        return circuit.corruptText();
+    }
+
+    public boolean hasCorrupt() {
+        return circuit.hasCorrupt();
+    }
+
+    /** The corrupted text's token ids; a {@link MissingStateException} if there is none. */
+    public long[] corruptIds() {
+        return circuit.corruptIds();
+    }
+
+    /** The id of {@code token} if it is one token of this model's vocabulary; else an error naming its pieces. */
+    public long token(String token) {
+        return checked(() -> Metric.singleToken(model().tokenizer(), token));
+    }
+
+    /** Sets what patching measures. */
+    public Metric metric(Metric metric) {
+        checked(() -> {
+            metric.checkVocabulary(config().vocabSize());
+            return hasText() ? metric.at(ids().length) : 0;
+        });
+        circuit.metric(metric);
+        return metric;
+    }
+
+    /** The metric patching measures; a {@link MissingStateException} if none was set. */
+    public Metric metric() {
+        return circuit.metric();
+    }
+
+    public boolean hasMetric() {
+        return circuit.hasMetric();
+    }
+
+    /** {@code logit[answer] - logit[wrong]} at {@code position} (negative counts from the end; -1 is the last). */
+    public Metric metricLogitDiff(String answer, String wrong, int position) {
+        return metric(Metric.logitDiff(token(answer), token(wrong), position));
+    }
+
+    /** {@code log p(token)} at {@code position}. */
+    public Metric metricLogprob(String token, int position) {
+        return metric(Metric.logprob(token(token), position));
+    }
+
+    /** The patching experiment on the text (clean), the corrupted text and the metric. */
+    public PatchSpec patchSpec(PatchKind kind) {
+        long[] clean = ids();
+        long[] corrupt = corruptIds();
+        Metric m = metric();
+        return checked(() -> new PatchSpec(clean, corrupt, kind, m));
+    }
+
+    /** Activation patching, exact (the fast path, or the naive loop when {@code options} asks). */
+    public PatchResult patch(PatchKind kind, PatchOptions options) {
+        PatchSpec spec = patchSpec(kind);
+        return remember(patching(() -> Patch.run(model(), spec, options)));
+    }
+
+    public PatchResult patch(PatchKind kind) {
+        return patch(kind, PatchOptions.defaults());
+    }
+
+    /**
+     * Patching's conservation check: the text patched into itself gives the clean metric in every cell. Returns
+     * the largest |m - m_clean| over the cells of {@code kind}.
+     */
+    public double patchSelfCheck(PatchKind kind) {
+        long[] clean = ids();
+        Metric m = metric();
+        PatchResult r = patching(() -> Patch.run(model(), new PatchSpec(clean, clean, kind, m)));
+        double max = 0;
+        for (double v : r.raw()) {
+            max = Math.max(max, Math.abs(v - r.mClean()));
+        }
+        return max;
+    }
+
+    /** Attribution patching: every cell estimated from one backward pass. */
+    public PatchResult patchApprox(PatchKind kind, PatchOptions options) {
+        PatchSpec spec = patchSpec(kind);
+        return remember(patching(() -> Patch.approximate(model(), spec, options)));
+    }
+
+    public PatchResult patchApprox(PatchKind kind) {
+        return patchApprox(kind, PatchOptions.defaults());
+    }
+
+    /**
+     * The logit lens at {@code position} following {@code target} (-1: the real next token); reads the last run if
+     * it holds every layer's resid_pre and the final residual, else runs the text capturing them.
+     */
+    public LogitLensResult lens(int position, long target) {
+        long[] tokens = ids();
+        int p = checked(() -> Checks.position(position, tokens.length));
+        if (target < 0 && p + 1 >= tokens.length) { // said before the text is run
+            throw new InvalidInputException("position " + p + " is the last token, so there is no real next token to follow; "
+                    + "give a target token (lens -1 \" Paris\") or use an earlier position");
+        }
+        checkToken(target);
+        ActivationCache c = ensureCaptured(LogitLens.hooks(config().nLayer()));
+        return remember(checked(() -> LogitLens.compute(c, logits(), model(), tokens, position, target)));
+    }
+
+    /** The logit lens at position -2 following the last token (the notebook's read-out). */
+    public LogitLensResult lens() {
+        return lens(-2, -1);
+    }
+
+    /**
+     * Direct logit attribution at {@code position} toward {@code answer}'s logit, or toward {@code answer - wrong}
+     * ({@code wrong} -1 for a single token); runs the text capturing what it needs unless the last run holds it.
+     */
+    public DirectLogitAttributionResult dla(int position, long answer, long wrong) {
+        long[] tokens = ids();
+        checked(() -> Checks.position(position, tokens.length)); // said before the text is run
+        checkToken(answer);
+        checkToken(wrong);
+        ActivationCache c = ensureCaptured(DirectLogitAttribution.hooks(config().nLayer()));
+        return remember(checked(() -> DirectLogitAttribution.compute(c, logits(), model(), position, answer, wrong)));
+    }
+
+    /** Direct logit attribution at {@code position} toward the real next token's logit. */
+    public DirectLogitAttributionResult dla(int position) {
+        long[] tokens = ids();
+        int p = checked(() -> Checks.position(position, tokens.length));
+        if (p + 1 >= tokens.length) {
+            throw new InvalidInputException("position " + p + " is the last token, so there is no real next token to "
+                    + "attribute; give a token (dla -1 \" Paris\") or use an earlier position");
+        }
+        return dla(p, tokens[p + 1], -1);
+    }
+
+    private void checkToken(long id) {
+        if (id >= config().vocabSize()) {
+            throw new InvalidInputException("token id " + id + " is outside the vocabulary 0.." + (config().vocabSize() - 1));
+        }
+    }
+
+    // ---- generation ----
+
+    /**
+     * Continues the text with a key/value cache: {@code options} says how many tokens, greedy or sampled, which
+     * interventions apply at every step, who hears each token and when to stop (what was generated is kept).
+     * Hooks registered on the model apply at every step too. Refused before the pass when the cache is over the
+     * capture budget.
+     */
+    public GenerationResult generate(GenerationOptions options) {
+        Gpt2 m = model();
+        long[] tokens = ids();
+        m.setCaptureBudgetBytes(captureBudgetBytes);
+        return remember(checked(() -> new Generator(m).generate(tokens, options)));
+    }
+
+    /** {@code n} greedy tokens after the text. */
+    public GenerationResult generate(int n) {
+        return generate(GenerationOptions.greedy(n));
+    }
+
+    // ---- prompt sets ----
+
+    /** The current prompt set; a {@link MissingStateException} when none was given. */
+    public PromptSet prompts() {
+        if (prompts == null) {
+            throw new MissingStateException("no prompt set; give one with 'prompts FILE' or 'prompts ioi N'");
+        }
+        return prompts;
+    }
+
+    public boolean hasPrompts() {
+        return prompts != null;
+    }
+
+    /** Reads a prompt set (one prompt per line, or JSON Lines with text, corrupt, answer, wrong) and makes it current. */
+    public PromptSet prompts(java.nio.file.Path file) {
+        Gpt2 m = model();
+        prompts = checked(() -> new PromptSetReader(m.tokenizer(), m.config().nPositions()).read(file));
+        return prompts;
+    }
+
+    /** Makes {@code n} IOI-style prompts (seeded) the current set. */
+    public PromptSet promptsIoi(int n, long seed) {
+        Gpt2 m = model();
+        prompts = checked(() -> IoiPrompts.generate(n, seed, m.tokenizer()));
+        return prompts;
+    }
+
+    /** Makes a set built in Java the current one. */
+    public PromptSet prompts(PromptSet set) {
+        prompts = set;
+        return set;
+    }
+
+    /** Per-prompt next-token scores of the set (answer and wrong log-probs, logit difference) and their means. */
+    public PromptScores setScores(boolean corrupt) {
+        PromptSet set = prompts();
+        return remember(checked(() -> batches().scores(set, corrupt, List.of())));
+    }
+
+    /** Sums (hence means) over the set of the activation at {@code hook}, by position; within the capture budget. */
+    public PromptActivationSums setMeans(String hook) {
+        PromptSet set = prompts();
+        return remember(checked(() -> batches().sums(set, hook, false, List.of())));
+    }
+
+    /** Mean ablation over the set: head {@code head} of {@code layer} replaced by its set mean at {@code position} (-1: all). */
+    public PromptAblation ablateMean(int layer, int head, int position) {
+        PromptSet set = prompts();
+        return remember(checked(() -> batches().meanAblation(set, layer, head, position)));
+    }
+
+    /** Set passes check for Ctrl-C between batches, and capture within the budget. */
+    private PromptBatches batches() {
+        Gpt2 m = model();
+        m.setCaptureBudgetBytes(captureBudgetBytes);
+        return new PromptBatches(m, PromptBatches.DEFAULT_BATCH, () -> {
+            betweenLayers.run();
+            return false;
+        });
+    }
+
     // ---- results ----
 
     /** The record the last analysis returned (or a command computed), or null. */
@@ -538,6 +795,15 @@ public final class Workspace implements AutoCloseable {
             return step.get();
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(e.getMessage());
+        }
+    }
+
+    /** As {@link #checked}, and patching's refusal of a model with hooks registered as a step to take first. */
+    private static <T> T patching(Step<T> step) {
+        try {
+            return checked(step);
+        } catch (IllegalStateException e) {
+            throw new MissingStateException(e.getMessage());
         }
     }
 }

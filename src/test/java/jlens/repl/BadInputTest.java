@@ -92,6 +92,18 @@ class BadInputTest {
         t.add(ready("unknown", "@@@ ###", "unknown command"));
         t.add(ready("unknown", "help nosuch", "unknown command 'nosuch'"));
         t.add(ready("unknown", "split kqv 1", "split takes qkv or heads"));
+        // circuits: patching needs a corrupted text of the same length and a metric of single tokens
+        t.add(ready("circuits", "corrupt \"a b\"", "the corrupted text has 2 tokens and the text 30"));
+        t.add(ready("circuits", "corrupt \"\"", "the corrupted text is empty"));
+        t.add(ready("circuits", "metric logitdiff \" Mary-Jane\" \" John\"", "give a single token"));
+        t.add(ready("circuits", "metric nosuch \" Mary\"", "use logitdiff A B or logprob TOKEN"));
+        t.add(ready("circuits", "metric logprob \" Mary\" pos 40", "out of range"));
+        t.add(ready("circuits", "patch resid_pre", "no corrupted text yet"));
+        t.add(ready("circuits", "patch neurons", "use resid_pre, attn_out"));
+        t.add(ready("circuits", "lens 99", "out of range"));
+        t.add(ready("circuits", "lens -1", "no real next token"));
+        t.add(ready("circuits", "dla \" Mary\" +", "give a token or a difference"));
+        t.add(ready("circuits", "dla -2 \" Mary-Jane\"", "give a single token"));
         t.add(ready("unknown", "ablate neuron 1 token 2", "expected 'head'"));
         t.add(ready("unknown", "set colour purple", "color takes auto"));
         t.add(ready("unknown", "set speed 3", "unknown setting 'speed'"));
@@ -234,6 +246,23 @@ class BadInputTest {
         t.add(bare("order", "save %TMP%/v.txt", "nothing drawn yet"));
         t.add(bare("order", "text", "no text yet"));
         t.add(ready("order", "pattern 1 --pos0", "head must be a whole number"));
+        // generation and prompt sets
+        t.add(ready("missing", "generate", "missing the number of new tokens"));
+        t.add(ready("malformed", "generate x", "must be a whole number"));
+        t.add(ready("range", "generate 0", "N must be 1.."));
+        t.add(ready("malformed", "generate 5 sample temp -1", "temp > 0"));
+        t.add(ready("unknown", "generate 5 with zap", "after 'with' comes"));
+        t.add(ready("range", "generate 5 with ablate head 99 layer 0", "out of range"));
+        t.add(ready("missing", "generate 5 with ablate head 1", "missing 'layer L'"));
+        t.add(ready("unknown", "generate 5 greedy extra", "unexpected 'extra'"));
+        t.add(bare("order", "generate 5", "no text yet"));
+        t.add(ready("order", "prompts", "no prompt set"));
+        t.add(ready("order", "logprobs set", "no prompt set"));
+        t.add(ready("order", "ablate head 1 layer 0 mean", "no prompt set"));
+        t.add(ready("order", "generate 3 with ablate head 1 layer 0 mean", "no prompt set"));
+        t.add(ready("files", "prompts %TMP%/no-such-prompts.txt", "file not found"));
+        t.add(ready("range", "prompts ioi 0", "N must be 1..100000"));
+        t.add(ready("malformed", "prompts ioi x", "must be a whole number"));
         // Java that fails
         t.add(ready("java", "int x = \"s\";", "Java: incompatible types"));
         t.add(ready("java", "session.exec(\"hist 9\")", "layer 9 is out of range"));

@@ -1,0 +1,182 @@
+package jlens.analysis;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import jlens.hook.ActivationCache;
+import jlens.hook.HookPoint;
+import jlens.model.Gpt2;
+import jlens.model.Gpt2Weights;
+
+/**
+ * Direct logit attribution at one position: the final residual is a sum of components (token and position
+ * embeddings, each head's output {@code z_h @ W_O[h]} with the value bias inside z, each layer's attention output
+ * bias, each MLP's output with its bias), and the final LayerNorm is applied to each LINEARLY with the cached
+ * scale of the whole residual ({@code sqrt(var + eps)}; TransformerLens's {@code apply_ln_to_stack} with
+ * {@code recompute_ln=False}, on unprocessed weights): contribution(c) = ((c - mean(c)) / scale * ln_f.weight) . u
+ * for the direction u = W_U[:, A] (or W_U[:, A] - W_U[:, B]). The constant ln_f.bias . u completes the sum, so
+ * components + constant = the logit (or the logit difference) exactly, up to rounding.
+ */
+public final class DirectLogitAttribution {
+    private DirectLogitAttribution() {}
+
+    /** What the attribution reads: the embeddings, every layer's {@code hook_z} and {@code hook_mlp_out}, the final residual. */
+    public static List<String> hooks(int nLayer) {
+        List<String> names = new ArrayList<>(2 * nLayer + 3);
+        names.add(HookPoint.EMBED);
+        names.add(HookPoint.POS_EMBED);
+        for (int l = 0; l < nLayer; l++) {
+            names.add(HookPoint.block(l, HookPoint.Z));
+            names.add(HookPoint.block(l, HookPoint.MLP_OUT));
+        }
+        names.add(HookPoint.block(nLayer - 1, HookPoint.RESID_POST));
+        return names;
+    }
+
+    /** Runs {@code ids} capturing {@link #hooks} and attributes; {@code wrong} -1 attributes one token's logit. */
+    public static DirectLogitAttributionResult compute(Gpt2 model, long[] ids, int position, long answer, long wrong) {
+        return CapturedPass.analyse(model, ids, hooks(model.config().nLayer()),
+                run -> compute(run.cache(), run.logits(), model, position, answer, wrong));
+    }
+
+    /**
+     * @param cache a pass holding {@link #hooks}
+     * @param logits that pass's logits {@code [1, T, V]}: the logit the components must add up to
+     * @param position the position attributed (negative counts from the end)
+     * @param answer the token whose logit is attributed
+     * @param wrong the token whose logit is subtracted (a logit difference), or -1
+     */
+    public static DirectLogitAttributionResult compute(ActivationCache cache, NDArray logits, Gpt2 model, int position,
+                                                       long answer, long wrong) {
+        int nLayer = model.config().nLayer();
+        int nHead = model.config().nHead();
+        int c = model.config().nEmbd();
+        Tensors.requireSingleSequence(logits, 3, "logits");
+        int t = (int) logits.getShape().get(1);
+        long v = logits.getShape().get(2);
+        int p = Checks.position(position, t);
+        for (long id : wrong >= 0 ? new long[] {answer, wrong} : new long[] {answer}) {
+            if (id < 0 || id >= v) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary 0.." + (v - 1));
+            }
+        }
+        Gpt2Weights w = model.weights();
+        float[] comps; // [N, C]: heads (layer-major), MLPs, attention biases, embed, pos_embed
+        float[] x; // [C], the final residual
+        float[] u; // [C], the direction
+        float[] gamma; // [C]
+        float[] beta; // [C]
+        double logit;
+        try (NDManager scope = cache.manager().newSubManager()) {
+            NDList rows = new NDList();
+            for (int l = 0; l < nLayer; l++) {
+                Gpt2Weights.Block b = w.blocks().get(l);
+                NDArray z = at(cache, HookPoint.block(l, HookPoint.Z), p, scope).reshape(nHead, 1, -1); // [NH, 1, HS]
+                NDArray wo = b.projW().reshape(nHead, -1, c); // [NH, HS, C], head h's rows of c_proj.weight (a view)
+                wo.attach(scope);
+                rows.add(z.matMul(wo).reshape(nHead, c)); // [NH, C]
+            }
+            for (int l = 0; l < nLayer; l++) {
+                rows.add(at(cache, HookPoint.block(l, HookPoint.MLP_OUT), p, scope).reshape(1, c)); // [1, C]
+            }
+            for (int l = 0; l < nLayer; l++) {
+                NDArray bias = w.blocks().get(l).projB().reshape(1, c); // [1, C]
+                bias.attach(scope);
+                rows.add(bias);
+            }
+            rows.add(at(cache, HookPoint.EMBED, p, scope).reshape(1, c)); // [1, C]
+            rows.add(at(cache, HookPoint.POS_EMBED, p, scope).reshape(1, c)); // [1, C]
+            comps = Tensors.floats(NDArrays.concat(rows, 0)); // [N, C]
+            x = Tensors.floats(at(cache, HookPoint.block(nLayer - 1, HookPoint.RESID_POST), p, scope)); // [C]
+            NDArray dir = MetricUnembedding.unembedRow(model, scope, answer); // [C]
+            if (wrong >= 0) {
+                dir = dir.sub(MetricUnembedding.unembedRow(model, scope, wrong));
+            }
+            u = Tensors.floats(dir);
+            gamma = Tensors.floats(w.lnFW());
+            beta = Tensors.floats(w.lnFB());
+            float[] row;
+            try (NDArray r = logits.get(0, p)) { // [V]
+                row = Tensors.floats(r);
+            }
+            logit = wrong >= 0 ? (double) row[(int) answer] - row[(int) wrong] : row[(int) answer];
+        }
+        double scale = Math.sqrt(variance(x) + model.config().layerNormEps());
+        double[] gu = new double[c];
+        double constant = 0;
+        for (int k = 0; k < c; k++) {
+            gu[k] = (double) gamma[k] * u[k];
+            constant += (double) beta[k] * u[k];
+        }
+        int n = comps.length / c;
+        double[] value = new double[n];
+        for (int i = 0; i < n; i++) {
+            value[i] = contribution(comps, i * c, c, gu) / scale;
+        }
+        double[][] perHead = new double[nLayer][nHead];
+        double[] mlp = new double[nLayer];
+        double[] attnBias = new double[nLayer];
+        int i = 0;
+        for (int l = 0; l < nLayer; l++) {
+            for (int h = 0; h < nHead; h++) {
+                perHead[l][h] = value[i++];
+            }
+        }
+        for (int l = 0; l < nLayer; l++) {
+            mlp[l] = value[i++];
+        }
+        for (int l = 0; l < nLayer; l++) {
+            attnBias[l] = value[i++];
+        }
+        double embed = value[i++];
+        double posEmbed = value[i];
+        double total = constant;
+        for (double a : value) {
+            total += a;
+        }
+        return new DirectLogitAttributionResult(p, answer, wrong, perHead, mlp, attnBias, embed, posEmbed, constant,
+                scale, logit, total);
+    }
+
+    /** Position {@code p} of a captured {@code [1, T, ...]} activation, as a handle in {@code scope}. */
+    private static NDArray at(ActivationCache cache, String name, int p, NDManager scope) {
+        NDArray a = cache.get(name);
+        if (a.getShape().get(0) != 1) {
+            throw new IllegalArgumentException(name + " has shape " + a.getShape() + "; expected one sequence (batch 1)");
+        }
+        NDArray handle = a.reshape(a.getShape());
+        handle.attach(scope);
+        return handle.get(0, p); // [...]
+    }
+
+    /** {@code (c - mean(c)) . gu} for component c = {@code comps[from..from+C-1]}. */
+    private static double contribution(float[] comps, int from, int c, double[] gu) {
+        double mean = 0;
+        for (int k = 0; k < c; k++) {
+            mean += comps[from + k];
+        }
+        mean /= c;
+        double sum = 0;
+        for (int k = 0; k < c; k++) {
+            sum += (comps[from + k] - mean) * gu[k];
+        }
+        return sum;
+    }
+
+    /** Population variance, as LayerNorm uses. */
+    private static double variance(float[] x) {
+        double mean = 0;
+        for (float a : x) {
+            mean += a;
+        }
+        mean /= x.length;
+        double sum = 0;
+        for (float a : x) {
+            sum += (a - mean) * (a - mean);
+        }
+        return sum / x.length;
+    }
+}

@@ -1,0 +1,48 @@
+package jlens.analysis;
+
+import java.util.List;
+
+/**
+ * A logit lens read-out. Row {@code r} is {@code resid_pre} of layer {@code r} for r &lt; L, and the final residual
+ * for r = L; every row went through the full final LayerNorm with its own statistics and the unembedding.
+ *
+ * @param position the read-out position (0-based)
+ * @param target the followed token (by default the token after {@code position})
+ * @param rows the hook names of the rows
+ * @param logprobTarget per row, the target's log-prob at {@code position}
+ * @param rankTarget per row, how many tokens have a strictly larger logit than the target (0: it is the top)
+ * @param top1Id per row, the most likely token at {@code position} (lowest id on ties)
+ * @param top1Logprob per row, its log-prob
+ * @param top1IdTable [row][position], the most likely token at every position
+ * @param top1MarginTable [row][position], its logit minus the runner-up's
+ * @param finalRowMaxAbsDiff the conservation check: largest |last row's log-prob - the model's| over the vocabulary
+ */
+public record LogitLensResult(int position, long target, List<String> rows, double[] logprobTarget, int[] rankTarget,
+                              int[] top1Id, double[] top1Logprob, int[][] top1IdTable, double[][] top1MarginTable,
+                              double finalRowMaxAbsDiff) implements AnalysisResult {
+    public LogitLensResult {
+        rows = List.copyOf(rows);
+    }
+
+    /** The target's log-prob per row, {@code [L+1]}, as {@code save FILE.npy} writes it. */
+    @Override
+    public NdData array() {
+        return NdData.vector(logprobTarget);
+    }
+
+    /** Rows: L + 1. */
+    @Override
+    public int rowCount() {
+        return rows.size();
+    }
+
+    @Override
+    public List<String> columns() {
+        return List.of("row", "hook", "logprob", "rank", "top1_id", "top1_logprob");
+    }
+
+    @Override
+    public Object[] row(int i) {
+        return new Object[] {i, rows.get(i), logprobTarget[i], rankTarget[i], top1Id[i], top1Logprob[i]};
+    }
+}

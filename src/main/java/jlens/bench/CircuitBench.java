@@ -1,0 +1,70 @@
+package jlens.bench;
+
+import java.util.Map;
+import jlens.analysis.DirectLogitAttribution;
+import jlens.analysis.LogitLens;
+import jlens.analysis.Metric;
+import jlens.intervene.Patch;
+import jlens.intervene.PatchKind;
+import jlens.intervene.PatchResult;
+import jlens.intervene.PatchSpec;
+import jlens.model.Gpt2;
+
+/**
+ * The circuit tools' timings for {@link Bench}: activation patching of {@code resid_pre} (every layer x position)
+ * and of every head ({@code hook_z} at all positions), the logit lens and direct logit attribution. The clean
+ * prompt is the bench's text, the corrupted one the same text with its second token changed, so the two differ from
+ * position 1 on; the metric is {@code logit[" Mary"] - logit[" John"]} at the last position. The baseline is
+ * TransformerLens's {@code get_act_patch_*} loop, one full forward per cell: cells x the baseline's forward time.
+ */
+final class CircuitBench {
+    /** " Mary", " John", and the second token's replacement " you". */
+    private static final long MARY = 5335;
+    private static final long JOHN = 1757;
+    private static final long OTHER = 345;
+
+    private CircuitBench() {}
+
+    /** Adds {@code patch_resid_pre_s}, {@code patch_heads_s} (and their cell counts), {@code lens_s}, {@code dla_s}. */
+    static void measure(Gpt2 model, long[] ids, int runs, Map<String, Object> out) {
+        long[] corrupt = ids.clone();
+        corrupt[1] = ids[1] == OTHER ? OTHER + 1 : OTHER;
+        Metric metric = Metric.logitDiff(Math.min(MARY, model.config().vocabSize() - 1),
+                Math.min(JOHN, model.config().vocabSize() - 2), -1);
+        for (PatchKind kind : new PatchKind[] {PatchKind.RESID_PRE, PatchKind.HEADS}) {
+            String name = kind == PatchKind.RESID_PRE ? "patch_resid_pre" : "patch_heads";
+            PatchResult[] r = new PatchResult[1];
+            double s = once(() -> r[0] = Patch.run(model, new PatchSpec(ids, corrupt, kind, metric)));
+            out.put(name + "_s", round(s, 3));
+            out.put(name + "_cells", r[0].raw().length);
+            out.put(name + "_computed_cells", r[0].computed());
+        }
+        int target = ids.length >= 2 ? -2 : -1;
+        out.put("lens_s", round(median(runs, () -> LogitLens.compute(model, ids, target, ids[ids.length - 1])), 4));
+        out.put("dla_s", round(median(runs,
+                () -> DirectLogitAttribution.compute(model, ids, target, ids[ids.length - 1], -1)), 4));
+    }
+
+    /** Median wall time of {@code runs} calls after one untimed warm-up call. */
+    private static double median(int runs, Runnable task) {
+        task.run();
+        double[] times = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            times[i] = once(task);
+        }
+        java.util.Arrays.sort(times);
+        return runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+    }
+
+    private static double round(double v, int digits) {
+        double scale = Math.pow(10, digits);
+        return Math.round(v * scale) / scale;
+    }
+
+    /** Wall time of one call: a grid on a large model takes minutes, and its cells are its repetitions. */
+    private static double once(Runnable task) {
+        long t = System.nanoTime();
+        task.run();
+        return (System.nanoTime() - t) / 1e9;
+    }
+}

@@ -1,0 +1,137 @@
+package jlens.intervene;
+
+import java.util.ArrayList;
+import java.util.List;
+import jlens.analysis.AnalysisResult;
+import jlens.analysis.NdData;
+
+/**
+ * An activation-patching grid. Cell values are flat in row-major order of {@code shape}: [L, T] for
+ * resid_pre/attn_out/mlp_out, [L, H] for heads, [L, H, T] for heads by position.
+ *
+ * @param spec what was patched and measured
+ * @param shape the grid's shape
+ * @param raw per cell, the metric of the corrupted run with that cell patched
+ * @param normalized per cell, {@code (raw - mCorrupt) / (mClean - mCorrupt)}: 0 = no effect, 1 = fully restores the
+ *     clean metric (NaN when the two runs' metrics are equal)
+ * @param mClean the metric of the clean run
+ * @param mCorrupt the metric of the corrupted run
+ * @param method how it was computed (exactly, or estimated from gradients)
+ * @param computed how many cells were run (all of them for an estimate); the others provably equal the corrupted run (the patched value is
+ *     bit-identical to the corrupted one, or comes after the metric's position)
+ * @param seconds wall time, both reference runs included
+ */
+public record PatchResult(PatchSpec spec, int[] shape, double[] raw, double[] normalized, double mClean,
+                          double mCorrupt, PatchMethod method, int computed, double seconds) implements AnalysisResult {
+
+    /** The normalised grid ({@code [L, T]}, {@code [L, H]} or {@code [L, H, T]}), as {@code save FILE.npy} writes it. */
+    @Override
+    public NdData array() {
+        return NdData.of(java.util.Arrays.stream(shape).asLongStream().toArray(), normalized.clone());
+    }
+
+    /** Whether the naive loop computed it. */
+    public boolean naive() {
+        return method == PatchMethod.NAIVE;
+    }
+
+    /**
+     * Pearson correlation of this grid's normalised values with another's of the same shape (an estimate against
+     * the exact grid); NaN when either is constant.
+     */
+    public double correlation(PatchResult other) {
+        if (!java.util.Arrays.equals(shape, other.shape)) {
+            throw new IllegalArgumentException("grids of shapes " + java.util.Arrays.toString(shape) + " and "
+                    + java.util.Arrays.toString(other.shape) + " do not compare");
+        }
+        return pearson(raw, other.raw);
+    }
+
+    private static double pearson(double[] a, double[] b) {
+        double ma = 0;
+        double mb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ma += a[i];
+            mb += b[i];
+        }
+        ma /= a.length;
+        mb /= b.length;
+        double sab = 0;
+        double saa = 0;
+        double sbb = 0;
+        for (int i = 0; i < a.length; i++) {
+            sab += (a[i] - ma) * (b[i] - mb);
+            saa += (a[i] - ma) * (a[i] - ma);
+            sbb += (b[i] - mb) * (b[i] - mb);
+        }
+        return sab / Math.sqrt(saa * sbb);
+    }
+
+    static double normalize(double m, double clean, double corrupt) {
+        return (m - corrupt) / (clean - corrupt);
+    }
+
+    /** The normalised value at {@code [layer, column]} of a 2-D grid. */
+    public double normalized(int layer, int column) {
+        return normalized[layer * shape[1] + column];
+    }
+
+    /** The raw metric at {@code [layer, column]} of a 2-D grid. */
+    public double raw(int layer, int column) {
+        return raw[layer * shape[1] + column];
+    }
+
+    /** The normalised grid as rows of the last axis: [L][T], [L][H], or [L*H][T] (layer-major) for heads by position. */
+    public double[][] normalizedRows() {
+        return rows(normalized);
+    }
+
+    public double[][] rawRows() {
+        return rows(raw);
+    }
+
+    private double[][] rows(double[] values) {
+        int width = shape[shape.length - 1];
+        double[][] out = new double[values.length / width][width];
+        for (int i = 0; i < out.length; i++) {
+            System.arraycopy(values, i * width, out[i], 0, width);
+        }
+        return out;
+    }
+
+    @Override
+    public List<String> columns() {
+        List<String> out = new ArrayList<>(List.of("layer"));
+        if (spec.kind().perHead()) {
+            out.add("head");
+        }
+        if (!spec.kind().allPositions()) {
+            out.add("position");
+        }
+        out.add("normalized");
+        out.add("raw");
+        return out;
+    }
+
+    @Override
+    public int rowCount() {
+        return raw.length;
+    }
+
+    @Override
+    public Object[] row(int i) {
+        List<Object> out = new ArrayList<>(5);
+        int rest = i;
+        int[] index = new int[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            index[d] = rest % shape[d];
+            rest /= shape[d];
+        }
+        for (int d : index) {
+            out.add(d);
+        }
+        out.add(normalized[i]);
+        out.add(raw[i]);
+        return out.toArray();
+    }
+}

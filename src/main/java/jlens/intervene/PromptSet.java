@@ -1,0 +1,69 @@
+package jlens.intervene;
+
+import java.util.ArrayList;
+import java.util.List;
+import jlens.model.Gpt2Tokenizer;
+
+/**
+ * Prompts analysed together (means, per-prompt tables, mean ablation). Read one from a file with
+ * {@link PromptSetReader}, make an IOI-style one with {@link IoiPrompts}, or give texts here.
+ *
+ * @param source where it came from (a file name, or a description such as {@code ioi 50 seed 1})
+ */
+public record PromptSet(String source, List<Prompt> prompts) {
+    public PromptSet {
+        if (prompts.isEmpty()) {
+            throw new IllegalArgumentException("a prompt set needs at least one prompt");
+        }
+        prompts = List.copyOf(prompts);
+    }
+
+    /** A set of plain texts (no answers), tokenized with {@code tokenizer}. */
+    public static PromptSet of(String source, List<String> texts, Gpt2Tokenizer tokenizer) {
+        List<Prompt> out = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            out.add(new Prompt(i + 1, texts.get(i), null, null, null, tokenizer.encode(texts.get(i)), null, -1, -1));
+        }
+        return new PromptSet(source, out);
+    }
+
+    public int size() {
+        return prompts.size();
+    }
+
+    public Prompt get(int i) {
+        return prompts.get(i);
+    }
+
+    /** Whether every prompt has an answer (and so a log-prob of the answer can be taken over the set). */
+    public boolean hasAnswers() {
+        return prompts.stream().allMatch(Prompt::hasAnswer);
+    }
+
+    /** Whether every prompt has an answer and a wrong token (the logit difference is defined). */
+    public boolean hasAnswerPairs() {
+        return prompts.stream().allMatch(p -> p.hasAnswer() && p.hasWrong());
+    }
+
+    public boolean hasCorrupt() {
+        return prompts.stream().allMatch(Prompt::hasCorrupt);
+    }
+
+    public int maxLength() {
+        return prompts.stream().mapToInt(Prompt::length).max().orElse(0);
+    }
+
+    public int minLength() {
+        return prompts.stream().mapToInt(Prompt::length).min().orElse(0);
+    }
+
+    /** The token ids of each prompt, or of each corrupted prompt. */
+    public List<long[]> ids(boolean corrupt) {
+        return prompts.stream().map(p -> corrupt ? p.corruptIds() : p.ids()).toList();
+    }
+
+    /** The prompts {@code from..to-1} as a set of their own (a partition, or a batch). */
+    public PromptSet slice(int from, int to) {
+        return new PromptSet(source + "[" + from + ":" + to + "]", prompts.subList(from, to));
+    }
+}

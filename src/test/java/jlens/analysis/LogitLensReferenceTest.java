@@ -1,0 +1,99 @@
+package jlens.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import jlens.CircuitsReference;
+import jlens.Fixture;
+import jlens.model.Gpt2;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The logit lens against the fixture's float64 reference (TransformerLens's accumulated_resid after its fix). */
+class LogitLensReferenceTest {
+    private static Gpt2 model;
+    private static JsonObject ref;
+    private static LogitLensResult lens;
+
+    @BeforeAll
+    static void load() {
+        model = Gpt2.load(Fixture.dir());
+        ref = CircuitsReference.lens();
+        long[] ids = CircuitsReference.ids(ref.getAsJsonArray("token_ids"));
+        lens = LogitLens.compute(model, ids, ref.get("position_from_end").getAsInt(), -1);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @Test
+    void rowsAreEveryResidPreThenTheFinalResidual() {
+        assertEquals(ref.get("position").getAsInt(), lens.position());
+        assertEquals(ref.get("target_id").getAsLong(), lens.target());
+        assertEquals(model.config().nLayer() + 1, lens.rowCount());
+        assertEquals("blocks.0.hook_resid_pre", lens.rows().get(0));
+        assertEquals("blocks.2.hook_resid_post", lens.rows().get(3));
+    }
+
+    @Test
+    void logprobsRanksAndTopTokensMatchReference() {
+        double[] lp = Fixture.vector(ref.get("logprob_target"));
+        double[] top1Lp = Fixture.vector(ref.get("top1_logprob"));
+        for (int r = 0; r < lp.length; r++) {
+            assertEquals(lp[r], lens.logprobTarget()[r], 1e-3, "log-prob row " + r);
+            assertEquals(top1Lp[r], lens.top1Logprob()[r], 1e-3, "top-1 log-prob row " + r);
+        }
+        assertArrayEquals(CircuitsReference.ints(ref.getAsJsonArray("rank_target")), lens.rankTarget());
+        assertArrayEquals(CircuitsReference.ints(ref.getAsJsonArray("top1_id")), lens.top1Id());
+    }
+
+    @Test
+    void topTokenTableAndMarginsMatchReference() {
+        double[][] margins = Fixture.matrix(ref.get("top1_margin_table"));
+        for (int r = 0; r < margins.length; r++) {
+            assertArrayEquals(CircuitsReference.ints(ref.getAsJsonArray("top1_id_table").get(r).getAsJsonArray()),
+                    lens.top1IdTable()[r], "row " + r);
+            for (int p = 0; p < margins[r].length; p++) {
+                CircuitsReference.close(margins[r][p], lens.top1MarginTable()[r][p], 1e-4, "margin " + r + "," + p);
+            }
+        }
+    }
+
+    @Test
+    void lastRowIsTheModelsOwnPrediction() {
+        assertTrue(lens.finalRowMaxAbsDiff() < 1e-4, "max |diff| " + lens.finalRowMaxAbsDiff());
+        long[] ids = CircuitsReference.ids(ref.getAsJsonArray("token_ids"));
+        int last = lens.rowCount() - 1;
+        try (ai.djl.ndarray.NDManager m = model.manager().newSubManager()) {
+            ai.djl.ndarray.NDArray logits = model.forward(ids, m); // [1, T, V]
+            assertEquals(logits.get(0, 28).argMax().getLong(), lens.top1Id()[last]);
+            assertEquals(Metric.logprob(ids[29], -2).of(logits), lens.logprobTarget()[last], 1e-4);
+        }
+    }
+
+    @Test
+    void anExplicitTargetAndErrors() {
+        long[] ids = CircuitsReference.ids(ref.getAsJsonArray("token_ids"));
+        LogitLensResult other = LogitLens.compute(model, ids, -2, lens.top1Id()[0]);
+        assertEquals(0, other.rankTarget()[0]);
+        assertEquals(lens.top1Logprob()[0], other.logprobTarget()[0], 1e-9);
+        IllegalArgumentException last = assertThrows(IllegalArgumentException.class, () -> LogitLens.compute(model, ids, -1, -1));
+        assertTrue(last.getMessage().contains("no real next token"), last.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> LogitLens.compute(model, ids, 30, -1));
+        assertThrows(IllegalArgumentException.class, () -> LogitLens.compute(model, ids, -2, 50257));
+    }
+
+    @Test
+    void savesAsTableAndJson() {
+        String csv = lens.toCsv();
+        assertTrue(csv.startsWith("row,hook,logprob,rank,top1_id,top1_logprob\n"), csv);
+        assertEquals(lens.rowCount() + 1, csv.lines().count());
+        assertTrue(lens.toJson().contains("\"top1IdTable\""));
+    }
+}
