@@ -42,6 +42,18 @@ ablate head 2 token -2
 // earlier copy (the key the induction head reads), not at -2; selftest zeroes it everywhere and shows copying collapse.
 ablate head all token -2
 
-// 7. Patching and direct logit attribution (when this build has them) would show the same path: 0.1 -> 1.2.
-// 8. All of the above as checks with numbers: one PASS/FAIL line each.
+// 7. Activation patching: the same text with the first " dog" changed to " cat", so the second " dog" finds no
+//    earlier " dog" and "." falls back to uniform. Patching each head's clean output into that corrupted run,
+//    look for two cells near 1: 0.1 (it writes " dog" into the key after the first " dog") and 1.2 (which reads
+//    that key and copies "."); every other head stays near 0. That is the K-composition path.
+corrupt "The quick brown fox jumps over the lazy cat. The quick brown fox jumps over the lazy dog."
+metric logprob "." pos -2
+patch heads
+// 8. Direct logit attribution at -2: nearly all of "."'s logit comes from 1.2; the embeddings add nothing (the
+//    model cancels a token's own embedding in the unembedding), and the parts sum to the logit.
+dla -2 "."
+// 9. The logit lens at -2: "." is at chance (about -10.8) in the residual before layer 1 and near 0 at the end.
+lens -2 "."
+
+// 10. All of the above as checks with numbers: one PASS/FAIL line each.
 selftest

@@ -37,13 +37,15 @@ final class DetectCommands {
                           detect duplicate-token --exclude-bos""",
                         DetectCommands::complete, DetectCommands::detect),
                 new Command("selftest", "selftest",
-                        "check jlens on the known-answer model: detectors, ablations, fast sweep = naive oracle",
+                        "check jlens on the known-answer model: detectors, ablations, sweeps, patching, DLA, lens",
                         """
                         Loads the known-answer model (hand-set weights with known circuits) on this session's
                         device and dtype, beside the current model, and checks that each head detector ranks its
                         wired head first by a clear margin, that the model copies in context and that zeroing
                         the induction head, or the previous-token head that feeds it, collapses that, and that
-                        the fast ablation sweep equals its naive oracle. One line per check, PASS or FAIL with
+                        the fast ablation sweep equals its naive oracle; then that patching, direct logit
+                        attribution and the logit lens conserve what they should and find the wired path
+                        (previous-token head -> induction head). One line per check, PASS or FAIL with
                         its numbers; in a script a FAIL makes jlens exit 1. With --device gpu this is the check
                         to run on a new GPU server:  ./jlens --device gpu -c selftest""",
                         Command.ArgCompleter.NONE, DetectCommands::selftest));
@@ -122,7 +124,6 @@ final class DetectCommands {
         for (SelfTestCheck c : report.checks()) {
             s.println(c.line());
         }
-        s.println("patching, DLA and logit-lens checks: not in this build (SelfTest.circuitChecks is where they go)");
         if (!report.passed()) {
             throw new UserError("selftest: " + report.failures() + " of " + report.checks().size() + " checks failed on "
                     + report.device() + " " + report.dtype());

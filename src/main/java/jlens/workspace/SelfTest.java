@@ -8,15 +8,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import jlens.analysis.DirectLogitAttribution;
+import jlens.analysis.DirectLogitAttributionResult;
 import jlens.analysis.HeadDetectKind;
 import jlens.analysis.HeadDetectResult;
 import jlens.analysis.HeadDetectScore;
 import jlens.analysis.HeadDetector;
+import jlens.analysis.LogitLens;
+import jlens.analysis.LogitLensResult;
+import jlens.analysis.Metric;
 import jlens.analysis.RepeatedRandomTokens;
 import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
 import jlens.intervene.AblationSite;
 import jlens.intervene.AblationSweep;
+import jlens.intervene.Patch;
+import jlens.intervene.PatchKind;
+import jlens.intervene.PatchResult;
+import jlens.intervene.PatchSpec;
 import jlens.intervene.SweepOptions;
 import jlens.intervene.SweepRecord;
 import jlens.intervene.SweepResult;
@@ -31,8 +40,8 @@ import jlens.store.KnownHead;
  * copies in context, and zeroing the induction head, or the previous-token head that feeds it, collapses that;
  * the fast ablation sweep equals its naive oracle. Each check is one {@link SelfTestCheck} with its numbers.
  *
- * <p>Checks of patching, direct logit attribution and the logit lens (their conservation identities, and that
- * patching finds the wired path) belong in {@link #circuitChecks}: those tools are not in this build yet.
+ * <p>{@link #circuitChecks} adds patching, direct logit attribution and the logit lens: their conservation
+ * identities on this model, and that patching and attribution find the wired path.
  */
 public final class SelfTest {
     /** How far the wired head must lead the next one on its detector's score. */
@@ -68,12 +77,85 @@ public final class SelfTest {
     }
 
     /**
-     * The extension point for the circuit tools: patching, DLA and the logit lens, once they are in jlens, add
-     * their checks here (conservation identities on the known model, and that patching the second repeat's
-     * residual finds the previous-token -> induction path). Empty in this build.
+     * Patching, direct logit attribution and the logit lens on the known model. The prompt is a 20-token repeat;
+     * the metric is the log-prob of its last token, which the induction head copies at position -2 from the key
+     * whose previous token matches. The corrupted prompt changes the token before that key, so the key no longer
+     * matches: only the previous-token head (which writes the key's previous token) and the induction head (which
+     * reads it and copies) can restore the metric when patched.
      */
     static List<SelfTestCheck> circuitChecks(Gpt2 model, KnownCircuits wired) {
-        return List.of();
+        List<SelfTestCheck> checks = new ArrayList<>();
+        int n = 20;
+        long first = Math.min(50256, model.config().vocabSize() - 1);
+        long[] clean = RepeatedRandomTokens.of(n, 5, model.config().vocabSize(), first);
+        int at = clean.length - 2; // predicts the last token, r_n
+        long answer = clean[clean.length - 1];
+        long[] corrupt = clean.clone();
+        corrupt[n - 1] = (clean[n - 1] + 1) % model.config().vocabSize(); // the token before r_n's first copy
+        Metric metric = Metric.logprob(answer, at);
+        double tol = model.dtype() == DataType.FLOAT32 ? 1e-3 : 5e-2;
+
+        PatchResult self = Patch.run(model, new PatchSpec(clean, clean, PatchKind.HEADS, metric));
+        double worst = 0;
+        for (double v : self.raw()) {
+            worst = Math.max(worst, Math.abs(v - self.mClean()));
+        }
+        checks.add(new SelfTestCheck("patching conserves", worst <= tol, "the prompt patched into itself gives its own"
+                + " metric in every head cell, largest difference " + sci(worst) + " (needs <= " + tol + ")"));
+
+        PatchResult r = Patch.run(model, new PatchSpec(clean, corrupt, PatchKind.HEADS, metric));
+        double others = 0;
+        for (int l = 0; l < model.config().nLayer(); l++) {
+            for (int h = 0; h < model.config().nHead(); h++) {
+                boolean onPath = (l == wired.previousToken().layer() && h == wired.previousToken().head())
+                        || (l == wired.induction().layer() && h == wired.induction().head());
+                if (!onPath) {
+                    others = Math.max(others, Math.abs(r.normalized(l, h)));
+                }
+            }
+        }
+        double prev = cell(r, wired.previousToken(), model);
+        double ind = cell(r, wired.induction(), model);
+        checks.add(new SelfTestCheck("patching finds the wired path", prev >= 0.9 && ind >= 0.9 && others <= 0.1,
+                "clean log-prob " + num(r.mClean()) + ", corrupted " + num(r.mCorrupt()) + "; patching a head restores "
+                        + num(prev) + " at " + wired.previousToken() + ", " + num(ind) + " at " + wired.induction()
+                        + ", at most " + num(others) + " elsewhere (needs >= 0.9 on the path, <= 0.1 off it)"));
+
+        DirectLogitAttributionResult dla = DirectLogitAttribution.compute(model, clean, at, answer, -1);
+        KnownHead top = null;
+        double topValue = Double.NEGATIVE_INFINITY;
+        for (int l = 0; l < dla.perHead().length; l++) {
+            for (int h = 0; h < dla.perHead()[l].length; h++) {
+                if (dla.perHead()[l][h] > topValue) {
+                    topValue = dla.perHead()[l][h];
+                    top = new KnownHead(l, h);
+                }
+            }
+        }
+        double dlaGap = Math.abs(dla.total() - dla.logit());
+        boolean dlaOk = dlaGap <= tol * Math.max(1, Math.abs(dla.logit())) && wired.induction().equals(top);
+        checks.add(new SelfTestCheck("DLA conserves and credits the induction head", dlaOk, "components sum to "
+                + num(dla.total()) + " for a logit of " + num(dla.logit()) + "; the largest head term is " + top + " ("
+                + num(topValue) + ")"));
+
+        LogitLensResult lens = LogitLens.compute(model, clean, at, answer);
+        double[] lp = lens.logprobTarget();
+        boolean lensOk = lens.finalRowMaxAbsDiff() <= tol && lp[lp.length - 1] > -1
+                && lp[wired.induction().layer()] < -5;
+        checks.add(new SelfTestCheck("logit lens conserves and sees the copy appear after the induction layer", lensOk,
+                "final row = the model's log-probs within " + sci(lens.finalRowMaxAbsDiff()) + "; the answer's log-prob "
+                        + num(lp[wired.induction().layer()]) + " before layer " + wired.induction().layer() + ", "
+                        + num(lp[lp.length - 1]) + " at the end"));
+        return checks;
+    }
+
+    private static double cell(PatchResult r, KnownHead h, Gpt2 model) {
+        return h.layer() < model.config().nLayer() && h.head() < model.config().nHead()
+                ? r.normalized(h.layer(), h.head()) : Double.NaN;
+    }
+
+    private static String sci(double v) {
+        return String.format(Locale.ROOT, "%.2g", v);
     }
 
     private static SelfTestCheck detects(Gpt2 model, List<long[]> prompts, String role, KnownHead head) {

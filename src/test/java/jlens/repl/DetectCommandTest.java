@@ -57,7 +57,9 @@ class DetectCommandTest {
         for (String check : new String[] {"PASS detect previous-token: 0.1 scores", "PASS detect induction: 1.2 scores",
                 "PASS detect duplicate-token", "PASS detect bos", "PASS detect current-token", "PASS copying",
                 "PASS zeroing the induction head collapses copying", "PASS zeroing the previous-token head collapses copying",
-                "PASS fast ablation sweep = naive oracle", "selftest: all 9 checks passed"}) {
+                "PASS fast ablation sweep = naive oracle", "PASS patching conserves", "PASS patching finds the wired path",
+                "PASS DLA conserves and credits the induction head", "PASS logit lens conserves",
+                "selftest: all 13 checks passed"}) {
             assertTrue(out.contains(check), check + "\n" + out);
         }
         assertTrue(!out.contains("FAIL"), out);

@@ -30,10 +30,12 @@ class SelfTestTest {
             assertTrue(good.passed(), good.checks().toString());
             SelfTestReport bad = SelfTest.run(model, wrong);
             assertFalse(bad.passed());
-            assertEquals(2, bad.failures(), bad.checks().toString());
             List<String> failed = bad.checks().stream().filter(c -> !c.passed()).map(SelfTestCheck::line).toList();
+            assertEquals(4, bad.failures(), failed.toString());
             assertTrue(failed.get(0).startsWith("FAIL detect induction: expected 1.1 first"), failed.get(0));
             assertTrue(failed.get(1).startsWith("FAIL zeroing the induction head collapses copying"), failed.get(1));
+            assertTrue(failed.get(2).startsWith("FAIL patching finds the wired path"), failed.get(2));
+            assertTrue(failed.get(3).startsWith("FAIL DLA conserves and credits the induction head"), failed.get(3));
         }
     }
 }
