@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Writes the safetensors format (the counterpart of {@link Safetensors}): used to write checkpoint variants in
- * tests and the bundled demo model. Tensors are given as raw little-endian bytes with a dtype and shape. The file
+ * tests and the bundled known-answer model. Tensors are given as raw little-endian bytes with a dtype and shape. The file
  * is written next to its destination and renamed into place, so a reader never sees half a file.
  */
 public final class SafetensorsWriter {
@@ -92,7 +92,7 @@ public final class SafetensorsWriter {
         return rest > half || (rest == half && (kept & 1) != 0) ? kept + 1 : kept;
     }
 
-    /** The whole file in memory: meant for small models (tests, the bundled demo). */
+    /** The whole file in memory: meant for small models (tests, the known-answer model). */
     public byte[] toBytes() {
         JsonObject header = new JsonObject();
         if (!metadata.isEmpty()) {

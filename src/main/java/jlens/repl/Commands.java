@@ -12,6 +12,7 @@ final class Commands {
                 .add(SplitCommands.command())
                 .addAll(StatsCommands.all())
                 .addAll(ProbeCommands.all())
+                .addAll(DetectCommands.all())
                 .addAll(CircuitCommands.all())
                 .add(GenerateCommands.command())
                 .add(PromptCommands.command())

@@ -13,14 +13,15 @@ final class ModelCommands {
                         "load a GPT-2: gpt2, gpt2-medium, gpt2-large, gpt2-xl, a Hugging Face repo id, or a folder",
                         """
                         Loads a GPT-2 and makes it the session's model. NAME is gpt2, gpt2-medium, gpt2-large,
-                        gpt2-xl, demo (the bundled random model) or a Hugging Face repo id (org/name); DIR is a
+                        gpt2-xl, known (the bundled known-answer model with hand-set circuits; 'demo' is its
+                        older name) or a Hugging Face repo id (org/name); DIR is a
                         folder with config.json, model.safetensors and tokenizer.json. The text is kept and
                         tokenised again; captured activations are dropped. If loading fails, the model that was
                         loaded stays loaded. A download shows progress; Ctrl-C cancels it.
                         Examples:
                           load gpt2-large
                           load ./models/my-gpt2""",
-                        (s, before) -> before.isEmpty() ? List.of("gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "demo", Completions.FILES) : List.of(),
+                        (s, before) -> before.isEmpty() ? List.of("gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "known", Completions.FILES) : List.of(),
                         (s, a) -> {
                             String spec = a.next("a model name or folder");
                             a.end();

@@ -16,7 +16,7 @@ public interface ModelSource {
      *
      * @param model the model
      * @param name  the name to show ({@code gpt2}, a folder)
-     * @param note  a line for the banner (the demo-model warning), or null
+     * @param note  a line for the banner (the known-answer model's circuits), or null
      */
     record Loaded(Gpt2 model, String name, String note) {}
 }

@@ -40,7 +40,7 @@ public final class Models {
 
     /**
      * Loads the start-up model: {@code cliModel}, else {@code JLENS_MODEL} or the settings file, else gpt2 from
-     * the cache or the hub, else the bundled demo model (with a banner line saying so).
+     * the cache or the hub, else the bundled known-answer model (with a banner line saying what is wired where).
      */
     static void loadStartupModel(Session s, String cliModel, Options options) {
         LoadedModel m;

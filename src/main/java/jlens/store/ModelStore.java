@@ -28,7 +28,9 @@ import jlens.store.ModelStoreException.Kind;
  * }</pre>
  */
 public final class ModelStore {
-    /** {@code load demo} opens the bundled demo model. */
+    /** {@code load known} opens the bundled known-answer model (hand-set weights with named circuits). */
+    public static final String KNOWN_SPEC = "known";
+    /** The older name of the bundled model, kept so {@code load demo} and {@code JLENS_MODEL=demo} still work. */
     public static final String DEMO_SPEC = "demo";
     public static final String DEFAULT_SPEC = "gpt2";
 
@@ -76,7 +78,7 @@ public final class ModelStore {
      */
     public ResolvedModel resolve(String spec, ProgressListener progress, Cancellation cancel)
             throws ModelStoreException {
-        if (spec != null && spec.trim().equals(DEMO_SPEC)) {
+        if (isBundled(spec)) {
             return bundled(null);
         }
         ModelSpec s = ModelSpec.parse(spec, env.home());
@@ -97,7 +99,7 @@ public final class ModelStore {
 
     /** The model if the cache (or the folder) already has it, without touching the network; else empty. */
     public Optional<ResolvedModel> findCached(String spec) throws ModelStoreException {
-        if (spec != null && spec.trim().equals(DEMO_SPEC)) {
+        if (isBundled(spec)) {
             return Optional.of(bundled(null));
         }
         ModelSpec s = ModelSpec.parse(spec, env.home());
@@ -106,8 +108,8 @@ public final class ModelStore {
 
     /**
      * The start-up model: what {@code --model}, {@code JLENS_MODEL} or the settings file name (an error there is
-     * reported, not papered over); with none of them, {@code gpt2} from the cache or the hub, and the bundled demo
-     * model when neither works (offline, no network, a refused download), with the reason in
+     * reported, not papered over); with none of them, {@code gpt2} from the cache or the hub, and the bundled
+     * known-answer model when neither works (offline, no network, a refused download), with the reason in
      * {@link ResolvedModel#note()}.
      */
     public ResolvedModel resolveDefault(String cliModel, ProgressListener progress, Cancellation cancel)
@@ -137,9 +139,14 @@ public final class ModelStore {
         return cache.listGpt2();
     }
 
-    /** The bundled demo model (random weights), copied out of the jar once. */
+    /** {@code known} or {@code demo}: the bundled known-answer model. */
+    public static boolean isBundled(String spec) {
+        return spec != null && (spec.trim().equals(KNOWN_SPEC) || spec.trim().equals(DEMO_SPEC));
+    }
+
+    /** The bundled known-answer model, written into jlens's cache at first use (seconds) and reused after. */
     public ResolvedModel bundled(String note) throws ModelStoreException {
-        return new ResolvedModel(DemoModel.extract(env), DEMO_SPEC, Source.BUNDLED, null, note);
+        return new ResolvedModel(KnownModel.ensure(env), KNOWN_SPEC, Source.BUNDLED, null, note);
     }
 
     private ResolvedModel local(ModelSpec s) throws ModelStoreException {

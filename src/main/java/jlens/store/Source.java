@@ -8,6 +8,6 @@ public enum Source {
     CACHE,
     /** Fetched from the hub just now, into the Hugging Face cache. */
     DOWNLOAD,
-    /** The small demo model shipped inside jlens (random weights). */
+    /** The known-answer model jlens writes itself (hand-set weights, the real tokenizer). */
     BUNDLED
 }

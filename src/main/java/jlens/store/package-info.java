@@ -1,6 +1,6 @@
 /**
  * Where models come from: a spec ({@code gpt2}, {@code gpt2-large}, {@code ORG/NAME[@REVISION]}, a folder, or
- * {@code demo}) becomes a local folder with {@code config.json}, {@code model.safetensors} and {@code tokenizer.json}.
+ * {@code known}) becomes a local folder with {@code config.json}, {@code model.safetensors} and {@code tokenizer.json}.
  *
  * <h2>Use</h2>
  * <pre>{@code
@@ -8,9 +8,9 @@
  * Cancellation cancel = new Cancellation();                   // Ctrl-C handler: cancel.cancel()
  * ProgressListener bar = new TextProgressBar(System.err, isTty, columns);
  * ResolvedModel m = store.resolveDefault(cliModelOrNull, bar, cancel);   // start-up: --model, JLENS_MODEL,
- *                                                              // settings file, else gpt2, else the demo model
+ *                                                              // settings file, else gpt2, else the known model
  * ResolvedModel m2 = store.resolve("gpt2-medium", bar, cancel);           // `load gpt2-medium`
- * System.out.println(m.bannerLine());                          // says "demo model with random weights ..." if so
+ * System.out.println(m.bannerLine());                          // says "known-answer model ..." and its circuits if so
  * Gpt2 model = Gpt2.load(m.dir());
  * }</pre>
  * Errors are {@link jlens.store.ModelStoreException}s whose message is one line that says what to do; print it,
@@ -21,8 +21,8 @@
  * (default {@code https://huggingface.co}); {@code HF_TOKEN} (sent as a Bearer token to the hub only, never to the
  * storage host an LFS file redirects to); {@code HF_HUB_OFFLINE=1} (never touch the network); {@code HTTPS_PROXY},
  * {@code HTTP_PROXY}, {@code NO_PROXY}. jlens's own: {@code JLENS_MODEL}, and {@code model=} in
- * {@code ~/.config/jlens/settings.properties} ({@code XDG_CONFIG_HOME} honoured); the demo model is copied out to
- * {@code ~/.cache/jlens/demo-model-HASH/} ({@code XDG_CACHE_HOME} honoured).
+ * {@code ~/.config/jlens/settings.properties} ({@code XDG_CONFIG_HOME} honoured); the known-answer model is written
+ * to {@code ~/.cache/jlens/known-model-VERSION/} ({@code XDG_CACHE_HOME} honoured).
  *
  * <h2>Cache</h2>
  * Read and written in huggingface_hub's layout ({@code models--ORG--NAME/blobs}, {@code snapshots/COMMIT/} with
@@ -38,9 +38,11 @@
  * revisions, and the commit hashes and etags the server sends are checked against allow-lists, and every cache path
  * is checked again to stay inside the cache folder.
  *
- * <h2>The demo model</h2>
- * {@code src/main/resources/jlens/demo-model/} is written by {@link jlens.store.DemoModelWriter} (seeded, so
- * reproducible; a test checks the shipped bytes):
- * {@code java -cp target/classes jlens.store.DemoModelWriter src/main/resources/jlens/demo-model src/test/resources/tiny-gpt2}
+ * <h2>The known-answer model</h2>
+ * {@code known} (also {@code demo}) is a GPT-2 whose weights {@link jlens.store.KnownModelWriter} sets by hand so
+ * that it holds named circuits ({@link jlens.store.KnownCircuits}: a previous-token head, an induction head reading
+ * it, a duplicate-token head, a first-token head, a current-token head). Nothing binary ships: the writer is seeded
+ * and writes it at first use, with the GPT-2 tokenizer files bundled under {@code src/main/resources/jlens/gpt2-tokenizer/}.
+ * {@code java -cp target/classes jlens.store.KnownModelWriter DIR} writes it anywhere.
  */
 package jlens.store;

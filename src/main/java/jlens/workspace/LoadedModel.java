@@ -7,6 +7,6 @@ import jlens.model.Gpt2;
  *
  * @param model the model
  * @param name  the name to show ({@code gpt2}, a folder)
- * @param note  a line for the banner (the demo-model warning), or null
+ * @param note  a line for the banner (the known-answer model's circuits), or null
  */
 public record LoadedModel(Gpt2 model, String name, String note) {}

@@ -70,7 +70,7 @@ public final class ModelCatalog {
 
     /**
      * The start-up model: {@code cliModel}, else {@code JLENS_MODEL} or the settings file, else gpt2 from the cache
-     * or the hub, else the bundled demo model (whose note says so).
+     * or the hub, else the bundled known-answer model (whose note says what is wired where).
      */
     public static LoadedModel loadStartup(String cliModel, Gpt2.LoadOptions options, Downloads downloads) {
         Cancellation c = cancellation(downloads);
@@ -94,7 +94,7 @@ public final class ModelCatalog {
 
     private static LoadedModel loaded(ResolvedModel m, Gpt2.LoadOptions options) {
         Gpt2 model = Gpt2.load(m.dir(), options);
-        return new LoadedModel(model, m.spec(), m.isDemo() ? m.bannerLine() : null);
+        return new LoadedModel(model, m.spec(), m.isBundled() ? m.bannerLine() : null);
     }
 
     private static ProgressListener progress(Downloads d) {

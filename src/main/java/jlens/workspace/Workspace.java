@@ -15,6 +15,10 @@ import jlens.analysis.LogitLensResult;
 import jlens.analysis.Metric;
 import jlens.analysis.FullWidthQkt;
 import jlens.analysis.HeadAttention;
+import jlens.analysis.HeadDetectKind;
+import jlens.analysis.HeadDetectResult;
+import jlens.analysis.HeadDetector;
+import jlens.analysis.RepeatedRandomTokens;
 import jlens.analysis.HeadSplit;
 import jlens.analysis.LogProbs;
 import jlens.analysis.QkvDensities;
@@ -46,6 +50,7 @@ import jlens.intervene.SweepResult;
 import jlens.intervene.SweepSpec;
 import jlens.model.Gpt2;
 import jlens.model.Gpt2Config;
+import jlens.store.KnownCircuits;
 
 /**
  * What a jlens user holds, in Java: a model, a text and its token ids, the hook points to capture, the last run and
@@ -75,6 +80,8 @@ import jlens.model.Gpt2Config;
  * LogProbs.AtPosition lp = ws.logprobs(-2);                  // demo 3: the last token's log-prob at -2
  * SweepResult sweep = ws.ablate(SweepSpec.notebook(ws.config(), ws.ids(), 3)); // head 3 zeroed, layer by layer
  * HeadAttention.Matrix p = ws.pattern(0, 1);                 // layer 0 head 1's attention pattern
+ * HeadDetectResult d = ws.detectRandom(HeadDetectKind.INDUCTION, 50, 0, false, false); // induction heads
+ * SelfTestReport st = ws.selfTest();                         // jlens checked on the known-answer model
  * ws.close();
  * }</pre>
  */
@@ -126,7 +133,7 @@ public final class Workspace implements AutoCloseable {
         return model.name();
     }
 
-    /** A line about the model worth showing (the demo model's warning), or null. */
+    /** A line about the model worth showing (the known-answer model's circuits), or null. */
     public String modelNote() {
         return model.note();
     }
@@ -449,6 +456,66 @@ public final class Workspace implements AutoCloseable {
 
     public SweepResult ablate(SweepSpec spec) {
         return ablate(spec, SweepOptions.defaults());
+    }
+
+    // ---- head detection and the selftest ----
+
+    /**
+     * Head detection on the text ({@link HeadDetector}: TransformerLens's {@code detect_head}): for every layer and
+     * head, the share of its attention on {@code kind}'s pattern. One pass, nothing captured.
+     */
+    public HeadDetectResult detect(HeadDetectKind kind, boolean excludeBos, boolean excludeCurrent) {
+        long[] tokens = ids();
+        return remember(checked(() -> HeadDetector.detect(model(), List.of(tokens), kind, excludeBos, excludeCurrent)));
+    }
+
+    /**
+     * Head detection on TransformerLens's induction prompt: the first token ({@code <|endoftext|>}), {@code n}
+     * tokens drawn from the whole vocabulary with {@code seed}, then the same {@code n} again.
+     */
+    public HeadDetectResult detectRandom(HeadDetectKind kind, int n, long seed, boolean excludeBos,
+                                         boolean excludeCurrent) {
+        Gpt2Config c = config();
+        if (n < 1 || 2L * n + 1 > c.nPositions()) {
+            throw new InvalidInputException("N must be 1.." + (c.nPositions() - 1) / 2 + " (2N+1 tokens must fit the context of "
+                    + c.nPositions() + "); got " + n);
+        }
+        long[] tokens = RepeatedRandomTokens.of(n, seed, c.vocabSize(), Math.min(50256, c.vocabSize() - 1));
+        return remember(checked(() -> HeadDetector.detect(model(), List.of(tokens), kind, excludeBos, excludeCurrent)));
+    }
+
+    /** What is wired where, when the loaded model is the known-answer model (or a folder with its circuits file). */
+    public Optional<KnownCircuits> circuits() {
+        try {
+            return Optional.ofNullable(KnownCircuits.read(model().dir()));
+        } catch (java.io.IOException e) {
+            throw new WorkspaceException(e.getMessage());
+        }
+    }
+
+    /**
+     * Loads the known-answer model on this workspace's device and dtype (the loaded model stays) and checks jlens
+     * against it: see {@link SelfTest}. On a new GPU server, {@code --device gpu} makes this the check that the
+     * tools find what is there.
+     */
+    public SelfTestReport selfTest() {
+        LoadedModel known;
+        try {
+            known = loader.load(jlens.store.ModelStore.KNOWN_SPEC);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new WorkspaceException(e.getMessage());
+        }
+        try (Gpt2 m = known.model()) {
+            KnownCircuits wired = KnownCircuits.read(m.dir());
+            if (wired == null) {
+                throw new WorkspaceException(m.dir() + " has no " + KnownCircuits.FILE + "; delete the folder and retry");
+            }
+            return remember(SelfTest.run(m, wired));
+        } catch (java.io.IOException e) {
+            throw new WorkspaceException(e.getMessage());
+        }
     }
 
     // ---- circuits: activation patching, the logit lens, direct logit attribution ----

@@ -141,6 +141,14 @@ class BadInputTest {
         t.add(ready("malformed", "hist 1.5", "must be a whole number, not '1.5'"));
         t.add(ready("malformed", "pattern 0 x", "head must be a whole number"));
         t.add(ready("malformed", "ablate head x token 1", "must be a whole number"));
+        t.add(ready("missing", "detect", "missing a pattern"));
+        t.add(ready("missing", "detect induction random", "missing N"));
+        t.add(ready("unknown", "detect inductoin", "unknown head pattern 'inductoin'"));
+        t.add(ready("malformed", "detect induction random x", "N must be a whole number, not 'x'"));
+        t.add(ready("malformed", "detect induction random 0", "N must be 1.."));
+        t.add(ready("malformed", "detect induction random 4294967297", "N must be 1.."));
+        t.add(ready("extra", "detect bos now", "unexpected 'now'"));
+        t.add(ready("extra", "selftest now", "unexpected 'now'"));
         t.add(ready("malformed", "ablate head 1 token x", "must be a whole number"));
         t.add(ready("malformed", "ablate head 1 token 2 layer x", "must be a whole number"));
         t.add(ready("malformed", "hist 1 --range a 5", "LO must be a number, not 'a'"));

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Every script in examples/ runs to the end on the fixture model, as {@code ./jlens --model FIXTURE FILE} does. */
 class ExamplesTest {
     @ParameterizedTest
-    @ValueSource(strings = {"demo1-qkv.jsh", "demo2-qkt.jsh", "demo3-ablation.jsh", "java-api.jsh"})
+    @ValueSource(strings = {"demo1-qkv.jsh", "demo2-qkt.jsh", "demo3-ablation.jsh", "java-api.jsh", "induction.jsh"})
     void runsOnTheFixture(String name) {
         TestSessions.Buffered b = TestSessions.session();
         b.session().modelChosen(true); // as --model does: the examples' prefer("gpt2-large") keeps the fixture

@@ -21,6 +21,29 @@ final class TestSessions {
         return shared;
     }
 
+    private static java.nio.file.Path known;
+
+    /** The known-answer model, written once per test run into a temporary folder removed at exit. */
+    static synchronized java.nio.file.Path knownDir() {
+        if (known == null) {
+            try {
+                java.nio.file.Path d = java.nio.file.Files.createTempDirectory("jlens-known-repl");
+                jlens.store.KnownModelWriter.write(d);
+                known = d;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try (var s = java.nio.file.Files.walk(d)) {
+                        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    } catch (java.io.IOException ignored) {
+                        // best effort at exit
+                    }
+                }));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return known;
+    }
+
     /** A session on the shared model (not owned: closing the session keeps the model). */
     static Buffered session() {
         StringWriter text = new StringWriter();
@@ -28,6 +51,9 @@ final class TestSessions {
         Session s = new Session(out, (spec, session) -> {
             if (spec.equals("fixture") || spec.equals(Fixture.dir().toString())) {
                 return new ModelSource.Loaded(model(), "tiny-gpt2", null);
+            }
+            if (spec.equals("known") || spec.equals("demo")) { // written once into a temporary folder, not ~/.cache
+                return new ModelSource.Loaded(Gpt2.load(knownDir()), "known", "known-answer model");
             }
             return Models.source(new Models.Options("cpu", "f32")).load(spec, session);
         });

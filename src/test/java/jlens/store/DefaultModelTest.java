@@ -36,19 +36,21 @@ class DefaultModelTest {
     }
 
     @Test
-    void offlineWithNothingCachedFallsBackToTheDemoModelWithoutARequest() throws Exception {
+    void offlineWithNothingCachedFallsBackToTheKnownModelWithoutARequest() throws Exception {
         env.put("HF_HUB_OFFLINE", "1");
         ResolvedModel m = Fixtures.store(env).resolveDefault(null, ProgressListener.NONE, new Cancellation());
         assertEquals(Source.BUNDLED, m.source());
-        assertTrue(m.isDemo());
+        assertTrue(m.isBundled());
         assertTrue(m.note().contains("offline"), m.note());
         assertTrue(ModelFiles.complete(m.dir()));
-        assertTrue(m.bannerLine().startsWith("demo model with random weights (offline"), m.bannerLine());
+        assertTrue(m.bannerLine().startsWith("known-answer model with hand-set weights (offline"), m.bannerLine());
+        assertTrue(m.bannerLine().contains("previous-token head 0.1") && m.bannerLine().contains("induction head 1.2")
+                && m.bannerLine().contains("load gpt2"), m.bannerLine());
         assertEquals(0, hub.log.size());
     }
 
     @Test
-    void noNetworkFallsBackToTheDemoModelAndSaysWhy() throws Exception {
+    void noNetworkFallsBackToTheKnownModelAndSaysWhy() throws Exception {
         hub.close();
         ResolvedModel m = Fixtures.store(env).resolveDefault(null, ProgressListener.NONE, new Cancellation());
         assertEquals(Source.BUNDLED, m.source());
@@ -94,10 +96,13 @@ class DefaultModelTest {
     }
 
     @Test
-    void demoCanBeConfiguredByName() throws Exception {
+    void theKnownModelCanBeConfiguredByNameAndByItsOldName() throws Exception {
         env.put("JLENS_MODEL", "demo");
         ResolvedModel m = Fixtures.store(env).resolveDefault(null, ProgressListener.NONE, new Cancellation());
         assertEquals(Source.BUNDLED, m.source());
+        assertEquals("known", m.spec());
+        env.put("JLENS_MODEL", "known");
+        assertEquals(m.dir(), Fixtures.store(env).resolveDefault(null, ProgressListener.NONE, new Cancellation()).dir());
         assertNull(m.note());
         assertEquals(0, hub.log.size());
     }

@@ -1,0 +1,133 @@
+package jlens.repl;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jlens.analysis.HeadDetectKind;
+import jlens.analysis.HeadDetectResult;
+import jlens.analysis.HeadDetectScore;
+import jlens.analysis.RepeatedRandomTokens;
+import jlens.chart.Colormaps;
+import jlens.chart.Heatmap;
+import jlens.workspace.SelfTestCheck;
+import jlens.workspace.SelfTestReport;
+
+/** {@code detect}: head detectors as a layer x head heatmap; {@code selftest}: jlens checked on the known-answer model. */
+final class DetectCommands {
+    private DetectCommands() {}
+
+    static List<Command> all() {
+        return List.of(
+                new Command("detect", "detect " + HeadDetectKind.labels() + " [random N [seed S]] [--exclude-bos] [--exclude-current]",
+                        "score every head for a pattern (previous-token, induction, ...) on the text or a random repeat",
+                        """
+                        For every layer and head, the share of its attention that falls on a pattern, as
+                        TransformerLens's detect_head computes it: sum(pattern x detection) / sum(pattern).
+                        previous-token: key i-1; duplicate-token: earlier copies of the query's token;
+                        induction: the key after each earlier copy; bos: key 0; current-token: the query itself.
+                        --exclude-bos sets attention to position 0 to zero first, --exclude-current attention
+                        to the query's own position. On the text, or with 'random N' on TransformerLens's
+                        induction prompt: <|endoftext|>, N random tokens from the whole vocabulary, the same N
+                        again (seed S, default 0). Draws a layer x head heatmap and lists the top heads;
+                        'save det.npy' writes the [L, H] scores (.csv, .json, .txt too).
+                        Examples:
+                          detect induction random 50
+                          detect previous-token
+                          detect duplicate-token --exclude-bos""",
+                        DetectCommands::complete, DetectCommands::detect),
+                new Command("selftest", "selftest",
+                        "check jlens on the known-answer model: detectors, ablations, sweeps, patching, DLA, lens",
+                        """
+                        Loads the known-answer model (hand-set weights with known circuits) on this session's
+                        device and dtype, beside the current model, and checks that each head detector ranks its
+                        wired head first by a clear margin, that the model copies in context and that zeroing
+                        the induction head, or the previous-token head that feeds it, collapses that, and that
+                        the fast ablation sweep equals its naive oracle; then that patching, direct logit
+                        attribution and the logit lens conserve what they should and find the wired path
+                        (previous-token head -> induction head). One line per check, PASS or FAIL with
+                        its numbers; in a script a FAIL makes jlens exit 1. With --device gpu this is the check
+                        to run on a new GPU server:  ./jlens --device gpu -c selftest""",
+                        Command.ArgCompleter.NONE, DetectCommands::selftest));
+    }
+
+    private static List<String> complete(Session s, List<String> before) {
+        if (before.isEmpty()) {
+            return List.of(HeadDetectKind.labels().split("\\|"));
+        }
+        List<String> out = new ArrayList<>(List.of("--exclude-bos", "--exclude-current"));
+        if (before.size() == 1) {
+            out.add(0, "random");
+        }
+        if (before.size() >= 3 && before.get(1).equalsIgnoreCase("random") && !before.contains("seed")) {
+            out.add(0, "seed");
+        }
+        return out;
+    }
+
+    private static void detect(Session s, Args a) {
+        boolean excludeBos = a.flag("--exclude-bos");
+        boolean excludeCurrent = a.flag("--exclude-current");
+        String word = a.next("a pattern (" + HeadDetectKind.labels() + ")");
+        HeadDetectKind kind;
+        try {
+            kind = HeadDetectKind.parse(word);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        Integer n = null;
+        long seed = RepeatedRandomTokens.DEFAULT_SEED;
+        if (a.accept("random")) {
+            long length = Args.parseLong(a.next("N, the length of the random sequence"), "N", a.usage());
+            n = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, length)); // the workspace says the range
+            if (a.accept("seed")) {
+                seed = Args.parseLong(a.next("the seed"), "the seed", a.usage());
+            }
+        }
+        a.end();
+        HeadDetectResult r = n == null ? s.workspace().detect(kind, excludeBos, excludeCurrent)
+                : s.workspace().detectRandom(kind, n, seed, excludeBos, excludeCurrent);
+        String on = n == null ? "the text (" + s.ids().length + " tokens)"
+                : "<|endoftext|> + " + n + " random tokens repeated (seed " + seed + ")";
+        String flags = (excludeBos ? " --exclude-bos" : "") + (excludeCurrent ? " --exclude-current" : "");
+        s.println(kind.label() + " scores on " + on + flags + ": the share of each head's attention on the pattern");
+        TextTable table = new TextTable("rank", "head", "score");
+        List<HeadDetectScore> top = r.top(5);
+        for (int i = 0; i < top.size(); i++) {
+            table.row(i + 1, top.get(i).layer() + "." + top.get(i).head(), top.get(i).score());
+        }
+        s.out().print(table);
+        double[][] grid = r.scores();
+        String[] rows = new String[grid.length];
+        for (int l = 0; l < grid.length; l++) {
+            rows[l] = Integer.toString(l);
+        }
+        Heatmap map = new Heatmap(grid).title(kind.label() + " score by layer and head").rowLabels(rows)
+                .xLabel("head").yLabel("layer").colormap(Colormaps.MAGMA).colorLabel("score").range(0, 1)
+                .originBottom(true);
+        s.draw(map, null, Math.max(s.settings().height(), grid.length / 2 + 8));
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("pattern", kind.label());
+        params.put("exclude_bos", excludeBos);
+        params.put("exclude_current", excludeCurrent);
+        params.put("random", n == null ? "no" : n);
+        params.put("seed", n == null ? "none" : seed);
+        String line = "detect " + kind.label() + (n == null ? "" : " random " + n + " seed " + seed) + flags;
+        s.lastResult(Result.of("detect", line, params, r));
+    }
+
+    private static void selftest(Session s, Args a) {
+        a.end();
+        s.println("selftest: loading the known-answer model on " + (s.hasModel() ? s.model().device() : "the default device")
+                + " and checking jlens against its wiring");
+        SelfTestReport report = s.workspace().selfTest();
+        for (SelfTestCheck c : report.checks()) {
+            s.println(c.line());
+        }
+        if (!report.passed()) {
+            throw new UserError("selftest: " + report.failures() + " of " + report.checks().size() + " checks failed on "
+                    + report.device() + " " + report.dtype());
+        }
+        s.println("selftest: all " + report.checks().size() + " checks passed on " + report.device() + " " + report.dtype());
+    }
+}

@@ -1,0 +1,350 @@
+package jlens.store;
+
+import static jlens.store.KnownResidual.CURRENT_OUT;
+import static jlens.store.KnownResidual.DUPLICATE_OUT;
+import static jlens.store.KnownResidual.D_MODEL;
+import static jlens.store.KnownResidual.D_TOKEN;
+import static jlens.store.KnownResidual.FIRST;
+import static jlens.store.KnownResidual.FIRST_HEAD_OUT;
+import static jlens.store.KnownResidual.MARKER;
+import static jlens.store.KnownResidual.OUTPUT;
+import static jlens.store.KnownResidual.POSITION;
+import static jlens.store.KnownResidual.PREVIOUS;
+import static jlens.store.KnownResidual.TOKEN;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Random;
+import jlens.model.SafetensorsWriter;
+
+/**
+ * Writes the known-answer model: a GPT-2 (Hugging Face's exact files, the real tokenizer) whose weights are set by
+ * hand so that it holds named circuits, and nothing else:
+ *
+ * <pre>
+ *   0.0 first-token head     attends to the first position
+ *   0.1 previous-token head  attends one position back, writes that token into PREVIOUS
+ *   0.2 duplicate-token head attends to earlier copies of the current token
+ *   1.0 current-token head   attends to itself
+ *   1.1 (idle)               zero weights: uniform attention, writes nothing
+ *   1.2 induction head       query = current token, key = PREVIOUS (written by 0.1: K-composition),
+ *                            value = the attended token, copied into the prediction
+ * </pre>
+ *
+ * So on any text, a token that occurred before is followed by a confident prediction of what followed it then,
+ * and every other prediction is uniform over the vocabulary. The MLPs are zero. Each circuit is one short method
+ * below; {@link KnownResidual} says where everything lives and why LayerNorm does not disturb it, and
+ * {@link KnownPositions} how positions are coded. Attention strengths are given in nats: the score a head gives
+ * the position it should attend to, over the scores of the others.
+ *
+ * <p>Deterministic: a fixed seed, {@link java.util.Random}'s specified generator and {@link StrictMath}, so two
+ * writes give identical bytes on any machine.
+ */
+public final class KnownModelWriter {
+    static final long SEED = 20240201L;
+    static final int N_LAYER = 2;
+    static final int N_HEAD = 3;
+    static final int N_POSITIONS = 1024;
+    static final int VOCAB = 50257;
+    static final int D_HEAD = D_MODEL / N_HEAD; // 128
+    /** Where the GPT-2 tokenizer files ship inside jlens (shared with the bundled demo model). */
+    static final String TOKENIZER_RESOURCES = "/jlens/gpt2-tokenizer/";
+    static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "vocab.json", "merges.txt",
+            "tokenizer_config.json");
+
+    /** The wiring; {@link #write} builds exactly this. */
+    public static final KnownCircuits CIRCUITS = new KnownCircuits(new KnownHead(0, 0), new KnownHead(0, 1),
+            new KnownHead(0, 2), new KnownHead(1, 0), new KnownHead(1, 2));
+
+    /** Logit of the copied token over the others' typical 0: e^-20 * 50257 leaves it ~99.9% of the mass. */
+    static final double COPY_LOGIT = 20;
+
+    private final KnownWeights w = new KnownWeights(N_LAYER, N_HEAD, D_MODEL, N_POSITIONS);
+    private final Random rng = new Random(SEED);
+    private final KnownPositions positions = new KnownPositions(rng, N_POSITIONS, KnownResidual.POSITION_NORM_SQ);
+    private final double sq = Math.sqrt(D_HEAD); // GPT-2 divides scores by sqrt(d_head): readers multiply it back
+    private final double flag = KnownResidual.firstFlag(); // the first position's flag after LayerNorm
+    private final double s1 = KnownResidual.layer1Scale(); // what layer 1's LayerNorm divides by
+
+    private KnownWriterState state;
+
+    private KnownModelWriter() {}
+
+    /** What {@link #write} produced besides the files: the wiring and the position code's measured sharpness. */
+    record KnownWriterState(KnownCircuits circuits, double sidelobe, double sidelobeDuplicate) {}
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            System.err.println("usage: KnownModelWriter OUT_DIR");
+            System.exit(2);
+        }
+        write(Path.of(args[0]));
+        System.out.println("wrote the known-answer model to " + args[0]);
+    }
+
+    /** Writes config.json, model.safetensors, the tokenizer files and {@value KnownCircuits#FILE} into {@code dir}. */
+    public static KnownCircuits write(Path dir) throws IOException {
+        return build().writeFiles(dir).circuits();
+    }
+
+    /** Builds every weight (no files). */
+    static KnownModelWriter build() {
+        KnownModelWriter m = new KnownModelWriter();
+        m.positionEmbeddings();
+        m.firstTokenHead(CIRCUITS.firstToken());
+        m.previousTokenHead(CIRCUITS.previousToken());
+        m.duplicateTokenHead(CIRCUITS.duplicateToken());
+        m.currentTokenHead(CIRCUITS.currentToken());
+        m.inductionHead(CIRCUITS.induction());
+        m.unembedding();
+        m.state = new KnownWriterState(CIRCUITS, m.positions.sidelobe(KnownPositions.N_FREQ, N_POSITIONS - 1),
+                m.positions.sidelobe(KnownPositions.N_FREQ_DUP, N_POSITIONS - 1));
+        return m;
+    }
+
+    KnownWriterState state() {
+        return state;
+    }
+
+    // ---- embeddings ----
+
+    /**
+     * Token embeddings: a random direction per token (centred, norm sqrt(96)), stored twice, in TOKEN and OUTPUT;
+     * zero elsewhere. Drawn after the position code, row by row, straight into F16 bytes.
+     */
+    byte[] tokenEmbeddings() {
+        ByteBuffer out = ByteBuffer.allocate(VOCAB * D_MODEL * 2).order(ByteOrder.LITTLE_ENDIAN);
+        double[] u = new double[D_TOKEN];
+        short[] row = new short[D_MODEL];
+        for (int v = 0; v < VOCAB; v++) {
+            double mean = 0;
+            for (int i = 0; i < D_TOKEN; i++) {
+                u[i] = rng.nextGaussian();
+                mean += u[i] / D_TOKEN;
+            }
+            double norm = 0;
+            for (int i = 0; i < D_TOKEN; i++) {
+                u[i] -= mean;
+                norm += u[i] * u[i];
+            }
+            double scale = Math.sqrt(KnownResidual.TOKEN_NORM_SQ / norm);
+            java.util.Arrays.fill(row, (short) 0);
+            for (int i = 0; i < D_TOKEN; i++) {
+                short h = SafetensorsWriter.toHalf((float) (u[i] * scale));
+                row[TOKEN + i] = h;
+                row[OUTPUT + i] = h; // the same rounded number: the two copies cancel exactly in ln_f
+            }
+            for (short h : row) {
+                out.putShort(h);
+            }
+        }
+        return out.array();
+    }
+
+    /**
+     * Position embeddings: the sinusoidal code at every position but the first, whose row is only the first-token
+     * flag, {@link KnownResidual#FIRST_BOOST} times larger than LayerNorm's unit: after ln_1 it is a plain flag
+     * and the first token's identity is shrunk a hundredfold, so a head resting there copies nothing.
+     */
+    private void positionEmbeddings() {
+        for (int p = 1; p < N_POSITIONS; p++) {
+            for (int k = 0; k < KnownPositions.N_FREQ; k++) {
+                for (int phase = 0; phase < KnownPositions.PHASES; phase++) {
+                    w.wpe[p * D_MODEL + POSITION + k * KnownPositions.PHASES + phase] =
+                            (float) positions.coordinate(p, k, phase);
+                }
+            }
+        }
+        w.wpe[FIRST] = (float) (KnownResidual.FIRST_BOOST * flag);
+        w.wpe[FIRST + 1] = (float) (-KnownResidual.FIRST_BOOST * flag);
+    }
+
+    // ---- heads ----
+
+    /**
+     * Head dimension {@code dim} scores {@code nats} for the first position and 0 for any other: the query is a
+     * constant 1, the key reads the first-position flag.
+     */
+    private void restOnFirst(KnownHead h, int dim, double nats) {
+        w.queryBias(h.layer(), h.head(), dim, 1);
+        w.key(h.layer(), h.head(), dim, FIRST, nats * sq / flag);
+    }
+
+    /**
+     * Head dimensions {@code dim0..} score {@code nats * kappa(i - shift - j)} for query i and key j, from the first
+     * {@code nFreq} frequencies of the position code: the query reads the code shifted back by {@code shift}, the
+     * key reads it as it is (negated for negative {@code nats}). {@code scale} undoes the layer's LayerNorm.
+     */
+    private void positionKernel(KnownHead h, int dim0, int nFreq, int shift, double nats, double scale) {
+        double each = Math.sqrt(Math.abs(nats) * sq / nFreq) * scale;
+        double keySign = Math.signum(nats);
+        for (int k = 0; k < nFreq; k++) {
+            for (int phase = 0; phase < KnownPositions.PHASES; phase++) {
+                int from = POSITION + k * KnownPositions.PHASES + phase;
+                for (int part = 0; part < 2; part++) {
+                    w.query(h.layer(), h.head(), dim0 + 2 * k + part, from,
+                            each * positions.reader(k, phase, part, shift));
+                    w.key(h.layer(), h.head(), dim0 + 2 * k + part, from,
+                            keySign * each * positions.reader(k, phase, part, 0));
+                }
+            }
+        }
+    }
+
+    /**
+     * Head dimensions {@code dim0..dim0+95} score {@code nats * cos(query token, key vector)}: the query reads
+     * TOKEN, the key reads block {@code keyBlock} (TOKEN again, or PREVIOUS). Token vectors have squared norm 96,
+     * so the product of the two is divided by 96.
+     */
+    private void tokenMatch(KnownHead h, int dim0, int keyBlock, double nats, double scale) {
+        double each = Math.sqrt(nats * sq / KnownResidual.TOKEN_NORM_SQ) * scale;
+        for (int i = 0; i < D_TOKEN; i++) {
+            w.query(h.layer(), h.head(), dim0 + i, TOKEN + i, each);
+            w.key(h.layer(), h.head(), dim0 + i, keyBlock + i, each);
+        }
+    }
+
+    /** Value dimension {@code dim} is 1 ({@code firstValue} at the first position), written to a marker pair. */
+    private void marker(KnownHead h, int dim, int pair, double firstValue) {
+        w.valueBias(h.layer(), h.head(), dim, 1);
+        w.value(h.layer(), h.head(), dim, FIRST, (firstValue - 1) / flag);
+        w.output(h.layer(), h.head(), dim, pair, MARKER);
+        w.output(h.layer(), h.head(), dim, pair + 1, -MARKER);
+    }
+
+    /**
+     * First-token head: 30 nats for the first position, 0 for the rest, so even at position 1023 it puts all but
+     * 1023 e^-30 of its attention there. Its value is the first-position flag (1 there, 0 elsewhere), written to
+     * a marker pair: its output is how much it attended to the first position.
+     */
+    private void firstTokenHead(KnownHead h) {
+        restOnFirst(h, 0, 30);
+        w.value(h.layer(), h.head(), 0, FIRST, 1 / flag);
+        w.output(h.layer(), h.head(), 0, FIRST_HEAD_OUT, MARKER);
+        w.output(h.layer(), h.head(), 0, FIRST_HEAD_OUT + 1, -MARKER);
+    }
+
+    /**
+     * Previous-token head: the query is the position code rotated one step back, the key the code itself, so the
+     * score is 40 kappa(i - 1 - j): 40 nats at j = i - 1 and at most 40 x sidelobe (~14) anywhere else. The first
+     * position has no code; 20 nats on it bring position 1 back to it. The value is the token; the output
+     * writes it into PREVIOUS unchanged (LayerNorm is the identity in layer 0), where the induction head's keys
+     * read it.
+     */
+    private void previousTokenHead(KnownHead h) {
+        positionKernel(h, 0, KnownPositions.N_FREQ, 1, 40, 1);
+        restOnFirst(h, 2 * KnownPositions.N_FREQ, 20);
+        for (int i = 0; i < D_TOKEN; i++) {
+            w.value(h.layer(), h.head(), i, TOKEN + i, 1);
+            w.output(h.layer(), h.head(), i, PREVIOUS + i, 1);
+        }
+    }
+
+    /**
+     * Duplicate-token head: 69 nats x cos(token_i, token_j), minus 31 nats x kappa(i - j) so that a token does not
+     * find itself, plus 46 nats for the first position as the default. With sidelobes up to ~0.51 (15 frequencies)
+     * and token cosines up to ~0.34 among 1024 positions: an earlier copy scores >= 69 - 16 = 53, the first
+     * position 46, the query itself 69 - 31 = 38, any other token <= 23 + 16 = 39: each choice wins by about 7
+     * nats at any distance. Its output is a marker pair: + when the token was seen before, - when it is new.
+     */
+    private void duplicateTokenHead(KnownHead h) {
+        tokenMatch(h, 0, TOKEN, 69, 1);
+        int pos = D_TOKEN;
+        positionKernel(h, pos, KnownPositions.N_FREQ_DUP, 0, -31, 1);
+        restOnFirst(h, pos + 2 * KnownPositions.N_FREQ_DUP, 46);
+        marker(h, 0, DUPLICATE_OUT, -1);
+    }
+
+    /**
+     * Current-token head: query and key both the position code, 40 kappa(i - j): 40 nats on itself, at most ~14
+     * elsewhere; the first position has no code (score 0). Its value is a constant, written to a marker pair.
+     */
+    private void currentTokenHead(KnownHead h) {
+        positionKernel(h, 0, KnownPositions.N_FREQ, 0, 40, s1);
+        marker(h, 0, CURRENT_OUT, 1);
+    }
+
+    /**
+     * Induction head: the query is the current token, the key is PREVIOUS, the token before the key's position
+     * (written by the previous-token head: K-composition), so key j matches where token j-1 equals the current
+     * token, at 36 nats x cosine; the first position scores 24 as the default. A match wins by 12 nats over the
+     * default, and the default by ~12 over any non-match (cosine <= ~0.34). The value is the attended token, and
+     * the output adds it to OUTPUT, where ln_f and the tied unembedding read it as a prediction of that token.
+     * At the first position the token is shrunk a hundredfold, so resting there predicts nothing.
+     */
+    private void inductionHead(KnownHead h) {
+        tokenMatch(h, 0, PREVIOUS, 36, s1);
+        restOnFirst(h, D_TOKEN, 24);
+        for (int i = 0; i < D_TOKEN; i++) {
+            w.value(h.layer(), h.head(), i, TOKEN + i, s1);
+            w.output(h.layer(), h.head(), i, OUTPUT + i, 1);
+        }
+    }
+
+    /**
+     * ln_f: +G on OUTPUT, -G on TOKEN, 0 elsewhere. The embedding put the same token vector in both, so its logits
+     * cancel exactly; what the induction head added to OUTPUT gives its token a logit of G x 96 / (ln_f's scale)
+     * = {@link #COPY_LOGIT}, and any other token that times a cosine of ~0.1.
+     */
+    private void unembedding() {
+        double g = COPY_LOGIT * KnownResidual.finalScaleWhenCopying() / KnownResidual.TOKEN_NORM_SQ;
+        java.util.Arrays.fill(w.lnFW, 0f);
+        for (int i = 0; i < D_TOKEN; i++) {
+            w.lnFW[OUTPUT + i] = (float) g;
+            w.lnFW[TOKEN + i] = (float) -g;
+        }
+    }
+
+    // ---- files ----
+
+    private KnownWriterState writeFiles(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        for (String f : TOKENIZER_FILES) {
+            try (InputStream in = KnownModelWriter.class.getResourceAsStream(TOKENIZER_RESOURCES + f)) {
+                if (in == null) {
+                    throw new IOException("the GPT-2 tokenizer file " + f + " is missing from the build; rebuild jlens");
+                }
+                Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Files.writeString(dir.resolve("config.json"), configJson(), StandardCharsets.UTF_8);
+        SafetensorsWriter st = new SafetensorsWriter().metadata("format", "pt");
+        w.addTo(st, tokenEmbeddings(), VOCAB);
+        st.write(dir.resolve("model.safetensors"));
+        state.circuits().write(dir);
+        return state;
+    }
+
+    static String configJson() {
+        return """
+                {
+                  "architectures": [
+                    "GPT2LMHeadModel"
+                  ],
+                  "model_type": "gpt2",
+                  "activation_function": "gelu_new",
+                  "n_layer": %d,
+                  "n_head": %d,
+                  "n_embd": %d,
+                  "n_positions": %d,
+                  "n_ctx": %d,
+                  "vocab_size": %d,
+                  "layer_norm_epsilon": 1e-05,
+                  "bos_token_id": 50256,
+                  "eos_token_id": 50256,
+                  "attn_pdrop": 0.0,
+                  "embd_pdrop": 0.0,
+                  "resid_pdrop": 0.0,
+                  "tie_word_embeddings": true,
+                  "torch_dtype": "float16"
+                }
+                """.formatted(N_LAYER, N_HEAD, D_MODEL, N_POSITIONS, N_POSITIONS, VOCAB);
+    }
+}

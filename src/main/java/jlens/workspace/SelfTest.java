@@ -1,0 +1,248 @@
+package jlens.workspace;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import jlens.analysis.DirectLogitAttribution;
+import jlens.analysis.DirectLogitAttributionResult;
+import jlens.analysis.HeadDetectKind;
+import jlens.analysis.HeadDetectResult;
+import jlens.analysis.HeadDetectScore;
+import jlens.analysis.HeadDetector;
+import jlens.analysis.LogitLens;
+import jlens.analysis.LogitLensResult;
+import jlens.analysis.Metric;
+import jlens.analysis.RepeatedRandomTokens;
+import jlens.hook.HookPoint;
+import jlens.hook.Hooks;
+import jlens.intervene.AblationSite;
+import jlens.intervene.AblationSweep;
+import jlens.intervene.Patch;
+import jlens.intervene.PatchKind;
+import jlens.intervene.PatchResult;
+import jlens.intervene.PatchSpec;
+import jlens.intervene.SweepOptions;
+import jlens.intervene.SweepRecord;
+import jlens.intervene.SweepResult;
+import jlens.intervene.SweepSpec;
+import jlens.model.Gpt2;
+import jlens.store.KnownCircuits;
+import jlens.store.KnownHead;
+
+/**
+ * Checks jlens's tools against a model whose answers are known by construction (the known-answer model, on the
+ * device and dtype jlens runs on): each head detector ranks its wired head first by a clear margin; the model
+ * copies in context, and zeroing the induction head, or the previous-token head that feeds it, collapses that;
+ * the fast ablation sweep equals its naive oracle. Each check is one {@link SelfTestCheck} with its numbers.
+ *
+ * <p>{@link #circuitChecks} adds patching, direct logit attribution and the logit lens: their conservation
+ * identities on this model, and that patching and attribution find the wired path.
+ */
+public final class SelfTest {
+    /** How far the wired head must lead the next one on its detector's score. */
+    static final double DETECT_MARGIN = 0.3;
+    /** The second repeat's mean log-prob with copying intact (TransformerLens's induction test). */
+    static final double COPYING = -1;
+    /** ... and at most this with the head zeroed: close to the uniform -log(50257) = -10.8. */
+    static final double COLLAPSED = -5;
+    static final int N = 50;
+
+    private SelfTest() {}
+
+    public static SelfTestReport run(Gpt2 model, KnownCircuits wired) {
+        List<SelfTestCheck> checks = new ArrayList<>();
+        long first = Math.min(50256, model.config().vocabSize() - 1);
+        List<long[]> prompts = List.of(RepeatedRandomTokens.of(N, 1, model.config().vocabSize(), first),
+                RepeatedRandomTokens.of(N, 2, model.config().vocabSize(), first),
+                RepeatedRandomTokens.of(N, 3, model.config().vocabSize(), first));
+        for (Map.Entry<String, KnownHead> e : wired.byRole().entrySet()) {
+            checks.add(detects(model, prompts, e.getKey(), e.getValue()));
+        }
+        long[] ids = prompts.get(0);
+        double[] clean = halves(model, ids, null);
+        checks.add(new SelfTestCheck("copying", clean[1] >= COPYING && clean[0] < COLLAPSED,
+                "mean log-prob of the next token " + num(clean[0]) + " on the first repeat, " + num(clean[1])
+                        + " on the second (needs >= " + num(COPYING) + ")"));
+        checks.add(collapses(model, ids, clean[1], "induction", wired.induction()));
+        checks.add(collapses(model, ids, clean[1], "previous-token", wired.previousToken()));
+        // the naive oracle runs one whole pass per case: a shorter repeat keeps it to seconds
+        checks.add(sweepEqualsOracle(model, RepeatedRandomTokens.of(20, 4, model.config().vocabSize(), first), wired));
+        checks.addAll(circuitChecks(model, wired));
+        return new SelfTestReport(model.device().toString(), model.dtype().toString().toLowerCase(Locale.ROOT), checks);
+    }
+
+    /**
+     * Patching, direct logit attribution and the logit lens on the known model. The prompt is a 20-token repeat;
+     * the metric is the log-prob of its last token, which the induction head copies at position -2 from the key
+     * whose previous token matches. The corrupted prompt changes the token before that key, so the key no longer
+     * matches: only the previous-token head (which writes the key's previous token) and the induction head (which
+     * reads it and copies) can restore the metric when patched.
+     */
+    static List<SelfTestCheck> circuitChecks(Gpt2 model, KnownCircuits wired) {
+        List<SelfTestCheck> checks = new ArrayList<>();
+        int n = 20;
+        long first = Math.min(50256, model.config().vocabSize() - 1);
+        long[] clean = RepeatedRandomTokens.of(n, 5, model.config().vocabSize(), first);
+        int at = clean.length - 2; // predicts the last token, r_n
+        long answer = clean[clean.length - 1];
+        long[] corrupt = clean.clone();
+        corrupt[n - 1] = (clean[n - 1] + 1) % model.config().vocabSize(); // the token before r_n's first copy
+        Metric metric = Metric.logprob(answer, at);
+        double tol = model.dtype() == DataType.FLOAT32 ? 1e-3 : 5e-2;
+
+        PatchResult self = Patch.run(model, new PatchSpec(clean, clean, PatchKind.HEADS, metric));
+        double worst = 0;
+        for (double v : self.raw()) {
+            worst = Math.max(worst, Math.abs(v - self.mClean()));
+        }
+        checks.add(new SelfTestCheck("patching conserves", worst <= tol, "the prompt patched into itself gives its own"
+                + " metric in every head cell, largest difference " + sci(worst) + " (needs <= " + tol + ")"));
+
+        PatchResult r = Patch.run(model, new PatchSpec(clean, corrupt, PatchKind.HEADS, metric));
+        double others = 0;
+        for (int l = 0; l < model.config().nLayer(); l++) {
+            for (int h = 0; h < model.config().nHead(); h++) {
+                boolean onPath = (l == wired.previousToken().layer() && h == wired.previousToken().head())
+                        || (l == wired.induction().layer() && h == wired.induction().head());
+                if (!onPath) {
+                    others = Math.max(others, Math.abs(r.normalized(l, h)));
+                }
+            }
+        }
+        double prev = cell(r, wired.previousToken(), model);
+        double ind = cell(r, wired.induction(), model);
+        checks.add(new SelfTestCheck("patching finds the wired path", prev >= 0.9 && ind >= 0.9 && others <= 0.1,
+                "clean log-prob " + num(r.mClean()) + ", corrupted " + num(r.mCorrupt()) + "; patching a head restores "
+                        + num(prev) + " at " + wired.previousToken() + ", " + num(ind) + " at " + wired.induction()
+                        + ", at most " + num(others) + " elsewhere (needs >= 0.9 on the path, <= 0.1 off it)"));
+
+        DirectLogitAttributionResult dla = DirectLogitAttribution.compute(model, clean, at, answer, -1);
+        KnownHead top = null;
+        double topValue = Double.NEGATIVE_INFINITY;
+        for (int l = 0; l < dla.perHead().length; l++) {
+            for (int h = 0; h < dla.perHead()[l].length; h++) {
+                if (dla.perHead()[l][h] > topValue) {
+                    topValue = dla.perHead()[l][h];
+                    top = new KnownHead(l, h);
+                }
+            }
+        }
+        double dlaGap = Math.abs(dla.total() - dla.logit());
+        boolean dlaOk = dlaGap <= tol * Math.max(1, Math.abs(dla.logit())) && wired.induction().equals(top);
+        checks.add(new SelfTestCheck("DLA conserves and credits the induction head", dlaOk, "components sum to "
+                + num(dla.total()) + " for a logit of " + num(dla.logit()) + "; the largest head term is " + top + " ("
+                + num(topValue) + ")"));
+
+        LogitLensResult lens = LogitLens.compute(model, clean, at, answer);
+        double[] lp = lens.logprobTarget();
+        boolean lensOk = lens.finalRowMaxAbsDiff() <= tol && lp[lp.length - 1] > -1
+                && lp[wired.induction().layer()] < -5;
+        checks.add(new SelfTestCheck("logit lens conserves and sees the copy appear after the induction layer", lensOk,
+                "final row = the model's log-probs within " + sci(lens.finalRowMaxAbsDiff()) + "; the answer's log-prob "
+                        + num(lp[wired.induction().layer()]) + " before layer " + wired.induction().layer() + ", "
+                        + num(lp[lp.length - 1]) + " at the end"));
+        return checks;
+    }
+
+    private static double cell(PatchResult r, KnownHead h, Gpt2 model) {
+        return h.layer() < model.config().nLayer() && h.head() < model.config().nHead()
+                ? r.normalized(h.layer(), h.head()) : Double.NaN;
+    }
+
+    private static String sci(double v) {
+        return String.format(Locale.ROOT, "%.2g", v);
+    }
+
+    private static SelfTestCheck detects(Gpt2 model, List<long[]> prompts, String role, KnownHead head) {
+        HeadDetectResult r = HeadDetector.detect(model, prompts, HeadDetectKind.parse(role), false, false);
+        List<HeadDetectScore> top = r.top(2);
+        HeadDetectScore best = top.get(0);
+        HeadDetectScore next = top.size() > 1 ? top.get(1) : new HeadDetectScore(-1, -1, 0);
+        double own = inRange(r, head) ? r.score(head.layer(), head.head()) : Double.NaN;
+        boolean first = best.layer() == head.layer() && best.head() == head.head();
+        boolean ok = first && best.score() - next.score() >= DETECT_MARGIN;
+        String detail = first
+                ? head + " scores " + num(own) + ", next " + next.layer() + "." + next.head() + " " + num(next.score())
+                : "expected " + head + " first (it scores " + num(own) + "), but " + best.layer() + "." + best.head()
+                        + " scores " + num(best.score());
+        return new SelfTestCheck("detect " + role, ok, detail + " (needs first by >= " + num(DETECT_MARGIN) + ")");
+    }
+
+    private static boolean inRange(HeadDetectResult r, KnownHead h) {
+        return h.layer() < r.nLayer() && h.head() < r.nHead();
+    }
+
+    private static SelfTestCheck collapses(Gpt2 model, long[] ids, double clean, String role, KnownHead head) {
+        double zeroed = halves(model, ids, head)[1];
+        return new SelfTestCheck("zeroing the " + role + " head collapses copying", zeroed <= COLLAPSED,
+                "second repeat " + num(clean) + " -> " + num(zeroed) + " with " + head + "'s hook_z zeroed (needs <= "
+                        + num(COLLAPSED) + ")");
+    }
+
+    /** Mean log-prob of the true next token over the first and second repeat, optionally with one head zeroed. */
+    static double[] halves(Gpt2 model, long[] ids, KnownHead zeroed) {
+        try (Hooks.Scope scope = model.hooks().scope(); NDManager m = model.manager().newSubManager()) {
+            if (zeroed != null) {
+                if (zeroed.layer() >= model.config().nLayer() || zeroed.head() >= model.config().nHead()) {
+                    return new double[] {Double.NaN, Double.NaN};
+                }
+                scope.add(HookPoint.block(zeroed.layer(), HookPoint.Z), (name, z) -> {
+                    NDArray out = z.duplicate(); // [B, T, NH, HS]
+                    out.set(new NDIndex(":, :, " + zeroed.head() + ", :"), 0f);
+                    return out;
+                });
+            }
+            NDArray lp = model.forward(ids, m).toType(DataType.FLOAT32, false).logSoftmax(2); // [1, T, V]
+            int n = (ids.length - 1) / 2;
+            double[] out = new double[2];
+            for (int p = 0; p < 2 * n; p++) {
+                out[p < n ? 0 : 1] += lp.getFloat(0, p, ids[p + 1]) / n;
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Two sweeps whose cases matter on this model, fast path against the naive loop: every layer x head zeroed at
+     * token -2 (zeroing the induction head there loses the prediction), and the previous-token head zeroed at each
+     * position in turn (at the earlier copy it cuts the induction head's key).
+     */
+    private static SelfTestCheck sweepEqualsOracle(Gpt2 model, long[] ids, KnownCircuits wired) {
+        List<SweepSpec> specs = new ArrayList<>(List.of(SweepSpec.grid(model.config(), ids, ids.length - 2)));
+        KnownHead prev = wired.previousToken();
+        if (prev.layer() < model.config().nLayer() && prev.head() < model.config().nHead()) {
+            specs.add(SweepSpec.positions(model.config(), ids, AblationSite.Z, prev.layer(), prev.head()));
+        }
+        double worst = 0;
+        int cases = 0;
+        int moved = 0;
+        for (SweepSpec spec : specs) {
+            SweepResult fast = AblationSweep.run(model, spec, SweepOptions.defaults());
+            SweepResult naive = AblationSweep.run(model, spec, SweepOptions.defaults().withNaive(true));
+            worst = Math.max(worst, Math.abs(fast.clean() - naive.clean()));
+            for (int i = 0; i < fast.records().size(); i++) {
+                SweepRecord a = fast.records().get(i);
+                SweepRecord b = naive.records().get(i);
+                worst = Math.max(worst, Math.abs(a.logprob() - b.logprob()));
+                cases++;
+                if (Math.abs(b.logprob() - naive.clean()) > 1) {
+                    moved++;
+                }
+            }
+        }
+        double tol = model.dtype() == DataType.FLOAT32 ? 1e-3 : 5e-2;
+        return new SelfTestCheck("fast ablation sweep = naive oracle", worst <= tol && moved > 0, cases
+                + " cases (every layer x head at token -2, " + prev + " at every position), " + moved
+                + " of them move the log-prob by > 1; largest fast - naive difference "
+                + String.format(Locale.ROOT, "%.2g", worst) + " (needs <= " + tol + ")");
+    }
+
+    private static String num(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+}
