@@ -65,7 +65,8 @@ public final class Gpt2 implements AutoCloseable {
             DataType type = switch (t) {
                 case "f32", "float32", "fp32" -> DataType.FLOAT32;
                 case "f16", "float16", "fp16", "half" -> DataType.FLOAT16;
-                case "bf16", "bfloat16" -> DataType.BFLOAT16;
+                case "bf16", "bfloat16" -> throw new IllegalArgumentException("dtype bf16 is not available: DJL's PyTorch"
+                        + " binding has no bfloat16 (BF16 checkpoints load as f32, or f16 on a GPU)");
                 default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "'; use f32, f16 or bf16");
             };
             if (type != DataType.FLOAT32 && !chosen.isGpu()) {
@@ -297,11 +298,13 @@ public final class Gpt2 implements AutoCloseable {
 
     /** Token plus position embeddings for ids {@code [B, T]} at positions {@code start..start+T-1}. */
     public NDArray embed(NDArray ids, int start, Hooks hooks) {
+        w.checkUnchanged(); // the weights are the file's pages: refuse a pass once it changed on disk
         long t = ids.getShape().get(1);
         NDManager pass = ids.getManager(); // results of ops on weights would land in the model's manager
         NDArray tok = w.wte().get(pass, new NDIndex("{}", ids)); // [B, T, C]
         tok = hook(hooks, HookPoint.EMBED, tok);
-        NDArray pos = w.wpe().get(pass, new NDIndex("{}:{}", start, start + t)).expandDims(0); // [1, T, C]
+        // a copy: a slice of wpe is a view of read-only file pages, and hooks and caches may write to what they see
+        NDArray pos = w.wpe().get(pass, new NDIndex("{}:{}", start, start + t)).duplicate().expandDims(0); // [1, T, C]
         pos = hook(hooks, HookPoint.POS_EMBED, pos.broadcast(tok.getShape()));
         return tok.add(pos); // [B, T, C]
     }
@@ -360,6 +363,7 @@ public final class Gpt2 implements AutoCloseable {
      * everything else, hooks included, runs per stream, lead first.
      */
     private BlockOutput[] layer(int l, Stream[] s, long riderStart) {
+        w.checkUnchanged();
         Gpt2Weights.Block b = w.blocks().get(l);
         String[] names = blockNames[l];
         int n = s.length;
