@@ -225,9 +225,7 @@ public record Gpt2Config(int nLayer, int nHead, int nEmbd, int nPositions, int v
                 throw new ModelLoadException(file + ": text after the JSON object");
             }
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            String m = e.getMessage() == null ? "unreadable" : e.getMessage();
-            int cut = m.indexOf('\n');
-            throw new ModelLoadException(file + ": malformed JSON (" + (cut < 0 ? m : m.substring(0, cut)) + ")");
+            throw new ModelLoadException(file + ": malformed JSON (" + Safetensors.jsonProblem(e.getMessage()) + ")");
         }
         // activation_function is the one string field: unwrap it; the rest keep their wrappers for messages.
         if (out.get("activation_function") instanceof Text t) {

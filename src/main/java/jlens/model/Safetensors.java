@@ -185,7 +185,7 @@ public final class Safetensors {
                 throw e;
             } catch (IOException | IllegalStateException | NumberFormatException e) {
                 // Gson's messages carry a help URL and the path; the first clause is the useful part.
-                throw bad("bad JSON: " + firstClause(e.getMessage()));
+                throw bad("bad JSON: " + jsonProblem(e.getMessage()));
             }
         }
 
@@ -367,17 +367,22 @@ public final class Safetensors {
         return "'" + cut + "'";
     }
 
-    private static String firstClause(String message) {
+    /**
+     * Gson's message for a JSON error, as one line: without its help URL, and without its advice to parse leniently
+     * (which is the opposite of what we want) when the text is not JSON.
+     */
+    static String jsonProblem(String message) {
         if (message == null) {
             return "unreadable";
         }
-        String s = message;
-        int see = s.indexOf("\nSee ");
-        if (see >= 0) {
-            s = s.substring(0, see);
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        int nl = message.indexOf('\n');
+        String s = nl < 0 ? message : message.substring(0, nl);
+        String advice = "Use JsonReader.setStrictness(Strictness.LENIENT) to accept ";
+        return quoteless(s.startsWith(advice) ? s.substring(advice.length()) : s);
+    }
+
+    private static String quoteless(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
     }
 
     /**
