@@ -1,10 +1,15 @@
 // jlens start-up for a stock jshell: `./jlens jshell` (or jshell --class-path ... --startup DEFAULT --startup startup.jsh).
-// Imports the API, opens a session on $JLENS_MODEL (a name or folder), and gives `jl("...")` to run REPL commands.
-import jlens.repl.*;
+// Opens a session on $JLENS_MODEL (a name or folder) and binds its workspace, the Java API, as `ws`:
+//   ws.text("..."); ws.hookAll(HookPoint.QKV); ws.run(); ws.split(5); ws.qkvDensities(); ws.logprobs(-2); ...
+// `jl("...")` runs a REPL command line on the same workspace (it prints and draws).
+import jlens.workspace.*;
+import jlens.analysis.*;
+import jlens.intervene.*;
 import jlens.model.*;
 import jlens.hook.*;
 import ai.djl.ndarray.*;
 import ai.djl.ndarray.types.*;
-var session = Jsh.session();
+var session = jlens.repl.Jsh.session();
+Workspace ws = session.workspace();
 /** Runs a jlens command line, e.g. jl("hist 5"). */
 void jl(String line) { session.exec(line); }

@@ -4,10 +4,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import jlens.bench.Bench;
 import jlens.repl.Cli;
 
@@ -61,11 +58,5 @@ public final class Main {
             System.err.println("jlens bench: " + e.getMessage());
             return 1;
         }
-    }
-
-    static List<Path> paths(List<String> files) {
-        List<Path> out = new ArrayList<>();
-        files.forEach(f -> out.add(Path.of(f)));
-        return out;
     }
 }

@@ -19,6 +19,11 @@ public interface AnalysisResult {
     /** Row {@code i}: numbers (Integer, Long, Float, Double) and strings, as many as {@link #columns()}. */
     Object[] row(int i);
 
+    /** The main array, as {@code save FILE.npy} writes it; null when the result has none. */
+    default NdData array() {
+        return null;
+    }
+
     /** The table as CSV (RFC 4180 quoting, {@code \n} line ends, {@code nan}/{@code inf}/{@code -inf} for non-finite numbers). */
     default String toCsv() {
         StringBuilder out = new StringBuilder();

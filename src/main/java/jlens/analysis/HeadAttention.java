@@ -12,30 +12,70 @@ public final class HeadAttention {
     private HeadAttention() {}
 
     /** Needs {@code blocks.{layer}.attn.hook_attn_scores} or {@code hook_pattern} (per {@code kind}) captured. */
-    public static HeadAttentionMatrix of(ActivationCache cache, Gpt2Config config, int layer, int head, AttentionKind kind) {
-        int l = Args.layer(layer, config.nLayer());
-        int h = Args.head(head, config.nHead());
+    public static Matrix of(ActivationCache cache, Gpt2Config config, int layer, int head, AttentionKind kind) {
+        int l = Checks.layer(layer, config.nLayer());
+        int h = Checks.head(head, config.nHead());
         String name = HookPoint.block(l, kind.hookPoint());
         NDArray all = cache.get(name); // [1, NH, T, T]
         Tensors.requireSingleSequence(all, 4, name);
         int t = (int) all.getShape().get(2);
         try (NDArray one = all.get(0, h)) { // [T, T], freed here, not left in the cache's manager
-            return new HeadAttentionMatrix(l, h, kind, t, Tensors.floats(one));
+            return new Matrix(l, h, kind, t, Tensors.floats(one));
         }
     }
 
     /** From one pass of {@code ids} that captures only the one hook point read. */
-    public static HeadAttentionMatrix of(Gpt2 model, long[] ids, int layer, int head, AttentionKind kind) {
+    public static Matrix of(Gpt2 model, long[] ids, int layer, int head, AttentionKind kind) {
         Gpt2Config config = model.config();
-        String hook = HookPoint.block(Args.layer(layer, config.nLayer()), kind.hookPoint());
+        String hook = HookPoint.block(Checks.layer(layer, config.nLayer()), kind.hookPoint());
         return CapturedPass.analyse(model, ids, List.of(hook), run -> of(run.cache(), config, layer, head, kind));
     }
 
-    public static HeadAttentionMatrix pattern(ActivationCache cache, Gpt2Config config, int layer, int head) {
+    public static Matrix pattern(ActivationCache cache, Gpt2Config config, int layer, int head) {
         return of(cache, config, layer, head, AttentionKind.PATTERN);
     }
 
-    public static HeadAttentionMatrix scores(ActivationCache cache, Gpt2Config config, int layer, int head) {
+    public static Matrix scores(ActivationCache cache, Gpt2Config config, int layer, int head) {
         return of(cache, config, layer, head, AttentionKind.SCORES);
+    }
+
+    /**
+     * One head's real causal attention scores or pattern, {@code [tokens, tokens]} row-major (row = query position,
+     * column = key position). Scores above the diagonal are -inf (masked); pattern entries there are 0.
+     */
+    public record Matrix(int layer, int head, AttentionKind kind, int tokens, float[] values)
+            implements AnalysisResult {
+
+        /** The matrix: {@code [tokens, tokens]}. */
+        @Override
+        public NdData array() {
+            return NdData.of(new long[] {tokens, tokens}, values);
+        }
+
+
+        public Matrix {
+            if (values.length != tokens * tokens) {
+                throw new IllegalArgumentException("a " + tokens + " x " + tokens + " matrix needs " + tokens * tokens + " values");
+            }
+        }
+
+        public float get(int query, int key) {
+            return values[query * tokens + key];
+        }
+
+        @Override
+        public List<String> columns() {
+            return List.of("query", "key", kind == AttentionKind.SCORES ? "score" : "attention");
+        }
+
+        @Override
+        public int rowCount() {
+            return values.length;
+        }
+
+        @Override
+        public Object[] row(int i) {
+            return new Object[] {i / tokens, i % tokens, values[i]};
+        }
     }
 }

@@ -12,6 +12,13 @@ import java.util.List;
 public record HeadSplit(int layer, QkvPart part, int firstPosition, int positions, int nHead, int dHead, float[][] heads)
         implements AnalysisResult {
 
+    /** The heads stacked: {@code [nHead, positions, dHead]}. */
+    @Override
+    public NdData array() {
+        return NdData.stack(new long[] {positions, dHead}, heads);
+    }
+
+
     public HeadSplit {
         if (heads.length != nHead) {
             throw new IllegalArgumentException(heads.length + " heads given for nHead " + nHead);
@@ -29,7 +36,7 @@ public record HeadSplit(int layer, QkvPart part, int firstPosition, int position
     }
 
     public float[] head(int head) {
-        return heads[Args.head(head, nHead)];
+        return heads[Checks.head(head, nHead)];
     }
 
     @Override

@@ -24,18 +24,18 @@ public final class LogProbs {
      *     predicts the last token
      * @param topK how many most likely tokens to list
      */
-    public static LogProbsAtPosition at(NDArray logits, long[] ids, Gpt2Tokenizer tokenizer, int position, int topK) {
+    public static AtPosition at(NDArray logits, long[] ids, Gpt2Tokenizer tokenizer, int position, int topK) {
         Tensors.requireSingleSequence(logits, 3, "logits");
         int t = (int) logits.getShape().get(1);
         if (ids.length != t) {
             throw new IllegalArgumentException(ids.length + " token ids given for logits of " + t + " positions");
         }
-        int p = Args.position(position, t);
+        int p = Checks.position(position, t);
         float[] row;
         try (NDArray r = logits.get(0, p)) { // [V]
             row = Tensors.floats(r);
         }
-        Args.count("top-k", topK, row.length);
+        Checks.count("top-k", topK, row.length);
         float[] logProbs = logSoftmax(row);
         String[] vocabulary = decodedVocabulary(tokenizer, row.length);
 
@@ -43,21 +43,21 @@ public final class LogProbs {
         // Most likely first; equal log-probabilities by id, so the listing is reproducible.
         java.util.Arrays.sort(order, (a, b) -> logProbs[a] != logProbs[b] ? Float.compare(logProbs[b], logProbs[a])
                 : Integer.compare(a, b));
-        List<TokenLogProb> top = new ArrayList<>(topK);
+        List<Token> top = new ArrayList<>(topK);
         for (int i = 0; i < topK; i++) {
             int id = order[i];
-            top.add(new TokenLogProb(id, vocabulary[id], logProbs[id], rank(logProbs, logProbs[id])));
+            top.add(new Token(id, vocabulary[id], logProbs[id], rank(logProbs, logProbs[id])));
         }
-        TokenLogProb next = null;
+        Token next = null;
         if (p + 1 < t) {
             int id = (int) ids[p + 1];
-            next = new TokenLogProb(id, vocabulary[id], logProbs[id], rank(logProbs, logProbs[id]));
+            next = new Token(id, vocabulary[id], logProbs[id], rank(logProbs, logProbs[id]));
         }
-        return new LogProbsAtPosition(p, t, next, top, logProbs, vocabulary);
+        return new AtPosition(p, t, next, top, logProbs, vocabulary);
     }
 
     /** Runs {@code ids} through {@code model} (no hooks of ours) and reads the prediction at {@code position}. */
-    public static LogProbsAtPosition at(Gpt2 model, long[] ids, int position, int topK) {
+    public static AtPosition at(Gpt2 model, long[] ids, int position, int topK) {
         try (NDManager scope = model.manager().newSubManager()) {
             NDArray logits = model.forward(ids, scope); // [1, T, V]
             return at(logits, ids, model.tokenizer(), position, topK);
@@ -106,6 +106,69 @@ public final class LogProbs {
                 out[i] = i < known.length && known[i] != null ? known[i] : "<id " + i + ">";
             }
             return out;
+        }
+    }
+
+    /**
+     * The next-token distribution at one position (demo 3 step 2): log-softmax of the logits over the vocabulary.
+     *
+     * @param position the position read, from 0 (a negative position given has been resolved)
+     * @param tokens tokens in the text
+     * @param next the text's real next token (the one at {@code position + 1}) with its log-probability and rank, or
+     *     null at the last position, whose next token the text does not hold
+     * @param top the most likely tokens, most likely first
+     * @param logProbs every vocabulary id's log-probability, indexed by id (the notebook's 50257-point scatter)
+     * @param vocabulary every id's token decoded on its own, for the CSV's {@code token} column
+     */
+    public record AtPosition(int position, int tokens, Token next, List<Token> top, float[] logProbs,
+            String[] vocabulary) implements AnalysisResult {
+
+        /** The log-softmax over the vocabulary: {@code [V]}. */
+        @Override
+        public NdData array() {
+            return NdData.of(new long[] {logProbs.length}, logProbs);
+        }
+
+
+        public AtPosition {
+            top = List.copyOf(top);
+            if (vocabulary.length != logProbs.length) {
+                throw new IllegalArgumentException(vocabulary.length + " token strings for " + logProbs.length + " log-probabilities");
+            }
+        }
+
+        @Override
+        public List<String> columns() {
+            return List.of("token_id", "token", "logprob");
+        }
+
+        @Override
+        public int rowCount() {
+            return logProbs.length;
+        }
+
+        @Override
+        public Object[] row(int i) {
+            return new Object[] {i, vocabulary[i], logProbs[i]};
+        }
+
+        @Override
+        public String toString() {
+            return "AtPosition[position " + position + " of " + tokens + ", next " + next + ", top " + top + "]";
+        }
+    }
+
+    /**
+     * A vocabulary entry's log-probability as the next token.
+     *
+     * @param id token id
+     * @param token the token decoded on its own (" who", "\n")
+     * @param logProb natural log of its probability
+     * @param rank 1 for the most likely token; 1 + the number of tokens strictly more likely
+     */
+    public record Token(long id, String token, double logProb, int rank) {
+        public double probability() {
+            return Math.exp(logProb);
         }
     }
 }

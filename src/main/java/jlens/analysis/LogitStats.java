@@ -1,13 +1,14 @@
 package jlens.analysis;
 
 import ai.djl.ndarray.NDArray;
+import java.util.List;
 
 /** Mean and spread of each position's logits: a quick health check of a forward pass. */
 public final class LogitStats {
     private LogitStats() {}
 
     /** @param logits a pass's logits {@code [1, T, V]} */
-    public static LogitStatsByPosition perPosition(NDArray logits) {
+    public static ByPosition perPosition(NDArray logits) {
         Tensors.requireSingleSequence(logits, 3, "logits");
         int t = (int) logits.getShape().get(1);
         double[] mean = new double[t];
@@ -20,6 +21,28 @@ public final class LogitStats {
                 std[p] = Stats.std(values);
             }
         }
-        return new LogitStatsByPosition(mean, std);
+        return new ByPosition(mean, std);
+    }
+
+    /** Per position, the mean and unbiased standard deviation of the logits over the vocabulary. */
+    public record ByPosition(double[] mean, double[] std) implements AnalysisResult {
+        public int tokens() {
+            return mean.length;
+        }
+
+        @Override
+        public List<String> columns() {
+            return List.of("position", "mean", "std");
+        }
+
+        @Override
+        public int rowCount() {
+            return mean.length;
+        }
+
+        @Override
+        public Object[] row(int i) {
+            return new Object[] {i, mean[i], std[i]};
+        }
     }
 }

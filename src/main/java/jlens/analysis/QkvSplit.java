@@ -17,6 +17,13 @@ import java.util.List;
 public record QkvSplit(int layer, int firstPosition, int tokens, int dModel, float[] q, float[] k, float[] v)
         implements AnalysisResult {
 
+    /** Q, K and V stacked: {@code [3, positions, dModel]}. */
+    @Override
+    public NdData array() {
+        return NdData.stack(new long[] {positions(), dModel}, q, k, v);
+    }
+
+
     public QkvSplit {
         long size = (long) (tokens - firstPosition) * dModel;
         if (q.length != size || k.length != size || v.length != size) {

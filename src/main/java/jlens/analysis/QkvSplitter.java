@@ -21,16 +21,21 @@ public final class QkvSplitter {
      *     {@code hook_qkv} was not captured
      */
     public static QkvSplit split(ActivationCache cache, Gpt2Config config, int layer, int firstPosition) {
-        int l = Args.layer(layer, config.nLayer());
-        String name = HookPoint.block(l, HookPoint.QKV);
-        NDArray qkv = cache.get(name); // [1, T, 3C]
+        int l = Checks.layer(layer, config.nLayer());
+        return split(cache.get(HookPoint.block(l, HookPoint.QKV)), config, l, firstPosition);
+    }
+
+    /** As {@link #split(ActivationCache, Gpt2Config, int, int)}, from layer {@code layer}'s captured {@code hook_qkv}. */
+    public static QkvSplit split(NDArray qkv, Gpt2Config config, int layer, int firstPosition) {
+        int l = Checks.layer(layer, config.nLayer());
+        String name = HookPoint.block(l, HookPoint.QKV); // [1, T, 3C]
         Tensors.requireSingleSequence(qkv, 3, name);
         int t = (int) qkv.getShape().get(1);
         int c = (int) (qkv.getShape().get(2) / 3);
         if (c != config.nEmbd()) {
             throw new IllegalArgumentException(name + " has width " + qkv.getShape().get(2) + ", not 3 x n_embd = " + 3 * config.nEmbd());
         }
-        int first = Args.firstPosition(firstPosition, t);
+        int first = Checks.firstPosition(firstPosition, t);
         float[] all = Tensors.floats(qkv); // [T, 3C] row-major
         int rows = t - first;
         float[] q = new float[rows * c];
@@ -48,7 +53,7 @@ public final class QkvSplitter {
     /** From one pass of {@code ids} that captures only this layer's {@code hook_qkv}. */
     public static QkvSplit split(Gpt2 model, long[] ids, int layer, int firstPosition) {
         Gpt2Config config = model.config();
-        String hook = HookPoint.block(Args.layer(layer, config.nLayer()), HookPoint.QKV);
+        String hook = HookPoint.block(Checks.layer(layer, config.nLayer()), HookPoint.QKV);
         return CapturedPass.analyse(model, ids, List.of(hook), run -> split(run.cache(), config, layer, firstPosition));
     }
 

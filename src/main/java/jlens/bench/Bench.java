@@ -12,10 +12,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import jlens.analysis.AblationSweep;
-import jlens.analysis.SweepOptions;
-import jlens.analysis.SweepResult;
-import jlens.analysis.SweepSpec;
+import jlens.intervene.AblationSweep;
+import jlens.intervene.SweepOptions;
+import jlens.intervene.SweepResult;
+import jlens.intervene.SweepSpec;
 import jlens.hook.HookPoint;
 import jlens.model.Gpt2;
 

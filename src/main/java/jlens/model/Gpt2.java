@@ -3,7 +3,6 @@ package jlens.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -26,6 +25,11 @@ import jlens.hook.Hooks;
  *
  * <p>The weights live in the model's manager and are never modified (they may be read-only file mappings).
  * Each forward pass runs in its own sub-manager and hands back only what it returns.
+ *
+ * <p>The pass reads top to bottom: {@link #forward} is {@link #embed}, then {@link #block} per layer, then
+ * {@link #unembed}; those three are public so that callers can run a pass step by step (a sweep that restarts
+ * at layer l, generation with a KV cache through {@link KvPrefix}). {@link BlockWithRider} is the sweeps'
+ * batching of two sequences through one block; {@code Dense} holds the CPU-tuned matrix product.
  */
 public final class Gpt2 implements AutoCloseable {
     /** Options for {@link #load}: where the weights live and the dtype the pass computes in. */
@@ -82,15 +86,7 @@ public final class Gpt2 implements AutoCloseable {
     private final NDManager manager;
     private final Gpt2Weights w;
     private final Hooks hooks;
-    private final String[][] blockNames; // [L][point], precomputed so a pass builds no strings
-    /**
-     * Row counts up to which {@link #product} uses the convolution: beyond, the gain shrinks and each new row
-     * count cost oneDNN memory (a 720-case grid sweep raised peak RSS by 0.6 GB).
-     */
-    private static final long CONV_MAX_ROWS = 64;
-    private static final Shape CONV_STRIDE = new Shape(1);
-    private static final Shape CONV_PADDING = new Shape(0);
-    private static final Shape CONV_DILATION = new Shape(1);
+    private final BlockSites[] sites; // [L], the hook names of each block, made once
 
     private final NDArray wteT; // [C, V], a transposed view of wte for the tied unembedding
     private final NDArray causalMask; // [P_max, P_max], 0 on and below the diagonal, -inf above
@@ -106,10 +102,9 @@ public final class Gpt2 implements AutoCloseable {
         this.manager = manager;
         this.w = w;
         this.hooks = new Hooks(HookPoint.all(config.nLayer()), config.nLayer());
-        this.blockNames = new String[config.nLayer()][];
+        this.sites = new BlockSites[config.nLayer()];
         for (int l = 0; l < config.nLayer(); l++) {
-            int layer = l;
-            blockNames[l] = HookPoint.BLOCK_POINTS.stream().map(p -> HookPoint.block(layer, p)).toArray(String[]::new);
+            sites[l] = BlockSites.of(l);
         }
         this.wteT = w.wte().transpose();
         DataType t = w.wte().getDataType();
@@ -322,91 +317,35 @@ public final class Gpt2 implements AutoCloseable {
     /**
      * Transformer block {@code l} on residual {@code x} {@code [B, T, C]} for positions {@code P..P+T-1}, where
      * {@code P} is the length of {@code prefix} (null for none). Query position {@code P+i} attends to keys
-     * {@code 0..P+i}: the prefix's keys and values stand for positions the caller did not recompute.
+     * {@code 0..P+i}: the prefix's keys and values stand for positions the caller did not recompute (a KV cache).
+     * This is the textbook block the reference test checks; {@link BlockWithRider} runs the same steps for two
+     * batches sharing the matrix products.
      */
     public BlockOutput block(int l, NDArray x, KvPrefix prefix, Hooks hooks) {
-        return layer(l, new Stream[] {new Stream(x, prefix, hooks)}, 0)[0];
-    }
-
-    /** What {@link #blockWithRider} gives back: each batch's output, as {@link #block} would give it. */
-    public record RiderOutput(BlockOutput lead, BlockOutput rider) {}
-
-    /**
-     * Block {@code l} on a lead sequence and, in the same matrix products, a rider batch. The lead is what
-     * {@code block(l, x, prefix, hooks)} takes, with batch 1. The rider {@code [R, W, C]} holds R variants of
-     * positions {@code riderStart..riderStart+W-1} that attend to the lead's keys and values of the positions
-     * before {@code riderStart} (from {@code prefix}, then from this call), with hooks of their own. Each gets
-     * what {@link #block} would give it alone, but the layer's weights stream from memory once for both: an
-     * ablation sweep's cases ride on its clean run. At every hook point the lead's hooks run before the rider's.
-     */
-    public RiderOutput blockWithRider(int l, NDArray x, KvPrefix prefix, Hooks hooks, NDArray rider, long riderStart,
-                                      Hooks riderHooks) {
-        long p = prefix == null ? 0 : prefix.length();
-        if (x.getShape().get(0) != 1 || riderStart < p || riderStart > p + x.getShape().get(1)) {
-            throw new IllegalArgumentException("a rider needs a lead of batch 1 covering its start " + riderStart
-                    + "; the lead has shape " + x.getShape() + " after " + p + " prefix positions");
-        }
-        BlockOutput[] out = layer(l, new Stream[] {new Stream(x, prefix, hooks), new Stream(rider, null, riderHooks)},
-                riderStart);
-        return new RiderOutput(out[0], out[1]);
-    }
-
-    /** One batch going through a block: its residual, its key/value prefix (null for none) and its hooks. */
-    private record Stream(NDArray x, KvPrefix prefix, Hooks hooks) {}
-
-    /** A stream's attention: its heads' outputs and its own positions' keys and values. */
-    private record Heads(NDArray z, NDArray k, NDArray v) {}
-
-    /**
-     * Block {@code l} on the lead stream {@code s[0]} and, if given, the rider {@code s[1]}, whose prefix is the
-     * lead's keys and values before {@code riderStart}. The four matrix products take both streams' rows at once;
-     * everything else, hooks included, runs per stream, lead first.
-     */
-    private BlockOutput[] layer(int l, Stream[] s, long riderStart) {
-        w.checkUnchanged();
+        w.checkUnchanged(); // the weights are the file's pages: refuse a pass once it changed on disk
         Gpt2Weights.Block b = w.blocks().get(l);
-        String[] names = blockNames[l];
-        int n = s.length;
-        NDArray[] x = new NDArray[n];
-        NDArray[] ln1 = new NDArray[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = hook(s[i].hooks(), names[0], s[i].x()); // resid_pre [B, T, C]
-            ln1[i] = hook(s[i].hooks(), names[1], layerNorm(x[i], b.ln1W(), b.ln1B())); // [B, T, C]
-        }
-        NDArray[] qkv = hooked(s, names[2], linear(ln1, b.attnW(), b.attnB())); // [B, T, 3C]
-        Heads[] heads = new Heads[n];
-        for (int i = 0; i < n; i++) {
-            KvPrefix prefix = i == 0 ? s[0].prefix() : leadPrefix(s[0].prefix(), heads[0], riderStart);
-            heads[i] = attend(names, s[i].hooks(), qkv[i], prefix);
-        }
-        NDArray[] z = new NDArray[n];
-        for (int i = 0; i < n; i++) {
-            Shape zs = heads[i].z().getShape(); // [B, T, NH, HS]
-            z[i] = heads[i].z().reshape(zs.get(0), zs.get(1), config.nEmbd()); // [B, T, C]
-        }
-        NDArray[] attnOut = hooked(s, names[9], linear(z, b.projW(), b.projB())); // [B, T, C]
-        NDArray[] mid = new NDArray[n];
-        NDArray[] ln2 = new NDArray[n];
-        for (int i = 0; i < n; i++) {
-            mid[i] = hook(s[i].hooks(), names[10], x[i].add(attnOut[i])); // resid_mid [B, T, C]
-            ln2[i] = hook(s[i].hooks(), names[11], layerNorm(mid[i], b.ln2W(), b.ln2B())); // [B, T, C]
-        }
-        NDArray[] pre = hooked(s, names[12], linear(ln2, b.fcW(), b.fcB())); // [B, T, 4C]
-        NDArray[] post = new NDArray[n];
-        for (int i = 0; i < n; i++) {
-            post[i] = hook(s[i].hooks(), names[13], gelu(pre[i])); // [B, T, 4C]
-        }
-        NDArray[] mlpOut = hooked(s, names[14], linear(post, b.mlpProjW(), b.mlpProjB())); // [B, T, C]
-        BlockOutput[] out = new BlockOutput[n];
-        for (int i = 0; i < n; i++) {
-            NDArray residual = hook(s[i].hooks(), names[15], mid[i].add(mlpOut[i])); // resid_post [B, T, C]
-            out[i] = new BlockOutput(residual, heads[i].k(), heads[i].v());
-        }
-        return out;
+        BlockSites at = sites[l];
+        Shape s = x.getShape(); // [B, T, C]
+        x = hook(hooks, at.residPre(), x); // [B, T, C]
+        NDArray ln1 = hook(hooks, at.ln1(), layerNorm(x, b.ln1W(), b.ln1B())); // [B, T, C]
+        NDArray qkv = hook(hooks, at.qkv(), linear(ln1, b.attnW(), b.attnB())); // [B, T, 3C]
+        Heads heads = attend(at, hooks, qkv, prefix); // z [B, T, NH, HS]; k, v [B, NH, T, HS]
+        NDArray z = heads.z().reshape(s.get(0), s.get(1), config.nEmbd()); // [B, T, C]
+        NDArray attnOut = hook(hooks, at.attnOut(), linear(z, b.projW(), b.projB())); // [B, T, C]
+        NDArray mid = hook(hooks, at.residMid(), x.add(attnOut)); // [B, T, C], residual += attention
+        NDArray ln2 = hook(hooks, at.ln2(), layerNorm(mid, b.ln2W(), b.ln2B())); // [B, T, C]
+        NDArray pre = hook(hooks, at.mlpPre(), linear(ln2, b.fcW(), b.fcB())); // [B, T, 4C]
+        NDArray post = hook(hooks, at.mlpPost(), gelu(pre)); // [B, T, 4C]
+        NDArray mlpOut = hook(hooks, at.mlpOut(), linear(post, b.mlpProjW(), b.mlpProjB())); // [B, T, C]
+        NDArray out = hook(hooks, at.residPost(), mid.add(mlpOut)); // [B, T, C], residual += MLP
+        return new BlockOutput(out, heads.k(), heads.v());
     }
 
-    /** Causal attention of one stream, from its {@code qkv} {@code [B, T, 3C]} (hook points q to z). */
-    private Heads attend(String[] names, Hooks hooks, NDArray qkv, KvPrefix prefix) {
+    /** One stream's attention: its heads' outputs, and its own positions' keys and values. */
+    record Heads(NDArray z, NDArray k, NDArray v) {}
+
+    /** Causal attention from {@code qkv} {@code [B, T, 3C]}, with hook points q to z. */
+    Heads attend(BlockSites at, Hooks hooks, NDArray qkv, KvPrefix prefix) {
         Shape s = qkv.getShape();
         long bsz = s.get(0);
         long t = s.get(1);
@@ -414,123 +353,41 @@ public final class Gpt2 implements AutoCloseable {
         int nh = config.nHead();
         int hs = config.dHead();
         NDList split = qkv.split(3, 2);
-        NDArray q = hook(hooks, names[3], split.get(0).reshape(bsz, t, nh, hs)); // [B, T, NH, HS]
-        NDArray k = hook(hooks, names[4], split.get(1).reshape(bsz, t, nh, hs)); // [B, T, NH, HS]
-        NDArray v = hook(hooks, names[5], split.get(2).reshape(bsz, t, nh, hs)); // [B, T, NH, HS]
+        NDArray q = hook(hooks, at.q(), split.get(0).reshape(bsz, t, nh, hs)); // [B, T, NH, HS]
+        NDArray k = hook(hooks, at.k(), split.get(1).reshape(bsz, t, nh, hs)); // [B, T, NH, HS]
+        NDArray v = hook(hooks, at.v(), split.get(2).reshape(bsz, t, nh, hs)); // [B, T, NH, HS]
         NDArray qh = q.transpose(0, 2, 1, 3); // [B, NH, T, HS]
         NDArray kh = k.transpose(0, 2, 1, 3); // [B, NH, T, HS]
         NDArray vh = v.transpose(0, 2, 1, 3); // [B, NH, T, HS]
         NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)); // [B, NH, T, T]
         if (prefix != null) {
-            NDArray past = matMulShared(qh, prefix.k().transpose(0, 1, 3, 2)); // [B, NH, T, P]
+            NDArray past = Dense.matMulShared(qh, prefix.k().transpose(0, 1, 3, 2)); // [B, NH, T, P]
             scores = past.concat(scores, 3); // [B, NH, T, P+T]
         }
         NDArray mask = causalMask.get(qkv.getManager(), new NDIndex("{}:{}, :{}", p, p + t, p + t)); // [T, P+T]
-        scores = hook(hooks, names[6], scores.muli(attnScale).addi(mask)); // [B, NH, T, P+T]
-        NDArray pattern = hook(hooks, names[7], scores.softmax(3)); // [B, NH, T, P+T]
+        scores = hook(hooks, at.attnScores(), scores.muli(attnScale).addi(mask)); // [B, NH, T, P+T]
+        NDArray pattern = hook(hooks, at.pattern(), scores.softmax(3)); // [B, NH, T, P+T]
         NDArray zh; // [B, NH, T, HS]
         if (prefix != null) {
             NDList parts = pattern.split(new long[] {p}, 3);
-            zh = matMulShared(parts.get(0), prefix.v()).addi(parts.get(1).matMul(vh)); // [B, NH, T, HS]
+            zh = Dense.matMulShared(parts.get(0), prefix.v()).addi(parts.get(1).matMul(vh)); // [B, NH, T, HS]
         } else {
             zh = pattern.matMul(vh); // [B, NH, T, HS]
         }
-        NDArray z = hook(hooks, names[8], zh.transpose(0, 2, 1, 3)); // [B, T, NH, HS]
+        NDArray z = hook(hooks, at.z(), zh.transpose(0, 2, 1, 3)); // [B, T, NH, HS]
         return new Heads(z, kh, vh);
     }
 
-    /** The lead's keys and values of positions before {@code end}: its prefix's, then its own ({@code [1, NH, *, HS]}). */
-    private static KvPrefix leadPrefix(KvPrefix prefix, Heads lead, long end) {
-        long p = prefix == null ? 0 : prefix.length();
-        if (end == 0) {
-            return null;
-        }
-        if (end == p) {
-            return prefix;
-        }
-        NDIndex own = new NDIndex(":, :, :{}, :", end - p);
-        NDArray k = lead.k().get(own); // [1, NH, end-P, HS]
-        NDArray v = lead.v().get(own); // [1, NH, end-P, HS]
-        return prefix == null ? new KvPrefix(k, v) : new KvPrefix(prefix.k().concat(k, 2), prefix.v().concat(v, 2));
+    /** {@code x W + bias} for {@code x} {@code [B, T, IN]}: {@code [B, T, OUT]} (GPT-2's Conv1D stores W as [IN, OUT]). */
+    private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        Shape s = x.getShape();
+        NDArray y = Dense.product(x.reshape(s.get(0) * s.get(1), s.get(2)), weight); // [B*T, OUT]
+        return y.addi(bias).reshape(s.get(0), s.get(1), -1); // [B, T, OUT]
     }
 
-    /**
-     * {@code xs[i] W + bias} for each stream's {@code [B, T, IN]}: one matrix product over all streams' rows, so
-     * the weight is read once; the results are views {@code [B, T, OUT]} of it.
-     */
-    private static NDArray[] linear(NDArray[] xs, NDArray weight, NDArray bias) {
-        if (xs.length == 1) {
-            Shape s = xs[0].getShape();
-            NDArray y = product(xs[0].reshape(s.get(0) * s.get(1), s.get(2)), weight); // [B*T, OUT]
-            return new NDArray[] {y.addi(bias).reshape(s.get(0), s.get(1), -1)}; // [B, T, OUT]
-        }
-        NDList rows = new NDList(xs.length);
-        long[] ends = new long[xs.length - 1];
-        long total = 0;
-        for (int i = 0; i < xs.length; i++) {
-            Shape s = xs[i].getShape();
-            rows.add(xs[i].reshape(s.get(0) * s.get(1), s.get(2))); // [B*T, IN]
-            total += s.get(0) * s.get(1);
-            if (i < ends.length) {
-                ends[i] = total;
-            }
-        }
-        NDList parts = product(NDArrays.concat(rows, 0), weight).addi(bias).split(ends, 0); // [rows, OUT] each
-        NDArray[] out = new NDArray[xs.length];
-        for (int i = 0; i < xs.length; i++) {
-            Shape s = xs[i].getShape();
-            out[i] = parts.get(i).reshape(s.get(0), s.get(1), -1); // [B, T, OUT]
-        }
-        return out;
-    }
-
-    /**
-     * {@code rows} {@code [R, IN]} times {@code weight} {@code [IN, OUT]}: {@code [R, OUT]}, written as a width-1
-     * convolution whose signal is the weight (IN channels, OUT long) and whose R filters are the rows. PyTorch
-     * runs that on oneDNN, which streams a weight matrix faster than MKL's sgemm does for a few dozen rows
-     * (gpt2-large, 30 tokens: forward pass 0.51 s with matMul, 0.37-0.40 s like this), and it reads the weight
-     * where it lies, with no transposed copy.
-     */
-    private static NDArray product(NDArray rows, NDArray weight) {
-        long r = rows.getShape().get(0);
-        if (r > CONV_MAX_ROWS || rows.getDevice().isGpu()) { // the trick is for CPU memory bandwidth; GPUs have cuBLAS
-            return rows.matMul(weight);
-        }
-        long in = weight.getShape().get(0);
-        long out = weight.getShape().get(1);
-        NDArray signal = weight.reshape(1, in, out); // [1, IN, OUT], a view
-        signal.attach(rows.getManager()); // else it and the product would land in the model's manager
-        NDArray filters = rows.reshape(r, in, 1); // [R, IN, 1]
-        return signal.getNDArrayInternal()
-                .convolution(signal, filters, null, CONV_STRIDE, CONV_PADDING, CONV_DILATION, 1)
-                .get(0) // [1, R, OUT]
-                .reshape(r, out);
-    }
-
-    /** Runs each stream's hooks at {@code name} on its activation, lead first. */
-    private static NDArray[] hooked(Stream[] s, String name, NDArray[] activations) {
-        for (int i = 0; i < s.length; i++) {
-            activations[i] = hook(s[i].hooks(), name, activations[i]);
-        }
-        return activations;
-    }
-
-    /**
-     * {@code a} {@code [B, NH, T, X]} times {@code b} {@code [B or 1, NH, X, Y]}: {@code [B, NH, T, Y]}. A prefix
-     * shared by the whole batch (batch 1) would be broadcast by copying it B times (a sweep's 720 cases copied
-     * 100 MB of keys per layer); folding the batch into the rows multiplies by it once instead.
-     */
-    private static NDArray matMulShared(NDArray a, NDArray b) {
-        Shape s = a.getShape();
-        long bsz = s.get(0);
-        if (bsz == 1 || b.getShape().get(0) != 1) {
-            return a.matMul(b);
-        }
-        long nh = s.get(1);
-        long t = s.get(2);
-        NDArray rows = a.transpose(1, 0, 2, 3).reshape(nh, bsz * t, s.get(3)); // [NH, B*T, X]
-        NDArray out = rows.matMul(b.squeeze(0)); // [NH, B*T, Y]
-        return out.reshape(nh, bsz, t, -1).transpose(1, 0, 2, 3); // [B, NH, T, Y]
+    /** The hook sites of block {@code l}. */
+    BlockSites sites(int l) {
+        return sites[l];
     }
 
     /** Final layer norm and the tied unembedding: logits {@code [B, T, V]}. */
@@ -539,19 +396,19 @@ public final class Gpt2 implements AutoCloseable {
         return hook(hooks, HookPoint.LOGITS, ln.matMul(wteT)); // [B, T, V]
     }
 
-    private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
+    NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
         return x.getNDArrayInternal()
                 .layerNorm(x, new Shape(config.nEmbd()), gamma, beta, (float) config.layerNormEps())
                 .get(0);
     }
 
     /** GPT-2's tanh GELU, written as {@code x * sigmoid(2u)} since 0.5(1+tanh u) = sigmoid(2u) and sigmoid is faster. */
-    private NDArray gelu(NDArray x) {
+    NDArray gelu(NDArray x) {
         NDArray u2 = x.mul(x).muli(x).muli(geluCubic).addi(x).muli(geluTwoRootTwoOverPi); // 2u
         return u2.getNDArrayInternal().sigmoid().muli(x);
     }
 
-    private static NDArray hook(Hooks hooks, String name, NDArray x) {
+    static NDArray hook(Hooks hooks, String name, NDArray x) {
         return hooks == null || hooks.isEmpty() ? x : hooks.run(name, x);
     }
 

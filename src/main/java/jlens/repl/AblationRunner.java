@@ -1,16 +1,14 @@
 package jlens.repl;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import jlens.analysis.AblationCase;
-import jlens.analysis.AblationKind;
-import jlens.analysis.AblationSite;
-import jlens.analysis.AblationSweep;
-import jlens.analysis.SweepCsv;
-import jlens.analysis.SweepOptions;
-import jlens.analysis.SweepResult;
-import jlens.analysis.SweepSpec;
+import jlens.analysis.NdData;
+import jlens.intervene.AblationSite;
+import jlens.intervene.AblationSweep;
+import jlens.intervene.SweepCsv;
+import jlens.intervene.SweepOptions;
+import jlens.intervene.SweepResult;
+import jlens.intervene.SweepSpec;
 import jlens.chart.ColorBy;
 import jlens.chart.Colormaps;
 import jlens.chart.Heatmap;
@@ -23,23 +21,17 @@ final class AblationRunner {
     static void run(Session s, ProbeCommands.AblateSpec a) {
         var cfg = s.config();
         long[] ids = s.ids();
-        int t = ids.length;
         SweepSpec spec;
         String line;
         if (a.head() == null) {
             if (a.layer() != null) {
-                List<AblationCase> cases = new ArrayList<>();
-                for (int h = 0; h < cfg.nHead(); h++) {
-                    cases.add(new AblationCase(a.layer(), h, a.position()));
-                }
-                spec = new SweepSpec(ids, AblationSite.Z, AblationKind.ZERO, null, cases, t - 2, ids[t - 1]);
+                spec = SweepSpec.heads(cfg, ids, a.layer(), a.position());
             } else {
                 spec = SweepSpec.grid(cfg, ids, a.position());
             }
             line = "ablate head all token " + a.position() + (a.layer() != null ? " layer " + a.layer() : "");
         } else if (a.layer() != null) {
-            spec = new SweepSpec(ids, AblationSite.Z, AblationKind.ZERO, null, List.of(new AblationCase(a.layer(), a.head(), a.position())),
-                    t - 2, ids[t - 1]);
+            spec = SweepSpec.single(cfg, ids, a.layer(), a.head(), a.position());
             line = "ablate head " + a.head() + " token " + a.position() + " layer " + a.layer();
         } else {
             spec = SweepSpec.layers(cfg, ids, AblationSite.Z, a.head(), a.position());
@@ -49,7 +41,7 @@ final class AblationRunner {
         s.println("zeroing hook_z" + (a.head() == null ? " of every head" : " of head " + a.head()) + " at token " + a.position() + ", "
                 + spec.cases().size() + " case" + (spec.cases().size() == 1 ? "" : "s") + "; log-prob of the last token '" + target
                 + "' predicted at position " + spec.predictAt() + " (Ctrl-C cancels)");
-        Progress progress = new Progress(s, "ablate");
+        ProgressMeter progress = new ProgressMeter(s, "ablate");
         SweepResult r;
         try {
             r = AblationSweep.run(s.model(), spec, SweepOptions.defaults().withProgress(progress).withCancel(s::cancelRequested));
@@ -80,9 +72,7 @@ final class AblationRunner {
             Heatmap map = new Heatmap(grid).title("log-prob of '" + target + "' with one head zeroed (clean " + Format.num(r.clean()) + ")")
                     .rowLabels(rows).xLabel("head").yLabel("layer").colormap(Colormaps.MAGMA).colorLabel("log-prob").originBottom(true);
             s.draw(map, null, Math.max(s.settings().height(), grid.length / 2 + 8));
-            double[] flat = java.util.Arrays.stream(grid).flatMapToDouble(java.util.Arrays::stream).toArray();
-            s.lastResult(Result.of("ablate-grid", line, params, r, () -> SweepCsv.byLayerAndHead(r),
-                    Result.NdData.of(new long[] {grid.length, grid[0].length}, flat)));
+            s.lastResult(Result.of("ablate-grid", line, params, r, () -> SweepCsv.byLayerAndHead(r), NdData.rows(grid)));
             return;
         }
         double[] byLayer = a.layer() != null ? new double[] {r.records().get(0).logprob()} : r.byLayer();
@@ -96,7 +86,7 @@ final class AblationRunner {
                 .add(new LinePlot.Series("ablated", layers, byLayer)).referenceLine("clean", r.clean());
         s.draw(plot, null);
         String csv = csvByLayer(r, a.layer());
-        s.lastResult(Result.of("ablate", line, params, r, () -> csv, Result.NdData.of(new long[] {byLayer.length}, byLayer)));
+        s.lastResult(Result.of("ablate", line, params, r, () -> csv, NdData.vector(byLayer)));
     }
 
     /** {@code layer,logprob,clean_logprob}, also when only one layer was ablated. */

@@ -6,6 +6,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import jlens.model.ModelLoadException;
+import jlens.workspace.WorkspaceException;
 
 /** Turns any failure into one line for the user; the stack trace only with {@code --debug}. */
 final class Errors {
@@ -14,6 +15,9 @@ final class Errors {
     static UserError toUserError(Throwable e, boolean debug, PrintWriter out) {
         if (e instanceof UserError u) {
             return u;
+        }
+        if (e instanceof WorkspaceException w) {
+            return new UserError(w.getMessage()); // says what to do: no stack trace, even with --debug
         }
         if (debug) {
             e.printStackTrace(out);

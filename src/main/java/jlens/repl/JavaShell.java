@@ -23,10 +23,10 @@ import jdk.jshell.UnresolvedReferenceException;
 final class JavaShell implements AutoCloseable {
     /** Imports and bindings every snippet sees. */
     static final List<String> PRELUDE = List.of(
-            "import jlens.repl.*;", "import jlens.model.*;", "import jlens.hook.*;",
+            "import jlens.repl.*;", "import jlens.workspace.*;", "import jlens.model.*;", "import jlens.hook.*;",
             "import ai.djl.ndarray.*;", "import ai.djl.ndarray.types.*;", "import java.util.*;",
             "import java.nio.file.*;",
-            "var session = jlens.repl.Jsh.session();");
+            "var session = jlens.repl.Jsh.session();", "var ws = session.workspace();");
 
     private final JShell shell;
     private final Session session;
@@ -147,7 +147,7 @@ final class JavaShell implements AutoCloseable {
         if (e instanceof EvalException ee) {
             String cls = ee.getExceptionClassName();
             String simple = cls.substring(cls.lastIndexOf('.') + 1);
-            if (simple.equals("UserError")) {
+            if (simple.equals("UserError") || cls.startsWith("jlens.workspace.")) {
                 return ee.getMessage();
             }
             return "Java threw " + simple + (ee.getMessage() == null ? "" : ": " + Errors.firstLine(ee.getMessage()));

@@ -3,31 +3,15 @@ package jlens.repl;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CancellationException;
 import jlens.model.Gpt2;
-import jlens.model.store.Cancellation;
-import jlens.model.store.ModelStore;
-import jlens.model.store.ModelStoreException;
-import jlens.model.store.ProgressListener;
-import jlens.model.store.ResolvedModel;
-import jlens.model.store.TextProgressBar;
+import jlens.workspace.LoadedModel;
+import jlens.workspace.ModelCatalog;
+import jlens.workspace.WorkspaceException;
 
-/** How the REPL turns a model name or folder into a loaded {@link Gpt2} (through the model store). */
+/** How the REPL turns a model name or folder into a loaded {@link Gpt2}: the catalog, with progress and Ctrl-C. */
 public final class Models {
-    private static ModelStore store;
-
     private Models() {}
-
-    /**
-     * One store per process, made before any JShell snippet runs: its HTTP client starts a selector thread, and
-     * JShell's local engine waits for every thread a snippet started before it returns, so a store first made
-     * inside a snippet ({@code session.prefer(...)}) would hang the prompt.
-     */
-    static synchronized ModelStore store() {
-        if (store == null) {
-            store = ModelStore.fromSystem();
-        }
-        return store;
-    }
 
     /**
      * Device and dtype for loading, as typed: device auto, cpu, gpu or gpu:N; dtype f32, f16 or bf16.
@@ -49,12 +33,9 @@ public final class Models {
         }
     }
 
-    /** Names, repo ids, folders and {@code demo}, resolved (and downloaded when needed) by the model store. */
+    /** Names, repo ids, folders and {@code demo}, resolved (and downloaded when needed) by the model catalog. */
     public static ModelSource source(Options options) {
-        return (spec, session) -> {
-            ResolvedModel m = resolve(session, store -> store.resolve(spec, progress(session), cancellation(session)));
-            return loaded(m, options);
-        };
+        return (spec, session) -> loaded(Session.user(() -> ModelCatalog.load(spec, options.loadOptions(), downloads(session))));
     }
 
     /**
@@ -62,39 +43,25 @@ public final class Models {
      * the cache or the hub, else the bundled demo model (with a banner line saying so).
      */
     static void loadStartupModel(Session s, String cliModel, Options options) {
-        ResolvedModel m = resolve(s, store -> store.resolveDefault(cliModel, progress(s), cancellation(s)));
-        ModelSource.Loaded loaded;
+        LoadedModel m;
         try {
-            loaded = loaded(m, options);
+            m = ModelCatalog.loadStartup(cliModel, options.loadOptions(), downloads(s));
+        } catch (UserError | CancellationException e) {
+            throw e;
+        } catch (WorkspaceException e) {
+            throw new UserError(e.getMessage());
         } catch (RuntimeException e) {
             throw Errors.toUserError(e, s.debug(), s.out());
         }
-        s.useModel(loaded.model(), loaded.name(), loaded.note(), true);
+        s.useModel(m.model(), m.name(), m.note(), true);
     }
 
-    private interface StoreCall {
-        ResolvedModel call(ModelStore store) throws ModelStoreException;
+    private static ModelSource.Loaded loaded(LoadedModel m) {
+        return new ModelSource.Loaded(m.model(), m.name(), m.note());
     }
 
-    private static ResolvedModel resolve(Session s, StoreCall call) {
-        try {
-            return call.call(store());
-        } catch (ModelStoreException e) {
-            if (e.kind() == ModelStoreException.Kind.CANCELLED) {
-                throw new java.util.concurrent.CancellationException("download cancelled; what was fetched is kept for next time");
-            }
-            throw new UserError(Errors.firstLine(e.getMessage()));
-        }
-    }
-
-    private static ModelSource.Loaded loaded(ResolvedModel m, Options options) {
-        Gpt2 model = Gpt2.load(m.dir(), options.loadOptions());
-        String note = m.isDemo() ? m.bannerLine() : null;
-        return new ModelSource.Loaded(model, m.spec(), note);
-    }
-
-    /** Download progress on the session's output, redrawn in place on a terminal. */
-    private static ProgressListener progress(Session s) {
+    /** Download progress on the session's output, redrawn in place on a terminal; Ctrl-C cancels. */
+    private static ModelCatalog.Downloads downloads(Session s) {
         OutputStream bytes = new OutputStream() {
             private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
 
@@ -110,13 +77,7 @@ public final class Models {
                 pending.reset();
             }
         };
-        return new TextProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8), s.interactive(), s.chartWidth());
-    }
-
-    /** The store's cancellation, set by Ctrl-C (which also interrupts the thread). */
-    private static Cancellation cancellation(Session s) {
-        Cancellation c = new Cancellation();
-        s.onCancel(c::cancel);
-        return c;
+        return new ModelCatalog.Downloads(new PrintStream(bytes, true, StandardCharsets.UTF_8), s.interactive(), s.chartWidth(),
+                s::onCancel);
     }
 }

@@ -1,5 +1,7 @@
 package jlens.repl;
 
+import jlens.analysis.NdData;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -12,7 +14,7 @@ import java.util.stream.Collectors;
 final class Npy {
     private Npy() {}
 
-    static void write(OutputStream out, Result.NdData a) throws IOException {
+    static void write(OutputStream out, NdData a) throws IOException {
         boolean f32 = a.f32() != null;
         String shape = a.shape().length == 1 ? "(" + a.shape()[0] + ",)"
                 : Arrays.stream(a.shape()).mapToObj(Long::toString).collect(Collectors.joining(", ", "(", ")"));

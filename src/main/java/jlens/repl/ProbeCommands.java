@@ -4,11 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import jlens.analysis.NdData;
 import jlens.analysis.HeadAttention;
-import jlens.analysis.HeadAttentionMatrix;
 import jlens.analysis.LogProbs;
-import jlens.analysis.LogProbsAtPosition;
-import jlens.analysis.TokenLogProb;
 import jlens.chart.Chart;
 import jlens.chart.Colormaps;
 import jlens.chart.Heatmap;
@@ -69,13 +67,9 @@ final class ProbeCommands {
         int t = s.ids().length;
         int pos = a.hasNext() ? a.nextIndex("position", t, "the text has " + t + " tokens") : Math.max(0, t - 2);
         a.end();
-        if (!s.hasRun()) {
-            s.forward(List.of()); // logprobs only needs the logits: run the text when nothing has run yet
-        }
-        long[] ids = s.ids();
-        LogProbsAtPosition lp = LogProbs.at(s.logits(), ids, s.model().tokenizer(), pos, 10);
+        LogProbs.AtPosition lp = s.workspace().logprobs(pos, 10); // runs the text when nothing has run yet
         if (lp.next() != null) {
-            TokenLogProb n = lp.next();
+            LogProbs.Token n = lp.next();
             s.println("position " + lp.position() + " predicts position " + (lp.position() + 1) + ": real next token "
                     + Words.quote(n.token()) + " (id " + n.id() + ") log-prob " + Format.num(n.logProb()) + ", probability "
                     + Format.num(n.probability()) + ", rank " + n.rank() + " of " + lp.logProbs().length);
@@ -83,7 +77,7 @@ final class ProbeCommands {
             s.println("position " + lp.position() + " is the last: the text holds no next token to mark");
         }
         TextTable top = new TextTable("rank", "id", "token", "logprob", "prob");
-        for (TokenLogProb x : lp.top()) {
+        for (LogProbs.Token x : lp.top()) {
             top.row(x.rank(), x.id(), Words.quote(x.token()), x.logProb(), x.probability());
         }
         s.out().print(top);
@@ -97,8 +91,7 @@ final class ProbeCommands {
             plot.highlight((int) lp.next().id(), Words.quote(lp.next().token()));
         }
         s.draw(plot, null);
-        s.lastResult(Result.of("logprobs", "logprobs " + pos, Map.of("position", lp.position()), lp,
-                Result.NdData.of(new long[] {lp.logProbs().length}, lp.logProbs())));
+        s.lastResult(Result.of("logprobs", "logprobs " + pos, Map.of("position", lp.position()), lp));
     }
 
     private static void pattern(Session s, Args a) {
@@ -107,10 +100,7 @@ final class ProbeCommands {
         Integer head = a.hasNext() ? a.nextIndex("head", c.nHead(), "the model has " + c.nHead() + " heads per layer") : null;
         a.end();
         String hook = HookPoint.block(layer, HookPoint.PATTERN);
-        if (!s.hasRun() || !s.cache().contains(hook)) {
-            s.forward(List.of(hook)); // the pattern needs its own capture; the hooked points come along
-        }
-        var cache = s.cache();
+        var cache = s.workspace().ensureCaptured(List.of(hook)); // its own capture; the hooked points come along
         s.settings().layer(layer);
         int heads = c.nHead();
         List<String> titles = new ArrayList<>();
@@ -120,11 +110,10 @@ final class ProbeCommands {
         String[] labels = StatsCommands.tokenLabels(s, 0, s.ids().length);
         IntFunction<Chart> page = h -> patternChart(HeadAttention.pattern(cache, c, layer, h), labels);
         if (head != null) {
-            HeadAttentionMatrix m = HeadAttention.pattern(cache, c, layer, head);
+            HeadAttention.Matrix m = HeadAttention.pattern(cache, c, layer, head);
             s.println("layer " + layer + " head " + head + ": attention pattern, queries down, keys across (causal: above the diagonal is 0)");
             s.draw(patternChart(m, labels), new Figure(titles, head, page));
-            s.lastResult(Result.of("pattern", "pattern " + layer + " " + head, Map.of("layer", layer, "head", head), m,
-                    Result.NdData.of(new long[] {m.tokens(), m.tokens()}, m.values())));
+            s.lastResult(Result.of("pattern", "pattern " + layer + " " + head, Map.of("layer", layer, "head", head), m));
             return;
         }
         // Panels of at least 30 columns and 10 rows; show as many heads as fit in 60 rows, 'view' steps through all.
@@ -136,7 +125,7 @@ final class ProbeCommands {
         int t = s.ids().length;
         float[] all = new float[heads * t * t];
         for (int h = 0; h < heads; h++) {
-            HeadAttentionMatrix m = HeadAttention.pattern(cache, c, layer, h);
+            HeadAttention.Matrix m = HeadAttention.pattern(cache, c, layer, h);
             if (h < shown) {
                 grid.add(patternChart(m, labels));
             }
@@ -146,10 +135,10 @@ final class ProbeCommands {
                 + "; 'pattern " + layer + " H' for one, 'view' to step through every head");
         s.draw(grid, new Figure(titles, 0, page), Math.max(s.settings().height(), rows * 12));
         s.lastResult(Result.of("pattern", "pattern " + layer, Map.of("layer", layer), Map.of("layer", layer, "pattern", all),
-                null, Result.NdData.of(new long[] {heads, t, t}, all)));
+                null, NdData.of(new long[] {heads, t, t}, all)));
     }
 
-    static Chart patternChart(HeadAttentionMatrix m, String[] labels) {
+    static Chart patternChart(HeadAttention.Matrix m, String[] labels) {
         int n = m.tokens();
         double[][] grid = new double[n][n];
         for (int i = 0; i < n; i++) {

@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import java.util.Map;
 import java.util.function.Supplier;
 import jlens.analysis.AnalysisResult;
+import jlens.analysis.NdData;
 
 /**
  * What the last command computed, in the shapes {@code save} writes: a table (CSV with a header row), a main
@@ -20,9 +21,9 @@ import jlens.analysis.AnalysisResult;
 public record Result(String kind, String line, Map<String, Object> parameters, Object value, Supplier<String> csv,
         Supplier<String> json, NdData array) {
 
-    /** A result from the analysis package: its own CSV columns and JSON. */
-    public static Result of(String kind, String line, Map<String, Object> parameters, AnalysisResult r, NdData array) {
-        return new Result(kind, line, parameters, r, r::toCsv, r::toJson, array);
+    /** A result from the analysis package: its own CSV columns, JSON and main array. */
+    public static Result of(String kind, String line, Map<String, Object> parameters, AnalysisResult r) {
+        return new Result(kind, line, parameters, r, r::toCsv, r::toJson, r.array());
     }
 
     /** A result with a CSV text of its own and JSON of {@code value} by its record components. */
@@ -31,22 +32,5 @@ public record Result(String kind, String line, Map<String, Object> parameters, O
         Supplier<String> json = () -> new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create()
                 .toJson(value);
         return new Result(kind, line, parameters, value, csv, json, array);
-    }
-
-    /**
-     * An n-dimensional array in row-major order; exactly one of {@code f32} and {@code f64} is set.
-     */
-    public record NdData(long[] shape, float[] f32, double[] f64) {
-        public static NdData of(long[] shape, float[] data) {
-            return new NdData(shape, data, null);
-        }
-
-        public static NdData of(long[] shape, double[] data) {
-            return new NdData(shape, null, data);
-        }
-
-        public int length() {
-            return f32 != null ? f32.length : f64.length;
-        }
     }
 }

@@ -1,5 +1,7 @@
 package jlens.repl;
 
+import jlens.analysis.NdData;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.Gson;
@@ -57,7 +59,7 @@ final class SaveCommand {
         }
         switch (ext) {
             case "npy" -> {
-                Result.NdData data = hook != null ? activation(s, hook) : need(s, "an array", s.lastResult() == null ? null : s.lastResult().array());
+                NdData data = hook != null ? activation(s, hook) : need(s, "an array", s.lastResult() == null ? null : s.lastResult().array());
                 // (an array is the main array of the last result)
                 AtomicFiles.write(path, force, out -> Npy.write(out, data));
                 s.println("saved " + file + " " + Format.shape(data.shape()) + (hook != null ? " from " + hook : ""));
@@ -98,7 +100,7 @@ final class SaveCommand {
     }
 
     /** A cached activation as float32 with the batch dimension dropped. */
-    static Result.NdData activation(Session s, String spec) {
+    static NdData activation(Session s, String spec) {
         String name;
         try {
             name = s.model().hooks().resolve(spec);
@@ -109,7 +111,7 @@ final class SaveCommand {
         long[] shape = a.getShape().getShape();
         long[] dropped = shape.length > 1 && shape[0] == 1 ? Arrays.copyOfRange(shape, 1, shape.length) : shape;
         float[] data = a.getDataType() == DataType.FLOAT32 ? a.toFloatArray() : a.toType(DataType.FLOAT32, false).toFloatArray();
-        return Result.NdData.of(dropped, data);
+        return NdData.of(dropped, data);
     }
 
     /** The command, its parameters, and the analysis record as the analysis package writes it. */

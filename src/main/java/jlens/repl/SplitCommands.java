@@ -67,12 +67,7 @@ final class SplitCommands {
             s.println("layer " + layer + " c_attn output " + Format.shape(new long[] {t, 3L * c}) + " -> Q " + Format.shape(new long[] {t, c})
                     + ", K " + Format.shape(new long[] {t, c}) + ", V " + Format.shape(new long[] {t, c}));
             s.println("analyses use " + Format.shape(new long[] {split.positions(), c}) + " each: " + Positions.note(first));
-            float[] stacked = new float[3 * split.q().length];
-            System.arraycopy(split.q(), 0, stacked, 0, split.q().length);
-            System.arraycopy(split.k(), 0, stacked, split.q().length, split.k().length);
-            System.arraycopy(split.v(), 0, stacked, 2 * split.q().length, split.v().length);
-            s.lastResult(Result.of("split-qkv", "split qkv " + layer, Map.of("layer", layer, "first_position", first), split,
-                    Result.NdData.of(new long[] {3, split.positions(), c}, stacked)));
+            s.lastResult(Result.of("split-qkv", "split qkv " + layer, Map.of("layer", layer, "first_position", first), split));
         } else {
             QkvPart p = QkvPart.valueOf(part.toUpperCase(Locale.ROOT));
             HeadSplit hs = QkvSplitter.heads(split, p, cfg.nHead());
@@ -81,12 +76,8 @@ final class SplitCommands {
             for (int h = 0; h < hs.nHead(); h++) {
                 s.println("  head " + h + ": " + Format.shape(new long[] {t, hs.dHead()}));
             }
-            float[] all = new float[hs.nHead() * hs.positions() * hs.dHead()];
-            for (int h = 0; h < hs.nHead(); h++) {
-                System.arraycopy(hs.head(h), 0, all, h * hs.positions() * hs.dHead(), hs.positions() * hs.dHead());
-            }
             s.lastResult(Result.of("split-heads", "split heads " + layer + " " + part, Map.of("layer", layer, "part", part,
-                    "first_position", first), hs, Result.NdData.of(new long[] {hs.nHead(), hs.positions(), hs.dHead()}, all)));
+                    "first_position", first), hs));
         }
     }
 }

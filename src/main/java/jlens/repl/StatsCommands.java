@@ -6,14 +6,9 @@ import java.util.Locale;
 import java.util.Map;
 import jlens.analysis.FullWidthQkt;
 import jlens.analysis.QkvDensities;
-import jlens.analysis.QkvHistogramsByLayer;
-import jlens.analysis.QkvLayerHistograms;
 import jlens.analysis.QkvPart;
 import jlens.analysis.QkvSplitter;
 import jlens.analysis.QkvVariances;
-import jlens.analysis.QkvVariancesByLayer;
-import jlens.analysis.QktByLayer;
-import jlens.analysis.QktMatrix;
 import jlens.chart.Chart;
 import jlens.chart.ColorBy;
 import jlens.chart.Colormaps;
@@ -82,20 +77,6 @@ final class StatsCommands {
         return a.hasNext() ? a.nextIndex("layer", nLayer, "the model has " + nLayer + " layers") : s.settings().layer();
     }
 
-    /** Checks that the layers' c_attn outputs were captured, before anything is computed. */
-    static void requireQkv(Session s, Integer layer) {
-        int nLayer = s.config().nLayer();
-        if (layer != null) {
-            s.activation(HookPoint.block(layer, HookPoint.QKV));
-            return;
-        }
-        for (int l = 0; l < nLayer; l++) {
-            String name = HookPoint.block(l, HookPoint.QKV);
-            if (!s.cache().contains(name)) {
-                throw new UserError("layer " + l + "'s c_attn output was not captured; 'hook layer all' then 'run'");
-            }
-        }
-    }
 
     private static void hist(Session s, Args a) {
         int first = Positions.first(s, a);
@@ -114,21 +95,19 @@ final class StatsCommands {
                 throw new UserError("'hist all' always uses the notebook's common edges ([-5, 5]); --range is for one layer");
             }
         }
-        requireQkv(s, layer);
-        var cfg = s.config();
+        var ws = s.workspace();
         if (layer != null) {
-            s.settings().layer(layer);
             int bins = s.settings().bins();
-            var split = QkvSplitter.split(s.cache(), cfg, layer, first);
-            QkvLayerHistograms h = range == null ? QkvDensities.layer(split, bins) : QkvDensities.layer(split, bins, lo, hi);
+            QkvDensities.Layer h = range == null ? ws.qkvDensity(layer, first, bins) : ws.qkvDensity(layer, first, bins, lo, hi);
+            s.settings().layer(layer);
             s.println("layer " + layer + ": density of Q, K, V values (" + bins + " bins " + (range == null ? "each over its own range"
                     : "on [" + Format.num(lo) + ", " + Format.num(hi) + "]") + "); " + Positions.note(first));
             s.draw(layerChart(h), layerFigure(s, first, layer));
             s.lastResult(Result.of("hist", "hist " + layer, Map.of("layer", layer, "first_position", first, "bins", bins,
-                    "shared_edges", range != null), h, null));
+                    "shared_edges", range != null), h));
             return;
         }
-        QkvHistogramsByLayer all = QkvDensities.allLayers(s.cache(), cfg, first);
+        QkvDensities.AllLayers all = ws.qkvDensities(first);
         s.println("every layer: density of Q, K, V on common edges (" + all.bins() + " bins on [" + Format.num(all.lo()) + ", "
                 + Format.num(all.hi()) + "]); " + Positions.note(first));
         Chart overview = heatmaps(all);
@@ -138,13 +117,13 @@ final class StatsCommands {
         }
         s.draw(overview, new Figure(titles, 0, i -> i == 0 ? overview : sharedLayerChart(all, i - 1)));
         s.lastResult(Result.of("hist-all", "hist all", Map.of("first_position", first, "bins", all.bins(), "lo", all.lo(), "hi", all.hi()),
-                all, Result.NdData.of(new long[] {3, all.layers(), all.bins()}, stack(all))));
+                all));
     }
 
     /** The notebook's colour ranges for the three layer x value heatmaps. */
     private static final double[] HEATMAP_MAX = {0.4, 0.3, 0.7};
 
-    static Chart heatmaps(QkvHistogramsByLayer all) {
+    static Chart heatmaps(QkvDensities.AllLayers all) {
         SmallMultiples grid = new SmallMultiples("Q, K, V density by layer (rows: layers, origin at the bottom)");
         for (QkvPart p : QkvPart.values()) {
             grid.add(new Heatmap(all.densities(p)).title(p.label().toUpperCase(Locale.ROOT)).xRange(all.lo(), all.hi())
@@ -154,19 +133,8 @@ final class StatsCommands {
         return grid;
     }
 
-    private static double[] stack(QkvHistogramsByLayer all) {
-        int n = all.layers() * all.bins();
-        double[] out = new double[3 * n];
-        for (QkvPart p : QkvPart.values()) {
-            double[][] d = all.densities(p);
-            for (int l = 0; l < d.length; l++) {
-                System.arraycopy(d[l], 0, out, p.ordinal() * n + l * all.bins(), all.bins());
-            }
-        }
-        return out;
-    }
 
-    static Chart layerChart(QkvLayerHistograms h) {
+    static Chart layerChart(QkvDensities.Layer h) {
         Histogram chart = new Histogram("layer " + h.layer() + ": Q, K, V density").xLabel("value").yLabel("density");
         for (QkvPart p : QkvPart.values()) {
             var part = h.part(p);
@@ -175,7 +143,7 @@ final class StatsCommands {
         return chart;
     }
 
-    private static Chart sharedLayerChart(QkvHistogramsByLayer all, int layer) {
+    private static Chart sharedLayerChart(QkvDensities.AllLayers all, int layer) {
         Histogram chart = new Histogram("layer " + layer + ": Q, K, V density").xLabel("value").yLabel("density");
         for (QkvPart p : QkvPart.values()) {
             var part = all.part(p).get(layer);
@@ -201,8 +169,7 @@ final class StatsCommands {
     private static void variances(Session s, Args a) {
         int first = Positions.first(s, a);
         a.end();
-        requireQkv(s, null);
-        QkvVariancesByLayer v = QkvVariances.compute(s.cache(), s.config(), first);
+        QkvVariances.ByLayer v = s.workspace().variances(first);
         s.println("unbiased variance of Q, K, V per layer; " + Positions.note(first));
         TextTable t = new TextTable("layer", "q", "k", "v");
         for (int l = 0; l < v.layers(); l++) {
@@ -214,30 +181,20 @@ final class StatsCommands {
             plot.add(LinePlot.Series.overIndex(p.label().toUpperCase(Locale.ROOT), v.part(p)));
         }
         s.draw(plot, null);
-        s.lastResult(Result.of("var", "var", Map.of("first_position", first), v,
-                Result.NdData.of(new long[] {v.layers(), 3}, interleave(v))));
+        s.lastResult(Result.of("var", "var", Map.of("first_position", first), v));
     }
 
-    private static double[] interleave(QkvVariancesByLayer v) {
-        double[] out = new double[v.layers() * 3];
-        for (int l = 0; l < v.layers(); l++) {
-            out[3 * l] = v.q()[l];
-            out[3 * l + 1] = v.k()[l];
-            out[3 * l + 2] = v.v()[l];
-        }
-        return out;
-    }
 
     private static void qkt(Session s, Args a) {
         int first = Positions.first(s, a);
         Integer layer = layerOrAll(s, a);
         a.end();
-        requireQkv(s, layer);
         var cfg = s.config();
-        var cache = s.cache();
+        var ws = s.workspace();
         if (layer != null) {
+            FullWidthQkt.Layer m = ws.qkt(layer, first);
             s.settings().layer(layer);
-            QktMatrix m = FullWidthQkt.layer(cache, cfg, layer, first);
+            var cache = s.cache();
             s.println("layer " + layer + ": q @ k^T / sqrt(" + m.dHead() + ") over the full d_model, no causal mask (the notebook's), "
                     + Format.shape(new long[] {m.size(), m.size()}) + ", mean " + Format.num(m.mean()) + ", std " + Format.num(m.std())
                     + "; " + Positions.note(first));
@@ -247,11 +204,10 @@ final class StatsCommands {
             }
             s.draw(qktChart(m, s), new Figure(titles, layer, l -> cache.contains(HookPoint.block(l, HookPoint.QKV))
                     ? qktChart(FullWidthQkt.layer(cache, cfg, l, first), s) : new Histogram("layer " + l + " not captured")));
-            s.lastResult(Result.of("qkt", "qkt " + layer, Map.of("layer", layer, "first_position", first), m,
-                    Result.NdData.of(new long[] {m.size(), m.size()}, m.scores())));
+            s.lastResult(Result.of("qkt", "qkt " + layer, Map.of("layer", layer, "first_position", first), m));
             return;
         }
-        QktByLayer all = FullWidthQkt.allLayers(cache, cfg, first, 20);
+        FullWidthQkt.AllLayers all = ws.qktAll(first, 20);
         s.println("every layer: QK^T / sqrt(d_head) over the full d_model; " + Positions.note(first));
         TextTable t = new TextTable("layer", "mean", "std");
         for (int l = 0; l < all.layers(); l++) {
@@ -276,21 +232,12 @@ final class StatsCommands {
         s.draw(new SmallMultiples("QK^T and its row softmax, one curve per layer").add(scores).add(soft), pages);
         s.draw(stats, pages);
         s.println("'view' pages through these full screen (arrow keys)");
-        s.lastResult(Result.of("qkt-all", "qkt all", Map.of("first_position", first, "bins", 20), all,
-                Result.NdData.of(new long[] {n, 2}, meanStd(all))));
+        s.lastResult(Result.of("qkt-all", "qkt all", Map.of("first_position", first, "bins", 20), all));
     }
 
-    private static double[] meanStd(QktByLayer all) {
-        double[] out = new double[all.layers() * 2];
-        for (int l = 0; l < all.layers(); l++) {
-            out[2 * l] = all.mean()[l];
-            out[2 * l + 1] = all.std()[l];
-        }
-        return out;
-    }
 
     /** The matrix as a heatmap beside a scatter of its values in order (demo 2 step 2). */
-    static Chart qktChart(QktMatrix m, Session s) {
+    static Chart qktChart(FullWidthQkt.Layer m, Session s) {
         int n = m.size();
         double[][] grid = new double[n][n];
         double[] flat = new double[n * n];

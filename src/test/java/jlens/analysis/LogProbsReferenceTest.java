@@ -36,7 +36,7 @@ class LogProbsReferenceTest {
 
     @Test
     void realLastTokenAtPositionMinusTwo() {
-        LogProbsAtPosition lp = LogProbs.at(run.logits(), ids, model.tokenizer(), AnalysisDefaults.LOGPROB_POSITION, 5);
+        LogProbs.AtPosition lp = LogProbs.at(run.logits(), ids, model.tokenizer(), AnalysisDefaults.LOGPROB_POSITION, 5);
         assertEquals(ids.length - 2, lp.position());
         assertEquals(ref.get("target_token").getAsLong(), lp.next().id());
         assertEquals(ref.get("clean_logprob_target_at_pos_minus2").getAsDouble(), lp.next().logProb(), 1e-3);
@@ -82,14 +82,14 @@ class LogProbsReferenceTest {
 
     @Test
     void theLastPositionHasNoRealNextToken() {
-        LogProbsAtPosition lp = LogProbs.at(run.logits(), ids, model.tokenizer(), -1, 3);
+        LogProbs.AtPosition lp = LogProbs.at(run.logits(), ids, model.tokenizer(), -1, 3);
         assertEquals(ids.length - 1, lp.position());
         assertNull(lp.next());
     }
 
     @Test
     void csvListsTheWholeVocabulary() {
-        LogProbsAtPosition lp = LogProbs.at(model, ids, -2, 3);
+        LogProbs.AtPosition lp = LogProbs.at(model, ids, -2, 3);
         String csv = lp.toCsv();
         List<String> lines = csv.lines().toList();
         assertEquals("token_id,token,logprob", lines.get(0));
@@ -103,7 +103,7 @@ class LogProbsReferenceTest {
     void logitStatisticsPerPositionMatch() {
         double[] mean = Fixture.vector(ref.get("logits_mean_per_pos"));
         double[] std = Fixture.vector(ref.get("logits_std_per_pos"));
-        LogitStatsByPosition stats = LogitStats.perPosition(run.logits());
+        LogitStats.ByPosition stats = LogitStats.perPosition(run.logits());
         assertEquals(mean.length, stats.tokens());
         for (int p = 0; p < mean.length; p++) {
             assertEquals(mean[p], stats.mean()[p], 1e-4 * std[p], "mean at " + p);

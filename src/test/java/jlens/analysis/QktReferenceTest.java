@@ -49,7 +49,7 @@ class QktReferenceTest {
     void fullWidthMatrixOfTheNamedLayerMatches() {
         int layer = ref.get("qkt_layer").getAsInt();
         double[] expected = Fixture.flatten(Fixture.matrix(ref.get("qkt_full_dim_scaled"))); // [T-1, T-1]
-        QktMatrix m = FullWidthQkt.layer(run.cache(), config, layer, AnalysisDefaults.FIRST_POSITION);
+        FullWidthQkt.Layer m = FullWidthQkt.layer(run.cache(), config, layer, AnalysisDefaults.FIRST_POSITION);
         assertEquals(Fixture.tokenIds().length - 1, m.size());
         assertEquals(layer, m.layer());
         double err = Fixture.maxAbsDiff(expected, m.scores());
@@ -67,7 +67,7 @@ class QktReferenceTest {
     void meanAndStdPerLayerMatch() {
         double[] mean = Fixture.vector(ref.get("qkt_mean_per_layer"));
         double[] std = Fixture.vector(ref.get("qkt_std_per_layer"));
-        QktByLayer byLayer = FullWidthQkt.allLayers(run.cache(), config, AnalysisDefaults.FIRST_POSITION, AnalysisDefaults.QKT_BINS);
+        FullWidthQkt.AllLayers byLayer = FullWidthQkt.allLayers(run.cache(), config, AnalysisDefaults.FIRST_POSITION, AnalysisDefaults.QKT_BINS);
         for (int l = 0; l < mean.length; l++) {
             // The mean is a small difference of large scores: measure its error against the scores' spread.
             assertEquals(mean[l], byLayer.mean()[l], 1e-4 * std[l], "mean, layer " + l);
@@ -80,11 +80,11 @@ class QktReferenceTest {
 
     @Test
     void twentyBinHistogramsOfScoresAndSoftmaxMatch() {
-        QktByLayer byLayer = FullWidthQkt.allLayers(run.cache(), config, 1, 20);
+        FullWidthQkt.AllLayers byLayer = FullWidthQkt.allLayers(run.cache(), config, 1, 20);
         JsonArray scoreRef = ref.getAsJsonArray("qkt_hist_20");
         JsonArray softmaxRef = ref.getAsJsonArray("softmax_hist_20");
         for (int l = 0; l < config.nLayer(); l++) {
-            QktMatrix m = FullWidthQkt.layer(run.cache(), config, l, 1);
+            FullWidthQkt.Layer m = FullWidthQkt.layer(run.cache(), config, l, 1);
             check("QK^T layer " + l, scoreRef.get(l).getAsJsonObject(), byLayer.scoreHistograms().get(l), m.scores());
             check("softmax layer " + l, softmaxRef.get(l).getAsJsonObject(), byLayer.softmaxHistograms().get(l), m.softmax());
         }
@@ -93,15 +93,15 @@ class QktReferenceTest {
     /**
      * Each histogram spans its data's own min..max, which our float32 values reproduce to float error only: the
      * edges are compared to a small fraction of the range, the counts allowing for values that lie within float
-     * error of an edge (see {@link HistogramAssertions}).
+     * error of an edge (see {@link DensityAssertions}).
      */
-    private static void check(String what, JsonObject refHist, Histogram ours, float[] values) {
+    private static void check(String what, JsonObject refHist, Density ours, float[] values) {
         double[] edges = Fixture.vector(refHist.get("edges"));
         double[] density = Fixture.vector(refHist.get("density"));
         double range = edges[edges.length - 1] - edges[0];
         double scale = Math.max(Math.abs(edges[0]), Math.abs(edges[edges.length - 1]));
         assertArrayEquals(edges, ours.edges(), 1e-5 * scale, what + ": edges");
-        HistogramAssertions.countsMatch(what, edges, density, ours, values, 1e-5 * scale + 1e-6 * range);
+        DensityAssertions.countsMatch(what, edges, density, ours, values, 1e-5 * scale + 1e-6 * range);
     }
 
     @Test
@@ -109,12 +109,12 @@ class QktReferenceTest {
         int t = Fixture.tokenIds().length;
         JsonArray pattern = ref.getAsJsonArray("attn_pattern"); // [NH, T, T]
         for (int h = 0; h < config.nHead(); h++) {
-            HeadAttentionMatrix p = HeadAttention.pattern(run.cache(), config, patternLayer, h);
+            HeadAttention.Matrix p = HeadAttention.pattern(run.cache(), config, patternLayer, h);
             assertEquals(t, p.tokens());
             double[] expected = Fixture.flatten(Fixture.matrix(pattern.get(h)));
             assertTrue(Fixture.maxAbsDiff(expected, p.values()) < 1e-5, "pattern head " + h);
 
-            HeadAttentionMatrix s = HeadAttention.scores(run.cache(), config, patternLayer, h);
+            HeadAttention.Matrix s = HeadAttention.scores(run.cache(), config, patternLayer, h);
             for (int q = 0; q < t; q++) {
                 double max = Double.NEGATIVE_INFINITY;
                 for (int k = 0; k <= q; k++) {
@@ -134,7 +134,7 @@ class QktReferenceTest {
                 }
             }
         }
-        HeadAttentionMatrix s = HeadAttention.scores(run.cache(), config, patternLayer, 0);
+        HeadAttention.Matrix s = HeadAttention.scores(run.cache(), config, patternLayer, 0);
         assertTrue(s.toCsv().startsWith("query,key,score\n0,0,"));
         assertTrue(s.toCsv().contains("0,1,-inf\n"));
         JsonObject json = JsonParser.parseString(s.toJson()).getAsJsonObject();
@@ -144,10 +144,10 @@ class QktReferenceTest {
 
     @Test
     void oneLayerFromAModelCapturesOnlyWhatItReads() {
-        QktMatrix fromCache = FullWidthQkt.layer(run.cache(), config, 2, 1);
-        QktMatrix fromModel = FullWidthQkt.layer(model, Fixture.tokenIds(), -1, 1);
+        FullWidthQkt.Layer fromCache = FullWidthQkt.layer(run.cache(), config, 2, 1);
+        FullWidthQkt.Layer fromModel = FullWidthQkt.layer(model, Fixture.tokenIds(), -1, 1);
         assertArrayEquals(fromCache.scores(), fromModel.scores(), 1e-6f);
-        HeadAttentionMatrix pattern = HeadAttention.of(model, Fixture.tokenIds(), patternLayer, 3, AttentionKind.PATTERN);
+        HeadAttention.Matrix pattern = HeadAttention.of(model, Fixture.tokenIds(), patternLayer, 3, AttentionKind.PATTERN);
         assertArrayEquals(HeadAttention.pattern(run.cache(), config, patternLayer, 3).values(), pattern.values(), 1e-7f);
         QkvSplit split = QkvSplitter.split(model, Fixture.tokenIds(), 0, 1);
         assertArrayEquals(QkvSplitter.split(run.cache(), config, 0, 1).v(), split.v(), 1e-7f);

@@ -81,7 +81,7 @@ class QkvReferenceTest {
     @Test
     void variancesPerLayerMatchTheReference() {
         double[][] expected = Fixture.matrix(ref.get("qkv_variance_per_layer")); // [L, 3]
-        QkvVariancesByLayer vars = QkvVariances.compute(run.cache(), config, AnalysisDefaults.FIRST_POSITION);
+        QkvVariances.ByLayer vars = QkvVariances.compute(run.cache(), config, AnalysisDefaults.FIRST_POSITION);
         assertEquals(expected.length, vars.layers());
         for (int l = 0; l < expected.length; l++) {
             for (QkvPart p : QkvPart.values()) {
@@ -113,7 +113,7 @@ class QkvReferenceTest {
     @Test
     void histogramsOnCommonBinsMatchTheReference() {
         double[] edges = Fixture.vector(ref.get("hist_bin_edges"));
-        QkvHistogramsByLayer hist = QkvDensities.allLayers(run.cache(), config, AnalysisDefaults.FIRST_POSITION);
+        QkvDensities.AllLayers hist = QkvDensities.allLayers(run.cache(), config, AnalysisDefaults.FIRST_POSITION);
         assertEquals(100, hist.bins());
         // Both sides compute numpy's linspace(-5, 5, 101): the same doubles.
         assertArrayEquals(edges, hist.edges(), 1e-12);
@@ -122,7 +122,7 @@ class QkvReferenceTest {
             double[][] densities = hist.densities(p);
             for (int l = 0; l < config.nLayer(); l++) {
                 float[] values = QkvSplitter.split(run.cache(), config, l, 1).part(p);
-                HistogramAssertions.countsMatch("layer " + l + " " + p, edges, expected[l], hist.part(p).get(l), values, 1e-5);
+                DensityAssertions.countsMatch("layer " + l + " " + p, edges, expected[l], hist.part(p).get(l), values, 1e-5);
                 assertArrayEquals(hist.part(p).get(l).density(), densities[l]);
             }
         }
@@ -132,10 +132,10 @@ class QkvReferenceTest {
 
     @Test
     void fromAModelOnePassGivesTheSameAsFromTheCache() {
-        QkvVariancesByLayer fromCache = QkvVariances.compute(run.cache(), config, 1);
-        QkvVariancesByLayer fromModel = QkvVariances.compute(model, Fixture.tokenIds(), 1);
+        QkvVariances.ByLayer fromCache = QkvVariances.compute(run.cache(), config, 1);
+        QkvVariances.ByLayer fromModel = QkvVariances.compute(model, Fixture.tokenIds(), 1);
         assertArrayEquals(fromCache.v(), fromModel.v(), 1e-9);
-        QkvHistogramsByLayer hist = QkvDensities.allLayers(model, Fixture.tokenIds(), 1, 10, -2, 2);
+        QkvDensities.AllLayers hist = QkvDensities.allLayers(model, Fixture.tokenIds(), 1, 10, -2, 2);
         assertEquals(10, hist.bins());
         assertEquals(-2, hist.lo());
         assertTrue(model.hooks().isEmpty(), "the pass's capture hooks are gone");
@@ -144,7 +144,7 @@ class QkvReferenceTest {
     @Test
     void oneLayerOverEachPartsOwnRange() {
         QkvSplit split = QkvSplitter.split(run.cache(), config, 1, 1);
-        QkvLayerHistograms own = QkvDensities.layer(split, AnalysisDefaults.QKV_BINS);
+        QkvDensities.Layer own = QkvDensities.layer(split, AnalysisDefaults.QKV_BINS);
         assertFalse(own.sharedEdges());
         for (QkvPart p : QkvPart.values()) {
             float[] values = split.part(p);
@@ -160,14 +160,14 @@ class QkvReferenceTest {
         }
         assertTrue(own.toCsv().startsWith("bin,q_bin_left,q_bin_right,q,k_bin_left,k_bin_right,k,v_bin_left,v_bin_right,v\n"));
 
-        QkvLayerHistograms shared = QkvDensities.layer(split, 100, -5, 5);
+        QkvDensities.Layer shared = QkvDensities.layer(split, 100, -5, 5);
         assertTrue(shared.toCsv().startsWith("bin_left,bin_right,q,k,v\n-5.0,-4.9,"));
         assertEquals(101, shared.toCsv().lines().count());
     }
 
     @Test
     void jsonCarriesTheParameters() {
-        QkvVariancesByLayer vars = QkvVariances.compute(run.cache(), config, 1);
+        QkvVariances.ByLayer vars = QkvVariances.compute(run.cache(), config, 1);
         JsonObject json = JsonParser.parseString(vars.toJson()).getAsJsonObject();
         assertEquals(1, json.get("firstPosition").getAsInt());
         assertEquals(vars.q()[2], json.getAsJsonArray("q").get(2).getAsDouble(), 0);

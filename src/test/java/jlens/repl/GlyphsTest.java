@@ -11,12 +11,12 @@ import org.junit.jupiter.api.Test;
 class GlyphsTest {
     @Test
     void theLocaleDecidesWhetherUnicodeIsSafe() {
-        assertTrue(Session.localeAllowsUnicode(Map.of()));
-        assertTrue(Session.localeAllowsUnicode(Map.of("LANG", "en_GB.UTF-8")));
-        assertTrue(Session.localeAllowsUnicode(Map.of("LANG", "C", "LC_ALL", "C.utf8")), "LC_ALL wins over LANG");
-        assertFalse(Session.localeAllowsUnicode(Map.of("LANG", "C")));
-        assertFalse(Session.localeAllowsUnicode(Map.of("LANG", "en_US.UTF-8", "LC_CTYPE", "POSIX")), "LC_CTYPE before LANG");
-        assertFalse(Session.localeAllowsUnicode(Map.of("LC_ALL", "de_DE.ISO-8859-1")));
+        assertTrue(Console.localeAllowsUnicode(Map.of()));
+        assertTrue(Console.localeAllowsUnicode(Map.of("LANG", "en_GB.UTF-8")));
+        assertTrue(Console.localeAllowsUnicode(Map.of("LANG", "C", "LC_ALL", "C.utf8")), "LC_ALL wins over LANG");
+        assertFalse(Console.localeAllowsUnicode(Map.of("LANG", "C")));
+        assertFalse(Console.localeAllowsUnicode(Map.of("LANG", "en_US.UTF-8", "LC_CTYPE", "POSIX")), "LC_CTYPE before LANG");
+        assertFalse(Console.localeAllowsUnicode(Map.of("LC_ALL", "de_DE.ISO-8859-1")));
     }
 
     @Test

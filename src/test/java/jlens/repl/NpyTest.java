@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import jlens.analysis.NdData;
 import org.junit.jupiter.api.Test;
 
 /** The .npy writer against the format's rules (numpy is not needed to check them). */
@@ -40,7 +41,7 @@ class NpyTest {
     @Test
     void headerAndDataFollowVersion1() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Npy.write(out, Result.NdData.of(new long[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6}));
+        Npy.write(out, NdData.of(new long[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6}));
         Path f = Files.createTempFile("npy", ".npy");
         Files.write(f, out.toByteArray());
         assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, readF32(f, new long[] {2, 3}));
@@ -50,7 +51,7 @@ class NpyTest {
     @Test
     void oneDimensionalShapeHasTrailingComma() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Npy.write(out, Result.NdData.of(new long[] {3}, new double[] {1, 2, 3}));
+        Npy.write(out, NdData.of(new long[] {3}, new double[] {1, 2, 3}));
         String header = new String(out.toByteArray(), 10, 118, StandardCharsets.US_ASCII);
         assertTrue(header.contains("'descr': '<f8'") && header.contains("'shape': (3,)"), header);
         assertEquals(128 + 24, out.size());

@@ -193,11 +193,11 @@ class CrashSurvivalTest {
                 "load " + corpus.resolve("f16"),
                 "run",
                 "load " + live,
-                "session.hook(HookPoint.all(session.config().nLayer()));",
+                "ws.hook(HookPoint.all(ws.config().nLayer()));",
                 "run",
                 // in place, on every activation the session holds and on copies of every weight
-                "for (String n : session.hooked()) { session.activation(n).addi(1f); }",
-                "var w = session.model().weights(); try (var m = NDManager.newBaseManager()) { for (String n : w.names()) { w.copy(n, m).muli(0f); } }",
+                "for (String n : ws.hooked()) { ws.activation(n).addi(1f); }",
+                "var w = ws.model().weights(); try (var m = NDManager.newBaseManager()) { for (String n : w.names()) { w.copy(n, m).muli(0f); } }",
                 "run",
                 "System.out.println(\"WROTE IN PLACE\");",
                 // a training script saving over the file: the same inode, cut short

@@ -1,0 +1,202 @@
+package jlens.analysis;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Equal-width histogram with the semantics of numpy's {@code np.histogram(values, bins, range=(lo, hi))}: edges are
+ * {@code lo + i * (hi - lo) / bins} with the last edge exactly {@code hi}; every bin is half-open {@code [left, right)}
+ * except the last, which is closed; values outside {@code [lo, hi]} (and NaN) are ignored. {@code density} is
+ * numpy's {@code density=True}: {@code count / (inRange * width)}, so it integrates to 1 over the range.
+ *
+ * @param edges bin edges, {@code bins + 1} of them, increasing
+ * @param counts values that fell in each bin
+ * @param inRange values counted (those within {@code [lo, hi]})
+ * @param density each bin's count divided by {@code inRange} and its width; all zero when nothing was counted
+ *     (numpy gives NaN there)
+ */
+public record Density(double[] edges, long[] counts, long inRange, double[] density) implements AnalysisResult {
+
+    public Density {
+        if (edges.length != counts.length + 1 || density.length != counts.length) {
+            throw new IllegalArgumentException("a histogram of " + counts.length + " bins needs " + (counts.length + 1)
+                    + " edges and " + counts.length + " densities, not " + edges.length + " and " + density.length);
+        }
+    }
+
+    /** Density of {@code values} in {@code bins} equal bins over {@code [lo, hi]}. */
+    public static Density of(float[] values, int bins, double lo, double hi) {
+        return of(new FloatValues(values), bins, lo, hi);
+    }
+
+    /** Density of {@code values} in {@code bins} equal bins over {@code [lo, hi]}. */
+    public static Density of(double[] values, int bins, double lo, double hi) {
+        return of(new DoubleValues(values), bins, lo, hi);
+    }
+
+    /**
+     * Density over the data's own range, as numpy's {@code np.histogram(values, bins)}: {@code [min, max]} of the
+     * finite values ({@code [min - 0.5, max + 0.5]} when they are all equal, {@code [0, 1]} when there are none).
+     * Infinities are left out (numpy refuses them) so that masked attention scores can be binned as they are.
+     */
+    public static Density auto(float[] values, int bins) {
+        return auto(new FloatValues(values), bins);
+    }
+
+    /** As {@link #auto(float[], int)}. */
+    public static Density auto(double[] values, int bins) {
+        return auto(new DoubleValues(values), bins);
+    }
+
+    /** Number of bins. */
+    public int bins() {
+        return counts.length;
+    }
+
+    public double lo() {
+        return edges[0];
+    }
+
+    public double hi() {
+        return edges[edges.length - 1];
+    }
+
+    /** {@link #density()} when {@code density} is true, else the counts as doubles (numpy's {@code density} flag). */
+    public double[] values(boolean asDensity) {
+        return asDensity ? density.clone() : Arrays.stream(counts).asDoubleStream().toArray();
+    }
+
+    /** Centre of each bin, for plotting densities as a curve. */
+    public double[] centres() {
+        double[] out = new double[bins()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (edges[i] + edges[i + 1]) / 2;
+        }
+        return out;
+    }
+
+    @Override
+    public List<String> columns() {
+        return List.of("bin_left", "bin_right", "count", "density");
+    }
+
+    @Override
+    public int rowCount() {
+        return bins();
+    }
+
+    @Override
+    public Object[] row(int i) {
+        return new Object[] {edges[i], edges[i + 1], counts[i], density[i]};
+    }
+
+    // The values are read through this small view so that float and double inputs share one binning loop
+    // without copying a float array of a million activations into doubles.
+    private interface Values {
+        int length();
+
+        double get(int i);
+    }
+
+    private record FloatValues(float[] a) implements Values {
+        public int length() {
+            return a.length;
+        }
+
+        public double get(int i) {
+            return a[i];
+        }
+    }
+
+    private record DoubleValues(double[] a) implements Values {
+        public int length() {
+            return a.length;
+        }
+
+        public double get(int i) {
+            return a[i];
+        }
+    }
+
+    private static Density auto(Values values, int bins) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < values.length(); i++) {
+            double x = values.get(i);
+            if (Double.isFinite(x)) {
+                min = Math.min(min, x);
+                max = Math.max(max, x);
+            }
+        }
+        if (min > max) { // no finite value: numpy's range for empty data
+            min = 0;
+            max = 1;
+        } else if (min == max) {
+            min -= 0.5;
+            max += 0.5;
+        }
+        return of(values, bins, min, max);
+    }
+
+    private static Density of(Values values, int bins, double lo, double hi) {
+        Checks.bins(bins);
+        Checks.range(lo, hi);
+        double[] edges = edges(bins, lo, hi);
+        long[] counts = new long[bins];
+        double norm = bins / (hi - lo);
+        long inRange = 0;
+        for (int i = 0; i < values.length(); i++) {
+            double x = values.get(i);
+            if (!(x >= lo && x <= hi)) { // also drops NaN
+                continue;
+            }
+            // numpy's fast path: scale to a bin index, then correct by one where rounding put x beside the edge
+            // that the edges array (computed differently) says it belongs to.
+            int bin = (int) ((x - lo) * norm);
+            if (bin == bins) {
+                bin--; // x == hi: the last bin is closed
+            }
+            if (x < edges[bin]) {
+                bin--;
+            } else if (bin != bins - 1 && x >= edges[bin + 1]) {
+                bin++;
+            }
+            counts[bin]++;
+            inRange++;
+        }
+        double[] density = new double[bins];
+        if (inRange > 0) {
+            for (int b = 0; b < bins; b++) {
+                density[b] = counts[b] / (edges[b + 1] - edges[b]) / inRange;
+            }
+        }
+        return new Density(edges, counts, inRange, density);
+    }
+
+    /** numpy's {@code linspace(lo, hi, bins + 1)}: {@code i * step + lo}, with the last edge exactly {@code hi}. */
+    static double[] edges(int bins, double lo, double hi) {
+        double step = (hi - lo) / bins;
+        double[] edges = new double[bins + 1];
+        for (int i = 0; i < bins; i++) {
+            edges[i] = i * step + lo;
+        }
+        edges[bins] = hi;
+        return edges;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Density h && inRange == h.inRange && Arrays.equals(edges, h.edges)
+                && Arrays.equals(counts, h.counts) && Arrays.equals(density, h.density);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(edges) + Arrays.hashCode(counts);
+    }
+
+    @Override
+    public String toString() {
+        return "Density[" + bins() + " bins on [" + lo() + ", " + hi() + "], " + inRange + " values]";
+    }
+}

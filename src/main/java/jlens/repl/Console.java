@@ -1,0 +1,124 @@
+package jlens.repl;
+
+import com.googlecode.lanterna.graphics.TextImage;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import jlens.chart.AnsiEncoder;
+import jlens.chart.Chart;
+import jlens.chart.ColorMode;
+import jlens.chart.RenderStyle;
+
+/**
+ * Where a session's output goes: the writer, the terminal's width, the colour mode and glyphs charts are drawn
+ * with, and the drawing of a chart into text. Knows nothing of models.
+ */
+final class Console {
+    private final Settings settings;
+    private PrintWriter out;
+    private IntSupplier terminalWidth = () -> 0;
+    private ColorMode autoColor = ColorMode.MONO; // what 'color auto' means on this output
+    private boolean unicode = true;
+    private boolean interactive;
+
+    Console(PrintWriter out, Settings settings) {
+        this.out = out;
+        this.settings = settings;
+    }
+
+    PrintWriter out() {
+        return out;
+    }
+
+    void out(PrintWriter w) {
+        out = w;
+    }
+
+    /** Prints a line of prose, wrapped at word boundaries to the terminal's width (continuations indented). */
+    void println(String s) {
+        out.println(Format.wrap(s, textWidth()));
+    }
+
+    /** Columns for prose: the terminal's width (less one), or unlimited without a terminal (scripts, pipes). */
+    int textWidth() {
+        int w = terminalWidth.getAsInt();
+        return w > 20 ? w - 1 : Integer.MAX_VALUE;
+    }
+
+    void terminalWidth(IntSupplier w) {
+        terminalWidth = w;
+    }
+
+    /** Columns charts are drawn with: the {@code width} setting, or the terminal's width less one, or 80. */
+    int chartWidth() {
+        if (settings.width() > 0) {
+            return settings.width();
+        }
+        int w = terminalWidth.getAsInt();
+        return w > 20 ? Math.min(w - 1, 200) : 80;
+    }
+
+    /** What {@code set color auto} resolves to here (the REPL detects it from the terminal; scripts get mono). */
+    void autoColor(ColorMode mode, boolean canEncodeGlyphs) {
+        autoColor = mode;
+        unicode = canEncodeGlyphs;
+    }
+
+    boolean interactive() {
+        return interactive;
+    }
+
+    void interactive(boolean on) {
+        interactive = on;
+    }
+
+    /** The colour mode and glyph set charts are drawn with now. */
+    RenderStyle style() {
+        ColorMode mode;
+        try {
+            mode = ColorMode.parse(settings.color()).orElse(autoColor);
+        } catch (IllegalArgumentException e) {
+            mode = autoColor;
+        }
+        boolean glyphs = switch (settings.glyphs()) {
+            case "unicode" -> true;
+            case "ascii" -> false;
+            default -> unicode && localeAllowsUnicode(System.getenv());
+        };
+        return new RenderStyle(mode, glyphs);
+    }
+
+    /**
+     * Whether the locale lets the terminal show Unicode glyphs: the first of LC_ALL, LC_CTYPE and LANG that is
+     * set decides, and only a UTF-8 one allows them (LANG=C is ASCII, and braille drawn there comes out garbled).
+     * With none set, Unicode (the usual case in containers whose terminal is UTF-8 anyway).
+     */
+    static boolean localeAllowsUnicode(Map<String, String> env) {
+        for (String name : List.of("LC_ALL", "LC_CTYPE", "LANG")) {
+            String value = env.get(name);
+            if (value != null && !value.isBlank()) {
+                String v = value.toLowerCase(Locale.ROOT);
+                return v.contains("utf-8") || v.contains("utf8");
+            }
+        }
+        return true;
+    }
+
+    /** Renders {@code chart} at the chart width and {@code height}, prints it, and returns what was printed. */
+    Drawing draw(Chart chart, int height) {
+        RenderStyle st = style();
+        TextImage image;
+        try {
+            image = chart.render(chartWidth(), height, st);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("the chart does not fit " + chartWidth() + " x " + height + " cells (" + e.getMessage()
+                    + "); widen the terminal or 'set width 200', 'set height 40'");
+        }
+        String ansi = AnsiEncoder.encode(image, st.mode());
+        out.print(ansi);
+        out.flush();
+        return new Drawing(AnsiEncoder.plain(image), ansi);
+    }
+}

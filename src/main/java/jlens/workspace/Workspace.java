@@ -1,0 +1,476 @@
+package jlens.workspace;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import jlens.analysis.AttentionKind;
+import jlens.analysis.Checks;
+import jlens.analysis.FullWidthQkt;
+import jlens.analysis.HeadAttention;
+import jlens.analysis.HeadSplit;
+import jlens.analysis.LogProbs;
+import jlens.analysis.QkvDensities;
+import jlens.analysis.QkvPart;
+import jlens.analysis.QkvSplit;
+import jlens.analysis.QkvSplitter;
+import jlens.analysis.QkvVariances;
+import jlens.hook.ActivationCache;
+import jlens.hook.HookPoint;
+import jlens.hook.Hooks;
+import jlens.intervene.AblationSweep;
+import jlens.intervene.SweepOptions;
+import jlens.intervene.SweepResult;
+import jlens.intervene.SweepSpec;
+import jlens.model.Gpt2;
+import jlens.model.Gpt2Config;
+
+/**
+ * What a jlens user holds, in Java: a model, a text and its token ids, the hook points to capture, the last run and
+ * its activations, and the last result. Every REPL command is a call on this API, so JShell, scripts and the REPL
+ * reach the same code. Nothing here prints or touches a terminal; a step that cannot be done throws a
+ * {@link WorkspaceException} whose message says what to do. Each analysis returns its record and keeps it as
+ * {@link #lastResult()}.
+ *
+ * <p>The workspace is a thin facade: the model, the text, the hook set and the last run each live in a small
+ * class of their own, and every analysis method is one call into {@code jlens.analysis} or
+ * {@code jlens.intervene}. A new study is a new method here and a new class there.
+ *
+ * <p>A whole session in JShell ({@code ./jlens jshell} opens one as {@code ws}):
+ *
+ * <pre>{@code
+ * import jlens.workspace.*; import jlens.analysis.*; import jlens.intervene.*;
+ * Workspace ws = Workspace.open("gpt2");                      // from the local cache, or downloaded
+ * ws.text("Be who you are and say what you feel");
+ * ws.hookAll(HookPoint.QKV);                                 // attn.hook_qkv of every layer
+ * ws.run();                                                  // one forward pass fills them all
+ * QkvSplit split = ws.split(5);                              // demo 1: Q, K and V of layer 5
+ * QkvDensities.Layer hist = ws.qkvDensity(5, 100);           //   their density histograms
+ * QkvDensities.AllLayers all = ws.qkvDensities();            //   every layer on [-5, 5]
+ * QkvVariances.ByLayer var = ws.variances();                 //   variance per layer
+ * FullWidthQkt.Layer qkt = ws.qkt(1);                        // demo 2: QK^T / sqrt(d_head) of layer 1
+ * FullWidthQkt.AllLayers stats = ws.qktAll();                //   mean, std and densities per layer
+ * LogProbs.AtPosition lp = ws.logprobs(-2);                  // demo 3: the last token's log-prob at -2
+ * SweepResult sweep = ws.ablate(SweepSpec.notebook(ws.config(), ws.ids(), 3)); // head 3 zeroed, layer by layer
+ * HeadAttention.Matrix p = ws.pattern(0, 1);                 // layer 0 head 1's attention pattern
+ * ws.close();
+ * }</pre>
+ */
+public final class Workspace implements AutoCloseable {
+    /** Default ceiling on what one run may capture (the REPL's {@code set budget}). */
+    public static final long DEFAULT_CAPTURE_BUDGET = 4L << 30;
+
+    private final ModelLoader loader;
+    private final ModelSlot model = new ModelSlot();
+    private final TextSlot text = new TextSlot();
+    private final HookSet hooked = new HookSet();
+    private final LastRun lastRun = new LastRun();
+    private Object lastResult;
+    private long captureBudgetBytes = DEFAULT_CAPTURE_BUDGET;
+    private Runnable betweenLayers = () -> {};
+
+    /** An empty workspace that loads models with {@code loader}. */
+    public Workspace(ModelLoader loader) {
+        this.loader = loader;
+    }
+
+    /**
+     * A workspace on {@code spec} (a name such as {@code gpt2}, a repo id or a folder; downloaded with a progress
+     * bar on standard output when not on this machine), on the default device (a GPU when the engine sees one) in
+     * float32.
+     */
+    public static Workspace open(String spec) {
+        ModelCatalog.open();
+        Workspace ws = new Workspace(ModelCatalog.loader(Gpt2.LoadOptions.parse(null, null),
+                ModelCatalog.Downloads.toStandardOutput()));
+        ws.load(spec);
+        return ws;
+    }
+
+    // ---- model ----
+
+    /** The loaded model; a {@link MissingStateException} if none is. */
+    public Gpt2 model() {
+        return model.get();
+    }
+
+    public boolean hasModel() {
+        return model.present();
+    }
+
+    public String modelName() {
+        return model.name();
+    }
+
+    /** A line about the model worth showing (the demo model's warning), or null. */
+    public String modelNote() {
+        return model.note();
+    }
+
+    public Gpt2Config config() {
+        return model().config();
+    }
+
+    /** Loads a model by name or folder; the previous one stays loaded if this fails. */
+    public void load(String spec) {
+        LoadedModel loaded;
+        try {
+            loaded = loader.load(spec);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new WorkspaceException(e.getMessage());
+        }
+        use(loaded.model(), loaded.name(), loaded.note(), true);
+    }
+
+    /** Marks the current model as the user's choice (--model): {@link #prefer} then keeps it. */
+    public void modelChosen(boolean chosen) {
+        model.chosen(chosen);
+    }
+
+    /**
+     * Why {@link #prefer(String)} would keep the current model rather than load {@code spec}: the user chose the
+     * current one, or {@code spec} is not on this machine (preferring never downloads). Empty when it would load.
+     */
+    public Optional<String> keepsCurrentModel(String spec) {
+        if (model.chosen() && model.present()) {
+            return Optional.of("using " + model.name() + " (chosen on the command line) rather than " + spec);
+        }
+        if (!ModelCatalog.isCached(spec)) {
+            return Optional.of(spec + " is not on this machine; staying with " + (model.present() ? model.name() : "no model")
+                    + " ('load " + spec + "' downloads it)");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * What a script asks for when the user did not choose: loads {@code spec} if it is already on this machine and
+     * no model was chosen; otherwise keeps the current model. Returns why it kept it, or empty when it loaded.
+     */
+    public Optional<String> prefer(String spec) {
+        Optional<String> keep = keepsCurrentModel(spec);
+        if (keep.isEmpty()) {
+            load(spec);
+        }
+        return keep;
+    }
+
+    /**
+     * Uses an already loaded model (tests share one); the workspace closes it only if {@code owned}. The text is
+     * tokenised again, the last run and result are dropped, hook points of missing layers are unhooked.
+     */
+    public void use(Gpt2 newModel, String name, String note, boolean owned) {
+        text.retokenise(newModel.tokenizer());
+        lastRun.close();
+        hooked.keepLayersBelow(newModel.config().nLayer());
+        lastResult = null;
+        model.replace(newModel, name, note, owned);
+    }
+
+    // ---- text ----
+
+    public String text() {
+        return text.text();
+    }
+
+    /** Sets the text (tokenising it first: a text the model cannot take changes nothing); drops the last run. */
+    public void text(String newText) {
+        text.set(newText, () -> model().tokenizer());
+        lastRun.close();
+    }
+
+    /** The token ids of the text; a {@link MissingStateException} if there is none. */
+    public long[] ids() {
+        return text.ids();
+    }
+
+    public boolean hasText() {
+        return text.hasIds();
+    }
+
+    /** Decoded pieces of the tokens (" who"), as a reader sees them. */
+    public String[] tokenPieces() {
+        return model().tokenizer().pieces(ids());
+    }
+
+    // ---- hooks ----
+
+    /** Exact names of the hook points the next {@link #run()} captures. */
+    public List<String> hooked() {
+        return hooked.list();
+    }
+
+    /** Adds hook points by exact or short name ({@code q5}, {@code pattern 3}); all are checked before any is added. */
+    public List<String> hook(Collection<String> specs) {
+        return hooked.add(specs, model().hooks());
+    }
+
+    public List<String> hook(String... specs) {
+        return hook(List.of(specs));
+    }
+
+    /** Hooks block point {@code point} ({@link HookPoint#QKV}, ...) in every layer. */
+    public List<String> hookAll(String point) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int l = 0; l < config().nLayer(); l++) {
+            names.add(HookPoint.block(l, point));
+        }
+        return hook(names);
+    }
+
+    /** Removes the named hook points (all when none are named); returns what was removed. */
+    public List<String> unhook(Collection<String> specs) {
+        return hooked.remove(specs, model().hooks());
+    }
+
+    public List<String> unhook(String... specs) {
+        return unhook(List.of(specs));
+    }
+
+    // ---- runs ----
+
+    /** Caps what one run may capture, in bytes. */
+    public void captureBudgetBytes(long bytes) {
+        captureBudgetBytes = bytes;
+    }
+
+    /** Runs {@code check} before every layer of a run; it may throw to stop the run (Ctrl-C). */
+    public void betweenLayers(Runnable check) {
+        betweenLayers = check;
+    }
+
+    /** One forward pass of the text capturing the hooked points, replacing the last run. */
+    public Gpt2.Run run() {
+        return run(List.of());
+    }
+
+    /** As {@link #run()}, capturing {@code extra} exact hook names as well. No hook outlives the pass. */
+    public Gpt2.Run run(Collection<String> extra) {
+        Gpt2 m = model();
+        long[] tokens = ids();
+        Set<String> capture = new LinkedHashSet<>(hooked.list());
+        capture.addAll(extra);
+        m.setCaptureBudgetBytes(captureBudgetBytes);
+        Gpt2.Run run;
+        try (Hooks.Scope checks = m.hooks().scope()) {
+            for (int l = 0; l < m.config().nLayer(); l++) {
+                checks.add(HookPoint.block(l, HookPoint.RESID_PRE), (name, a) -> {
+                    betweenLayers.run();
+                    return null;
+                });
+            }
+            run = m.run(tokens, capture);
+        }
+        lastRun.replace(run);
+        return run;
+    }
+
+    public boolean hasRun() {
+        return lastRun.present();
+    }
+
+    /** The last run's activations; a {@link MissingStateException} that says what to do when there are none. */
+    public ActivationCache cache() {
+        return lastRun.cache(!hooked.isEmpty());
+    }
+
+    /** The last run's logits {@code [1, T, V]}. */
+    public NDArray logits() {
+        cache();
+        return lastRun.logits();
+    }
+
+    /** A captured activation by exact name; the error names the hook and says how to capture it. */
+    public NDArray activation(String exactName) {
+        ActivationCache c = cache();
+        if (!c.contains(exactName)) {
+            String orLayers = HookPoint.pointOf(exactName).equals(HookPoint.QKV) ? " (or 'hook layer all')" : "";
+            throw new MissingStateException(exactName + " was not captured; " + (hooked.contains(exactName) ? "type 'run'"
+                    : "'hook " + exactName + "'" + orLayers + " then 'run'"));
+        }
+        return c.get(exactName);
+    }
+
+    /** Runs the text (capturing {@code extra} too) unless the last run already holds every one of {@code names}. */
+    public ActivationCache ensureCaptured(Collection<String> names) {
+        if (!hasRun() || !names.stream().allMatch(cache()::contains)) {
+            run(names);
+        }
+        return cache();
+    }
+
+    // ---- analyses of the last run (demos 1 and 2), each kept as the last result ----
+
+    /** Demo 1: Q, K and V of {@code layer} over positions {@code firstPosition..T-1} (needs its hook_qkv). */
+    public QkvSplit split(int layer, int firstPosition) {
+        int l = checked(() -> Checks.layer(layer, config().nLayer()));
+        return remember(checked(() -> QkvSplitter.split(qkv(l), config(), l, firstPosition)));
+    }
+
+    /** {@link #split(int, int)} without position 0 (the notebook's choice). */
+    public QkvSplit split(int layer) {
+        return split(layer, 1);
+    }
+
+    /** One of Q, K, V of {@code layer} cut into heads. */
+    public HeadSplit heads(int layer, QkvPart part, int firstPosition) {
+        QkvSplit split = split(layer, firstPosition);
+        return remember(QkvSplitter.heads(split, part, config().nHead()));
+    }
+
+    /** Demo 1 step 3: density histograms of Q, K and V of {@code layer}, each over its own range. */
+    public QkvDensities.Layer qkvDensity(int layer, int firstPosition, int bins) {
+        QkvSplit split = split(layer, firstPosition);
+        return remember(checked(() -> QkvDensities.layer(split, bins)));
+    }
+
+    public QkvDensities.Layer qkvDensity(int layer, int bins) {
+        return qkvDensity(layer, 1, bins);
+    }
+
+    /** As {@link #qkvDensity(int, int, int)} on the common edges {@code bins} over {@code [lo, hi]}. */
+    public QkvDensities.Layer qkvDensity(int layer, int firstPosition, int bins, double lo, double hi) {
+        QkvSplit split = split(layer, firstPosition);
+        return remember(checked(() -> QkvDensities.layer(split, bins, lo, hi)));
+    }
+
+    /** Demo 1 steps 4-5: every layer's Q, K and V on the notebook's common edges (100 bins on [-5, 5]). */
+    public QkvDensities.AllLayers qkvDensities(int firstPosition) {
+        requireAllQkv();
+        return remember(checked(() -> QkvDensities.allLayers(cache(), config(), firstPosition)));
+    }
+
+    public QkvDensities.AllLayers qkvDensities() {
+        return qkvDensities(1);
+    }
+
+    /** Demo 1 steps 4 and 6: unbiased variance of Q, K and V per layer. */
+    public QkvVariances.ByLayer variances(int firstPosition) {
+        requireAllQkv();
+        return remember(checked(() -> QkvVariances.compute(cache(), config(), firstPosition)));
+    }
+
+    public QkvVariances.ByLayer variances() {
+        return variances(1);
+    }
+
+    /** Demo 2 steps 1-2: the notebook's full-width {@code q @ k^T / sqrt(d_head)} of {@code layer}. */
+    public FullWidthQkt.Layer qkt(int layer, int firstPosition) {
+        int l = checked(() -> Checks.layer(layer, config().nLayer()));
+        qkv(l);
+        return remember(checked(() -> FullWidthQkt.layer(cache(), config(), l, firstPosition)));
+    }
+
+    public FullWidthQkt.Layer qkt(int layer) {
+        return qkt(layer, 1);
+    }
+
+    /** Demo 2 steps 3-4: mean, std and {@code bins}-bin densities of QK^T and its softmax, per layer. */
+    public FullWidthQkt.AllLayers qktAll(int firstPosition, int bins) {
+        requireAllQkv();
+        return remember(checked(() -> FullWidthQkt.allLayers(cache(), config(), firstPosition, bins)));
+    }
+
+    public FullWidthQkt.AllLayers qktAll() {
+        return qktAll(1, 20);
+    }
+
+    // ---- analyses that run the text when needed ----
+
+    /** Demo 3's read-out: log-probs at {@code position} (negative counts from the end), the real next token's rank. */
+    public LogProbs.AtPosition logprobs(int position, int topK) {
+        if (!hasRun()) {
+            run(); // only the logits are needed: run the text when nothing has run yet
+        }
+        long[] tokens = ids();
+        int p = checked(() -> Checks.position(position, tokens.length));
+        return remember(checked(() -> LogProbs.at(logits(), tokens, model().tokenizer(), p, topK)));
+    }
+
+    public LogProbs.AtPosition logprobs(int position) {
+        return logprobs(position, 10);
+    }
+
+    /** A head's causal attention scores or pattern; runs the text capturing it when the last run did not. */
+    public HeadAttention.Matrix attention(int layer, int head, AttentionKind kind) {
+        int l = checked(() -> Checks.layer(layer, config().nLayer()));
+        ActivationCache c = ensureCaptured(List.of(HookPoint.block(l, kind.hookPoint())));
+        return remember(checked(() -> HeadAttention.of(c, config(), l, head, kind)));
+    }
+
+    public HeadAttention.Matrix pattern(int layer, int head) {
+        return attention(layer, head, AttentionKind.PATTERN);
+    }
+
+    // ---- interventions ----
+
+    /** Demo 3: an ablation sweep on the unhooked model (fast path unless {@code options} asks for the naive loop). */
+    public SweepResult ablate(SweepSpec spec, SweepOptions options) {
+        return remember(checked(() -> AblationSweep.run(model(), spec, options)));
+    }
+
+    public SweepResult ablate(SweepSpec spec) {
+        return ablate(spec, SweepOptions.defaults());
+    }
+
+    // ---- results ----
+
+    /** The record the last analysis returned (or a command computed), or null. */
+    public Object lastResult() {
+        return lastResult;
+    }
+
+    /** The last result as {@code type}; a {@link MissingStateException} if it is something else or there is none. */
+    public <T> T lastResult(Class<T> type) {
+        if (!type.isInstance(lastResult)) {
+            throw new MissingStateException("the last result is " + (lastResult == null ? "nothing"
+                    : "a " + lastResult.getClass().getSimpleName()) + ", not a " + type.getSimpleName());
+        }
+        return type.cast(lastResult);
+    }
+
+    /** Keeps {@code value} as the last result and returns it. */
+    public <T> T remember(T value) {
+        lastResult = value;
+        return value;
+    }
+
+    @Override
+    public void close() {
+        lastRun.close();
+        model.close();
+    }
+
+    // ---- helpers ----
+
+    /** The captured {@code hook_qkv} of layer {@code l}, resolved once. */
+    private NDArray qkv(int l) {
+        return activation(HookPoint.block(l, HookPoint.QKV));
+    }
+
+    /** Checks that every layer's c_attn output was captured, before anything is computed. */
+    private void requireAllQkv() {
+        ActivationCache c = cache();
+        for (int l = 0; l < config().nLayer(); l++) {
+            if (!c.contains(HookPoint.block(l, HookPoint.QKV))) {
+                throw new MissingStateException("layer " + l + "'s c_attn output was not captured; 'hook layer all' then 'run'");
+            }
+        }
+    }
+
+    private interface Step<T> {
+        T get();
+    }
+
+    /** The analyses' range checks ({@link IllegalArgumentException}) as {@link InvalidInputException}s. */
+    private static <T> T checked(Step<T> step) {
+        try {
+            return step.get();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package jlens;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.Architectures;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The package rules of ARCHITECTURE.md, checked on the compiled main classes: dependencies point one way,
+ * {@code repl -> workspace -> intervene -> analysis -> model -> hook}; {@code store} is used by the workspace and
+ * the launcher only; {@code chart} uses nothing of ours and no terminal; {@code hook} uses nothing of ours but DJL.
+ */
+class ArchitectureTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importMainClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("jlens");
+    }
+
+    @Test
+    void layersPointOneWay() {
+        Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("Launcher").definedBy("jlens", "jlens.bench..")
+                .layer("Repl").definedBy("jlens.repl..")
+                .layer("Workspace").definedBy("jlens.workspace..")
+                .layer("Store").definedBy("jlens.store..")
+                .layer("Intervene").definedBy("jlens.intervene..")
+                .layer("Analysis").definedBy("jlens.analysis..")
+                .layer("Model").definedBy("jlens.model..")
+                .layer("Hook").definedBy("jlens.hook..")
+                .layer("Chart").definedBy("jlens.chart..")
+                .whereLayer("Launcher").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Repl").mayOnlyBeAccessedByLayers("Launcher")
+                .whereLayer("Workspace").mayOnlyBeAccessedByLayers("Repl", "Launcher")
+                .whereLayer("Store").mayOnlyBeAccessedByLayers("Workspace", "Launcher")
+                .whereLayer("Intervene").mayOnlyBeAccessedByLayers("Workspace", "Repl", "Launcher")
+                .whereLayer("Analysis").mayOnlyBeAccessedByLayers("Intervene", "Workspace", "Repl", "Launcher")
+                .whereLayer("Model").mayOnlyBeAccessedByLayers("Analysis", "Intervene", "Workspace", "Store", "Repl", "Launcher")
+                .whereLayer("Hook").mayOnlyBeAccessedByLayers("Model", "Analysis", "Intervene", "Workspace", "Repl", "Launcher")
+                .whereLayer("Chart").mayOnlyBeAccessedByLayers("Repl", "Launcher")
+                .check(classes);
+    }
+
+    @Test
+    void chartKnowsNoModelAndNoTerminal() {
+        noClasses().that().resideInAPackage("jlens.chart..")
+                .should().dependOnClassesThat().resideInAnyPackage("jlens.model..", "jlens.hook..", "jlens.analysis..",
+                        "jlens.intervene..", "jlens.workspace..", "jlens.store..", "jlens.repl..", "ai.djl..", "org.jline..",
+                        "com.googlecode.lanterna.terminal..", "com.googlecode.lanterna.screen..")
+                .check(classes);
+    }
+
+    @Test
+    void hookUsesNothingOfOursButDjl() {
+        noClasses().that().resideInAPackage("jlens.hook..")
+                .should().dependOnClassesThat().resideInAnyPackage("jlens.model..", "jlens.store..", "jlens.analysis..",
+                        "jlens.intervene..", "jlens.workspace..", "jlens.chart..", "jlens.repl..", "jlens.bench..")
+                .check(classes);
+    }
+
+    @Test
+    void workspaceNeitherPrintsNorTouchesATerminal() {
+        noClasses().that().resideInAPackage("jlens.workspace..")
+                .should().dependOnClassesThat().resideInAnyPackage("jlens.chart..", "org.jline..", "com.googlecode.lanterna..")
+                .check(classes);
+    }
+
+    @Test
+    void oneTopLevelPublicTypePerSimpleName() {
+        Map<String, List<String>> bySimpleName = classes.stream()
+                .filter(c -> c.getModifiers().contains(JavaModifier.PUBLIC) && c.isTopLevelClass())
+                .collect(Collectors.groupingBy(JavaClass::getSimpleName, TreeMap::new,
+                        Collectors.mapping(JavaClass::getName, Collectors.toList())));
+        bySimpleName.values().removeIf(names -> names.size() < 2);
+        assertEquals(Map.of(), bySimpleName, "public types sharing a simple name");
+    }
+}
