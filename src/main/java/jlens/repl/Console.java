@@ -17,23 +17,32 @@ import jlens.chart.RenderStyle;
  */
 final class Console {
     private final Settings settings;
-    private PrintWriter out;
+    private PrintWriter raw; // the terminal itself: only for what jlens encodes (charts' colours, progress bars)
+    private PrintWriter out; // everything else, escaped (see TerminalSafeWriter)
     private IntSupplier terminalWidth = () -> 0;
     private ColorMode autoColor = ColorMode.MONO; // what 'color auto' means on this output
     private boolean unicode = true;
     private boolean interactive;
 
     Console(PrintWriter out, Settings settings) {
-        this.out = out;
+        out(out);
         this.settings = settings;
     }
 
+    /** The writer for text: whatever is printed through it reaches the terminal escaped. */
     PrintWriter out() {
         return out;
     }
 
+    /** The terminal unescaped, for jlens's own control sequences only; never for text from outside. */
+    PrintWriter raw() {
+        out.flush();
+        return raw;
+    }
+
     void out(PrintWriter w) {
-        out = w;
+        raw = w;
+        out = new PrintWriter(new TerminalSafeWriter(w), true);
     }
 
     /** Prints a line of prose, wrapped at word boundaries to the terminal's width (continuations indented). */
@@ -116,9 +125,10 @@ final class Console {
             throw new UserError("the chart does not fit " + chartWidth() + " x " + height + " cells (" + e.getMessage()
                     + "); widen the terminal or 'set width 200', 'set height 40'");
         }
-        String ansi = AnsiEncoder.encode(image, st.mode());
-        out.print(ansi);
+        String ansi = AnsiEncoder.encode(image, st.mode()); // every cell's character escaped by the chart's Draw
         out.flush();
+        raw.print(ansi);
+        raw.flush();
         return new Drawing(AnsiEncoder.plain(image), ansi);
     }
 }

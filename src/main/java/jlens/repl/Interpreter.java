@@ -114,7 +114,7 @@ public final class Interpreter implements AutoCloseable {
             throw new ScriptFailure(file, line, "cancelled");
         } catch (UserError e) {
             throw new ScriptFailure(file, line, e.getMessage());
-        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+        } catch (RuntimeException | Error e) { // every Error too: a script line must never end the process
             throw new ScriptFailure(file, line, Errors.toUserError(e, session.debug(), session.out()).getMessage());
         }
     }
