@@ -32,6 +32,35 @@ final class AtomicFiles {
         return e.getMessage() == null ? "i/o error" : Errors.firstLine(e.getMessage());
     }
 
+    /**
+     * A new empty file in {@code dir} with a short name (the target's own name may already be as long as the file
+     * system allows) created as any new file is, so its mode follows the umask (a temporary file's 0600 would
+     * otherwise become the saved file's).
+     */
+    private static Path createTemporary(Path dir) throws IOException {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve(".jlens-" + Long.toHexString(random.nextLong() & Long.MAX_VALUE) + ".tmp");
+            try {
+                Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW).close();
+                return tmp;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Gives {@code tmp} the POSIX permissions of {@code existing} (where the file system has them). */
+    private static void keepMode(Path existing, Path tmp) throws IOException {
+        try {
+            Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(existing));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to keep
+        }
+    }
+
     static void write(Path target, boolean force, Body body) {
         Path abs = target.toAbsolutePath().normalize();
         Path dir = abs.getParent();
@@ -50,7 +79,10 @@ final class AtomicFiles {
         }
         Path tmp;
         try {
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            tmp = createTemporary(dir);
+            if (Files.exists(abs)) {
+                keepMode(abs, tmp); // --force replaces the contents, not who may read them
+            }
         } catch (AccessDeniedException e) {
             throw new UserError("cannot write " + target + ": permission denied in " + dir);
         } catch (IOException e) {

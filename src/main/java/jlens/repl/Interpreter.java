@@ -129,6 +129,10 @@ public final class Interpreter implements AutoCloseable {
         if (!Files.isReadable(file)) {
             throw new UserError(file + ": permission denied");
         }
+        if (!Files.isRegularFile(file)) {
+            // a FIFO with no writer would block the REPL in open(), where Ctrl-C cannot reach it
+            throw new UserError(file + " is not a regular file (a pipe or device); give a .jsh file");
+        }
         try {
             return Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (CharacterCodingException e) {

@@ -53,6 +53,13 @@ public final class Repl {
                 RenderStyle.canEncodeGlyphs(terminal.encoding()));
         DefaultParser parser = new DefaultParser();
         parser.setEscapeChars(new char[0]); // backslashes belong to the text ("\n") and to Java, not to the parser
+        if (history != null) {
+            java.util.Optional<String> problem = History.problem(history);
+            if (problem.isPresent()) {
+                session.println("history off: " + problem.get() + " (jlens starts without it and leaves it alone)");
+                history = null;
+            }
+        }
         Map<String, Object> variables = new HashMap<>();
         variables.put(LineReader.HISTORY_SIZE, 2000);
         variables.put(LineReader.HISTORY_FILE_SIZE, 5000);
@@ -153,12 +160,17 @@ public final class Repl {
                 Thread.interrupted(); // the worker thread serves the next command with a clean flag
             }
         });
+        java.util.concurrent.atomic.AtomicInteger presses = new java.util.concurrent.atomic.AtomicInteger();
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> {
             session.cancel();
             interpreter.stopJava();
             Thread t = running.get();
             if (t != null) {
-                t.interrupt();
+                if (presses.incrementAndGet() == 1) {
+                    t.interrupt(); // jlens's own loops check the cancel flag; blocking calls answer the interrupt
+                } else {
+                    stopHard(t);
+                }
             }
         });
         try {
@@ -174,8 +186,22 @@ public final class Repl {
         }
     }
 
+    /**
+     * The second Ctrl-C on a command that did not stop at the first: a Java hook that loops forever (on this
+     * thread, called from the forward pass) checks no flag and ignores interrupts. It is stopped as JShell stops
+     * a snippet, with {@code Thread.stop}: a ThreadDeath thrown where it runs, which unwinds the pass and its
+     * scopes (the NDArray managers close in their finally blocks). The worker thread is replaced.
+     */
+    @SuppressWarnings({"deprecation", "removal"})
+    private void stopHard(Thread t) {
+        session.rawOut().println();
+        session.rawOut().println("stopping the command (second Ctrl-C)");
+        session.rawOut().flush();
+        t.stop();
+    }
+
     private void report(Throwable e) {
-        if (e instanceof CancellationException) {
+        if (e instanceof CancellationException || e instanceof ThreadDeath) {
             session.println("cancelled");
         } else if (e instanceof ScriptFailure f) {
             session.println("error: " + f.located());

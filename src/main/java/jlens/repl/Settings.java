@@ -89,7 +89,7 @@ public final class Settings {
         m.put("bins", Integer.toString(bins));
         m.put("pos0", includePos0 ? "on" : "off");
         m.put("layer", Integer.toString(layer));
-        m.put("budget", (captureBudgetBytes >> 20) + "M");
+        m.put("budget", size(captureBudgetBytes));
         return m;
     }
 
@@ -133,8 +133,22 @@ public final class Settings {
         return (int) n;
     }
 
+    /** A byte count in the largest unit that writes it exactly ({@code 4G}, {@code 512M}, {@code 1B}). */
+    static String size(long bytes) {
+        for (String unit : new String[] {"G", "M", "K"}) {
+            long u = unit.equals("G") ? 1L << 30 : unit.equals("M") ? 1L << 20 : 1L << 10;
+            if (bytes % u == 0) {
+                return bytes / u + unit;
+            }
+        }
+        return bytes + "B";
+    }
+
     private static long bytes(String v) {
         String s = v.strip().toUpperCase(Locale.ROOT);
+        if (s.endsWith("B") && s.length() > 1) {
+            s = s.substring(0, s.length() - 1); // 2GB, 1B: the B is only the unit's name
+        }
         long unit = 1;
         if (s.endsWith("G")) {
             unit = 1L << 30;

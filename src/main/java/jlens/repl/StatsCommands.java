@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Locale;
 import java.util.Map;
 import jlens.analysis.FullWidthQkt;
+import jlens.analysis.Density;
 import jlens.analysis.QkvDensities;
 import jlens.analysis.QkvPart;
 import jlens.analysis.QkvSplitter;
@@ -103,6 +104,11 @@ final class StatsCommands {
             s.println("layer " + layer + ": density of Q, K, V values (" + bins + " bins " + (range == null ? "each over its own range"
                     : "on [" + Format.num(lo) + ", " + Format.num(hi) + "]") + "); " + Positions.note(first));
             s.draw(layerChart(h), layerFigure(s, first, layer));
+            for (QkvPart part : QkvPart.values()) {
+                if (h.part(part).hasNonFinite()) { // an all-NaN part is otherwise an empty plot on an invented range
+                    s.println(part + ": " + h.part(part).nonFiniteNote());
+                }
+            }
             s.lastResult(Result.of("hist", "hist " + layer, Map.of("layer", layer, "first_position", first, "bins", bins,
                     "shared_edges", range != null), h));
             return;
@@ -116,6 +122,18 @@ final class StatsCommands {
             titles.add("layer " + l + ": Q, K, V density on [" + Format.num(all.lo()) + ", " + Format.num(all.hi()) + "]");
         }
         s.draw(overview, new Figure(titles, 0, i -> i == 0 ? overview : sharedLayerChart(all, i - 1)));
+        for (int l = 0; l < all.layers(); l++) {
+            for (QkvPart part : QkvPart.values()) {
+                Density d = switch (part) {
+                    case Q -> all.q().get(l);
+                    case K -> all.k().get(l);
+                    case V -> all.v().get(l);
+                };
+                if (d.hasNonFinite()) { // an empty row would otherwise look like a layer of values outside the range
+                    s.println("layer " + l + " " + part + ": " + d.nonFiniteNote());
+                }
+            }
+        }
         s.lastResult(Result.of("hist-all", "hist all", Map.of("first_position", first, "bins", all.bins(), "lo", all.lo(), "hi", all.hi()),
                 all));
     }
