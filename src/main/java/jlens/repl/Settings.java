@@ -67,7 +67,7 @@ public final class Settings {
     /** Sets one key from its text form; throws {@link UserError} and changes nothing on a bad value. */
     void set(String key, String value, int nLayer) {
         switch (key.toLowerCase(Locale.ROOT)) {
-            case "width" -> width = value.equalsIgnoreCase("auto") ? 0 : intIn(key, value, 20, 1000);
+            case "width" -> width = value.equalsIgnoreCase("auto") ? 0 : chartWidth(value);
             case "height" -> height = intIn(key, value, 5, 500);
             case "color", "colour" -> color = colorWord(value);
             case "glyphs" -> glyphs = oneOf(key, value, List.of("auto", "unicode", "ascii"));
@@ -123,6 +123,21 @@ public final class Settings {
             throw new UserError(key + " takes " + String.join(", ", allowed) + ", not '" + v + "'");
         }
         return w;
+    }
+
+    /**
+     * The narrowest width every chart draws at (the every-layer histogram, with its axis and three columns, needs
+     * the most): a width below it would be accepted here and fail at the next chart.
+     */
+    static final int MIN_CHART_WIDTH = 40;
+
+    private static int chartWidth(String v) {
+        long n = Args.parseLong(v, "width", "set width N");
+        if (n > 0 && n < MIN_CHART_WIDTH) {
+            throw new UserError("width " + v + " is below the " + MIN_CHART_WIDTH + " columns the charts need; use "
+                    + MIN_CHART_WIDTH + "..1000 or auto");
+        }
+        return intIn("width", v, MIN_CHART_WIDTH, 1000);
     }
 
     private static int intIn(String key, String v, int lo, int hi) {

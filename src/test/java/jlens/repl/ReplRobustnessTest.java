@@ -96,6 +96,16 @@ class ReplRobustnessTest {
     }
 
     @Test
+    void aWidthTooNarrowForTheChartsIsRefusedWithTheMinimum() {
+        TestSessions.Buffered b = TestSessions.session().exec(TestSessions.textLine(), "hook layer all", "run");
+        UserError e = assertThrows(UserError.class, () -> b.exec("set width 20"));
+        assertTrue(e.getMessage().contains("below the " + Settings.MIN_CHART_WIDTH + " columns"), e.getMessage());
+        // at the minimum, every chart draws
+        b.exec("set width " + Settings.MIN_CHART_WIDTH, "hist 1", "hist all", "var", "qkt 1", "qkt all", "logprobs");
+        assertTrue(b.take().contains("every layer"));
+    }
+
+    @Test
     void aJshellSessionWithoutAModelSaysSoInOneLine() {
         StringWriter text = new StringWriter();
         Session s = new Session(new PrintWriter(text, true), (spec, session) -> {

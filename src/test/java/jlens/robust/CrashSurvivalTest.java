@@ -200,6 +200,15 @@ class CrashSurvivalTest {
                 "var w = ws.model().weights(); try (var m = NDManager.newBaseManager()) { for (String n : w.names()) { w.copy(n, m).muli(0f); } }",
                 "run",
                 "System.out.println(\"WROTE IN PLACE\");",
+                // two threads on one workspace at once: serialised, never two native passes over each other's arrays
+                "var failed = new java.util.concurrent.atomic.AtomicInteger(); Runnable hammer = () -> { for (int i = 0; i < 10; i++) {"
+                        + " try { ws.text(\"a b c \" + i); ws.run(); ws.activation(\"blocks.0.attn.hook_q\").sum(); ws.qkvDensity(0, 10);"
+                        + " } catch (RuntimeException e) { failed.incrementAndGet(); } } };"
+                        + " var t1 = new Thread(hammer); var t2 = new Thread(hammer); t1.start(); t2.start(); t1.join(); t2.join();"
+                        + " System.out.println(\"THREADS DONE \" + failed.get());",
+                // a few KB of expression (javac's recursion overflowed the default stack, and the Error ended jlens)
+                "int deep = " + "1+".repeat(3000) + "1;",
+                "System.out.println(\"DEEP \" + deep);",
                 // a training script saving over the file: the same inode, cut short
                 "try (var ch = java.nio.channels.FileChannel.open(Path.of(\"" + weights + "\"), StandardOpenOption.WRITE)) { ch.truncate(1000); }",
                 "run");
@@ -213,6 +222,8 @@ class CrashSurvivalTest {
             assertTrue(!line.contains("OutOfMemory") && !line.contains("internal error") && !line.contains("capture"), line);
         }
         assertTrue(c.out().contains("WROTE IN PLACE"), c.out() + c.err());
+        assertTrue(c.out().contains("THREADS DONE"), c.out() + c.err());
+        assertTrue(c.out().contains("DEEP 3001"), c.out() + c.err());
         assertEquals(1, c.status(), "the pass after the file was cut short is refused: " + c.out() + c.err());
         // the engine's own warnings ([W...]) aside, stderr holds exactly the one line naming the script's last line
         List<String> err = c.err().lines().filter(l -> !l.startsWith("[W")).toList();
