@@ -199,6 +199,17 @@ final class StatsCommands {
             plot.add(LinePlot.Series.overIndex(p.label().toUpperCase(Locale.ROOT), v.part(p)));
         }
         s.draw(plot, null);
+        List<String> undefined = new ArrayList<>();
+        for (QkvPart p : QkvPart.values()) {
+            for (int l = 0; l < v.layers(); l++) {
+                if (!Double.isFinite(v.part(p)[l])) { // the plot has no point for it: say which
+                    undefined.add(p.label().toUpperCase(Locale.ROOT) + l + " " + Format.num(v.part(p)[l]));
+                }
+            }
+        }
+        if (!undefined.isEmpty()) {
+            s.println("not drawn (not finite: NaN or infinite values in the activations): " + String.join(", ", undefined));
+        }
         s.lastResult(Result.of("var", "var", Map.of("first_position", first), v));
     }
 
