@@ -40,7 +40,7 @@ public final class Gpt2 implements AutoCloseable {
 
         /**
          * Options from the command line's words: device {@code auto} (a GPU when DJL's engine sees one, else the
-         * CPU), {@code cpu}, {@code gpu} or {@code gpu:N}; dtype {@code f32} (default), {@code f16} or {@code bf16}
+         * CPU), {@code cpu}, {@code gpu} or {@code gpu:N}; dtype {@code f32} (default), or {@code f16}
          * (GPU only: half precision on the CPU is slow and inexact in PyTorch's kernels).
          */
         public static LoadOptions parse(String device, String dtype) {
@@ -71,7 +71,7 @@ public final class Gpt2 implements AutoCloseable {
                 case "f16", "float16", "fp16", "half" -> DataType.FLOAT16;
                 case "bf16", "bfloat16" -> throw new IllegalArgumentException("dtype bf16 is not available: DJL's PyTorch"
                         + " binding has no bfloat16 (BF16 checkpoints load as f32, or f16 on a GPU)");
-                default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "'; use f32, f16 or bf16");
+                default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "'; use f32 or f16");
             };
             if (type != DataType.FLOAT32 && !chosen.isGpu()) {
                 throw new IllegalArgumentException("dtype " + t + " needs a GPU; on the CPU jlens computes in f32");

@@ -24,7 +24,7 @@ import org.jline.terminal.TerminalBuilder;
  */
 public record Cli(String model, String device, String dtype, String color, boolean debug, boolean help,
         List<ScriptMode.Item> items) {
-    public static final String USAGE = "jlens [--model NAME|DIR] [--device auto|cpu|gpu] [--dtype f32|f16|bf16] "
+    public static final String USAGE = "jlens [--model NAME|DIR] [--device auto|cpu|gpu] [--dtype f32|f16] "
             + "[--color auto|always|never|truecolor|256|16|mono] [--debug] [-c LINE]... [FILE.jsh]...\n"
             + "       jlens jshell | jlens bench ARGS...";
     public static final String HELP = """

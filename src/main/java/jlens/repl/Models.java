@@ -14,7 +14,7 @@ public final class Models {
     private Models() {}
 
     /**
-     * Device and dtype for loading, as typed: device auto, cpu, gpu or gpu:N; dtype f32, f16 or bf16.
+     * Device and dtype for loading, as typed: device auto, cpu, gpu or gpu:N; dtype f32 or f16.
      *
      * @param device null for auto
      * @param dtype  null for f32
