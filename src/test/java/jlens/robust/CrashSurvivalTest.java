@@ -64,7 +64,13 @@ class CrashSurvivalTest {
                 Files.readString(workDir.resolve("err.txt")));
         try (Stream<Path> files = Files.list(workDir)) {
             List<Path> crashes = files.filter(f -> f.getFileName().toString().startsWith("hs_err_pid")).toList();
-            assertTrue(crashes.isEmpty(), "the JVM crashed: " + crashes + "\n" + c.err());
+            if (!crashes.isEmpty()) { // keep the evidence: the temporary folder is deleted after the test
+                Path keep = Files.createDirectories(Path.of("target", "crash-survival"));
+                for (Path f : List.of(crashes.get(0), workDir.resolve("out.txt"), workDir.resolve("err.txt"))) {
+                    Files.copy(f, keep.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            assertTrue(crashes.isEmpty(), "the JVM crashed (kept in target/crash-survival): " + crashes + "\n" + c.err());
         }
         assertTrue(c.status() <= 127, "killed by a signal: exit status " + c.status() + "\n" + c.out() + c.err());
         return c;
