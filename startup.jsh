@@ -12,4 +12,4 @@ import ai.djl.ndarray.types.*;
 var session = jlens.repl.Jsh.session();
 Workspace ws = session.workspace();
 /** Runs a jlens command line, e.g. jl("hist 5"). */
-void jl(String line) { session.exec(line); }
+void jl(String line) { jlens.repl.Jsh.line(line); }

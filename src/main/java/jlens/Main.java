@@ -12,7 +12,7 @@ import jlens.repl.Cli;
  * Command line entry point.
  *
  * <pre>
- * jlens [--model NAME|DIR] [--device auto|cpu|gpu] [--dtype f32|f16|bf16] [--color auto|always|never|MODE]
+ * jlens [--model NAME|DIR] [--device auto|cpu|gpu] [--dtype f32|f16] [--color auto|always|never|MODE]
  *       [--debug] [-c LINE]... [FILE.jsh]...
  * jlens bench ARGS...
  * jlens jshell           (handled by the launcher script: a stock jshell with startup.jsh)

@@ -14,8 +14,11 @@ import java.util.List;
  * @param inRange values counted (those within {@code [lo, hi]})
  * @param density each bin's count divided by {@code inRange} and its width; all zero when nothing was counted
  *     (numpy gives NaN there)
+ * @param nan values that are NaN: never binned, counted so that a picture of them can say so
+ * @param infinite values that are +-infinity: never binned (the range is finite), counted likewise
  */
-public record Density(double[] edges, long[] counts, long inRange, double[] density) implements AnalysisResult {
+public record Density(double[] edges, long[] counts, long inRange, double[] density, long nan, long infinite)
+        implements AnalysisResult {
 
     public Density {
         if (edges.length != counts.length + 1 || density.length != counts.length) {
@@ -142,12 +145,27 @@ public record Density(double[] edges, long[] counts, long inRange, double[] dens
         Checks.bins(bins);
         Checks.range(lo, hi);
         double[] edges = edges(bins, lo, hi);
-        long[] counts = new long[bins];
         double norm = bins / (hi - lo);
+        if (!Double.isFinite(hi - lo) || !Double.isFinite(norm) || !(edges[1] > edges[0]) || !(edges[bins] > edges[bins - 1])) {
+            // -1e308..1e308 overflows the width; a range of a few subnormals cannot be cut into distinct edges
+            throw new IllegalArgumentException("bin range [" + lo + ", " + hi + "] cannot be cut into " + bins
+                    + " bins of a representable width; give bounds like -5 5");
+        }
+        long[] counts = new long[bins];
         long inRange = 0;
+        long nan = 0;
+        long infinite = 0;
         for (int i = 0; i < values.length(); i++) {
             double x = values.get(i);
-            if (!(x >= lo && x <= hi)) { // also drops NaN
+            if (Double.isNaN(x)) {
+                nan++;
+                continue;
+            }
+            if (Double.isInfinite(x)) {
+                infinite++;
+                continue;
+            }
+            if (!(x >= lo && x <= hi)) {
                 continue;
             }
             // numpy's fast path: scale to a bin index, then correct by one where rounding put x beside the edge
@@ -170,7 +188,22 @@ public record Density(double[] edges, long[] counts, long inRange, double[] dens
                 density[b] = counts[b] / (edges[b + 1] - edges[b]) / inRange;
             }
         }
-        return new Density(edges, counts, inRange, density);
+        return new Density(edges, counts, inRange, density, nan, infinite);
+    }
+
+    /** Whether some values were not numbers or infinite (and so are in no bin). */
+    public boolean hasNonFinite() {
+        return nan > 0 || infinite > 0;
+    }
+
+    /** {@code "3 NaN and 1 infinite values are not in the histogram"}, or empty when all values are finite. */
+    public String nonFiniteNote() {
+        if (!hasNonFinite()) {
+            return "";
+        }
+        String what = nan > 0 && infinite > 0 ? nan + " NaN and " + infinite + " infinite values"
+                : nan > 0 ? nan + " NaN value" + (nan == 1 ? "" : "s") : infinite + " infinite value" + (infinite == 1 ? "" : "s");
+        return what + " not in the histogram (they have no place on its axis)";
     }
 
     /** numpy's {@code linspace(lo, hi, bins + 1)}: {@code i * step + lo}, with the last edge exactly {@code hi}. */
@@ -186,7 +219,8 @@ public record Density(double[] edges, long[] counts, long inRange, double[] dens
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Density h && inRange == h.inRange && Arrays.equals(edges, h.edges)
+        return o instanceof Density h && inRange == h.inRange && nan == h.nan && infinite == h.infinite
+                && Arrays.equals(edges, h.edges)
                 && Arrays.equals(counts, h.counts) && Arrays.equals(density, h.density);
     }
 
@@ -197,6 +231,7 @@ public record Density(double[] edges, long[] counts, long inRange, double[] dens
 
     @Override
     public String toString() {
-        return "Density[" + bins() + " bins on [" + lo() + ", " + hi() + "], " + inRange + " values]";
+        return "Density[" + bins() + " bins on [" + lo() + ", " + hi() + "], " + inRange + " values"
+                + (hasNonFinite() ? ", " + nan + " NaN, " + infinite + " infinite" : "") + "]";
     }
 }

@@ -73,19 +73,14 @@ public final class DirectLogitAttribution {
         try (NDManager scope = cache.manager().newSubManager()) {
             NDList rows = new NDList();
             for (int l = 0; l < nLayer; l++) {
-                Gpt2Weights.Block b = w.blocks().get(l);
-                NDArray z = at(cache, HookPoint.block(l, HookPoint.Z), p, scope).reshape(nHead, 1, -1); // [NH, 1, HS]
-                NDArray wo = b.projW().reshape(nHead, -1, c); // [NH, HS, C], head h's rows of c_proj.weight (a view)
-                wo.attach(scope);
-                rows.add(z.matMul(wo).reshape(nHead, c)); // [NH, C]
+                NDArray z = at(cache, HookPoint.block(l, HookPoint.Z), p, scope).reshape(nHead, -1); // [NH, HS]
+                rows.add(w.headOutputs(l, z)); // [NH, C], z through each head's rows of c_proj.weight
             }
             for (int l = 0; l < nLayer; l++) {
                 rows.add(at(cache, HookPoint.block(l, HookPoint.MLP_OUT), p, scope).reshape(1, c)); // [1, C]
             }
             for (int l = 0; l < nLayer; l++) {
-                NDArray bias = w.blocks().get(l).projB().reshape(1, c); // [1, C]
-                bias.attach(scope);
-                rows.add(bias);
+                rows.add(w.attnOutBias(l, scope).reshape(1, c)); // [1, C]
             }
             rows.add(at(cache, HookPoint.EMBED, p, scope).reshape(1, c)); // [1, C]
             rows.add(at(cache, HookPoint.POS_EMBED, p, scope).reshape(1, c)); // [1, C]
@@ -96,8 +91,8 @@ public final class DirectLogitAttribution {
                 dir = dir.sub(MetricUnembedding.unembedRow(model, scope, wrong));
             }
             u = Tensors.floats(dir);
-            gamma = Tensors.floats(w.lnFW());
-            beta = Tensors.floats(w.lnFB());
+            gamma = w.finalNormWeight();
+            beta = w.finalNormBias();
             float[] row;
             try (NDArray r = logits.get(0, p)) { // [V]
                 row = Tensors.floats(r);

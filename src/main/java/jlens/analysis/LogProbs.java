@@ -36,6 +36,18 @@ public final class LogProbs {
             row = Tensors.floats(r);
         }
         Checks.count("top-k", topK, row.length);
+        long nan = 0;
+        long infinite = 0;
+        for (float x : row) {
+            nan += Float.isNaN(x) ? 1 : 0;
+            infinite += Float.isInfinite(x) ? 1 : 0;
+        }
+        if (nan > 0 || infinite > 0) {
+            // log-softmax of such a row is NaN everywhere, and every token would rank first: say so instead
+            throw new IllegalArgumentException("the logits at position " + p + " hold " + nan + " NaN and " + infinite
+                    + " infinite values of " + row.length + " (an activation overflowed, or a hook wrote them);"
+                    + " their log-probabilities and ranks are undefined");
+        }
         float[] logProbs = logSoftmax(row);
         String[] vocabulary = decodedVocabulary(tokenizer, row.length);
 

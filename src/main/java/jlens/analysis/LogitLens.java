@@ -9,6 +9,7 @@ import java.util.List;
 import jlens.hook.ActivationCache;
 import jlens.hook.HookPoint;
 import jlens.model.Gpt2;
+import jlens.model.Gpt2Weights;
 
 /**
  * The logit lens: the residual stream entering each layer ({@code resid_pre}), and the final residual, read out
@@ -78,11 +79,10 @@ public final class LogitLens {
                 stack.add(handle);
             }
             NDArray ln = MetricUnembedding.finalNorm(model, NDArrays.concat(stack, 0)); // [L+1, T, C]
-            NDArray wteT = model.weights().wte().transpose(); // [C, V], a view
-            wteT.attach(scope);
+            Gpt2Weights w = model.weights();
 
             // The read-out position: every row's whole distribution, in double.
-            float[] atP = Tensors.floats(ln.get(":, {}, :", p).matMul(wteT)); // [L+1, V]
+            float[] atP = Tensors.floats(w.unembedProduct(ln.get(":, {}, :", p))); // [L+1, V]
             float[] row = new float[v];
             for (int r = 0; r < n; r++) {
                 System.arraycopy(atP, r * v, row, 0, v);
@@ -113,7 +113,7 @@ public final class LogitLens {
                 try (NDManager slice = scope.newSubManager()) {
                     NDArray some = flat.get("{}:{}", from, to); // [b, C]
                     some.attach(slice);
-                    NDArray sliceLogits = some.matMul(wteT); // [b, V]
+                    NDArray sliceLogits = w.unembedProduct(some); // [b, V]
                     long[] best = sliceLogits.argMax(1).toLongArray(); // [b], first maximum: the lowest id on ties
                     float[] two = Tensors.floats(sliceLogits.topK(2, 1, true, true).get(0)); // [b, 2] values
                     for (int i = 0; i < best.length; i++) {

@@ -117,9 +117,7 @@ public record Metric(MetricKind kind, long answer, long wrong, int position) {
             NDArray u = MetricUnembedding.unembedRow(model, m, answer).sub(MetricUnembedding.unembedRow(model, m, wrong)); // [C]
             return ln.matMul(u.reshape(-1, 1)).reshape(-1); // [N]
         }
-        NDArray wteT = model.weights().wte().transpose(); // [C, V], a view
-        wteT.attach(m);
-        return ln.matMul(wteT).logSoftmax(1).get(":, {}", answer); // [N]
+        return model.weights().unembedProduct(ln).logSoftmax(1).get(":, {}", answer); // [N]
     }
 
     /** The unit of the metric's values, for labels: "logit diff" or "log-prob". */

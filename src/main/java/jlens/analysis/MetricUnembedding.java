@@ -2,7 +2,6 @@ package jlens.analysis;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import jlens.model.Gpt2;
 
 /**
@@ -17,16 +16,11 @@ final class MetricUnembedding {
      * {@code ln_f}'s weight and bias: what the model applies to its last residual. Made in {@code x}'s manager.
      */
     static NDArray finalNorm(Gpt2 model, NDArray x) {
-        return x.getNDArrayInternal()
-                .layerNorm(x, new Shape(model.config().nEmbd()), model.weights().lnFW(), model.weights().lnFB(),
-                        (float) model.config().layerNormEps())
-                .get(0);
+        return model.weights().finalNorm(x, (float) model.config().layerNormEps());
     }
 
     /** {@code W_U[:, id]} (GPT-2 ties it to {@code wte[id]}) {@code [C]}, a copy in {@code into}. */
     static NDArray unembedRow(Gpt2 model, NDManager into, long id) {
-        NDArray row = model.weights().wte().get(into, new ai.djl.ndarray.index.NDIndex("{}", id)); // [C]
-        row.attach(into);
-        return row;
+        return model.weights().tokenRow(id, into); // [C]
     }
 }

@@ -5,7 +5,10 @@ import com.googlecode.lanterna.TextCharacter;
 import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.graphics.TextImage;
 
-/** Small drawing helpers over a {@link TextImage}: text that clips at the edges, coloured cells. */
+/**
+ * Small drawing helpers over a {@link TextImage}: text that clips at the edges, coloured cells. Every character
+ * passes through {@link TerminalText#escape(char)}: labels carry token strings, which may hold control characters.
+ */
 final class Draw {
     /** The colour of axes, ticks and frames: a mid grey readable on dark and light backgrounds. */
     static final int CHROME = 0x8A8A8A;
@@ -24,7 +27,7 @@ final class Draw {
         }
         for (int i = 0; i < s.length(); i++) {
             if (x + i >= 0 && x + i < width) {
-                image.setCharacterAt(x + i, y, TextCharacter.fromCharacter(s.charAt(i), fg, TextColor.ANSI.DEFAULT)[0]);
+                image.setCharacterAt(x + i, y, TextCharacter.fromCharacter(TerminalText.escape(s.charAt(i)), fg, TextColor.ANSI.DEFAULT)[0]);
             }
         }
         return x + s.length();
@@ -38,14 +41,14 @@ final class Draw {
         for (int i = 0; i < s.length(); i++) {
             if (x + i >= 0 && x + i < image.getSize().getColumns() && y >= 0 && y < image.getSize().getRows()) {
                 image.setCharacterAt(x + i, y,
-                        TextCharacter.fromCharacter(s.charAt(i), fg, TextColor.ANSI.DEFAULT, SGR.BOLD)[0]);
+                        TextCharacter.fromCharacter(TerminalText.escape(s.charAt(i)), fg, TextColor.ANSI.DEFAULT, SGR.BOLD)[0]);
             }
         }
     }
 
     static void cell(TextImage image, int x, int y, char c, TextColor fg, TextColor bg) {
         if (x >= 0 && y >= 0 && x < image.getSize().getColumns() && y < image.getSize().getRows()) {
-            image.setCharacterAt(x, y, TextCharacter.fromCharacter(c, fg, bg)[0]);
+            image.setCharacterAt(x, y, TextCharacter.fromCharacter(TerminalText.escape(c), fg, bg)[0]);
         }
     }
 

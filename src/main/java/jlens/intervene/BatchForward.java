@@ -88,7 +88,7 @@ public final class BatchForward {
         long[] positions = in.positions();
         scope.add(HookPoint.POS_EMBED, (name, pos) -> {
             NDArray ids = pos.getManager().create(positions, new Shape(bsz, w)); // [B, W]
-            return model.weights().wpe().get(pos.getManager(), new NDIndex("{}", ids)); // [B, W, C]
+            return model.weights().positionRows(ids); // [B, W, C]
         });
         float[] keyMask = keyMask(in);
         NDArray[] mask = new NDArray[1]; // made in the first layer's pass, reused by the others

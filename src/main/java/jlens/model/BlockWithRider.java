@@ -46,6 +46,7 @@ public final class BlockWithRider {
      * else, hooks included, runs per stream, lead first, in {@link Gpt2#block}'s order.
      */
     private static Gpt2.BlockOutput[] layer(Gpt2 model, int l, Stream[] s, long riderStart) {
+        model.weights().checkUnchanged();
         Gpt2Weights.Block b = model.weights().blocks().get(l);
         BlockSites at = model.sites(l);
         int nEmbd = model.config().nEmbd();

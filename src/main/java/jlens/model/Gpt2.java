@@ -40,7 +40,7 @@ public final class Gpt2 implements AutoCloseable {
 
         /**
          * Options from the command line's words: device {@code auto} (a GPU when DJL's engine sees one, else the
-         * CPU), {@code cpu}, {@code gpu} or {@code gpu:N}; dtype {@code f32} (default), {@code f16} or {@code bf16}
+         * CPU), {@code cpu}, {@code gpu} or {@code gpu:N}; dtype {@code f32} (default), or {@code f16}
          * (GPU only: half precision on the CPU is slow and inexact in PyTorch's kernels).
          */
         public static LoadOptions parse(String device, String dtype) {
@@ -69,8 +69,9 @@ public final class Gpt2 implements AutoCloseable {
             DataType type = switch (t) {
                 case "f32", "float32", "fp32" -> DataType.FLOAT32;
                 case "f16", "float16", "fp16", "half" -> DataType.FLOAT16;
-                case "bf16", "bfloat16" -> DataType.BFLOAT16;
-                default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "'; use f32, f16 or bf16");
+                case "bf16", "bfloat16" -> throw new IllegalArgumentException("dtype bf16 is not available: DJL's PyTorch"
+                        + " binding has no bfloat16 (BF16 checkpoints load as f32, or f16 on a GPU)");
+                default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "'; use f32 or f16");
             };
             if (type != DataType.FLOAT32 && !chosen.isGpu()) {
                 throw new IllegalArgumentException("dtype " + t + " needs a GPU; on the CPU jlens computes in f32");
@@ -292,11 +293,13 @@ public final class Gpt2 implements AutoCloseable {
 
     /** Token plus position embeddings for ids {@code [B, T]} at positions {@code start..start+T-1}. */
     public NDArray embed(NDArray ids, int start, Hooks hooks) {
+        w.checkUnchanged(); // the weights are the file's pages: refuse a pass once it changed on disk
         long t = ids.getShape().get(1);
         NDManager pass = ids.getManager(); // results of ops on weights would land in the model's manager
         NDArray tok = w.wte().get(pass, new NDIndex("{}", ids)); // [B, T, C]
         tok = hook(hooks, HookPoint.EMBED, tok);
-        NDArray pos = w.wpe().get(pass, new NDIndex("{}:{}", start, start + t)).expandDims(0); // [1, T, C]
+        // a copy: a slice of wpe is a view of read-only file pages, and hooks and caches may write to what they see
+        NDArray pos = w.wpe().get(pass, new NDIndex("{}:{}", start, start + t)).duplicate().expandDims(0); // [1, T, C]
         pos = hook(hooks, HookPoint.POS_EMBED, pos.broadcast(tok.getShape()));
         return tok.add(pos); // [B, T, C]
     }
@@ -319,6 +322,7 @@ public final class Gpt2 implements AutoCloseable {
      * batches sharing the matrix products.
      */
     public BlockOutput block(int l, NDArray x, KvPrefix prefix, Hooks hooks) {
+        w.checkUnchanged(); // the weights are the file's pages: refuse a pass once it changed on disk
         Gpt2Weights.Block b = w.blocks().get(l);
         BlockSites at = sites[l];
         Shape s = x.getShape(); // [B, T, C]

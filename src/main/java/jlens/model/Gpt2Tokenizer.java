@@ -42,6 +42,9 @@ public final class Gpt2Tokenizer implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new ModelLoadException(file + ": file not found (jlens reads GPT-2's tokenizer from tokenizer.json)");
         }
+        if (!Files.isReadable(file)) {
+            throw new ModelLoadException(file + ": permission denied");
+        }
         try {
             HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()
                     .optTokenizerPath(file)
@@ -52,7 +55,7 @@ public final class Gpt2Tokenizer implements AutoCloseable {
                     .build();
             return new Gpt2Tokenizer(tokenizer, readVocabulary(file), maxTokens);
         } catch (IOException | RuntimeException e) {
-            throw new ModelLoadException(file + ": not a valid tokenizer.json (" + e.getMessage() + ")", e);
+            throw new ModelLoadException(file + ": not a valid tokenizer.json (" + firstLine(e.getMessage()) + ")", e);
         }
     }
 
@@ -72,9 +75,25 @@ public final class Gpt2Tokenizer implements AutoCloseable {
             }
         }
         int size = byId.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        int min = byId.keySet().stream().mapToInt(Integer::intValue).min().orElse(0);
+        // the table is indexed by id: an id far beyond the token count would allocate for nothing (or fail to)
+        if (min < 0 || size > Math.max(2L * byId.size(), byId.size() + 65536L)) {
+            throw new IllegalArgumentException("token id " + (min < 0 ? min : size - 1) + " is outside what "
+                    + byId.size() + " tokens can use");
+        }
         String[] out = new String[size];
         byId.forEach((id, token) -> out[id] = token);
         return out;
+    }
+
+    /** The first line of a library's message, cut short: it may quote the whole file. */
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable";
+        }
+        int nl = s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
     }
 
     /** Token ids of {@code text}; a text longer than the context is an error that says so. */

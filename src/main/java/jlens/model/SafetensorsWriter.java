@@ -34,10 +34,13 @@ public final class SafetensorsWriter {
     public SafetensorsWriter add(String name, String dtype, long[] shape, byte[] data) {
         long elements = 1;
         for (long d : shape) {
-            elements *= d;
+            if (d < 0) {
+                throw new IllegalArgumentException("tensor '" + name + "': negative dimension " + d);
+            }
+            elements = Math.multiplyExact(elements, d);
         }
         int width = Safetensors.bytesPerElement(dtype);
-        if (width < 0 || elements * width != data.length) {
+        if (width < 0 || Math.multiplyExact(elements, width) != data.length) {
             throw new IllegalArgumentException("tensor '" + name + "': " + data.length + " bytes do not hold " + elements
                     + " elements of " + dtype);
         }
@@ -59,6 +62,28 @@ public final class SafetensorsWriter {
             b.putShort(toHalf(v));
         }
         return add(name, "F16", shape, b.array());
+    }
+
+    /** Adds a BF16 tensor, rounding each value to the nearest bfloat16. */
+    public SafetensorsWriter addBf16(String name, long[] shape, float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putShort(toBfloat16(v));
+        }
+        return add(name, "BF16", shape, b.array());
+    }
+
+    /**
+     * The bfloat16 nearest to {@code f} (round half to even), as its 16 bits: bfloat16 is a float32 with the low
+     * 16 bits of the mantissa dropped, so the rounding is on those bits. NaN stays a (quiet) NaN.
+     */
+    public static short toBfloat16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        int rounded = bits + 0x7fff + ((bits >>> 16) & 1); // a carry into the exponent is correct rounding
+        return (short) (rounded >>> 16);
     }
 
     /** IEEE 754 half precision nearest to {@code f} (round half to even), as its 16 bits. */
@@ -132,7 +157,8 @@ public final class SafetensorsWriter {
     /** Writes the file next to its destination and renames it into place. */
     public void write(Path file) throws IOException {
         byte[] bytes = toBytes();
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+        // a short temporary name: the destination's own name may already be as long as the file system allows
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".st-", ".tmp");
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 out.write(bytes);

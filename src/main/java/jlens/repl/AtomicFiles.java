@@ -33,30 +33,31 @@ final class AtomicFiles {
     }
 
     /**
-     * An empty temporary file beside the target, created as any new file is (mode 0666 less the umask, like a
-     * shell's redirection), not with createTempFile's fixed 0600.
+     * A new empty file in {@code dir} with a short name (the target's own name may already be as long as the file
+     * system allows) created as any new file is, so its mode follows the umask (a temporary file's 0600 would
+     * otherwise become the saved file's).
      */
-    private static Path newTemporary(Path dir, String name) throws IOException {
-        java.security.SecureRandom random = new java.security.SecureRandom();
+    private static Path createTemporary(Path dir) throws IOException {
+        java.util.Random random = new java.util.Random();
         for (int attempt = 0; ; attempt++) {
-            Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(random.nextLong(), 36) + ".tmp");
+            Path tmp = dir.resolve(".jlens-" + Long.toHexString(random.nextLong() & Long.MAX_VALUE) + ".tmp");
             try {
-                Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
-                        java.nio.file.StandardOpenOption.WRITE).close();
+                Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW).close();
                 return tmp;
             } catch (java.nio.file.FileAlreadyExistsException e) {
-                if (attempt > 20) {
+                if (attempt > 100) {
                     throw e;
                 }
             }
         }
     }
 
-    /** A file replaced with --force keeps its mode (a shared 0664 stays 0664); POSIX file systems only. */
+    /** Gives {@code tmp} the POSIX permissions of {@code existing} (where the file system has them). */
     private static void keepMode(Path existing, Path tmp) throws IOException {
-        if (Files.isRegularFile(existing)
-                && Files.getFileStore(tmp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+        try {
             Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(existing));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to keep
         }
     }
 
@@ -78,7 +79,10 @@ final class AtomicFiles {
         }
         Path tmp;
         try {
-            tmp = newTemporary(dir, abs.getFileName().toString());
+            tmp = createTemporary(dir);
+            if (Files.exists(abs)) {
+                keepMode(abs, tmp); // --force replaces the contents, not who may read them
+            }
         } catch (AccessDeniedException e) {
             throw new UserError("cannot write " + target + ": permission denied in " + dir);
         } catch (IOException e) {

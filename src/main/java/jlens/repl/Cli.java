@@ -24,7 +24,7 @@ import org.jline.terminal.TerminalBuilder;
  */
 public record Cli(String model, String device, String dtype, String color, boolean debug, boolean help,
         List<ScriptMode.Item> items) {
-    public static final String USAGE = "jlens [--model NAME|DIR] [--device auto|cpu|gpu] [--dtype f32|f16|bf16] "
+    public static final String USAGE = "jlens [--model NAME|DIR] [--device auto|cpu|gpu] [--dtype f32|f16] "
             + "[--color auto|always|never|truecolor|256|16|mono] [--debug] [-c LINE]... [FILE.jsh]...\n"
             + "       jlens jshell | jlens bench ARGS...";
     public static final String HELP = """
@@ -121,6 +121,15 @@ public record Cli(String model, String device, String dtype, String color, boole
         }
     }
 
+    /** Whether JLine finds a description (terminfo, or its own) of terminal type {@code term}. */
+    static boolean knownTerminal(String term) {
+        try {
+            return org.jline.utils.InfoCmp.getInfoCmp(term) != null;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     /**
      * Whether a person types at the input: the REPL runs then even when the output goes to a pipe
      * ({@code ./jlens | tee log}), where Java's System.console() is null.
@@ -137,11 +146,22 @@ public record Cli(String model, String device, String dtype, String color, boole
         }
     }
 
+    /** JLine reports through java.util.logging, with stack traces; its failures are ours to say in one line. */
+    private static final java.util.logging.Logger JLINE_LOG = java.util.logging.Logger.getLogger("org.jline");
+
     private static int interactive(Session session, PrintWriter err) {
-        try (Terminal terminal = TerminalBuilder.builder().system(true).name("jlens").encoding(StandardCharsets.UTF_8)
-                .nativeSignals(true).build()) {
-            Path history = Path.of(System.getProperty("user.home"), ".jlens_history");
-            new Repl(terminal, session, history).run();
+        JLINE_LOG.setLevel(java.util.logging.Level.OFF);
+        TerminalBuilder builder = TerminalBuilder.builder().system(true).name("jlens").encoding(StandardCharsets.UTF_8)
+                .nativeSignals(true);
+        String term = System.getenv("TERM");
+        if (term != null && !term.isBlank() && !term.startsWith("dumb") && !knownTerminal(term)) {
+            // a terminal newer than this machine's terminfo: JLine would warn with a trace and guess
+            err.println("jlens: no terminal description for TERM=" + jlens.chart.TerminalText.echo(term)
+                    + " on this machine; using xterm-256color");
+            builder.type("xterm-256color");
+        }
+        try (Terminal terminal = builder.build()) {
+            new Repl(terminal, session, History.file(System.getenv())).run();
             return 0;
         } catch (IOException e) {
             err.println("jlens: cannot open the terminal: " + e.getMessage());

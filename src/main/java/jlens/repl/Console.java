@@ -18,7 +18,8 @@ import jlens.chart.RenderStyle;
  */
 final class Console {
     private final Settings settings;
-    private PrintWriter out;
+    private PrintWriter raw; // the terminal itself: only for what jlens encodes (charts' colours, progress bars)
+    private PrintWriter out; // everything else, escaped (see TerminalSafeWriter)
     /** Chart height without a terminal (scripts, pipes), as it always was. */
     static final int FIXED_HEIGHT = 20;
     /** The fewest rows a chart gets, however little room is left. */
@@ -35,16 +36,24 @@ final class Console {
     private boolean interactive;
 
     Console(PrintWriter out, Settings settings) {
-        this.out = counted(out);
+        out(out);
         this.settings = settings;
     }
 
+    /** The writer for text: whatever is printed through it reaches the terminal escaped. */
     PrintWriter out() {
         return out;
     }
 
+    /** The terminal unescaped, for jlens's own control sequences only; never for text from outside. */
+    PrintWriter raw() {
+        out.flush();
+        return raw;
+    }
+
     void out(PrintWriter w) {
-        out = counted(w);
+        raw = counted(w);
+        out = new PrintWriter(new TerminalSafeWriter(raw), true);
     }
 
     /** The writer, counting the lines it prints, so a chart can take only the rows a command has left. */
@@ -197,9 +206,10 @@ final class Console {
             throw new UserError("the chart does not fit " + chartWidth() + " x " + height + " cells (" + e.getMessage()
                     + "); widen the terminal or 'set width 200', 'set height 40'");
         }
-        String ansi = AnsiEncoder.encode(image, st.mode());
-        out.print(ansi);
+        String ansi = AnsiEncoder.encode(image, st.mode()); // every cell's character escaped by the chart's Draw
         out.flush();
+        raw.print(ansi);
+        raw.flush();
         return new Drawing(AnsiEncoder.plain(image), ansi);
     }
 }

@@ -38,6 +38,10 @@ final class Errors {
         if (e instanceof IOException) {
             return new UserError("i/o error: " + message);
         }
+        if (e instanceof StackOverflowError) {
+            return new UserError("stack overflow: the computation recursed too deeply (a recursive Java method"
+                    + " without an end, or an expression nested thousands deep); nothing else was changed");
+        }
         if (e instanceof OutOfMemoryError) {
             return new UserError("out of memory; capture fewer hook points or use a shorter text");
         }

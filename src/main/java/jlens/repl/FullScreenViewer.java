@@ -214,7 +214,7 @@ final class FullScreenViewer implements Viewer {
         TextGraphics g = screen.newTextGraphics();
         int pages = figure.titles().size();
         String title = figure.titles().get(page) + (pages > 1 ? "   (" + (page + 1) + "/" + pages + ")" : "");
-        g.putString(0, 0, clip(title, size.getColumns()));
+        g.putString(0, 0, clip(jlens.chart.TerminalText.escape(title), size.getColumns()));
         TextImage image = figure.pages().apply(page).render(Math.max(20, size.getColumns() - 1), Math.max(5, size.getRows() - 2), style);
         g.drawImage(new TerminalPosition(0, 1), image);
         String keys = pages > 1 ? "<- -> move between pages   q back" : "q back";

@@ -114,7 +114,7 @@ public final class Interpreter implements AutoCloseable {
             throw new ScriptFailure(file, line, "cancelled");
         } catch (UserError e) {
             throw new ScriptFailure(file, line, e.getMessage());
-        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+        } catch (RuntimeException | Error e) { // every Error too: a script line must never end the process
             throw new ScriptFailure(file, line, Errors.toUserError(e, session.debug(), session.out()).getMessage());
         }
     }
@@ -128,6 +128,10 @@ public final class Interpreter implements AutoCloseable {
         }
         if (!Files.isReadable(file)) {
             throw new UserError(file + ": permission denied");
+        }
+        if (!Files.isRegularFile(file)) {
+            // a FIFO with no writer would block the REPL in open(), where Ctrl-C cannot reach it
+            throw new UserError(file + " is not a regular file (a pipe or device); give a .jsh file");
         }
         try {
             return Files.readAllLines(file, StandardCharsets.UTF_8);

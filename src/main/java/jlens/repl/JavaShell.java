@@ -1,6 +1,7 @@
 package jlens.repl;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -47,17 +48,94 @@ final class JavaShell implements AutoCloseable {
         }
     }
 
+    /**
+     * The compiler's thread. javac parses and attributes an expression by recursion, one level per operator: a
+     * few KB of {@code 1+1+...} overflowed a default 1 MB stack (an Error that ended the REPL). JShell's work runs
+     * here, on a stack of {@link #COMPILER_STACK} bytes (reserved address space; pages are used only as deep
+     * as the compiler goes).
+     */
+    private static final long COMPILER_STACK = 1L << 30;
+    private final java.util.concurrent.ExecutorService compiler = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(null, r, "jlens-java", COMPILER_STACK);
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Runs {@code work} on the compiler's thread and waits for it. An interrupt (Ctrl-C) stops the snippet and
+     * keeps waiting for JShell to give back; javac's own report of a crash (printed to System.err) is kept off
+     * the terminal; its Errors come back as one line.
+     */
+    private <T> T onCompilerThread(java.util.concurrent.Callable<T> work) {
+        java.util.concurrent.Future<T> job = compiler.submit(() -> {
+            PrintStream savedErr = System.err;
+            System.setErr(new PrintStream(OutputStream.nullOutputStream()));
+            try {
+                return work.call();
+            } finally {
+                System.setErr(savedErr);
+            }
+        });
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return job.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    shell.stop();
+                }
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof StackOverflowError || String.valueOf(cause.getMessage()).contains("StackOverflowError")) {
+                throw new UserError("the Java is nested too deeply for the compiler; split it into smaller statements");
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Whether {@code source} needs more lines to be a complete snippet (an open brace, a broken-off expression). */
     boolean isIncomplete(String source) {
-        SourceCodeAnalysis.Completeness c = shell.sourceCodeAnalysis().analyzeCompletion(source).completeness();
+        SourceCodeAnalysis.Completeness c = onCompilerThread(() -> shell.sourceCodeAnalysis().analyzeCompletion(source))
+                .completeness();
         return c == SourceCodeAnalysis.Completeness.DEFINITELY_INCOMPLETE;
+    }
+
+    /**
+     * A call that would end the JVM, and with it the session and every unsaved result: refused, as 'quit' is the
+     * way out. (Reflection can still reach it; this catches what is typed.)
+     */
+    private static final java.util.regex.Pattern EXIT = java.util.regex.Pattern.compile(
+            "\\b(System\\s*\\.\\s*exit|Runtime\\s*\\.\\s*getRuntime\\s*\\(\\s*\\)\\s*\\.\\s*(exit|halt))\\s*\\(");
+
+    static boolean callsExit(String snippet) {
+        // string and char literals and comments cannot call anything
+        // (unrolled loops: a group repeated per character recurses per character in java.util.regex)
+        String code = snippet.replaceAll("\"[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+\"|'[^'\\\\]*+(?:\\\\.[^'\\\\]*+)*+'"
+                + "|//[^\\n]*+|/\\*(?s:.*?)\\*/", " ");
+        return EXIT.matcher(code).find();
     }
 
     /** Evaluates one or more complete snippets; prints values as jshell does ({@code x ==> 5}). */
     void eval(String source, boolean echo) {
+        if (callsExit(source)) {
+            throw new UserError("System.exit would end jlens and lose the session; type 'quit' to leave");
+        }
         String remaining = source;
         while (!remaining.isBlank()) {
-            SourceCodeAnalysis.CompletionInfo info = shell.sourceCodeAnalysis().analyzeCompletion(remaining);
+            String rest = remaining;
+            SourceCodeAnalysis.CompletionInfo info = onCompilerThread(() -> shell.sourceCodeAnalysis().analyzeCompletion(rest));
             if (info.completeness() == SourceCodeAnalysis.Completeness.DEFINITELY_INCOMPLETE) {
                 throw new UserError("incomplete Java: " + oneLine(remaining) + " (a brace or parenthesis is not closed)");
             }
@@ -77,7 +155,7 @@ final class JavaShell implements AutoCloseable {
         System.setOut(capture);
         System.setErr(capture);
         try {
-            events = shell.eval(snippet);
+            events = onCompilerThread(() -> shell.eval(snippet));
         } finally {
             System.setOut(savedOut);
             System.setErr(savedErr);
@@ -170,6 +248,7 @@ final class JavaShell implements AutoCloseable {
 
     @Override
     public void close() {
+        compiler.shutdownNow();
         shell.close();
     }
 }

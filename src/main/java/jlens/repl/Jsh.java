@@ -36,8 +36,13 @@ public final class Jsh {
         // JShell gives no terminal size: wrap prose and size charts to COLUMNS, else 80, so words are not cut.
         int columns = columns(System.getenv("COLUMNS"));
         s.terminalWidth(() -> columns);
-        Models.loadStartupModel(s, null, Models.Options.fromEnvironment());
-        s.println(Banner.text(s, true));
+        try {
+            Models.loadStartupModel(s, null, Models.Options.fromEnvironment());
+            s.println(Banner.text(s, true));
+        } catch (UserError e) {
+            // the session opens anyway, without a model: jshell's start-up must not die on a wrong name
+            s.println("jlens: " + e.getMessage() + "; jl(\"load NAME|DIR\") loads one");
+        }
         current = s;
         return s;
     }
@@ -54,5 +59,18 @@ public final class Jsh {
     /** Runs a REPL command line on the current session: {@code Jsh.run("hist 5")}. */
     public static void run(String line) {
         session().exec(line);
+    }
+
+    /**
+     * Runs a REPL command line as the REPL would: a mistake is printed as its one line ({@code error: ...}), not
+     * thrown, so jshell shows no stack trace. {@code jl(...)} in {@code startup.jsh} calls this.
+     */
+    public static void line(String line) {
+        Session s = session();
+        try {
+            s.exec(line);
+        } catch (RuntimeException | Error e) {
+            s.println("error: " + Errors.toUserError(e, s.debug(), s.out()).getMessage());
+        }
     }
 }

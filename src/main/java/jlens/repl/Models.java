@@ -14,7 +14,7 @@ public final class Models {
     private Models() {}
 
     /**
-     * Device and dtype for loading, as typed: device auto, cpu, gpu or gpu:N; dtype f32, f16 or bf16.
+     * Device and dtype for loading, as typed: device auto, cpu, gpu or gpu:N; dtype f32 or f16.
      *
      * @param device null for auto
      * @param dtype  null for f32
@@ -72,8 +72,14 @@ public final class Models {
 
             @Override
             public void flush() {
-                s.out().print(pending.toString(StandardCharsets.UTF_8));
-                s.out().flush();
+                // the bar redraws with carriage returns (raw); the file names in it come from the hub (escaped)
+                String text = pending.toString(StandardCharsets.UTF_8);
+                StringBuilder safe = new StringBuilder(text.length());
+                for (char c : text.toCharArray()) {
+                    safe.append(c == '\r' || c == '\n' ? c : jlens.chart.TerminalText.escape(c));
+                }
+                s.rawOut().print(safe);
+                s.rawOut().flush();
                 pending.reset();
             }
         };

@@ -30,15 +30,15 @@ final class ProgressMeter implements SweepProgress {
         lastNanos = now;
         int width = 30;
         int filled = total == 0 ? width : (int) ((long) width * done / total);
-        session.out().print("\r" + label + " [" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total);
-        session.out().flush();
+        session.rawOut().print("\r" + label + " [" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total);
+        session.rawOut().flush();
         drawn = true;
     }
 
     synchronized void done() {
         if (drawn) {
-            session.out().print("\r" + " ".repeat(label.length() + 50) + "\r");
-            session.out().flush();
+            session.rawOut().print("\r" + " ".repeat(label.length() + 50) + "\r");
+            session.rawOut().flush();
         }
     }
 }

@@ -2,6 +2,8 @@ package jlens.repl;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -13,7 +15,7 @@ import jlens.chart.ColorMode;
 import jlens.chart.RenderStyle;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
-import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.impl.LineReaderImpl;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.DefaultParser;
 import org.jline.terminal.Terminal;
@@ -56,19 +58,33 @@ public final class Repl {
         }
         DefaultParser parser = new DefaultParser();
         parser.setEscapeChars(new char[0]); // backslashes belong to the text ("\n") and to Java, not to the parser
-        LineReaderBuilder b = LineReaderBuilder.builder().terminal(terminal).appName("jlens").parser(parser)
-                .completer(new ReplCompleter(session))
-                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
-                .option(LineReader.Option.HISTORY_IGNORE_DUPS, true)
-                .option(LineReader.Option.AUTO_FRESH_LINE, true)
-                .variable(LineReader.HISTORY_SIZE, 2000)
-                .variable(LineReader.HISTORY_FILE_SIZE, 5000);
+        if (history != null) {
+            java.util.Optional<String> problem = History.problem(history);
+            if (problem.isPresent()) {
+                session.println("history off: " + problem.get() + " (jlens starts without it and leaves it alone)");
+                history = null;
+            }
+        }
+        Map<String, Object> variables = new HashMap<>();
+        variables.put(LineReader.HISTORY_SIZE, 2000);
+        variables.put(LineReader.HISTORY_FILE_SIZE, 5000);
+        if (history != null) {
+            variables.put(LineReader.HISTORY_FILE, history);
+        }
+        LineReaderImpl r = new TypeaheadLineReader(terminal, "jlens", variables);
+        r.setParser(parser);
+        r.setCompleter(new ReplCompleter(session));
+        r.option(LineReader.Option.DISABLE_EVENT_EXPANSION, true);
+        r.option(LineReader.Option.HISTORY_IGNORE_DUPS, true);
+        r.option(LineReader.Option.AUTO_FRESH_LINE, true);
         if (history != null) {
             // Saved whole through a temporary file after each input (see AtomicHistory), not appended line by line.
-            b.variable(LineReader.HISTORY_FILE, history).history(new AtomicHistory(history))
-                    .option(LineReader.Option.HISTORY_INCREMENTAL, false);
+            r.setHistory(new AtomicHistory(history));
+            r.option(LineReader.Option.HISTORY_INCREMENTAL, false);
+        } else {
+            r.setHistory(new org.jline.reader.impl.history.DefaultHistory());
         }
-        this.reader = b.build();
+        this.reader = r;
     }
 
     /** Runs until {@code quit} or Ctrl-D. */
@@ -87,7 +103,11 @@ public final class Repl {
             if (input == null || input.isBlank()) {
                 continue;
             }
-            execute(input);
+            try {
+                execute(input);
+            } catch (RuntimeException | Error e) { // the REPL's edge: nothing a line does may end the session
+                report(e);
+            }
             saveHistory();
         }
         saveHistory();
@@ -127,8 +147,8 @@ public final class Repl {
     private boolean safeNeedsMore(String text) {
         try {
             return interpreter.needsMoreLines(text);
-        } catch (RuntimeException e) {
-            return false;
+        } catch (RuntimeException | Error e) {
+            return false; // run it as it is: running it says what is wrong, in one line
         }
     }
 
@@ -145,12 +165,17 @@ public final class Repl {
                 Thread.interrupted(); // the worker thread serves the next command with a clean flag
             }
         });
+        java.util.concurrent.atomic.AtomicInteger presses = new java.util.concurrent.atomic.AtomicInteger();
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> {
             session.cancel();
             interpreter.stopJava();
             Thread t = running.get();
             if (t != null) {
-                t.interrupt();
+                if (presses.incrementAndGet() == 1) {
+                    t.interrupt(); // jlens's own loops check the cancel flag; blocking calls answer the interrupt
+                } else {
+                    stopHard(t);
+                }
             }
         });
         try {
@@ -166,8 +191,22 @@ public final class Repl {
         }
     }
 
+    /**
+     * The second Ctrl-C on a command that did not stop at the first: a Java hook that loops forever (on this
+     * thread, called from the forward pass) checks no flag and ignores interrupts. It is stopped as JShell stops
+     * a snippet, with {@code Thread.stop}: a ThreadDeath thrown where it runs, which unwinds the pass and its
+     * scopes (the NDArray managers close in their finally blocks). The worker thread is replaced.
+     */
+    @SuppressWarnings({"deprecation", "removal"})
+    private void stopHard(Thread t) {
+        session.rawOut().println();
+        session.rawOut().println("stopping the command (second Ctrl-C)");
+        session.rawOut().flush();
+        t.stop();
+    }
+
     private void report(Throwable e) {
-        if (e instanceof CancellationException) {
+        if (e instanceof CancellationException || e instanceof ThreadDeath) {
             session.println("cancelled");
         } else if (e instanceof ScriptFailure f) {
             session.println("error: " + f.located());

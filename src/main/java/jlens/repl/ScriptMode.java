@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import jlens.chart.TerminalText;
 
 /**
  * Runs {@code -c} lines and {@code .jsh} files without a terminal, in order, and stops at the first failing
@@ -39,17 +40,20 @@ public final class ScriptMode {
                         interpreter.run(l.line());
                     } catch (UserError | CancellationException e) {
                         throw new ScriptFailure(Path.of("-c"), l.index(), e instanceof CancellationException ? "cancelled" : e.getMessage());
+                    } catch (RuntimeException | Error e) {
+                        throw new ScriptFailure(Path.of("-c"), l.index(),
+                                Errors.toUserError(e, session.debug(), session.out()).getMessage());
                     }
                 }
             } catch (ScriptFailure f) {
                 session.out().flush();
-                err.println(f.located());
+                err.println(TerminalText.escape(f.located()));
                 err.flush();
                 return 1;
-            } catch (UserError e) {
+            } catch (RuntimeException | Error e) { // every Error too: a script must end with its line, not a trace
                 session.out().flush();
                 String where = item instanceof FileItem f ? f.file().toString() : "-c";
-                err.println(where + ":0: " + e.getMessage());
+                err.println(TerminalText.escape(where + ":0: " + Errors.toUserError(e, session.debug(), session.out()).getMessage()));
                 err.flush();
                 return 1;
             } finally {

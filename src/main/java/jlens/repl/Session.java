@@ -188,6 +188,11 @@ public final class Session implements AutoCloseable {
         console.out(w);
     }
 
+    /** The terminal unescaped: for jlens's own control sequences (a progress bar's carriage returns) only. */
+    PrintWriter rawOut() {
+        return console.raw();
+    }
+
     /** Prints a line of prose, wrapped at word boundaries to the terminal's width (continuations indented). */
     public void println(String s) {
         console.println(s);

@@ -75,7 +75,7 @@ public final class Settings {
     /** Sets one key from its text form; throws {@link UserError} and changes nothing on a bad value. */
     void set(String key, String value, int nLayer) {
         switch (key.toLowerCase(Locale.ROOT)) {
-            case "width" -> width = value.equalsIgnoreCase("auto") ? 0 : intIn(key, value, 20, 1000);
+            case "width" -> width = value.equalsIgnoreCase("auto") ? 0 : chartWidth(value);
             case "height" -> height = value.equalsIgnoreCase("auto") ? 0 : intIn(key, value, 8, 500);
             case "background" -> background = oneOf(key, value, List.of("auto", "dark", "light"));
             case "color", "colour" -> color = colorWord(value);
@@ -99,7 +99,7 @@ public final class Settings {
         m.put("bins", Integer.toString(bins));
         m.put("pos0", includePos0 ? "on" : "off");
         m.put("layer", Integer.toString(layer));
-        m.put("budget", (captureBudgetBytes >> 20) + "M");
+        m.put("budget", size(captureBudgetBytes));
         return m;
     }
 
@@ -137,6 +137,21 @@ public final class Settings {
         return w;
     }
 
+    /**
+     * The narrowest width every chart draws at (the every-layer histogram, with its axis and three columns, needs
+     * the most): a width below it would be accepted here and fail at the next chart.
+     */
+    static final int MIN_CHART_WIDTH = 40;
+
+    private static int chartWidth(String v) {
+        long n = Args.parseLong(v, "width", "set width N");
+        if (n > 0 && n < MIN_CHART_WIDTH) {
+            throw new UserError("width " + v + " is below the " + MIN_CHART_WIDTH + " columns the charts need; use "
+                    + MIN_CHART_WIDTH + "..1000 or auto");
+        }
+        return intIn("width", v, MIN_CHART_WIDTH, 1000);
+    }
+
     private static int intIn(String key, String v, int lo, int hi) {
         long n = Args.parseLong(v, key, "set " + key + " N");
         if (n < lo || n > hi) {
@@ -145,8 +160,22 @@ public final class Settings {
         return (int) n;
     }
 
+    /** A byte count in the largest unit that writes it exactly ({@code 4G}, {@code 512M}, {@code 1B}). */
+    static String size(long bytes) {
+        for (String unit : new String[] {"G", "M", "K"}) {
+            long u = unit.equals("G") ? 1L << 30 : unit.equals("M") ? 1L << 20 : 1L << 10;
+            if (bytes % u == 0) {
+                return bytes / u + unit;
+            }
+        }
+        return bytes + "B";
+    }
+
     private static long bytes(String v) {
         String s = v.strip().toUpperCase(Locale.ROOT);
+        if (s.endsWith("B") && s.length() > 1) {
+            s = s.substring(0, s.length() - 1); // 2GB, 1B: the B is only the unit's name
+        }
         long unit = 1;
         if (s.endsWith("G")) {
             unit = 1L << 30;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Locale;
 import java.util.Map;
 import jlens.analysis.FullWidthQkt;
+import jlens.analysis.Density;
 import jlens.analysis.QkvDensities;
 import jlens.analysis.QkvPart;
 import jlens.analysis.QkvSplitter;
@@ -108,6 +109,11 @@ final class StatsCommands {
             s.println("layer " + layer + ": density of Q, K, V values (" + bins + " bins " + (range == null ? "each over its own range"
                     : "on [" + Format.num(lo) + ", " + Format.num(hi) + "]") + "); " + Positions.note(first));
             s.draw(layerChart(h), layerFigure(s, first, layer));
+            for (QkvPart part : QkvPart.values()) {
+                if (h.part(part).hasNonFinite()) { // an all-NaN part is otherwise an empty plot on an invented range
+                    s.println(part + ": " + h.part(part).nonFiniteNote());
+                }
+            }
             s.lastResult(Result.of("hist", "hist " + layer, Map.of("layer", layer, "first_position", first, "bins", bins,
                     "shared_edges", range != null), h));
             return;
@@ -127,6 +133,18 @@ final class StatsCommands {
             titles.add("layer " + l + ": Q, K, V density on [" + Format.num(all.lo()) + ", " + Format.num(all.hi()) + "]");
         }
         s.draw(overview, new Figure(titles, 0, i -> i == 0 ? overview : sharedLayerChart(all, i - 1)));
+        for (int l = 0; l < all.layers(); l++) {
+            for (QkvPart part : QkvPart.values()) {
+                Density d = switch (part) {
+                    case Q -> all.q().get(l);
+                    case K -> all.k().get(l);
+                    case V -> all.v().get(l);
+                };
+                if (d.hasNonFinite()) { // an empty row would otherwise look like a layer of values outside the range
+                    s.println("layer " + l + " " + part + ": " + d.nonFiniteNote());
+                }
+            }
+        }
         s.println("'view' shows these full screen and pages through every layer's histograms (arrow keys)");
         s.lastResult(Result.of("hist-all", "hist all", Map.of("first_position", first, "bins", all.bins(), "lo", all.lo(), "hi", all.hi()),
                 all));
@@ -210,6 +228,17 @@ final class StatsCommands {
             plot.add(LinePlot.Series.overIndex(p.label().toUpperCase(Locale.ROOT), v.part(p)));
         }
         s.draw(plot, null);
+        List<String> undefined = new ArrayList<>();
+        for (QkvPart p : QkvPart.values()) {
+            for (int l = 0; l < v.layers(); l++) {
+                if (!Double.isFinite(v.part(p)[l])) { // the plot has no point for it: say which
+                    undefined.add(p.label().toUpperCase(Locale.ROOT) + l + " " + Format.num(v.part(p)[l]));
+                }
+            }
+        }
+        if (!undefined.isEmpty()) {
+            s.println("not drawn (not finite: NaN or infinite values in the activations): " + String.join(", ", undefined));
+        }
         s.lastResult(Result.of("var", "var", Map.of("first_position", first), v));
     }
 

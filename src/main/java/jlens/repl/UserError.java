@@ -5,6 +5,9 @@ package jlens.repl;
  * printed as it is, never with a stack trace, and the command that threw it has changed nothing.
  */
 public final class UserError extends RuntimeException {
+    /** Longest message printed whole; a longer one keeps its beginning and end around an ellipsis. */
+    static final int MAX_LENGTH = 600;
+
     public UserError(String message) {
         super(printable(message), null, false, false);
     }
@@ -14,6 +17,10 @@ public final class UserError extends RuntimeException {
      * terminal (or split the line): control characters are shown as escapes instead.
      */
     static String printable(String message) {
+        if (message != null && message.length() > MAX_LENGTH) {
+            // a pasted megabyte quoted back whole would bury the line: keep its start and its advice at the end
+            message = message.substring(0, MAX_LENGTH / 2) + " … " + message.substring(message.length() - MAX_LENGTH / 3);
+        }
         if (message == null || message.codePoints().noneMatch(Character::isISOControl)) {
             return message;
         }

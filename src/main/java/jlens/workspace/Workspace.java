@@ -63,6 +63,10 @@ import jlens.store.KnownCircuits;
  * class of their own, and every analysis method is one call into {@code jlens.analysis} or
  * {@code jlens.intervene}. A new study is a new method here and a new class there.
  *
+ * <p>One workspace is one session: its methods are serialised (synchronized), so two threads using it at once
+ * take turns instead of closing arrays under each other's native calls. An array a method returns belongs to
+ * the workspace's last run and is freed by the next one.
+ *
  * <p>A whole session in JShell ({@code ./jlens jshell} opens one as {@code ws}):
  *
  * <pre>{@code
@@ -121,29 +125,29 @@ public final class Workspace implements AutoCloseable {
     // ---- model ----
 
     /** The loaded model; a {@link MissingStateException} if none is. */
-    public Gpt2 model() {
+    public synchronized Gpt2 model() {
         return model.get();
     }
 
-    public boolean hasModel() {
+    public synchronized boolean hasModel() {
         return model.present();
     }
 
-    public String modelName() {
+    public synchronized String modelName() {
         return model.name();
     }
 
     /** A line about the model worth showing (the known-answer model's circuits), or null. */
-    public String modelNote() {
+    public synchronized String modelNote() {
         return model.note();
     }
 
-    public Gpt2Config config() {
+    public synchronized Gpt2Config config() {
         return model().config();
     }
 
     /** Loads a model by name or folder; the previous one stays loaded if this fails. */
-    public void load(String spec) {
+    public synchronized void load(String spec) {
         LoadedModel loaded;
         try {
             loaded = loader.load(spec);
@@ -156,7 +160,7 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** Marks the current model as the user's choice (--model): {@link #prefer} then keeps it. */
-    public void modelChosen(boolean chosen) {
+    public synchronized void modelChosen(boolean chosen) {
         model.chosen(chosen);
     }
 
@@ -164,7 +168,7 @@ public final class Workspace implements AutoCloseable {
      * Why {@link #prefer(String)} would keep the current model rather than load {@code spec}: the user chose the
      * current one, or {@code spec} is not on this machine (preferring never downloads). Empty when it would load.
      */
-    public Optional<String> keepsCurrentModel(String spec) {
+    public synchronized Optional<String> keepsCurrentModel(String spec) {
         if (model.chosen() && model.present()) {
             return Optional.of("using " + model.name() + " (chosen on the command line) rather than " + spec);
         }
@@ -179,7 +183,7 @@ public final class Workspace implements AutoCloseable {
      * What a script asks for when the user did not choose: loads {@code spec} if it is already on this machine and
      * no model was chosen; otherwise keeps the current model. Returns why it kept it, or empty when it loaded.
      */
-    public Optional<String> prefer(String spec) {
+    public synchronized Optional<String> prefer(String spec) {
         Optional<String> keep = keepsCurrentModel(spec);
         if (keep.isEmpty()) {
             load(spec);
@@ -191,7 +195,7 @@ public final class Workspace implements AutoCloseable {
      * Uses an already loaded model (tests share one); the workspace closes it only if {@code owned}. The text is
      * tokenised again, the last run and result are dropped, hook points of missing layers are unhooked.
      */
-    public void use(Gpt2 newModel, String name, String note, boolean owned) {
+    public synchronized void use(Gpt2 newModel, String name, String note, boolean owned) {
         text.retokenise(newModel.tokenizer());
         circuit.retokenise(newModel.tokenizer());
         lastRun.close();
@@ -202,48 +206,48 @@ public final class Workspace implements AutoCloseable {
 
     // ---- text ----
 
-    public String text() {
+    public synchronized String text() {
         return text.text();
     }
 
     /** Sets the text (tokenising it first: a text the model cannot take changes nothing); drops the last run. */
-    public void text(String newText) {
+    public synchronized void text(String newText) {
         text.set(newText, () -> model().tokenizer());
         lastRun.close();
     }
 
     /** The token ids of the text; a {@link MissingStateException} if there is none. */
-    public long[] ids() {
+    public synchronized long[] ids() {
         return text.ids();
     }
 
-    public boolean hasText() {
+    public synchronized boolean hasText() {
         return text.hasIds();
     }
 
     /** Decoded pieces of the tokens (" who"), as a reader sees them. */
-    public String[] tokenPieces() {
+    public synchronized String[] tokenPieces() {
         return model().tokenizer().pieces(ids());
     }
 
     // ---- hooks ----
 
     /** Exact names of the hook points the next {@link #run()} captures. */
-    public List<String> hooked() {
+    public synchronized List<String> hooked() {
         return hooked.list();
     }
 
     /** Adds hook points by exact or short name ({@code q5}, {@code pattern 3}); all are checked before any is added. */
-    public List<String> hook(Collection<String> specs) {
+    public synchronized List<String> hook(Collection<String> specs) {
         return hooked.add(specs, model().hooks());
     }
 
-    public List<String> hook(String... specs) {
+    public synchronized List<String> hook(String... specs) {
         return hook(List.of(specs));
     }
 
     /** Hooks block point {@code point} ({@link HookPoint#QKV}, ...) in every layer. */
-    public List<String> hookAll(String point) {
+    public synchronized List<String> hookAll(String point) {
         List<String> names = new java.util.ArrayList<>();
         for (int l = 0; l < config().nLayer(); l++) {
             names.add(HookPoint.block(l, point));
@@ -252,33 +256,33 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** Removes the named hook points (all when none are named); returns what was removed. */
-    public List<String> unhook(Collection<String> specs) {
+    public synchronized List<String> unhook(Collection<String> specs) {
         return hooked.remove(specs, model().hooks());
     }
 
-    public List<String> unhook(String... specs) {
+    public synchronized List<String> unhook(String... specs) {
         return unhook(List.of(specs));
     }
 
     // ---- runs ----
 
     /** Caps what one run may capture, in bytes. */
-    public void captureBudgetBytes(long bytes) {
+    public synchronized void captureBudgetBytes(long bytes) {
         captureBudgetBytes = bytes;
     }
 
     /** Runs {@code check} before every layer of a run; it may throw to stop the run (Ctrl-C). */
-    public void betweenLayers(Runnable check) {
+    public synchronized void betweenLayers(Runnable check) {
         betweenLayers = check;
     }
 
     /** One forward pass of the text capturing the hooked points, replacing the last run. */
-    public Gpt2.Run run() {
+    public synchronized Gpt2.Run run() {
         return run(List.of());
     }
 
     /** As {@link #run()}, capturing {@code extra} exact hook names as well. No hook outlives the pass. */
-    public Gpt2.Run run(Collection<String> extra) {
+    public synchronized Gpt2.Run run(Collection<String> extra) {
         Gpt2 m = model();
         long[] tokens = ids();
         Set<String> capture = new LinkedHashSet<>(hooked.list());
@@ -298,23 +302,23 @@ public final class Workspace implements AutoCloseable {
         return run;
     }
 
-    public boolean hasRun() {
+    public synchronized boolean hasRun() {
         return lastRun.present();
     }
 
     /** The last run's activations; a {@link MissingStateException} that says what to do when there are none. */
-    public ActivationCache cache() {
+    public synchronized ActivationCache cache() {
         return lastRun.cache(!hooked.isEmpty());
     }
 
     /** The last run's logits {@code [1, T, V]}. */
-    public NDArray logits() {
+    public synchronized NDArray logits() {
         cache();
         return lastRun.logits();
     }
 
     /** A captured activation by exact name; the error names the hook and says how to capture it. */
-    public NDArray activation(String exactName) {
+    public synchronized NDArray activation(String exactName) {
         ActivationCache c = cache();
         if (!c.contains(exactName)) {
             String orLayers = HookPoint.pointOf(exactName).equals(HookPoint.QKV) ? " (or 'hook layer all')" : "";
@@ -325,7 +329,7 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** Runs the text (capturing {@code extra} too) unless the last run already holds every one of {@code names}. */
-    public ActivationCache ensureCaptured(Collection<String> names) {
+    public synchronized ActivationCache ensureCaptured(Collection<String> names) {
         if (!hasRun() || !names.stream().allMatch(cache()::contains)) {
             run(names);
         }
@@ -335,95 +339,95 @@ public final class Workspace implements AutoCloseable {
     // ---- analyses of the last run (demos 1 and 2), each kept as the last result ----
 
     /** Demo 1: Q, K and V of {@code layer} over positions {@code firstPosition..T-1} (needs its hook_qkv). */
-    public QkvSplit split(int layer, int firstPosition) {
+    public synchronized QkvSplit split(int layer, int firstPosition) {
         int l = checked(() -> Checks.layer(layer, config().nLayer()));
         return remember(checked(() -> QkvSplitter.split(qkv(l), config(), l, firstPosition)));
     }
 
     /** {@link #split(int, int)} without position 0 (the notebook's choice). */
-    public QkvSplit split(int layer) {
+    public synchronized QkvSplit split(int layer) {
         return split(layer, 1);
     }
 
     /** One of Q, K, V of {@code layer} cut into heads. */
-    public HeadSplit heads(int layer, QkvPart part, int firstPosition) {
+    public synchronized HeadSplit heads(int layer, QkvPart part, int firstPosition) {
         QkvSplit split = split(layer, firstPosition);
         return remember(QkvSplitter.heads(split, part, config().nHead()));
     }
 
     /** Demo 1 step 3: density histograms of Q, K and V of {@code layer}, each over its own range. */
-    public QkvDensities.Layer qkvDensity(int layer, int firstPosition, int bins) {
+    public synchronized QkvDensities.Layer qkvDensity(int layer, int firstPosition, int bins) {
         QkvSplit split = split(layer, firstPosition);
         return remember(checked(() -> QkvDensities.layer(split, bins)));
     }
 
-    public QkvDensities.Layer qkvDensity(int layer, int bins) {
+    public synchronized QkvDensities.Layer qkvDensity(int layer, int bins) {
         return qkvDensity(layer, 1, bins);
     }
 
     /** As {@link #qkvDensity(int, int, int)} on the common edges {@code bins} over {@code [lo, hi]}. */
-    public QkvDensities.Layer qkvDensity(int layer, int firstPosition, int bins, double lo, double hi) {
+    public synchronized QkvDensities.Layer qkvDensity(int layer, int firstPosition, int bins, double lo, double hi) {
         QkvSplit split = split(layer, firstPosition);
         return remember(checked(() -> QkvDensities.layer(split, bins, lo, hi)));
     }
 
     /** Demo 1 steps 4-5: every layer's Q, K and V on the notebook's common edges (100 bins on [-5, 5]). */
-    public QkvDensities.AllLayers qkvDensities(int firstPosition) {
+    public synchronized QkvDensities.AllLayers qkvDensities(int firstPosition) {
         requireAllQkv();
         return remember(checked(() -> QkvDensities.allLayers(cache(), config(), firstPosition)));
     }
 
     /** As {@link #qkvDensities(int)} on common edges {@code bins} over {@code [lo, hi]}. */
-    public QkvDensities.AllLayers qkvDensities(int firstPosition, int bins, double lo, double hi) {
+    public synchronized QkvDensities.AllLayers qkvDensities(int firstPosition, int bins, double lo, double hi) {
         requireAllQkv();
         return remember(checked(() -> QkvDensities.allLayers(cache(), config(), firstPosition, bins, lo, hi)));
     }
 
     /** {lo, hi} of every layer's Q, K and V values from {@code firstPosition}: the edges of {@code hist all --auto}. */
-    public double[] qkvValueRange(int firstPosition) {
+    public synchronized double[] qkvValueRange(int firstPosition) {
         requireAllQkv();
         return QkvDensities.valueRange(cache(), config(), firstPosition);
     }
 
-    public QkvDensities.AllLayers qkvDensities() {
+    public synchronized QkvDensities.AllLayers qkvDensities() {
         return qkvDensities(1);
     }
 
     /** Demo 1 steps 4 and 6: unbiased variance of Q, K and V per layer. */
-    public QkvVariances.ByLayer variances(int firstPosition) {
+    public synchronized QkvVariances.ByLayer variances(int firstPosition) {
         requireAllQkv();
         return remember(checked(() -> QkvVariances.compute(cache(), config(), firstPosition)));
     }
 
-    public QkvVariances.ByLayer variances() {
+    public synchronized QkvVariances.ByLayer variances() {
         return variances(1);
     }
 
     /** Demo 2 steps 1-2: the notebook's full-width {@code q @ k^T / sqrt(d_head)} of {@code layer}. */
-    public FullWidthQkt.Layer qkt(int layer, int firstPosition) {
+    public synchronized FullWidthQkt.Layer qkt(int layer, int firstPosition) {
         int l = checked(() -> Checks.layer(layer, config().nLayer()));
         qkv(l);
         return remember(checked(() -> FullWidthQkt.layer(cache(), config(), l, firstPosition)));
     }
 
-    public FullWidthQkt.Layer qkt(int layer) {
+    public synchronized FullWidthQkt.Layer qkt(int layer) {
         return qkt(layer, 1);
     }
 
     /** Demo 2 steps 3-4: mean, std and {@code bins}-bin densities of QK^T and its softmax, per layer. */
-    public FullWidthQkt.AllLayers qktAll(int firstPosition, int bins) {
+    public synchronized FullWidthQkt.AllLayers qktAll(int firstPosition, int bins) {
         requireAllQkv();
         return remember(checked(() -> FullWidthQkt.allLayers(cache(), config(), firstPosition, bins)));
     }
 
-    public FullWidthQkt.AllLayers qktAll() {
+    public synchronized FullWidthQkt.AllLayers qktAll() {
         return qktAll(1, 20);
     }
 
     // ---- analyses that run the text when needed ----
 
     /** Demo 3's read-out: log-probs at {@code position} (negative counts from the end), the real next token's rank. */
-    public LogProbs.AtPosition logprobs(int position, int topK) {
+    public synchronized LogProbs.AtPosition logprobs(int position, int topK) {
         if (!hasRun()) {
             run(); // only the logits are needed: run the text when nothing has run yet
         }
@@ -432,29 +436,29 @@ public final class Workspace implements AutoCloseable {
         return remember(checked(() -> LogProbs.at(logits(), tokens, model().tokenizer(), p, topK)));
     }
 
-    public LogProbs.AtPosition logprobs(int position) {
+    public synchronized LogProbs.AtPosition logprobs(int position) {
         return logprobs(position, 10);
     }
 
     /** A head's causal attention scores or pattern; runs the text capturing it when the last run did not. */
-    public HeadAttention.Matrix attention(int layer, int head, AttentionKind kind) {
+    public synchronized HeadAttention.Matrix attention(int layer, int head, AttentionKind kind) {
         int l = checked(() -> Checks.layer(layer, config().nLayer()));
         ActivationCache c = ensureCaptured(List.of(HookPoint.block(l, kind.hookPoint())));
         return remember(checked(() -> HeadAttention.of(c, config(), l, head, kind)));
     }
 
-    public HeadAttention.Matrix pattern(int layer, int head) {
+    public synchronized HeadAttention.Matrix pattern(int layer, int head) {
         return attention(layer, head, AttentionKind.PATTERN);
     }
 
     // ---- interventions ----
 
     /** Demo 3: an ablation sweep on the unhooked model (fast path unless {@code options} asks for the naive loop). */
-    public SweepResult ablate(SweepSpec spec, SweepOptions options) {
+    public synchronized SweepResult ablate(SweepSpec spec, SweepOptions options) {
         return remember(checked(() -> AblationSweep.run(model(), spec, options)));
     }
 
-    public SweepResult ablate(SweepSpec spec) {
+    public synchronized SweepResult ablate(SweepSpec spec) {
         return ablate(spec, SweepOptions.defaults());
     }
 
@@ -464,7 +468,7 @@ public final class Workspace implements AutoCloseable {
      * Head detection on the text ({@link HeadDetector}: TransformerLens's {@code detect_head}): for every layer and
      * head, the share of its attention on {@code kind}'s pattern. One pass, nothing captured.
      */
-    public HeadDetectResult detect(HeadDetectKind kind, boolean excludeBos, boolean excludeCurrent) {
+    public synchronized HeadDetectResult detect(HeadDetectKind kind, boolean excludeBos, boolean excludeCurrent) {
         long[] tokens = ids();
         return remember(checked(() -> HeadDetector.detect(model(), List.of(tokens), kind, excludeBos, excludeCurrent)));
     }
@@ -473,7 +477,7 @@ public final class Workspace implements AutoCloseable {
      * Head detection on TransformerLens's induction prompt: the first token ({@code <|endoftext|>}), {@code n}
      * tokens drawn from the whole vocabulary with {@code seed}, then the same {@code n} again.
      */
-    public HeadDetectResult detectRandom(HeadDetectKind kind, int n, long seed, boolean excludeBos,
+    public synchronized HeadDetectResult detectRandom(HeadDetectKind kind, int n, long seed, boolean excludeBos,
                                          boolean excludeCurrent) {
         Gpt2Config c = config();
         if (n < 1 || 2L * n + 1 > c.nPositions()) {
@@ -485,7 +489,7 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** What is wired where, when the loaded model is the known-answer model (or a folder with its circuits file). */
-    public Optional<KnownCircuits> circuits() {
+    public synchronized Optional<KnownCircuits> circuits() {
         try {
             return Optional.ofNullable(KnownCircuits.read(model().dir()));
         } catch (java.io.IOException e) {
@@ -498,7 +502,7 @@ public final class Workspace implements AutoCloseable {
      * against it: see {@link SelfTest}. On a new GPU server, {@code --device gpu} makes this the check that the
      * tools find what is there.
      */
-    public SelfTestReport selfTest() {
+    public synchronized SelfTestReport selfTest() {
         LoadedModel known;
         try {
             known = loader.load(jlens.store.ModelStore.KNOWN_SPEC);
@@ -524,31 +528,31 @@ public final class Workspace implements AutoCloseable {
      * Sets the corrupted text that {@link #patch} runs and patches the text's activations into; it must have as many
      * tokens as the text (checked here when there is a text, and again by every patch).
      */
-    public void corrupt(String corruptedText) {
+    public synchronized void corrupt(String corruptedText) {
         circuit.corrupt(corruptedText, () -> model().tokenizer(), hasText() ? ids() : null);
     }
 
     /** The corrupted text, or null. */
-    public String corruptText() {
+    public synchronized String corruptText() {
         return circuit.corruptText();
     }
 
-    public boolean hasCorrupt() {
+    public synchronized boolean hasCorrupt() {
         return circuit.hasCorrupt();
     }
 
     /** The corrupted text's token ids; a {@link MissingStateException} if there is none. */
-    public long[] corruptIds() {
+    public synchronized long[] corruptIds() {
         return circuit.corruptIds();
     }
 
     /** The id of {@code token} if it is one token of this model's vocabulary; else an error naming its pieces. */
-    public long token(String token) {
+    public synchronized long token(String token) {
         return checked(() -> Metric.singleToken(model().tokenizer(), token));
     }
 
     /** Sets what patching measures. */
-    public Metric metric(Metric metric) {
+    public synchronized Metric metric(Metric metric) {
         checked(() -> {
             metric.checkVocabulary(config().vocabSize());
             return hasText() ? metric.at(ids().length) : 0;
@@ -558,26 +562,26 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** The metric patching measures; a {@link MissingStateException} if none was set. */
-    public Metric metric() {
+    public synchronized Metric metric() {
         return circuit.metric();
     }
 
-    public boolean hasMetric() {
+    public synchronized boolean hasMetric() {
         return circuit.hasMetric();
     }
 
     /** {@code logit[answer] - logit[wrong]} at {@code position} (negative counts from the end; -1 is the last). */
-    public Metric metricLogitDiff(String answer, String wrong, int position) {
+    public synchronized Metric metricLogitDiff(String answer, String wrong, int position) {
         return metric(Metric.logitDiff(token(answer), token(wrong), position));
     }
 
     /** {@code log p(token)} at {@code position}. */
-    public Metric metricLogprob(String token, int position) {
+    public synchronized Metric metricLogprob(String token, int position) {
         return metric(Metric.logprob(token(token), position));
     }
 
     /** The patching experiment on the text (clean), the corrupted text and the metric. */
-    public PatchSpec patchSpec(PatchKind kind) {
+    public synchronized PatchSpec patchSpec(PatchKind kind) {
         long[] clean = ids();
         long[] corrupt = corruptIds();
         Metric m = metric();
@@ -585,12 +589,12 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** Activation patching, exact (the fast path, or the naive loop when {@code options} asks). */
-    public PatchResult patch(PatchKind kind, PatchOptions options) {
+    public synchronized PatchResult patch(PatchKind kind, PatchOptions options) {
         PatchSpec spec = patchSpec(kind);
         return remember(patching(() -> Patch.run(model(), spec, options)));
     }
 
-    public PatchResult patch(PatchKind kind) {
+    public synchronized PatchResult patch(PatchKind kind) {
         return patch(kind, PatchOptions.defaults());
     }
 
@@ -598,7 +602,7 @@ public final class Workspace implements AutoCloseable {
      * Patching's conservation check: the text patched into itself gives the clean metric in every cell. Returns
      * the largest |m - m_clean| over the cells of {@code kind}.
      */
-    public double patchSelfCheck(PatchKind kind) {
+    public synchronized double patchSelfCheck(PatchKind kind) {
         long[] clean = ids();
         Metric m = metric();
         PatchResult r = patching(() -> Patch.run(model(), new PatchSpec(clean, clean, kind, m)));
@@ -610,12 +614,12 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** Attribution patching: every cell estimated from one backward pass. */
-    public PatchResult patchApprox(PatchKind kind, PatchOptions options) {
+    public synchronized PatchResult patchApprox(PatchKind kind, PatchOptions options) {
         PatchSpec spec = patchSpec(kind);
         return remember(patching(() -> Patch.approximate(model(), spec, options)));
     }
 
-    public PatchResult patchApprox(PatchKind kind) {
+    public synchronized PatchResult patchApprox(PatchKind kind) {
         return patchApprox(kind, PatchOptions.defaults());
     }
 
@@ -623,7 +627,7 @@ public final class Workspace implements AutoCloseable {
      * The logit lens at {@code position} following {@code target} (-1: the real next token); reads the last run if
      * it holds every layer's resid_pre and the final residual, else runs the text capturing them.
      */
-    public LogitLensResult lens(int position, long target) {
+    public synchronized LogitLensResult lens(int position, long target) {
         long[] tokens = ids();
         int p = checked(() -> Checks.position(position, tokens.length));
         if (target < 0 && p + 1 >= tokens.length) { // said before the text is run
@@ -636,7 +640,7 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** The logit lens at position -2 following the last token (the notebook's read-out). */
-    public LogitLensResult lens() {
+    public synchronized LogitLensResult lens() {
         return lens(-2, -1);
     }
 
@@ -644,7 +648,7 @@ public final class Workspace implements AutoCloseable {
      * Direct logit attribution at {@code position} toward {@code answer}'s logit, or toward {@code answer - wrong}
      * ({@code wrong} -1 for a single token); runs the text capturing what it needs unless the last run holds it.
      */
-    public DirectLogitAttributionResult dla(int position, long answer, long wrong) {
+    public synchronized DirectLogitAttributionResult dla(int position, long answer, long wrong) {
         long[] tokens = ids();
         checked(() -> Checks.position(position, tokens.length)); // said before the text is run
         checkToken(answer);
@@ -654,7 +658,7 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** Direct logit attribution at {@code position} toward the real next token's logit. */
-    public DirectLogitAttributionResult dla(int position) {
+    public synchronized DirectLogitAttributionResult dla(int position) {
         long[] tokens = ids();
         int p = checked(() -> Checks.position(position, tokens.length));
         if (p + 1 >= tokens.length) {
@@ -678,7 +682,7 @@ public final class Workspace implements AutoCloseable {
      * Hooks registered on the model apply at every step too. Refused before the pass when the cache is over the
      * capture budget.
      */
-    public GenerationResult generate(GenerationOptions options) {
+    public synchronized GenerationResult generate(GenerationOptions options) {
         Gpt2 m = model();
         long[] tokens = ids();
         m.setCaptureBudgetBytes(captureBudgetBytes);
@@ -686,58 +690,58 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** {@code n} greedy tokens after the text. */
-    public GenerationResult generate(int n) {
+    public synchronized GenerationResult generate(int n) {
         return generate(GenerationOptions.greedy(n));
     }
 
     // ---- prompt sets ----
 
     /** The current prompt set; a {@link MissingStateException} when none was given. */
-    public PromptSet prompts() {
+    public synchronized PromptSet prompts() {
         if (prompts == null) {
             throw new MissingStateException("no prompt set; give one with 'prompts FILE' or 'prompts ioi N'");
         }
         return prompts;
     }
 
-    public boolean hasPrompts() {
+    public synchronized boolean hasPrompts() {
         return prompts != null;
     }
 
     /** Reads a prompt set (one prompt per line, or JSON Lines with text, corrupt, answer, wrong) and makes it current. */
-    public PromptSet prompts(java.nio.file.Path file) {
+    public synchronized PromptSet prompts(java.nio.file.Path file) {
         Gpt2 m = model();
         prompts = checked(() -> new PromptSetReader(m.tokenizer(), m.config().nPositions()).read(file));
         return prompts;
     }
 
     /** Makes {@code n} IOI-style prompts (seeded) the current set. */
-    public PromptSet promptsIoi(int n, long seed) {
+    public synchronized PromptSet promptsIoi(int n, long seed) {
         Gpt2 m = model();
         prompts = checked(() -> IoiPrompts.generate(n, seed, m.tokenizer()));
         return prompts;
     }
 
     /** Makes a set built in Java the current one. */
-    public PromptSet prompts(PromptSet set) {
+    public synchronized PromptSet prompts(PromptSet set) {
         prompts = set;
         return set;
     }
 
     /** Per-prompt next-token scores of the set (answer and wrong log-probs, logit difference) and their means. */
-    public PromptScores setScores(boolean corrupt) {
+    public synchronized PromptScores setScores(boolean corrupt) {
         PromptSet set = prompts();
         return remember(checked(() -> batches().scores(set, corrupt, List.of())));
     }
 
     /** Sums (hence means) over the set of the activation at {@code hook}, by position; within the capture budget. */
-    public PromptActivationSums setMeans(String hook) {
+    public synchronized PromptActivationSums setMeans(String hook) {
         PromptSet set = prompts();
         return remember(checked(() -> batches().sums(set, hook, false, List.of())));
     }
 
     /** Mean ablation over the set: head {@code head} of {@code layer} replaced by its set mean at {@code position} (-1: all). */
-    public PromptAblation ablateMean(int layer, int head, int position) {
+    public synchronized PromptAblation ablateMean(int layer, int head, int position) {
         PromptSet set = prompts();
         return remember(checked(() -> batches().meanAblation(set, layer, head, position)));
     }
@@ -755,12 +759,12 @@ public final class Workspace implements AutoCloseable {
     // ---- results ----
 
     /** The record the last analysis returned (or a command computed), or null. */
-    public Object lastResult() {
+    public synchronized Object lastResult() {
         return lastResult;
     }
 
     /** The last result as {@code type}; a {@link MissingStateException} if it is something else or there is none. */
-    public <T> T lastResult(Class<T> type) {
+    public synchronized <T> T lastResult(Class<T> type) {
         if (!type.isInstance(lastResult)) {
             throw new MissingStateException("the last result is " + (lastResult == null ? "nothing"
                     : "a " + lastResult.getClass().getSimpleName()) + ", not a " + type.getSimpleName());
@@ -769,13 +773,13 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** Keeps {@code value} as the last result and returns it. */
-    public <T> T remember(T value) {
+    public synchronized <T> T remember(T value) {
         lastResult = value;
         return value;
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         lastRun.close();
         model.close();
     }

@@ -29,7 +29,7 @@ class ReplTerminalTest {
                 out, StandardCharsets.UTF_8)) {
             new Repl(t, session, history).run();
         }
-        return out.toString(StandardCharsets.UTF_8);
+        return OutputAudit.check(out.toString(StandardCharsets.UTF_8));
     }
 
     @Test

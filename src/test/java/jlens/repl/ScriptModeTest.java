@@ -35,7 +35,7 @@ class ScriptModeTest {
         } finally {
             System.setOut(savedOut);
         }
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString());
+        return new Outcome(status, OutputAudit.check(out.toString(StandardCharsets.UTF_8)), OutputAudit.check(err.toString()));
     }
 
     @Test

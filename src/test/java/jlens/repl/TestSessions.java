@@ -65,7 +65,7 @@ final class TestSessions {
     /** A session and everything it printed. */
     record Buffered(Session session, StringWriter text) {
         String take() {
-            String s = text.toString();
+            String s = OutputAudit.check(text.toString());
             text.getBuffer().setLength(0);
             return s;
         }
