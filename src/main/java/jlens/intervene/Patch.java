@@ -9,7 +9,7 @@ import jlens.model.Gpt2;
  *
  * <pre>{@code
  * Metric metric = Metric.logitDiff(mary, john, -1);
- * PatchResult r = Patch.run(model, new PatchSpec(clean, corrupt, PatchKind.RESID_PRE, metric), PatchOptions.defaults());
+ * PatchResult r = Patch.run(model, new PatchSpec(clean, corrupt, PatchKind.RESID_PRE, metric), SweepOptions.patching());
  * double[][] grid = r.normalizedRows(); // [L][T]
  * }</pre>
  */
@@ -21,7 +21,7 @@ public final class Patch {
      * @throws IllegalArgumentException when the spec does not fit the model
      * @throws IllegalStateException when hooks are registered on the model: patching measures the model as it is
      */
-    public static PatchResult run(Gpt2 model, PatchSpec spec, PatchOptions options) {
+    public static PatchResult run(Gpt2 model, PatchSpec spec, SweepOptions options) {
         check(model, spec);
         return options.naive() ? PatchNaive.run(model, spec, options) : PatchFast.run(model, spec, options);
     }
@@ -30,13 +30,13 @@ public final class Patch {
      * Attribution patching: every cell's first-order estimate from one forward and one backward pass of the
      * corrupted text (plus a pass of the clean one), in about the time of three forward passes whatever the grid.
      */
-    public static PatchResult approximate(Gpt2 model, PatchSpec spec, PatchOptions options) {
+    public static PatchResult approximate(Gpt2 model, PatchSpec spec, SweepOptions options) {
         check(model, spec);
         return PatchApprox.run(model, spec, options);
     }
 
     public static PatchResult run(Gpt2 model, PatchSpec spec) {
-        return run(model, spec, PatchOptions.defaults());
+        return run(model, spec, SweepOptions.patching());
     }
 
     private static void check(Gpt2 model, PatchSpec spec) {

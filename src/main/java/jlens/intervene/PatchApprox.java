@@ -22,7 +22,7 @@ import jlens.model.Gpt2;
 final class PatchApprox {
     private PatchApprox() {}
 
-    static PatchResult run(Gpt2 model, PatchSpec spec, PatchOptions options) {
+    static PatchResult run(Gpt2 model, PatchSpec spec, SweepOptions options) {
         long start = System.nanoTime();
         int nLayer = model.config().nLayer();
         int t = spec.tokens();

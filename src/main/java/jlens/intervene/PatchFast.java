@@ -29,7 +29,7 @@ final class PatchFast {
 
     private final Gpt2 model;
     private final PatchSpec spec;
-    private final PatchOptions options;
+    private final SweepOptions options;
     private final int nLayer;
     private final int q; // the metric's position
     private final List<PatchCell> cells;
@@ -38,7 +38,7 @@ final class PatchFast {
     private int done;
     private int total;
 
-    private PatchFast(Gpt2 model, PatchSpec spec, PatchOptions options) {
+    private PatchFast(Gpt2 model, PatchSpec spec, SweepOptions options) {
         this.model = model;
         this.spec = spec;
         this.options = options;
@@ -49,7 +49,7 @@ final class PatchFast {
         this.cellHooks = new Hooks(HookPoint.all(nLayer), nLayer);
     }
 
-    static PatchResult run(Gpt2 model, PatchSpec spec, PatchOptions options) {
+    static PatchResult run(Gpt2 model, PatchSpec spec, SweepOptions options) {
         return new PatchFast(model, spec, options).run();
     }
 

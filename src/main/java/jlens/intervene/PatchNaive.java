@@ -15,7 +15,7 @@ import jlens.model.Gpt2;
 final class PatchNaive {
     private PatchNaive() {}
 
-    static PatchResult run(Gpt2 model, PatchSpec spec, PatchOptions options) {
+    static PatchResult run(Gpt2 model, PatchSpec spec, SweepOptions options) {
         long start = System.nanoTime();
         int nLayer = model.config().nLayer();
         List<String> names = java.util.stream.IntStream.range(0, nLayer).mapToObj(spec.kind()::hookName).toList();

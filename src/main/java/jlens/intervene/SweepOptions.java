@@ -16,6 +16,8 @@ import java.util.function.BooleanSupplier;
  */
 public record SweepOptions(boolean naive, int maxBatchRows, SweepProgress progress, BooleanSupplier cancelled) {
     public static final int DEFAULT_MAX_BATCH_ROWS = 256;
+    /** Patching batches more rows: its cells recompute fewer positions each than an ablation sweep's. */
+    public static final int DEFAULT_PATCH_BATCH_ROWS = 512;
 
     public SweepOptions {
         if (maxBatchRows < 1) {
@@ -33,6 +35,11 @@ public record SweepOptions(boolean naive, int maxBatchRows, SweepProgress progre
         return new SweepOptions(false, DEFAULT_MAX_BATCH_ROWS, SweepProgress.NONE, () -> false);
     }
 
+    /** The defaults for activation patching ({@link Patch}): {@link #DEFAULT_PATCH_BATCH_ROWS} rows a batch. */
+    public static SweepOptions patching() {
+        return new SweepOptions(false, DEFAULT_PATCH_BATCH_ROWS, SweepProgress.NONE, () -> false);
+    }
+
     public SweepOptions withNaive(boolean value) {
         return new SweepOptions(value, maxBatchRows, progress, cancelled);
     }
@@ -47,5 +54,12 @@ public record SweepOptions(boolean naive, int maxBatchRows, SweepProgress progre
 
     public SweepOptions withCancel(BooleanSupplier value) {
         return new SweepOptions(naive, maxBatchRows, progress, value);
+    }
+
+    /** Ends the run when the caller's flag is set or the thread was interrupted (the flag stays set). */
+    void checkCancel() {
+        if (Thread.currentThread().isInterrupted() || cancelled.getAsBoolean()) {
+            throw new java.util.concurrent.CancellationException("cancelled");
+        }
     }
 }

@@ -117,7 +117,9 @@ public final class Gpt2Weights {
 
     /** {@code x @ W_U} with GPT-2's unembedding tied to {@code wte}: {@code [..., C]} to {@code [..., V]}. */
     public NDArray unembedProduct(NDArray x) {
-        return x.matMul(wte.transpose());
+        try (NDArray wteT = wte.transpose()) { // [C, V], a view made in the model's manager: closed here
+            return x.matMul(wteT);
+        }
     }
 
     /** {@code W_U[:, id]} = {@code wte[id]} {@code [C]}, a copy in {@code into}. */
@@ -131,7 +133,7 @@ public final class Gpt2Weights {
 
     /** The positional embeddings of {@code positions} (any shape of ids): {@code [..., C]}, gathered (a copy). */
     public NDArray positionRows(NDArray positions) {
-        return wpe.get(positions.getManager(), new ai.djl.ndarray.index.NDIndex("{}", positions)).duplicate();
+        return wpe.get(positions.getManager(), new ai.djl.ndarray.index.NDIndex("{}", positions)); // a gather copies
     }
 
     /**

@@ -17,7 +17,7 @@ import jlens.chart.LinePlot;
 import jlens.chart.SmallMultiples;
 import jlens.intervene.PatchKind;
 import jlens.intervene.PatchMethod;
-import jlens.intervene.PatchOptions;
+import jlens.intervene.SweepOptions;
 import jlens.intervene.PatchResult;
 import jlens.workspace.Workspace;
 
@@ -207,7 +207,7 @@ final class CircuitCommands {
         ProgressMeter progress = new ProgressMeter(s, "patch");
         PatchResult r;
         try {
-            PatchOptions options = PatchOptions.defaults().withProgress(progress).withCancel(s::cancelRequested);
+            SweepOptions options = SweepOptions.patching().withProgress(progress).withCancel(s::cancelRequested);
             r = Session.user(() -> approx ? ws.patchApprox(kind, options) : ws.patch(kind, options));
         } finally {
             progress.done();

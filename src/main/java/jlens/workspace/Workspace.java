@@ -32,7 +32,7 @@ import jlens.hook.Hooks;
 import jlens.intervene.AblationSweep;
 import jlens.intervene.Patch;
 import jlens.intervene.PatchKind;
-import jlens.intervene.PatchOptions;
+import jlens.intervene.SweepOptions;
 import jlens.intervene.PatchResult;
 import jlens.intervene.PatchSpec;
 import jlens.intervene.GenerationOptions;
@@ -45,7 +45,6 @@ import jlens.intervene.PromptBatches;
 import jlens.intervene.PromptScores;
 import jlens.intervene.PromptSet;
 import jlens.intervene.PromptSetReader;
-import jlens.intervene.SweepOptions;
 import jlens.intervene.SweepResult;
 import jlens.intervene.SweepSpec;
 import jlens.model.Gpt2;
@@ -589,13 +588,13 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** Activation patching, exact (the fast path, or the naive loop when {@code options} asks). */
-    public synchronized PatchResult patch(PatchKind kind, PatchOptions options) {
+    public synchronized PatchResult patch(PatchKind kind, SweepOptions options) {
         PatchSpec spec = patchSpec(kind);
         return remember(patching(() -> Patch.run(model(), spec, options)));
     }
 
     public synchronized PatchResult patch(PatchKind kind) {
-        return patch(kind, PatchOptions.defaults());
+        return patch(kind, SweepOptions.patching());
     }
 
     /**
@@ -614,13 +613,13 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** Attribution patching: every cell estimated from one backward pass. */
-    public synchronized PatchResult patchApprox(PatchKind kind, PatchOptions options) {
+    public synchronized PatchResult patchApprox(PatchKind kind, SweepOptions options) {
         PatchSpec spec = patchSpec(kind);
         return remember(patching(() -> Patch.approximate(model(), spec, options)));
     }
 
     public synchronized PatchResult patchApprox(PatchKind kind) {
-        return patchApprox(kind, PatchOptions.defaults());
+        return patchApprox(kind, SweepOptions.patching());
     }
 
     /**

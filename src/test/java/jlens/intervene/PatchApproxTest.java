@@ -46,7 +46,7 @@ class PatchApproxTest {
     @EnumSource(PatchKind.class)
     void estimatesAreDirectionalDerivatives(PatchKind kind) {
         PatchSpec spec = new PatchSpec(clean, corrupt, kind, metric);
-        PatchResult approx = Patch.approximate(model, spec, PatchOptions.defaults());
+        PatchResult approx = Patch.approximate(model, spec, SweepOptions.patching());
         PatchResult exact = Patch.run(model, spec);
         assertEquals(PatchMethod.APPROX, approx.method());
         assertEquals(exact.mClean(), approx.mClean(), 1e-4);

@@ -65,8 +65,8 @@ class PatchFastNaiveTest {
     @EnumSource(PatchKind.class)
     void fastEqualsNaiveForEveryKind(PatchKind kind) {
         PatchSpec spec = new PatchSpec(clean, otherCorrupt(), kind, Metric.logitDiff(mary, john, -1));
-        PatchResult fast = Patch.run(model, spec, PatchOptions.defaults());
-        PatchResult naive = Patch.run(model, spec, PatchOptions.defaults().withNaive(true));
+        PatchResult fast = Patch.run(model, spec, SweepOptions.patching());
+        PatchResult naive = Patch.run(model, spec, SweepOptions.patching().withNaive(true));
         assertSame(fast, naive, kind.name());
         // Every head's z differs somewhere, but a position's activation is the same in both texts before position 2.
         assertTrue(kind == PatchKind.HEADS ? fast.computed() == naive.computed() : fast.computed() < naive.computed(),
@@ -77,8 +77,8 @@ class PatchFastNaiveTest {
     @EnumSource(PatchKind.class)
     void fastEqualsNaiveWithALogprobMetricEarlierAndSmallBatches(PatchKind kind) {
         PatchSpec spec = new PatchSpec(clean, otherCorrupt(), kind, Metric.logprob(clean[13], -4));
-        PatchResult fast = Patch.run(model, spec, PatchOptions.defaults().withMaxBatchRows(7));
-        PatchResult naive = Patch.run(model, spec, PatchOptions.defaults().withNaive(true));
+        PatchResult fast = Patch.run(model, spec, SweepOptions.patching().withMaxBatchRows(7));
+        PatchResult naive = Patch.run(model, spec, SweepOptions.patching().withNaive(true));
         assertSame(fast, naive, kind.name() + " logprob at -4");
     }
 
@@ -116,15 +116,15 @@ class PatchFastNaiveTest {
         PatchSpec spec = new PatchSpec(clean, corrupt, PatchKind.HEADS, Metric.logitDiff(mary, john, -1));
         AtomicInteger last = new AtomicInteger();
         AtomicInteger totalSeen = new AtomicInteger();
-        Patch.run(model, spec, PatchOptions.defaults().withProgress((done, total) -> {
+        Patch.run(model, spec, SweepOptions.patching().withProgress((done, total) -> {
             last.set(done);
             totalSeen.set(total);
         }));
         assertTrue(last.get() > 0);
         assertEquals(totalSeen.get(), last.get());
-        assertThrows(CancellationException.class, () -> Patch.run(model, spec, PatchOptions.defaults().withCancel(() -> true)));
+        assertThrows(CancellationException.class, () -> Patch.run(model, spec, SweepOptions.patching().withCancel(() -> true)));
         assertThrows(CancellationException.class,
-                () -> Patch.run(model, spec, PatchOptions.defaults().withNaive(true).withCancel(() -> true)));
+                () -> Patch.run(model, spec, SweepOptions.patching().withNaive(true).withCancel(() -> true)));
         IllegalArgumentException counts = assertThrows(IllegalArgumentException.class,
                 () -> new PatchSpec(clean, new long[] {1, 2}, PatchKind.HEADS, Metric.logprob(1, -1)));
         assertTrue(counts.getMessage().contains("2 tokens") && counts.getMessage().contains("16"), counts.getMessage());

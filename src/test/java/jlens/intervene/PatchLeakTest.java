@@ -24,7 +24,7 @@ class PatchLeakTest {
                     for (Metric metric : new Metric[] {Metric.logitDiff(5335, 1757, -1), Metric.logprob(5335, -1)}) {
                         PatchSpec spec = new PatchSpec(clean, corrupt, kind, metric);
                         Patch.run(model, spec);
-                        Patch.run(model, spec, PatchOptions.defaults().withNaive(true).withCancel(() -> false));
+                        Patch.run(model, spec, SweepOptions.patching().withNaive(true).withCancel(() -> false));
                     }
                 }
                 LogitLens.compute(model, clean, -2, -1);

@@ -49,7 +49,7 @@ class PatchReferenceTest {
     @CsvSource({"RESID_PRE,resid_pre,false", "ATTN_OUT,attn_out,false", "MLP_OUT,mlp_out,false", "HEADS,head_z_all_pos,false",
             "RESID_PRE,resid_pre,true", "ATTN_OUT,attn_out,true", "MLP_OUT,mlp_out,true", "HEADS,head_z_all_pos,true"})
     void gridsMatchReference(PatchKind kind, String key, boolean naive) {
-        PatchResult r = Patch.run(model, new PatchSpec(clean, corrupt, kind, metric), PatchOptions.defaults().withNaive(naive));
+        PatchResult r = Patch.run(model, new PatchSpec(clean, corrupt, kind, metric), SweepOptions.patching().withNaive(naive));
         String what = (naive ? "naive " : "fast ") + key;
         CircuitsReference.close(ref.get("m_clean").getAsDouble(), r.mClean(), REL, what + " m_clean");
         CircuitsReference.close(ref.get("m_corrupt").getAsDouble(), r.mCorrupt(), REL, what + " m_corrupt");
