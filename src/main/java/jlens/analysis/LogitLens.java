@@ -35,8 +35,19 @@ public final class LogitLens {
 
     /** Runs {@code ids} capturing {@link #hooks} and reads the lens; {@code target} -1 is the real next token. */
     public static LogitLensResult compute(Gpt2 model, long[] ids, int position, long target) {
+        return compute(model, ids, position, target, 0, ids.length - 1);
+    }
+
+    /** As {@link #compute(Gpt2, long[], int, long)}, with the top-token table at positions {@code from..to} only. */
+    public static LogitLensResult compute(Gpt2 model, long[] ids, int position, long target, int from, int to) {
         return CapturedPass.analyse(model, ids, hooks(model.config().nLayer()),
-                run -> compute(run.cache(), run.logits(), model, ids, position, target));
+                run -> compute(run.cache(), run.logits(), model, ids, position, target, from, to));
+    }
+
+    /** The whole read-out: the top-token table at every position. */
+    public static LogitLensResult compute(ActivationCache cache, NDArray logits, Gpt2 model, long[] ids, int position,
+                                          long target) {
+        return compute(cache, logits, model, ids, position, target, 0, ids.length - 1);
     }
 
     /**
@@ -45,9 +56,12 @@ public final class LogitLens {
      * @param ids the pass's token ids
      * @param position the read-out position (negative counts from the end; -2 predicts the last token)
      * @param target the token whose log-prob and rank are followed; -1 for the real next token
+     * @param from the first position of the top-token table (0-based)
+     * @param to its last position: the table costs (L+1) unembedding rows per position, about three forward
+     *     passes for every position of a 30-token text, so a screen's worth is computed unless all are asked for
      */
     public static LogitLensResult compute(ActivationCache cache, NDArray logits, Gpt2 model, long[] ids, int position,
-                                          long target) {
+                                          long target, int from, int to) {
         int nLayer = model.config().nLayer();
         int t = ids.length;
         Tensors.requireSingleSequence(logits, 3, "logits");
@@ -56,6 +70,9 @@ public final class LogitLens {
         }
         int v = (int) logits.getShape().get(2);
         int p = Checks.position(position, t);
+        if (from < 0 || to >= t || from > to) {
+            throw new IllegalArgumentException("the top-token table's positions " + from + ".." + to + " are not within 0.." + (t - 1));
+        }
         long tgt = target >= 0 ? target : nextToken(ids, p);
         if (tgt >= v) {
             throw new IllegalArgumentException("token id " + tgt + " is outside the vocabulary 0.." + (v - 1));
@@ -68,6 +85,10 @@ public final class LogitLens {
         double[] top1Logprob = new double[n];
         int[][] table = new int[n][t];
         double[][] margins = new double[n][t];
+        for (int r = 0; r < n; r++) {
+            java.util.Arrays.fill(table[r], -1); // outside from..to: not computed
+            java.util.Arrays.fill(margins[r], Double.NaN);
+        }
         double finalDiff;
         try (NDManager scope = cache.manager().newSubManager()) {
             NDList stack = new NDList(n);
@@ -98,33 +119,52 @@ public final class LogitLens {
                         best = i;
                     }
                 }
+                float second = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < v; i++) {
+                    if (i != best && row[i] > second) {
+                        second = row[i];
+                    }
+                }
                 logprob[r] = tl - lse;
                 rank[r] = higher;
                 top1[r] = best;
                 top1Logprob[r] = row[best] - lse;
+                if (p >= from && p <= to) { // the table's column at p is this read-out
+                    table[r][p] = best;
+                    margins[r][p] = (double) row[best] - second;
+                }
             }
             finalDiff = maxAbsLogprobDiff(row, logits, p, v);
 
-            // Every position: the top token and its margin over the runner-up, slice by slice.
+            // The other positions of the table: the top token and its margin over the runner-up, slice by slice.
+            List<int[]> cells = new ArrayList<>(); // (row, position)
+            for (int r = 0; r < n; r++) {
+                for (int q = from; q <= to; q++) {
+                    if (q != p) {
+                        cells.add(new int[] {r, q});
+                    }
+                }
+            }
             NDArray flat = ln.reshape(n * (long) t, -1); // [(L+1)*T, C]
-            long total = (long) n * t;
-            for (long from = 0; from < total; from += ROWS_PER_SLICE) {
-                long to = Math.min(total, from + ROWS_PER_SLICE);
+            for (int first = 0; first < cells.size(); first += ROWS_PER_SLICE) {
+                List<int[]> some = cells.subList(first, Math.min(cells.size(), first + ROWS_PER_SLICE));
+                long[] index = some.stream().mapToLong(c -> (long) c[0] * t + c[1]).toArray();
                 try (NDManager slice = scope.newSubManager()) {
-                    NDArray some = flat.get("{}:{}", from, to); // [b, C]
-                    some.attach(slice);
-                    NDArray sliceLogits = w.unembedProduct(some); // [b, V]
+                    NDArray rowsOf = slice.create(index); // [b]
+                    NDArray picked = flat.get(new ai.djl.ndarray.index.NDIndex("{}", rowsOf)); // [b, C]
+                    picked.attach(slice);
+                    NDArray sliceLogits = w.unembedProduct(picked); // [b, V]
                     long[] best = sliceLogits.argMax(1).toLongArray(); // [b], first maximum: the lowest id on ties
                     float[] two = Tensors.floats(sliceLogits.topK(2, 1, true, true).get(0)); // [b, 2] values
                     for (int i = 0; i < best.length; i++) {
-                        long k = from + i;
-                        table[(int) (k / t)][(int) (k % t)] = (int) best[i];
-                        margins[(int) (k / t)][(int) (k % t)] = (double) two[2 * i] - two[2 * i + 1];
+                        int[] c = some.get(i);
+                        table[c[0]][c[1]] = (int) best[i];
+                        margins[c[0]][c[1]] = (double) two[2 * i] - two[2 * i + 1];
                     }
                 }
             }
         }
-        return new LogitLensResult(p, tgt, rows, logprob, rank, top1, top1Logprob, table, margins, finalDiff);
+        return new LogitLensResult(p, tgt, rows, logprob, rank, top1, top1Logprob, from, to, table, margins, finalDiff);
     }
 
     private static long nextToken(long[] ids, int p) {

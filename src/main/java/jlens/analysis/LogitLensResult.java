@@ -13,15 +13,22 @@ import java.util.List;
  * @param rankTarget per row, how many tokens have a strictly larger logit than the target (0: it is the top)
  * @param top1Id per row, the most likely token at {@code position} (lowest id on ties)
  * @param top1Logprob per row, its log-prob
- * @param top1IdTable [row][position], the most likely token at every position
- * @param top1MarginTable [row][position], its logit minus the runner-up's
+ * @param tableFrom the first position of the top-token table
+ * @param tableTo its last position
+ * @param top1IdTable [row][position], the most likely token at each position from..to (-1 elsewhere: not computed)
+ * @param top1MarginTable [row][position], its logit minus the runner-up's (NaN where not computed)
  * @param finalRowMaxAbsDiff the conservation check: largest |last row's log-prob - the model's| over the vocabulary
  */
 public record LogitLensResult(int position, long target, List<String> rows, double[] logprobTarget, int[] rankTarget,
-                              int[] top1Id, double[] top1Logprob, int[][] top1IdTable, double[][] top1MarginTable,
+                              int[] top1Id, double[] top1Logprob, int tableFrom, int tableTo, int[][] top1IdTable, double[][] top1MarginTable,
                               double finalRowMaxAbsDiff) implements AnalysisResult {
     public LogitLensResult {
         rows = List.copyOf(rows);
+    }
+
+    /** Whether the top-token table covers every position. */
+    public boolean tableComplete() {
+        return tableFrom == 0 && tableTo == top1IdTable[0].length - 1;
     }
 
     /** The target's log-prob per row, {@code [L+1]}, as {@code save FILE.npy} writes it. */

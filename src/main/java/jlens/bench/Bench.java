@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import jlens.intervene.AblationSweep;
 import jlens.intervene.SweepOptions;
 import jlens.intervene.SweepResult;
@@ -48,6 +49,9 @@ public final class Bench {
         int runs = Integer.parseInt(opts.getOrDefault("--runs", "3"));
         boolean naive = !"false".equals(opts.get("--naive"));
         boolean circuits = !"false".equals(opts.get("--circuits"));
+        // --only forward,sweep,circuits,generate,batch: the stages to time (all by default), for a focused look
+        Set<String> only = opts.containsKey("--only") ? Set.of(opts.get("--only").split(",")) : null;
+        java.util.function.Predicate<String> stage = name -> only == null || only.contains(name);
 
         long t0 = System.nanoTime();
         try (Gpt2 model = Gpt2.load(dir)) {
@@ -80,23 +84,29 @@ public final class Bench {
             out.put("n_tokens", tokens.length);
             out.put("load_s", round(loadS, 3));
             out.put("load_and_first_forward_s", round(firstS, 3));
-            out.put("forward_s", round(median(runs, () -> forward(model, tokens)), 4));
-            out.put("demo1_hooked_forward_s", round(median(runs, () -> model.run(tokens, qkv).close()), 4));
+            if (stage.test("forward")) {
+                out.put("forward_s", round(median(runs, () -> forward(model, tokens)), 4));
+                out.put("demo1_hooked_forward_s", round(median(runs, () -> model.run(tokens, qkv).close()), 4));
+            }
             SweepResult[] fast = new SweepResult[1];
-            out.put("demo3_ablation_sweep_s", round(median(runs, () -> fast[0] = AblationSweep.run(model, notebook)), 4));
-            out.put("grid_ablation_s", round(median(runs, () -> AblationSweep.run(model, grid)), 3));
-            if (circuits) { // activation patching against TransformerLens's loop, the logit lens and attribution
+            if (stage.test("sweep")) {
+                out.put("demo3_ablation_sweep_s", round(median(runs, () -> fast[0] = AblationSweep.run(model, notebook)), 4));
+                out.put("grid_ablation_s", round(median(runs, () -> AblationSweep.run(model, grid)), 3));
+            }
+            if (circuits && stage.test("circuits")) { // activation patching against TransformerLens's loop, the logit lens and attribution
                 CircuitBench.measure(model, tokens, runs, out);
             }
             // bench_pytorch.py --more: greedy generation with a key/value cache after the same tokens, and one
             // forward pass (all logits) over 8 prompts, the text rolled by 0..7 positions as the baseline does.
-            Generator generator = new Generator(model);
-            GenerationOptions greedy = GenerationOptions.greedy(GENERATED);
-            out.put("generate_greedy_kv_s", round(median(runs, () -> generator.generate(tokens, greedy)), 4));
-            out.put("generate_new_tokens", GENERATED);
-            GenerationOptions zeroed = greedy.withInterventions(List.of(GenerationIntervention.zeroHead(
-                    model.config().nLayer() / 2, head, GenerationIntervention.ALL_POSITIONS)));
-            out.put("generate_greedy_kv_hooked_s", round(median(runs, () -> generator.generate(tokens, zeroed)), 4));
+            if (stage.test("generate")) {
+                Generator generator = new Generator(model);
+                GenerationOptions greedy = GenerationOptions.greedy(GENERATED);
+                out.put("generate_greedy_kv_s", round(median(runs, () -> generator.generate(tokens, greedy)), 4));
+                out.put("generate_new_tokens", GENERATED);
+                GenerationOptions zeroed = greedy.withInterventions(List.of(GenerationIntervention.zeroHead(
+                        model.config().nLayer() / 2, head, GenerationIntervention.ALL_POSITIONS)));
+                out.put("generate_greedy_kv_hooked_s", round(median(runs, () -> generator.generate(tokens, zeroed)), 4));
+            }
             List<long[]> prompts = new ArrayList<>();
             for (int k = 0; k < BATCH; k++) {
                 long[] rolled = new long[tokens.length];
@@ -106,17 +116,19 @@ public final class Bench {
                 prompts.add(rolled);
             }
             BatchInput batch = new BatchInput(prompts, BatchPadding.LEFT, 0);
-            out.put("batch_forward_s", round(median(runs, () -> {
-                try (NDManager m = model.manager().newSubManager()) {
-                    BatchForward.logits(model, batch, model.hooks(), m);
-                }
-            }), 4));
-            out.put("batch_size", BATCH);
-            out.put("batch_singles_s", round(median(runs, () -> prompts.forEach(p -> forward(model, p))), 4));
+            if (stage.test("batch")) {
+                out.put("batch_forward_s", round(median(runs, () -> {
+                    try (NDManager m = model.manager().newSubManager()) {
+                        BatchForward.logits(model, batch, model.hooks(), m);
+                    }
+                }), 4));
+                out.put("batch_size", BATCH);
+                out.put("batch_singles_s", round(median(runs, () -> prompts.forEach(p -> forward(model, p))), 4));
+            }
             // jlens's own way through the notebook (and the grid) ends here; the naive loop below is the oracle,
             // run for its time, and its peak is reported apart so the two are not confused.
             out.put("peak_rss_gb", round(peakRssKb() / 1e6, 2));
-            if (naive) {
+            if (naive && fast[0] != null) {
                 SweepResult[] slow = new SweepResult[1];
                 out.put("naive_ablation_sweep_s", round(median(1, () -> slow[0] = AblationSweep.run(model, notebook,
                         SweepOptions.defaults().withNaive(true))), 3));

@@ -11,6 +11,11 @@ final class Dense {
      * count cost oneDNN memory (a 720-case grid sweep raised peak RSS by 0.6 GB).
      */
     private static final long CONV_MAX_ROWS = 64;
+    /**
+     * Row counts up to which MKL's own product is used. One row (a generation step) is a matrix-vector product
+     * that MKL streams at memory speed, 2-3x faster than the convolution; up to four rows it is still faster.
+     */
+    private static final long MATMUL_MAX_ROWS = 4;
     private static final Shape CONV_STRIDE = new Shape(1);
     private static final Shape CONV_PADDING = new Shape(0);
     // A width-1 kernel ignores dilation; 2 keeps ATen off its NNPACK probe (reached only by undilated 2-d
@@ -28,6 +33,9 @@ final class Dense {
      */
     static NDArray product(NDArray rows, NDArray weight) {
         long r = rows.getShape().get(0);
+        if (r <= MATMUL_MAX_ROWS) {
+            return rows.matMul(weight);
+        }
         // The trick is for CPU memory bandwidth (GPUs have cuBLAS), and only oneDNN's multi-threaded kernel gains:
         // on one thread ATen runs a width-1 convolution as a gemm, which matMul does faster.
         if (r > CONV_MAX_ROWS || rows.getDevice().isGpu() || JniUtils.getNumThreads() < 2) {

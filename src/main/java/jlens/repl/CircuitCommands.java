@@ -83,18 +83,20 @@ final class CircuitCommands {
                                 : before.size() == 1 && before.get(0).equals("heads") ? List.of("pos", "--approx")
                                 : List.of("--approx"),
                         CircuitCommands::patch),
-                new Command("lens", "lens [POS] [TOKEN]", "logit lens: each layer's residual stream read out as the prediction",
+                new Command("lens", "lens [POS] [TOKEN] [--all]", "logit lens: each layer's residual stream read out as the prediction",
                         """
                         The residual stream entering every layer, and the final one, each through the full final
                         LayerNorm (with its own statistics) and the unembedding: TOKEN's log-prob and rank at
                         position POS per layer (default: position -2 and the real next token), and the top token
-                        of every layer at every position. The last row is the model's own prediction.
+                        of every layer at the positions up to POS that fit the screen (--all: at every position;
+                        each position costs L+1 unembeddings). The last row is the model's own prediction.
                         save lens.npy writes the [L+1] log-probs; .csv the per-layer table; .json everything.
                         Examples:
                           lens
                           lens -1 " Paris"
+                          lens --all
                           save lens.npy""",
-                        (s, before) -> before.isEmpty() ? Completions.positions(s) : List.of(),
+                        (s, before) -> before.isEmpty() ? HookCommands.concat(Completions.positions(s), List.of("--all")) : List.of("--all"),
                         CircuitCommands::lens),
                 new Command("dla", "dla [POS] [TOKEN | A - B]",
                         "direct logit attribution: what each head, MLP and embedding writes toward a logit",
@@ -311,6 +313,7 @@ final class CircuitCommands {
 
     private static void lens(Session s, Args a) {
         int t = s.ids().length;
+        boolean all = a.flag("--all");
         int pos = -2;
         if (a.hasNext() && isInteger(a.peek())) {
             pos = Args.index(a.next("a position"), t, "position", "the text has " + t + " tokens", a.usage());
@@ -320,7 +323,11 @@ final class CircuitCommands {
         Workspace ws = ws(s);
         long target = token == null ? -1 : Session.user(() -> ws.token(token));
         int p = pos;
-        LogitLensResult r = Session.user(() -> ws.lens(p, target));
+        int at = pos < 0 ? pos + t : pos;
+        int last = Math.min(t - 1, Math.max(at, tableColumns(s) - 1)); // the columns the table has room for
+        int first = all ? 0 : Math.max(0, last - tableColumns(s) + 1);
+        int to = all ? t - 1 : last;
+        LogitLensResult r = Session.user(() -> ws.lens(p, target, first, to));
         String[] pieces = s.model().tokenizer().pieces(new long[] {r.target()});
         String name = Format.visible(pieces[0]);
         s.println("logit lens at position " + r.position() + " (" + Format.visible(s.tokenPieces()[r.position()]) + "), token '" + name
@@ -352,13 +359,20 @@ final class CircuitCommands {
         s.lastResult(Result.of("lens", "lens " + r.position() + (token == null ? "" : " " + Words.quote(token)), params, r));
     }
 
+    private static final int LENS_CELL = 9;
+
+    /** Positions the top-token table shows side by side at the screen's width. */
+    private static int tableColumns(Session s) {
+        return Math.max(1, (s.chartWidth() - 12) / (LENS_CELL + 2));
+    }
+
     /** The top token of every row at the last positions that fit the screen, the read-out position among them. */
     private static void topTokenTable(Session s, LogitLensResult r) {
         int t = r.top1IdTable()[0].length;
-        int cell = 9;
-        int fit = Math.max(1, (s.chartWidth() - 12) / (cell + 2));
-        int last = Math.min(t - 1, Math.max(r.position(), fit - 1));
-        int first = Math.max(0, last - fit + 1);
+        int cell = LENS_CELL;
+        int fit = tableColumns(s);
+        int last = Math.min(r.tableTo(), Math.max(r.position(), r.tableFrom() + fit - 1));
+        int first = Math.max(r.tableFrom(), last - fit + 1);
         String[] header = new String[last - first + 2];
         header[0] = "row";
         String[] textPieces = s.tokenPieces();
@@ -380,7 +394,8 @@ final class CircuitCommands {
             table.row(cells);
         }
         s.println("top token by layer (rows) at positions " + first + ".." + last + " of 0.." + (t - 1)
-                + " (columns: position and the text's token there; 'save lens.json' has every position)");
+                + " (columns: position and the text's token there; " + (r.tableComplete()
+                ? "'save lens.json' has every position)" : "'lens ... --all' computes every position for 'save lens.json')"));
         s.out().print(table);
     }
 

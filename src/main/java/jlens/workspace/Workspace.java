@@ -627,7 +627,19 @@ public final class Workspace implements AutoCloseable {
      * it holds every layer's resid_pre and the final residual, else runs the text capturing them.
      */
     public synchronized LogitLensResult lens(int position, long target) {
+        return lens(position, target, 0, ids().length - 1);
+    }
+
+    /**
+     * As {@link #lens(int, long)}, with the top-token table at positions {@code from..to} only: each position
+     * costs L+1 unembedding rows, so a screen's worth is much cheaper than every position of a long text.
+     */
+    public synchronized LogitLensResult lens(int position, long target, int from, int to) {
         long[] tokens = ids();
+        if (from < 0 || to >= tokens.length || from > to) {
+            throw new InvalidInputException("the lens table's positions " + from + ".." + to + " are not within 0.."
+                    + (tokens.length - 1));
+        }
         int p = checked(() -> Checks.position(position, tokens.length));
         if (target < 0 && p + 1 >= tokens.length) { // said before the text is run
             throw new InvalidInputException("position " + p + " is the last token, so there is no real next token to follow; "
@@ -635,7 +647,7 @@ public final class Workspace implements AutoCloseable {
         }
         checkToken(target);
         ActivationCache c = ensureCaptured(LogitLens.hooks(config().nLayer()));
-        return remember(checked(() -> LogitLens.compute(c, logits(), model(), tokens, position, target)));
+        return remember(checked(() -> LogitLens.compute(c, logits(), model(), tokens, position, target, from, to)));
     }
 
     /** The logit lens at position -2 following the last token (the notebook's read-out). */

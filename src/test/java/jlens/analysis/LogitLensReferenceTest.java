@@ -90,6 +90,35 @@ class LogitLensReferenceTest {
     }
 
     @Test
+    void aWindowOfTheTableEqualsTheWholeThereAndIsMarkedElsewhere() {
+        long[] ids = CircuitsReference.ids(ref.getAsJsonArray("token_ids"));
+        int p = lens.position();
+        LogitLensResult part = LogitLens.compute(model, ids, p, -1, p - 4, p + 1); // the read-out among them
+        assertTrue(lens.tableComplete());
+        assertTrue(!part.tableComplete());
+        assertArrayEquals(lens.logprobTarget(), part.logprobTarget(), 1e-9);
+        assertArrayEquals(lens.top1Id(), part.top1Id());
+        for (int r = 0; r < lens.rowCount(); r++) {
+            for (int q = 0; q < ids.length; q++) {
+                if (q >= p - 4 && q <= p + 1) {
+                    assertEquals(lens.top1IdTable()[r][q], part.top1IdTable()[r][q], "row " + r + " position " + q);
+                    assertEquals(lens.top1MarginTable()[r][q], part.top1MarginTable()[r][q], 1e-5, "margin " + r + "," + q);
+                } else {
+                    assertEquals(-1, part.top1IdTable()[r][q], "not computed: row " + r + " position " + q);
+                    assertTrue(Double.isNaN(part.top1MarginTable()[r][q]));
+                }
+            }
+        }
+        LogitLensResult one = LogitLens.compute(model, ids, p, -1, 3, 3); // a window without the read-out position
+        for (int r = 0; r < lens.rowCount(); r++) {
+            assertEquals(lens.top1IdTable()[r][3], one.top1IdTable()[r][3]);
+            assertEquals(-1, one.top1IdTable()[r][p]);
+        }
+        assertThrows(IllegalArgumentException.class, () -> LogitLens.compute(model, ids, p, -1, 5, 4));
+        assertThrows(IllegalArgumentException.class, () -> LogitLens.compute(model, ids, p, -1, 0, ids.length));
+    }
+
+    @Test
     void savesAsTableAndJson() {
         String csv = lens.toCsv();
         assertTrue(csv.startsWith("row,hook,logprob,rank,top1_id,top1_logprob\n"), csv);

@@ -123,8 +123,16 @@ class CircuitCommandsTest {
             assertEquals(expected[i], saved[i], 1e-3);
         }
         assertEquals(28, r.position());
+        assertTrue(!r.tableComplete() && r.tableTo() == 28 && r.top1IdTable()[0][0] == -1, "a screen's worth up to 28");
+        assertTrue(out.contains("'lens ... --all' computes every position"), out);
         b.exec("lens -1 \" Mary\"");
         assertEquals(5335, ((LogitLensResult) b.session().lastResult().value()).target());
+        b.exec("lens --all");
+        LogitLensResult all = (LogitLensResult) b.session().lastResult().value();
+        assertTrue(all.tableComplete());
+        assertTrue(b.take().contains("'save lens.json' has every position"));
+        assertArrayEquals(CircuitsReference.ints(CircuitsReference.lens().getAsJsonArray("top1_id_table").get(0).getAsJsonArray()),
+                all.top1IdTable()[0]);
     }
 
     @Test
