@@ -19,6 +19,14 @@ public interface AnalysisResult {
     /** Row {@code i}: numbers (Integer, Long, Float, Double) and strings, as many as {@link #columns()}. */
     Object[] row(int i);
 
+    /**
+     * What a saved copy leaves undefined, in one line: values that were NaN or infinite and the numbers that could not
+     * be computed from them (written as nan); empty when everything was finite.
+     */
+    default String undefinedNote() {
+        return "";
+    }
+
     /** The main array, as {@code save FILE.npy} writes it; null when the result has none. */
     default NdData array() {
         return null;

@@ -9,11 +9,13 @@ import java.util.List;
  * except the last, which is closed; values outside {@code [lo, hi]} (and NaN) are ignored. {@code density} is
  * numpy's {@code density=True}: {@code count / (inRange * width)}, so it integrates to 1 over the range.
  *
- * @param edges bin edges, {@code bins + 1} of them, increasing
+ * @param edges bin edges, {@code bins + 1} of them, increasing; all NaN when the range was to come from the values
+ *     and none of them is a finite number (numpy refuses such data: there is no range to cut)
  * @param counts values that fell in each bin
  * @param inRange values counted (those within {@code [lo, hi]})
- * @param density each bin's count divided by {@code inRange} and its width; all zero when nothing was counted
- *     (numpy gives NaN there)
+ * @param density each bin's count divided by {@code inRange} and its width. When nothing was counted: all zero
+ *     for finite data (an empty histogram), all NaN when there were values and some were not finite (the
+ *     histogram of values that are not numbers is undefined, not empty; numpy gives NaN for any 0/0)
  * @param nan values that are NaN: never binned, counted so that a picture of them can say so
  * @param infinite values that are +-infinity: never binned (the range is finite), counted likewise
  */
@@ -131,7 +133,10 @@ public record Density(double[] edges, long[] counts, long inRange, double[] dens
                 max = Math.max(max, x);
             }
         }
-        if (min > max) { // no finite value: numpy's range for empty data
+        if (min > max && values.length() > 0) { // values, none finite: no range, no density
+            return undefined(values, bins);
+        }
+        if (min > max) { // no value at all: numpy's range for empty data
             min = 0;
             max = 1;
         } else if (min == max) {
@@ -187,13 +192,49 @@ public record Density(double[] edges, long[] counts, long inRange, double[] dens
             for (int b = 0; b < bins; b++) {
                 density[b] = counts[b] / (edges[b + 1] - edges[b]) / inRange;
             }
+        } else if (nan + infinite > 0) {
+            Arrays.fill(density, Double.NaN); // 0/0 over values that are not numbers: not an empty histogram
         }
         return new Density(edges, counts, inRange, density, nan, infinite);
+    }
+
+    /** The histogram of values of which none is finite: counted as NaN or infinite, no edges, no density. */
+    private static Density undefined(Values values, int bins) {
+        Checks.bins(bins);
+        long nan = 0;
+        for (int i = 0; i < values.length(); i++) {
+            nan += Double.isNaN(values.get(i)) ? 1 : 0;
+        }
+        double[] edges = new double[bins + 1];
+        double[] density = new double[bins];
+        Arrays.fill(edges, Double.NaN);
+        Arrays.fill(density, Double.NaN);
+        return new Density(edges, new long[bins], 0, density, nan, values.length() - nan);
+    }
+
+    /** Whether the histogram has edges: false when its range was to come from values of which none is finite. */
+    public boolean hasEdges() {
+        return Double.isFinite(edges[0]);
+    }
+
+    /** Whether the densities are defined: something was counted, or the data was finite (an empty histogram is 0). */
+    public boolean hasDensity() {
+        return inRange > 0 || !hasNonFinite();
     }
 
     /** Whether some values were not numbers or infinite (and so are in no bin). */
     public boolean hasNonFinite() {
         return nan > 0 || infinite > 0;
+    }
+
+    /** {@code "3 NaN and 1 infinite values, no finite one: edges and densities nan"}, or empty when all are finite. */
+    @Override
+    public String undefinedNote() {
+        if (!hasNonFinite()) {
+            return "";
+        }
+        return nan + " NaN and " + infinite + " infinite values" + (!hasEdges() ? ", no finite one: edges and densities nan"
+                : !hasDensity() ? ", none counted: densities nan" : " not counted");
     }
 
     /** {@code "3 NaN and 1 infinite values are not in the histogram"}, or empty when all values are finite. */

@@ -107,6 +107,15 @@ public final class FullWidthQkt {
             return scores[query * size + key];
         }
 
+        /** Scores that are NaN or infinite (from non-finite Q or K). */
+        public int nonFinite() {
+            int n = 0;
+            for (float v : scores) {
+                n += Float.isFinite(v) ? 0 : 1;
+            }
+            return n;
+        }
+
         public double mean() {
             return Stats.mean(scores);
         }

@@ -63,6 +63,22 @@ public final class HeadAttention {
             return values[query * tokens + key];
         }
 
+        /**
+         * Entries that are NaN or infinite where the causal mask does not put them (scores above the diagonal are
+         * -inf by design and not counted): a model whose activations went non-finite.
+         */
+        public int nonFinite() {
+            int n = 0;
+            for (int q = 0; q < tokens; q++) {
+                for (int k = 0; k < tokens; k++) {
+                    float v = values[q * tokens + k];
+                    boolean masked = kind == AttentionKind.SCORES && k > q && v == Float.NEGATIVE_INFINITY;
+                    n += !Float.isFinite(v) && !masked ? 1 : 0;
+                }
+            }
+            return n;
+        }
+
         @Override
         public List<String> columns() {
             return List.of("query", "key", kind == AttentionKind.SCORES ? "score" : "attention");

@@ -122,6 +122,17 @@ public final class QkvDensities {
         }
 
         @Override
+        public String undefinedNote() {
+            List<String> out = new ArrayList<>();
+            for (QkvPart p : QkvPart.values()) {
+                if (part(p).hasNonFinite()) {
+                    out.add(p + ": " + part(p).undefinedNote());
+                }
+            }
+            return String.join("; ", out);
+        }
+
+        @Override
         public Object[] row(int i) {
             if (sharedEdges) {
                 return new Object[] {q.edges()[i], q.edges()[i + 1], q.density()[i], k.density()[i], v.density()[i]};
@@ -192,6 +203,20 @@ public final class QkvDensities {
         @Override
         public List<String> columns() {
             return List.of("layer", "bin_left", "bin_right", "q", "k", "v");
+        }
+
+        @Override
+        public String undefinedNote() {
+            List<String> out = new ArrayList<>();
+            for (int l = 0; l < layers(); l++) {
+                for (QkvPart p : QkvPart.values()) {
+                    Density d = part(p).get(l);
+                    if (d.hasNonFinite()) {
+                        out.add("layer " + l + " " + p + ": " + d.undefinedNote());
+                    }
+                }
+            }
+            return String.join("; ", out);
         }
 
         @Override

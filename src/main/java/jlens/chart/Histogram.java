@@ -21,8 +21,9 @@ public final class Histogram implements Chart {
      * One binned series.
      *
      * @param name the legend name
-     * @param edges bin edges, ascending, one more than heights
-     * @param heights the height of each bin (count or density)
+     * @param edges bin edges, ascending, one more than heights; a series whose edges are not finite (a histogram
+     *     of values none of which is a number) is not drawn
+     * @param heights the height of each bin (count or density); NaN leaves a gap
      * @param value the series' position along a {@link ColorBy} map (ignored otherwise)
      */
     public record Series(String name, double[] edges, double[] heights, double value) {
@@ -85,7 +86,12 @@ public final class Histogram implements Chart {
             return new Series(name, edges, heights, v);
         }
 
-        /** The average height over [a, b]: the value a column covering that x range shows. */
+        /** Whether the series has a place on the x axis (finite first and last edges). */
+        boolean hasEdges() {
+            return Double.isFinite(edges[0]) && Double.isFinite(edges[edges.length - 1]);
+        }
+
+        /** The average height over [a, b]: the value a column covering that x range shows (NaN if a bin there is). */
         double averageOver(double a, double b) {
             double area = 0;
             for (int i = 0; i < heights.length; i++) {
@@ -159,6 +165,9 @@ public final class Histogram implements Chart {
         double ymax = 0;
         double yminPositive = Double.POSITIVE_INFINITY;
         for (Series s : series) {
+            if (!s.hasEdges()) {
+                continue;
+            }
             xlo = Math.min(xlo, s.edges()[0]);
             xhi = Math.max(xhi, s.edges()[s.edges().length - 1]);
             for (double h : s.heights()) {
@@ -173,6 +182,10 @@ public final class Histogram implements Chart {
         Scale y = logY
                 ? Scale.niceLog(Double.isFinite(yminPositive) ? yminPositive : 1e-3, ymax > 0 ? ymax : 1)
                 : Scale.niceLinear(0, ymax > 0 ? ymax : 1, Math.max(1, rows / 3));
+        if (!(xhi > xlo)) { // no series has edges: an empty frame (the command says why)
+            xlo = 0;
+            xhi = 1;
+        }
         Scale x = new Scale(xlo, xhi, false);
         int reserve = colorBy == null ? 0 : ColorBar.width(colorBy.lo(), colorBy.hi(), rows);
         frame.layout(y.labelWidth(rows), -1, reserve, rows, -1);
@@ -261,13 +274,21 @@ public final class Histogram implements Chart {
         int[][] peaks = new int[series.size()][];
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
+            if (!s.hasEdges()) {
+                continue;
+            }
             int rgb = colourOf(i, style);
             int previous = -1;
             int peakRow = Integer.MAX_VALUE;
             for (int px = 0; px < pw; px++) {
                 double a = x.lo() + (x.hi() - x.lo()) * px / pw;
                 double b = x.lo() + (x.hi() - x.lo()) * (px + 1) / pw;
-                double f = y.fraction(s.averageOver(a, b));
+                double average = s.averageOver(a, b);
+                if (Double.isNaN(average)) { // an undefined density: a gap, not a line at zero
+                    previous = -1;
+                    continue;
+                }
+                double f = y.fraction(average);
                 int py = Double.isNaN(f) ? ph - 1 : ph - 1 - (int) Math.round(Math.max(0, Math.min(1, f)) * (ph - 1));
                 canvas.line(px, previous < 0 ? py : previous, px, py, rgb);
                 previous = py;

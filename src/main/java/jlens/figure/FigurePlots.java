@@ -62,11 +62,13 @@ final class FigurePlots {
             XYSeries steps = new XYSeries(s.name(), false, true);
             double[] edges = s.edges();
             double[] heights = s.heights();
-            for (int i = 0; i < heights.length; i++) {
-                steps.add(edges[i], shown(heights[i], h.logY()));
+            if (Double.isFinite(edges[0]) && Double.isFinite(edges[edges.length - 1])) { // else no place on the axis: empty
+                for (int i = 0; i < heights.length; i++) {
+                    steps.add(edges[i], shown(heights[i], h.logY()));
+                }
+                steps.add(edges[edges.length - 1], shown(heights[heights.length - 1], h.logY()));
             }
-            steps.add(edges[edges.length - 1], shown(heights[heights.length - 1], h.logY()));
-            data.addSeries(steps);
+            data.addSeries(steps); // one per series, empty or not: the colours go by index
         }
         XYStepRenderer renderer = new XYStepRenderer();
         ColorBy by = h.colorBy();

@@ -1,6 +1,7 @@
 package jlens.intervene;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
@@ -10,8 +11,9 @@ import jlens.hook.Hook;
 
 /**
  * The fast path's ablation at one layer: batch rows {@code first..first+n-1} are the cases joining at this
- * layer; each gets its slice replaced. Written as {@code a * keep + (1 - keep) * values} with a 0/1 mask, one
- * op for the whole batch; with finite activations that is exactly the naive loop's overwrite.
+ * layer; each gets its slice replaced. Written as {@code where(keep, a, values)} with a boolean mask, one op for
+ * the whole batch: exactly the naive loop's overwrite, also where the activation is NaN or infinite (a product
+ * with a 0/1 mask would keep a NaN: {@code NaN * 0} is NaN).
  */
 final class SweepAblationHook implements Hook {
     private final List<AblationCase> cases;
@@ -38,21 +40,21 @@ final class SweepAblationHook implements Hook {
         long b = s.get(0);
         long w = s.get(1);
         long heads = perHead ? s.get(2) : 1;
-        float[] keep = new float[Math.toIntExact(b * w * heads)];
-        Arrays.fill(keep, 1f);
+        boolean[] keep = new boolean[Math.toIntExact(b * w * heads)];
+        Arrays.fill(keep, true);
         for (int i = 0; i < cases.size(); i++) {
             AblationCase c = cases.get(i);
             long row = first + i;
             long pos = c.position() - windowStart;
-            keep[Math.toIntExact((row * w + pos) * heads + (perHead ? c.head() : 0))] = 0f;
+            keep[Math.toIntExact((row * w + pos) * heads + (perHead ? c.head() : 0))] = false;
         }
         Shape maskShape = perHead ? new Shape(b, w, heads, 1) : new Shape(b, w, 1);
-        NDArray mask = activation.getManager().create(keep, maskShape).toType(activation.getDataType(), false);
-        NDArray out = activation.mul(mask); // [B, W, ...]
-        NDArray replacement = values.apply(activation.getManager()); // [1, W, ...] or null
-        if (replacement != null) {
-            out.addi(mask.neg().addi(1f).mul(replacement)); // [B, W, ...]
+        NDManager m = activation.getManager();
+        NDArray mask = m.create(keep, maskShape).broadcast(s); // [B, W, NH, HS] or [B, W, C], a view
+        NDArray replacement = values.apply(m); // [1, W, ...] or null
+        if (replacement == null) {
+            replacement = m.zeros(new Shape(1), activation.getDataType());
         }
-        return out;
+        return NDArrays.where(mask, activation, replacement.broadcast(s)); // [B, W, ...]
     }
 }

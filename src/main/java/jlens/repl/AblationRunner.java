@@ -48,7 +48,23 @@ final class AblationRunner {
         } finally {
             progress.done();
         }
-        s.println("clean log-prob " + Format.num(r.clean()) + " (probability " + Format.num(Math.exp(r.clean())) + ")");
+        boolean cleanFinite = Double.isFinite(r.clean());
+        if (cleanFinite) {
+            s.println("clean log-prob " + Format.num(r.clean()) + " (probability " + Format.num(Math.exp(r.clean())) + ")");
+        } else { // no clean line at an invented 0, no change from it
+            s.println("clean log-prob is " + Format.num(r.clean()) + ": the unablated model's logits at position " + spec.predictAt()
+                    + " are not finite, so there is no clean value to compare with (no clean line; the ablated values are drawn as they are)");
+        }
+        long nonFinite = r.records().stream().filter(x -> !Double.isFinite(x.logprob())).count();
+        if (nonFinite > 0) {
+            s.println(nonFinite + " of " + r.records().size() + " ablated log-probs are NaN or infinite: "
+                    + (a.head() == null ? "blank cells" : "missing points") + " in the chart ('save X.csv' keeps them as nan)");
+        }
+        boolean drawable = r.records().stream().anyMatch(x -> Double.isFinite(x.logprob()));
+        if (!drawable) {
+            s.println("no ablated log-prob is finite: nothing to draw");
+            s.nothingDrawn();
+        }
         // A grid has hundreds of cases: list the ten that move the log-prob most ('save FILE.csv' has them all).
         boolean ranked = r.records().size() > 40;
         TextTable table = new TextTable("layer", "head", "logprob", "prob", "delta");
@@ -71,17 +87,27 @@ final class AblationRunner {
             }
             // Coloured by the change from the clean run, centred on zero: blue where zeroing the head lowers the
             // target's log-prob (the head helps), red where it raises it; the bar names the clean value.
+            // A non-finite clean value leaves no change to show: the ablated log-probs themselves are drawn.
+            // Non-finite cells are blank (NaN is the heatmap's mask).
             double[][] change = new double[grid.length][];
             for (int l = 0; l < grid.length; l++) {
                 change[l] = new double[grid[l].length];
                 for (int h = 0; h < grid[l].length; h++) {
-                    change[l][h] = grid[l][h] - r.clean();
+                    double v = cleanFinite ? grid[l][h] - r.clean() : grid[l][h];
+                    change[l][h] = Double.isFinite(v) ? v : Double.NaN;
                 }
             }
-            Heatmap map = new Heatmap(change).title("change in log-prob of '" + target + "' with one head zeroed at token "
-                    + a.position()).rowLabels(rows).xLabel("head").yLabel("layer").colorLabel("change")
-                    .originBottom(true).diverging(0, "clean " + Format.num(r.clean()));
-            s.draw(map, null);
+            if (drawable) {
+                Heatmap map = new Heatmap(change).rowLabels(rows).xLabel("head").yLabel("layer").originBottom(true);
+                if (cleanFinite) {
+                    map.title("change in log-prob of '" + target + "' with one head zeroed at token " + a.position())
+                            .colorLabel("change").diverging(0, "clean " + Format.num(r.clean()));
+                } else {
+                    map.title("log-prob of '" + target + "' with one head zeroed at token " + a.position())
+                            .colorLabel("log-prob").colormap(Colormaps.VIRIDIS);
+                }
+                s.draw(map, null);
+            }
             s.lastResult(Result.of("ablate-grid", line, params, r, () -> SweepCsv.byLayerAndHead(r), NdData.rows(grid)));
             return;
         }
@@ -92,8 +118,13 @@ final class AblationRunner {
         }
         LinePlot plot = new LinePlot("log-prob of '" + target + "' with head " + a.head() + " zeroed at token " + a.position())
                 .xLabel("layer").yLabel("log-prob").markers(true)
-                .add(new LinePlot.Series("ablated", layers, byLayer)).referenceLine("clean", r.clean());
-        s.draw(plot, null);
+                .add(new LinePlot.Series("ablated", layers, byLayer)); // NaN and infinities break the line
+        if (cleanFinite) {
+            plot.referenceLine("clean", r.clean());
+        }
+        if (drawable) {
+            s.draw(plot, null);
+        }
         String csv = csvByLayer(r, a.layer());
         s.lastResult(Result.of("ablate", line, params, r, () -> csv, NdData.vector(byLayer)));
     }

@@ -228,7 +228,12 @@ final class JavaShell implements AutoCloseable {
             if (simple.equals("UserError") || cls.startsWith("jlens.workspace.")) {
                 return ee.getMessage();
             }
-            return "Java threw " + simple + (ee.getMessage() == null ? "" : ": " + Errors.firstLine(ee.getMessage()));
+            String said = "Java threw " + simple + (ee.getMessage() == null ? "" : ": " + Errors.firstLine(ee.getMessage()));
+            if (simple.equals("IllegalStateException") && String.valueOf(ee.getMessage()).contains("released")) {
+                // an array of a run that a later run replaced (the workspace frees it): say how to keep one
+                said += " (an array of an earlier run; ws.activation(name, manager) gives a copy to keep)";
+            }
+            return said;
         }
         if (e instanceof UnresolvedReferenceException u) {
             return "cannot use " + u.getSnippet().source().strip() + ": it refers to something not defined";

@@ -141,6 +141,10 @@ final class ProbeCommands {
             HeadAttention.Matrix m = HeadAttention.pattern(cache, c, layer, head);
             s.println("layer " + layer + " head " + head + ": attention pattern, queries down, keys across (causal: above the diagonal is 0)");
             s.draw(patternChart(m, labels), new Figure(titles, head, page));
+            if (m.nonFinite() > 0) {
+                s.println("not finite (blank cells): head " + head + " (" + m.nonFinite() + " of " + m.values().length + " weights"
+                        + " NaN or infinite: the layer's activations are not finite)");
+            }
             s.lastResult(Result.of("pattern", "pattern " + layer + " " + head, Map.of("layer", layer, "head", head), m));
             return;
         }
@@ -155,16 +159,24 @@ final class ProbeCommands {
                 + (shown == heads ? "every head" : "heads 0.." + (shown - 1) + " of " + heads));
         int t = s.ids().length;
         float[] all = new float[heads * t * t];
+        List<String> nonFinite = new ArrayList<>();
         for (int h = 0; h < heads; h++) {
             HeadAttention.Matrix m = HeadAttention.pattern(cache, c, layer, h);
             if (h < shown) {
                 grid.add(patternChart(m, labels));
+            }
+            if (m.nonFinite() > 0) {
+                nonFinite.add("head " + h + " (" + m.nonFinite() + " of " + t * t + ")");
             }
             System.arraycopy(m.values(), 0, all, h * t * t, t * t);
         }
         s.println("layer " + layer + ": attention pattern of heads 0.." + (shown - 1) + (shown < heads ? " (of " + heads + ")" : "")
                 + "; 'pattern " + layer + " H' for one, 'view' to step through every head");
         s.draw(grid, new Figure(titles, 0, page), s.screenHeight() ? s.chartHeight(1) : Math.max(s.chartHeight(1), rows * 12));
+        if (!nonFinite.isEmpty()) { // a blank head would otherwise look like one that attends nowhere
+            s.println("not finite (blank cells; NaN or infinite weights, the layer's activations are not finite): "
+                    + String.join(", ", nonFinite));
+        }
         s.lastResult(Result.of("pattern", "pattern " + layer, Map.of("layer", layer), Map.of("layer", layer, "pattern", all),
                 null, NdData.of(new long[] {heads, t, t}, all)));
     }
@@ -174,7 +186,8 @@ final class ProbeCommands {
         double[][] grid = new double[n][n];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
-                grid[i][j] = m.get(i, j);
+                float v = m.get(i, j);
+                grid[i][j] = Float.isFinite(v) ? v : Double.NaN; // masked: drawn blank, not at an end of the scale
             }
         }
         return new Heatmap(grid).title("head " + m.head()).rowLabels(labels).columnLabels(labels).range(0, 1)

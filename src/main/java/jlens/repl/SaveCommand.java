@@ -1,5 +1,6 @@
 package jlens.repl;
 
+import jlens.analysis.AnalysisResult;
 import jlens.analysis.NdData;
 import jlens.chart.Chart;
 import jlens.figure.Figures;
@@ -68,18 +69,23 @@ final class SaveCommand {
                 // (an array is the main array of the last result)
                 AtomicFiles.write(path, force, out -> Npy.write(out, data));
                 s.println("saved " + file + " " + Format.shape(data.shape()) + (hook != null ? " from " + hook : ""));
+                if (hook == null) {
+                    sayUndefined(s, false);
+                }
             }
             case "csv" -> {
                 Result r = need(s, "a table", s.lastResult() == null || s.lastResult().csv() == null ? null : s.lastResult());
                 String text = r.csv().get();
                 AtomicFiles.write(path, force, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
                 s.println("saved " + file + " (" + (text.lines().count() - 1) + " rows: " + text.lines().findFirst().orElse("") + ")");
+                sayUndefined(s, false);
             }
             case "json" -> {
                 Result r = need(s, "a result", s.lastResult());
                 String text = json(r);
                 AtomicFiles.write(path, force, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
                 s.println("saved " + file + " (" + r.kind() + " with its parameters)");
+                sayUndefined(s, true);
             }
             case "txt", "ansi" -> {
                 Drawing d = s.lastDrawing();
@@ -102,6 +108,13 @@ final class SaveCommand {
             }
             default -> throw new UserError("unknown format '" + (ext.isEmpty() ? file : "." + ext)
                     + "'; end the file name with .csv, .npy, .json, .txt, .ansi, .png or .svg");
+        }
+    }
+
+    /** Says, after a save, which numbers of the result were not finite and are written as nan (not invented). */
+    private static void sayUndefined(Session s, boolean json) {
+        if (s.lastResult() != null && s.lastResult().value() instanceof AnalysisResult r && !r.undefinedNote().isEmpty()) {
+            s.println("non-finite values: " + r.undefinedNote() + (json ? "" : " (the .json keeps the counts)"));
         }
     }
 

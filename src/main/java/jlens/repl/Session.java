@@ -244,6 +244,13 @@ public final class Session implements AutoCloseable {
         lastChart = chart;
     }
 
+    /** Forgets the last chart: a command that had nothing to draw leaves no older chart for 'save' and 'view'. */
+    public void nothingDrawn() {
+        lastDrawing = null;
+        lastFigure = null;
+        lastChart = null;
+    }
+
     /**
      * Rows for the next chart: the {@code height} setting, or what the terminal has left under the command line
      * and what the command printed, split among {@code share} charts still to come (fixed without a terminal).

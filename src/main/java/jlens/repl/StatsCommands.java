@@ -108,7 +108,13 @@ final class StatsCommands {
             s.settings().layer(layer);
             s.println("layer " + layer + ": density of Q, K, V values (" + bins + " bins " + (range == null ? "each over its own range"
                     : "on [" + Format.num(lo) + ", " + Format.num(hi) + "]") + "); " + Positions.note(first));
-            s.draw(layerChart(h), layerFigure(s, first, layer));
+            Chart chart = layerChart(h);
+            if (chart != null) {
+                s.draw(chart, layerFigure(s, first, layer));
+            } else {
+                s.println("layer " + layer + ": no Q, K or V value is finite: nothing to draw");
+                s.nothingDrawn();
+            }
             for (QkvPart part : QkvPart.values()) {
                 if (h.part(part).hasNonFinite()) { // an all-NaN part is otherwise an empty plot on an invented range
                     s.println(part + ": " + h.part(part).nonFiniteNote());
@@ -141,7 +147,7 @@ final class StatsCommands {
                     case V -> all.v().get(l);
                 };
                 if (d.hasNonFinite()) { // an empty row would otherwise look like a layer of values outside the range
-                    s.println("layer " + l + " " + part + ": " + d.nonFiniteNote());
+                    s.println("layer " + l + " " + part + ": " + d.nonFiniteNote() + (d.hasDensity() ? "" : "; no finite value: a blank row"));
                 }
             }
         }
@@ -181,13 +187,23 @@ final class StatsCommands {
     }
 
 
+    /** Q, K and V of one layer on one plot; a part with no finite value is left out; null when none is left. */
     static Chart layerChart(QkvDensities.Layer h) {
         Histogram chart = new Histogram("layer " + h.layer() + ": Q, K, V density").xLabel("value").yLabel("density");
+        boolean any = false;
         for (QkvPart p : QkvPart.values()) {
             var part = h.part(p);
-            chart.add(new Histogram.Series(p.label().toUpperCase(Locale.ROOT), part.edges(), part.density()));
+            if (part.hasEdges()) { // else its range would be invented (the command says how many values are not finite)
+                chart.add(new Histogram.Series(p.label().toUpperCase(Locale.ROOT), part.edges(), part.density()));
+                any = true;
+            }
         }
-        return chart;
+        return any ? chart : null;
+    }
+
+    /** A page that says why there is nothing on it (an empty frame under its title). */
+    static Chart emptyPage(String title) {
+        return new Histogram(title).add(new Histogram.Series("", new double[] {Double.NaN, Double.NaN}, new double[] {Double.NaN}));
     }
 
     private static Chart sharedLayerChart(QkvDensities.AllLayers all, int layer) {
@@ -208,9 +224,13 @@ final class StatsCommands {
         for (int l = 0; l < cfg.nLayer(); l++) {
             titles.add("layer " + l + ": Q, K, V density");
         }
-        return new Figure(titles, start, l -> cache.contains(HookPoint.block(l, HookPoint.QKV))
-                ? layerChart(QkvDensities.layer(QkvSplitter.split(cache, cfg, l, first), bins))
-                : new Histogram("layer " + l + " not captured ('hook layer all', 'run')"));
+        return new Figure(titles, start, l -> {
+            if (!cache.contains(HookPoint.block(l, HookPoint.QKV))) {
+                return emptyPage("layer " + l + " not captured ('hook layer all', 'run')");
+            }
+            Chart c = layerChart(QkvDensities.layer(QkvSplitter.split(cache, cfg, l, first), bins));
+            return c != null ? c : emptyPage("layer " + l + ": no Q, K or V value is finite");
+        });
     }
 
     private static void variances(Session s, Args a) {
@@ -260,8 +280,25 @@ final class StatsCommands {
             for (int l = 0; l < cfg.nLayer(); l++) {
                 titles.add("layer " + l + ": QK^T / sqrt(d_head)");
             }
-            s.draw(qktChart(m, s), new Figure(titles, layer, l -> cache.contains(HookPoint.block(l, HookPoint.QKV))
-                    ? qktChart(FullWidthQkt.layer(cache, cfg, l, first), s) : new Histogram("layer " + l + " not captured")));
+            int bad = m.nonFinite();
+            if (bad == m.scores().length) { // an empty heatmap on an invented 0..1 scale says nothing
+                s.println("layer " + layer + ": every one of the " + bad + " values of QK^T is NaN or infinite (the layer's Q or K "
+                        + "are not finite): nothing to draw");
+                s.nothingDrawn();
+            } else {
+                if (bad > 0) {
+                    s.println(bad + " of the " + m.scores().length + " values are NaN or infinite: blank cells, left out of the "
+                            + "scatter and of the colour range (taken from the finite values)");
+                }
+                s.draw(qktChart(m, s), new Figure(titles, layer, l -> {
+                    if (!cache.contains(HookPoint.block(l, HookPoint.QKV))) {
+                        return emptyPage("layer " + l + " not captured");
+                    }
+                    FullWidthQkt.Layer other = FullWidthQkt.layer(cache, cfg, l, first);
+                    return other.nonFinite() == other.scores().length
+                            ? emptyPage("layer " + l + ": every value of QK^T is NaN or infinite") : qktChart(other, s);
+                }));
+            }
             s.lastResult(Result.of("qkt", "qkt " + layer, Map.of("layer", layer, "first_position", first), m));
             return;
         }
@@ -291,6 +328,14 @@ final class StatsCommands {
         s.draw(new SmallMultiples("QK^T and its row softmax, one curve per layer").add(scores).add(soft), pages,
                 s.chartHeight(2));
         s.draw(stats, pages);
+        for (int l = 0; l < n; l++) {
+            for (var h : List.of(all.scoreHistograms().get(l), all.softmaxHistograms().get(l))) {
+                if (h.hasNonFinite()) { // its curve is missing or drawn from the finite values only: say so
+                    s.println("layer " + l + " " + (h == all.scoreHistograms().get(l) ? "QK^T" : "softmax") + ": " + h.nonFiniteNote()
+                            + (h.hasEdges() ? "" : "; no finite value: no curve"));
+                }
+            }
+        }
         s.println("'view' pages through these full screen (arrow keys)");
         s.lastResult(Result.of("qkt-all", "qkt all", Map.of("first_position", first, "bins", 20), all));
     }
@@ -303,7 +348,8 @@ final class StatsCommands {
         double[] flat = new double[n * n];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
-                grid[i][j] = m.score(i, j);
+                float v = m.score(i, j);
+                grid[i][j] = Float.isFinite(v) ? v : Double.NaN; // masked: +inf would take the top colour
                 flat[i * n + j] = grid[i][j];
             }
         }

@@ -1,12 +1,23 @@
 package jlens.workspace;
 
 import ai.djl.ndarray.NDArray;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import jlens.hook.ActivationCache;
 import jlens.model.Gpt2;
 
-/** The last forward pass: its logits and captured activations, owned here until the next run replaces them. */
+/**
+ * The last forward pass: its logits and captured activations, owned here until the next run replaces them, and
+ * the threads its arrays were handed out to. A replaced run that another live thread took arrays from is not
+ * closed under that thread's native calls: it is retired ({@link Retired}) until that thread calls into the
+ * workspace again or ends.
+ *
+ * <p>Not thread-safe: the workspace calls it under its own lock.
+ */
 final class LastRun implements AutoCloseable {
     private Gpt2.Run run;
+    private final Set<Thread> holders = new LinkedHashSet<>();
+    private final Retired retired = new Retired();
 
     boolean present() {
         return run != null;
@@ -16,6 +27,14 @@ final class LastRun implements AutoCloseable {
         return run;
     }
 
+    /** Notes that the calling thread was given arrays of the current run (a handout method calls this). */
+    void handedOut() {
+        if (run != null) {
+            holders.add(Thread.currentThread());
+        }
+    }
+
+    /** Replaces the run: the old one is closed now, or retired while another live thread holds its arrays. */
     void replace(Gpt2.Run next) {
         close();
         run = next;
@@ -33,11 +52,32 @@ final class LastRun implements AutoCloseable {
         return run.logits();
     }
 
+    /** Closes the retired runs the calling thread held, and those whose holders all ended (a workspace entry). */
+    void reap() {
+        retired.reap();
+    }
+
+    /**
+     * Closes {@code resource} (a model let go of) after every retired run: now if none waits, else once each of
+     * their holders came back or ended.
+     */
+    void retireAfterRuns(AutoCloseable resource) {
+        retired.retire(resource, retired.holders());
+    }
+
+    /** Retired runs not yet closed. */
+    int retiredCount() {
+        return retired.size();
+    }
+
+    /** Drops the current run: closed now, or retired while another live thread holds its arrays. */
     @Override
     public void close() {
         if (run != null) {
-            run.close();
+            Gpt2.Run old = run;
             run = null;
+            retired.retire(old, holders);
+            holders.clear();
         }
     }
 }

@@ -37,24 +37,32 @@ final class ModelSlot implements AutoCloseable {
         chosen = on;
     }
 
-    /** Swaps in {@code next}; closes the previous model if it was owned and is not the same one. */
-    void replace(Gpt2 next, String nextName, String nextNote, boolean nextOwned) {
+    /**
+     * Swaps in {@code next}; returns the previous model if it was owned and is not the same one, for the caller to
+     * close once nothing uses it any more (else null).
+     */
+    Gpt2 replace(Gpt2 next, String nextName, String nextNote, boolean nextOwned) {
         Gpt2 old = model;
         boolean ownedOld = owned;
         model = next;
         owned = nextOwned;
         name = nextName;
         note = nextNote;
-        if (old != null && ownedOld && old != next) {
-            old.close();
-        }
+        return old != null && ownedOld && old != next ? old : null;
+    }
+
+    /** Empties the slot; returns the model if it was owned, for the caller to close (else null). */
+    Gpt2 release() {
+        Gpt2 old = model != null && owned ? model : null;
+        model = null;
+        return old;
     }
 
     @Override
     public void close() {
-        if (model != null && owned) {
-            model.close();
+        Gpt2 old = release();
+        if (old != null) {
+            old.close();
         }
-        model = null;
     }
 }

@@ -1,6 +1,7 @@
 package jlens.workspace;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,8 +64,19 @@ import jlens.store.KnownCircuits;
  * {@code jlens.intervene}. A new study is a new method here and a new class there.
  *
  * <p>One workspace is one session: its methods are serialised (synchronized), so two threads using it at once
- * take turns instead of closing arrays under each other's native calls. An array a method returns belongs to
- * the workspace's last run and is freed by the next one.
+ * take turns instead of closing arrays under each other's native calls.
+ *
+ * <p><b>Arrays handed out.</b> {@link #run()}, {@link #cache()}, {@link #logits()}, {@link #activation(String)}
+ * and {@link #ensureCaptured} return the last run's own arrays (no copy). On the thread that took them they stay
+ * valid until a later run replaces that run (or the text or model changes, or the workspace closes); after that,
+ * using them throws DJL's {@code IllegalStateException} ("released"), never a crash. When another thread replaces
+ * the run, arrays handed out to a thread that is still alive are not freed under it: the old run is retired and
+ * closed on that thread's next call into the workspace (its next handout, pass or analysis: any call that reads
+ * the model or the last run), or once that thread has ended. So an array stays valid at least until the thread
+ * that took it calls into the workspace again, and past that call it may be freed at any moment: a thread that
+ * keeps an array longer, or passes it to another thread, takes a copy it owns: {@link #activation(String, NDManager)}, {@link #logits(NDManager)}.
+ * Memory: each live thread that took arrays and has not come back keeps at most one replaced run (the one current
+ * when it last took arrays), and a replaced model waits for those runs.
  *
  * <p>A whole session in JShell ({@code ./jlens jshell} opens one as {@code ws}):
  *
@@ -125,6 +137,7 @@ public final class Workspace implements AutoCloseable {
 
     /** The loaded model; a {@link MissingStateException} if none is. */
     public synchronized Gpt2 model() {
+        enter(); // every pass and analysis reads the model through here
         return model.get();
     }
 
@@ -200,7 +213,10 @@ public final class Workspace implements AutoCloseable {
         lastRun.close();
         hooked.keepLayersBelow(newModel.config().nLayer());
         lastResult = null;
-        model.replace(newModel, name, note, owned);
+        Gpt2 old = model.replace(newModel, name, note, owned);
+        if (old != null) {
+            lastRun.retireAfterRuns(old); // the old runs' arrays hang from its manager
+        }
     }
 
     // ---- text ----
@@ -275,13 +291,87 @@ public final class Workspace implements AutoCloseable {
         betweenLayers = check;
     }
 
-    /** One forward pass of the text capturing the hooked points, replacing the last run. */
+    /**
+     * One forward pass of the text capturing the hooked points, replacing the last run. The run returned belongs to
+     * the workspace: see the class comment for how long its arrays stay valid.
+     */
     public synchronized Gpt2.Run run() {
         return run(List.of());
     }
 
     /** As {@link #run()}, capturing {@code extra} exact hook names as well. No hook outlives the pass. */
     public synchronized Gpt2.Run run(Collection<String> extra) {
+        enter();
+        Gpt2.Run run = pass(extra);
+        lastRun.handedOut();
+        return run;
+    }
+
+    public synchronized boolean hasRun() {
+        return lastRun.present();
+    }
+
+    /**
+     * The last run's activations; a {@link MissingStateException} that says what to do when there are none. The
+     * cache belongs to the workspace: see the class comment for how long it stays valid.
+     */
+    public synchronized ActivationCache cache() {
+        enter();
+        ActivationCache c = currentCache();
+        lastRun.handedOut();
+        return c;
+    }
+
+    /** The last run's logits {@code [1, T, V]}, owned by the workspace (see the class comment). */
+    public synchronized NDArray logits() {
+        enter();
+        NDArray logits = currentLogits();
+        lastRun.handedOut();
+        return logits;
+    }
+
+    /**
+     * A copy of the last run's logits {@code [1, T, V]} in {@code owner}: the caller's to use on any thread for as
+     * long as {@code owner} is open.
+     */
+    public synchronized NDArray logits(NDManager owner) {
+        enter();
+        return copyInto(currentLogits(), owner);
+    }
+
+    /**
+     * A captured activation by exact name, owned by the workspace (see the class comment); the error names the hook
+     * and says how to capture it.
+     */
+    public synchronized NDArray activation(String exactName) {
+        enter();
+        NDArray a = captured(exactName);
+        lastRun.handedOut();
+        return a;
+    }
+
+    /**
+     * A copy of a captured activation in {@code owner}: the caller's to use on any thread, for as long as
+     * {@code owner} is open, whatever later runs do. The way to keep an activation or hand it to other threads.
+     */
+    public synchronized NDArray activation(String exactName, NDManager owner) {
+        enter();
+        return copyInto(captured(exactName), owner);
+    }
+
+    /**
+     * Runs the text (capturing {@code names} too) unless the last run already holds every one of {@code names}; the
+     * cache returned belongs to the workspace (see the class comment).
+     */
+    public synchronized ActivationCache ensureCaptured(Collection<String> names) {
+        enter();
+        ActivationCache c = capture(names);
+        lastRun.handedOut();
+        return c;
+    }
+
+    /** The pass behind {@link #run(Collection)}, for the workspace's own use: nothing is handed out. */
+    private Gpt2.Run pass(Collection<String> extra) {
         Gpt2 m = model();
         long[] tokens = ids();
         Set<String> capture = new LinkedHashSet<>(hooked.list());
@@ -301,24 +391,17 @@ public final class Workspace implements AutoCloseable {
         return run;
     }
 
-    public synchronized boolean hasRun() {
-        return lastRun.present();
-    }
-
-    /** The last run's activations; a {@link MissingStateException} that says what to do when there are none. */
-    public synchronized ActivationCache cache() {
+    private ActivationCache currentCache() {
         return lastRun.cache(!hooked.isEmpty());
     }
 
-    /** The last run's logits {@code [1, T, V]}. */
-    public synchronized NDArray logits() {
-        cache();
+    private NDArray currentLogits() {
+        currentCache();
         return lastRun.logits();
     }
 
-    /** A captured activation by exact name; the error names the hook and says how to capture it. */
-    public synchronized NDArray activation(String exactName) {
-        ActivationCache c = cache();
+    private NDArray captured(String exactName) {
+        ActivationCache c = currentCache();
         if (!c.contains(exactName)) {
             String orLayers = HookPoint.pointOf(exactName).equals(HookPoint.QKV) ? " (or 'hook layer all')" : "";
             throw new MissingStateException(exactName + " was not captured; " + (hooked.contains(exactName) ? "type 'run'"
@@ -327,12 +410,25 @@ public final class Workspace implements AutoCloseable {
         return c.get(exactName);
     }
 
-    /** Runs the text (capturing {@code extra} too) unless the last run already holds every one of {@code names}. */
-    public synchronized ActivationCache ensureCaptured(Collection<String> names) {
-        if (!hasRun() || !names.stream().allMatch(cache()::contains)) {
-            run(names);
+    private ActivationCache capture(Collection<String> names) {
+        if (!hasRun() || !names.stream().allMatch(currentCache()::contains)) {
+            pass(names);
         }
-        return cache();
+        return currentCache();
+    }
+
+    private static NDArray copyInto(NDArray a, NDManager owner) {
+        NDArray copy = a.duplicate();
+        copy.attach(owner);
+        return copy;
+    }
+
+    /**
+     * What every handout and every pass does first: closes the replaced runs (and a model let go of) that this thread
+     * held, now that it is here and not inside a native op on them, and those whose holders all ended.
+     */
+    private void enter() {
+        lastRun.reap();
     }
 
     // ---- analyses of the last run (demos 1 and 2), each kept as the last result ----
@@ -373,19 +469,19 @@ public final class Workspace implements AutoCloseable {
     /** Demo 1 steps 4-5: every layer's Q, K and V on the notebook's common edges (100 bins on [-5, 5]). */
     public synchronized QkvDensities.AllLayers qkvDensities(int firstPosition) {
         requireAllQkv();
-        return remember(checked(() -> QkvDensities.allLayers(cache(), config(), firstPosition)));
+        return remember(checked(() -> QkvDensities.allLayers(currentCache(), config(), firstPosition)));
     }
 
     /** As {@link #qkvDensities(int)} on common edges {@code bins} over {@code [lo, hi]}. */
     public synchronized QkvDensities.AllLayers qkvDensities(int firstPosition, int bins, double lo, double hi) {
         requireAllQkv();
-        return remember(checked(() -> QkvDensities.allLayers(cache(), config(), firstPosition, bins, lo, hi)));
+        return remember(checked(() -> QkvDensities.allLayers(currentCache(), config(), firstPosition, bins, lo, hi)));
     }
 
     /** {lo, hi} of every layer's Q, K and V values from {@code firstPosition}: the edges of {@code hist all --auto}. */
     public synchronized double[] qkvValueRange(int firstPosition) {
         requireAllQkv();
-        return QkvDensities.valueRange(cache(), config(), firstPosition);
+        return QkvDensities.valueRange(currentCache(), config(), firstPosition);
     }
 
     public synchronized QkvDensities.AllLayers qkvDensities() {
@@ -395,7 +491,7 @@ public final class Workspace implements AutoCloseable {
     /** Demo 1 steps 4 and 6: unbiased variance of Q, K and V per layer. */
     public synchronized QkvVariances.ByLayer variances(int firstPosition) {
         requireAllQkv();
-        return remember(checked(() -> QkvVariances.compute(cache(), config(), firstPosition)));
+        return remember(checked(() -> QkvVariances.compute(currentCache(), config(), firstPosition)));
     }
 
     public synchronized QkvVariances.ByLayer variances() {
@@ -406,7 +502,7 @@ public final class Workspace implements AutoCloseable {
     public synchronized FullWidthQkt.Layer qkt(int layer, int firstPosition) {
         int l = checked(() -> Checks.layer(layer, config().nLayer()));
         qkv(l);
-        return remember(checked(() -> FullWidthQkt.layer(cache(), config(), l, firstPosition)));
+        return remember(checked(() -> FullWidthQkt.layer(currentCache(), config(), l, firstPosition)));
     }
 
     public synchronized FullWidthQkt.Layer qkt(int layer) {
@@ -416,7 +512,7 @@ public final class Workspace implements AutoCloseable {
     /** Demo 2 steps 3-4: mean, std and {@code bins}-bin densities of QK^T and its softmax, per layer. */
     public synchronized FullWidthQkt.AllLayers qktAll(int firstPosition, int bins) {
         requireAllQkv();
-        return remember(checked(() -> FullWidthQkt.allLayers(cache(), config(), firstPosition, bins)));
+        return remember(checked(() -> FullWidthQkt.allLayers(currentCache(), config(), firstPosition, bins)));
     }
 
     public synchronized FullWidthQkt.AllLayers qktAll() {
@@ -428,11 +524,11 @@ public final class Workspace implements AutoCloseable {
     /** Demo 3's read-out: log-probs at {@code position} (negative counts from the end), the real next token's rank. */
     public synchronized LogProbs.AtPosition logprobs(int position, int topK) {
         if (!hasRun()) {
-            run(); // only the logits are needed: run the text when nothing has run yet
+            pass(List.of()); // only the logits are needed: run the text when nothing has run yet
         }
         long[] tokens = ids();
         int p = checked(() -> Checks.position(position, tokens.length));
-        return remember(checked(() -> LogProbs.at(logits(), tokens, model().tokenizer(), p, topK)));
+        return remember(checked(() -> LogProbs.at(currentLogits(), tokens, model().tokenizer(), p, topK)));
     }
 
     public synchronized LogProbs.AtPosition logprobs(int position) {
@@ -442,7 +538,7 @@ public final class Workspace implements AutoCloseable {
     /** A head's causal attention scores or pattern; runs the text capturing it when the last run did not. */
     public synchronized HeadAttention.Matrix attention(int layer, int head, AttentionKind kind) {
         int l = checked(() -> Checks.layer(layer, config().nLayer()));
-        ActivationCache c = ensureCaptured(List.of(HookPoint.block(l, kind.hookPoint())));
+        ActivationCache c = capture(List.of(HookPoint.block(l, kind.hookPoint())));
         return remember(checked(() -> HeadAttention.of(c, config(), l, head, kind)));
     }
 
@@ -646,8 +742,8 @@ public final class Workspace implements AutoCloseable {
                     + "give a target token (lens -1 \" Paris\") or use an earlier position");
         }
         checkToken(target);
-        ActivationCache c = ensureCaptured(LogitLens.hooks(config().nLayer()));
-        return remember(checked(() -> LogitLens.compute(c, logits(), model(), tokens, position, target, from, to)));
+        ActivationCache c = capture(LogitLens.hooks(config().nLayer()));
+        return remember(checked(() -> LogitLens.compute(c, currentLogits(), model(), tokens, position, target, from, to)));
     }
 
     /** The logit lens at position -2 following the last token (the notebook's read-out). */
@@ -664,8 +760,8 @@ public final class Workspace implements AutoCloseable {
         checked(() -> Checks.position(position, tokens.length)); // said before the text is run
         checkToken(answer);
         checkToken(wrong);
-        ActivationCache c = ensureCaptured(DirectLogitAttribution.hooks(config().nLayer()));
-        return remember(checked(() -> DirectLogitAttribution.compute(c, logits(), model(), position, answer, wrong)));
+        ActivationCache c = capture(DirectLogitAttribution.hooks(config().nLayer()));
+        return remember(checked(() -> DirectLogitAttribution.compute(c, currentLogits(), model(), position, answer, wrong)));
     }
 
     /** Direct logit attribution at {@code position} toward the real next token's logit. */
@@ -789,22 +885,30 @@ public final class Workspace implements AutoCloseable {
         return value;
     }
 
+    /**
+     * Closes the last run and the model, each now or, while another live thread holds arrays of the run, once that
+     * thread has called into the workspace again (a call on a closed workspace still counts) or has ended.
+     */
     @Override
     public synchronized void close() {
+        enter();
         lastRun.close();
-        model.close();
+        Gpt2 old = model.release();
+        if (old != null) {
+            lastRun.retireAfterRuns(old);
+        }
     }
 
     // ---- helpers ----
 
     /** The captured {@code hook_qkv} of layer {@code l}, resolved once. */
     private NDArray qkv(int l) {
-        return activation(HookPoint.block(l, HookPoint.QKV));
+        return captured(HookPoint.block(l, HookPoint.QKV));
     }
 
     /** Checks that every layer's c_attn output was captured, before anything is computed. */
     private void requireAllQkv() {
-        ActivationCache c = cache();
+        ActivationCache c = currentCache();
         for (int l = 0; l < config().nLayer(); l++) {
             if (!c.contains(HookPoint.block(l, HookPoint.QKV))) {
                 throw new MissingStateException("layer " + l + "'s c_attn output was not captured; 'hook layer all' then 'run'");

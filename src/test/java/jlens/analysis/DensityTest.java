@@ -1,10 +1,12 @@
 package jlens.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +92,26 @@ class DensityTest {
         assertEquals(0, h.lo());
         assertEquals(1, h.hi());
         assertArrayEquals(new double[3], h.density());
+    }
+
+    @Test
+    void valuesNoneOfWhichIsFiniteHaveNoRangeAndNoDensity() {
+        Density auto = Density.auto(new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NaN}, 4);
+        assertFalse(auto.hasEdges(), "no invented [0, 1]: " + auto);
+        assertFalse(auto.hasDensity());
+        assertTrue(Arrays.stream(auto.edges()).allMatch(Double::isNaN));
+        assertTrue(Arrays.stream(auto.density()).allMatch(Double::isNaN), "no invented zero densities");
+        assertEquals(2, auto.nan());
+        assertEquals(1, auto.infinite());
+        assertArrayEquals(new long[4], auto.counts());
+        // on given edges the edges are real, the densities still undefined
+        Density given = Density.of(new double[] {Double.NaN, 7}, 2, 0, 1);
+        assertTrue(given.hasEdges());
+        assertTrue(Arrays.stream(given.density()).allMatch(Double::isNaN));
+        // finite data with nothing in range stays an empty histogram of zeros
+        Density outside = Density.of(new double[] {7, 8}, 2, 0, 1);
+        assertTrue(outside.hasDensity());
+        assertArrayEquals(new double[2], outside.density());
     }
 
     @Test

@@ -2,6 +2,7 @@ package jlens.chart;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.googlecode.lanterna.TerminalTextUtils;
 import com.googlecode.lanterna.graphics.TextImage;
@@ -23,6 +24,10 @@ class DegenerateDataTest {
         charts.put("zero histogram", new Histogram("z").add(new Histogram.Series("z", new double[] {0, 1}, new double[] {0})));
         charts.put("zero log histogram", new Histogram("z").logY(true)
                 .add(new Histogram.Series("z", new double[] {0, 1, 2}, new double[] {0, 0})));
+        charts.put("histogram of no finite value", new Histogram("n").add(new Histogram.Series("n", new double[] {nan, nan}, new double[] {nan})));
+        charts.put("one of two without edges", new Histogram("n")
+                .add(new Histogram.Series("n", new double[] {nan, nan, nan}, new double[] {nan, nan}))
+                .add(new Histogram.Series("k", new double[] {-1, 0, 1}, new double[] {0.2, 0.8})));
         charts.put("samples all equal", new Histogram("e").add(Histogram.Series.fromSamples("e", new double[] {2, 2, 2}, 10, true)));
         charts.put("one point line", new LinePlot("p").add(new LinePlot.Series("p", new double[] {1}, new double[] {5})));
         charts.put("nan line", new LinePlot("n").add(new LinePlot.Series("n", new double[] {0, 1, 2}, new double[] {nan, 1, nan})));
@@ -40,6 +45,27 @@ class DegenerateDataTest {
                 }
             }
         }
+    }
+
+    @Test
+    void undefinedDensitiesAndEdgesAreGapsNotLinesAtZeroOrAnInventedRange() {
+        double nan = Double.NaN;
+        Histogram.Series k = new Histogram.Series("k", new double[] {-3, -2, -1}, new double[] {0.2, 0.8});
+        String zero = plain(new Histogram("h").add(new Histogram.Series("q", new double[] {-3, -2, -1}, new double[] {0, 0})).add(k));
+        String undefined = plain(new Histogram("h").add(new Histogram.Series("q", new double[] {-3, -2, -1}, new double[] {nan, nan})).add(k));
+        assertTrue(dots(undefined) < dots(zero), "NaN densities drew a line at zero:\n" + undefined);
+        // a series without edges takes no part in the x range: the axis is k's [-3, -1], not widened to [0, 1]
+        String noEdges = plain(new Histogram("h").add(new Histogram.Series("q", new double[] {nan, nan, nan}, new double[] {nan, nan})).add(k));
+        String kAlone = plain(new Histogram("h").add(new Histogram.Series("q", new double[] {-3, -2, -1}, new double[] {nan, nan})).add(k));
+        assertEquals(kAlone, noEdges);
+    }
+
+    private static String plain(Chart c) {
+        return String.join("\n", AnsiEncoder.plainLines(c.render(60, 14, RenderStyle.TRUECOLOR)));
+    }
+
+    private static long dots(String s) {
+        return s.codePoints().filter(cp -> cp > 0x2800 && cp <= 0x28FF).mapToLong(cp -> Integer.bitCount(cp - 0x2800)).sum();
     }
 
     @Test

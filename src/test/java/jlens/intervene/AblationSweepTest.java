@@ -156,6 +156,27 @@ class AblationSweepTest {
         }
     }
 
+    /**
+     * A head whose values are NaN: the clean prediction is NaN, and zeroing that head's output in the last layer
+     * at the prediction position makes it finite again. The fast path must overwrite as the naive loop does (a
+     * product with a 0/1 mask kept the NaN: NaN * 0 is NaN).
+     */
+    @Test
+    void aNanHeadZeroedGivesTheNaiveLoopsFiniteValue(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        int last = config.nLayer() - 1;
+        try (Gpt2 nan = Gpt2.load(jlens.model.CheckpointFiles.nanHead(Fixture.dir(), tmp.resolve("nan"), last, 1))) {
+            SweepSpec spec = SweepSpec.layers(nan.config(), ids, AblationSite.Z, 1, ids.length - 2);
+            SweepResult fast = AblationSweep.run(nan, spec);
+            SweepResult naive = AblationSweep.run(nan, spec, SweepOptions.defaults().withNaive(true));
+            assertTrue(Double.isNaN(naive.clean()) && Double.isNaN(fast.clean()));
+            for (int l = 0; l < last; l++) {
+                assertTrue(Double.isNaN(naive.byLayer()[l]) && Double.isNaN(fast.byLayer()[l]), "layer " + l);
+            }
+            assertTrue(Double.isFinite(naive.byLayer()[last]), "the naive loop's overwrite removes the NaN");
+            assertEquals(naive.byLayer()[last], fast.byLayer()[last], TOLERANCE);
+        }
+    }
+
     @Test
     void specChecksItsArguments() {
         assertThrows(IllegalArgumentException.class, () -> SweepSpec.notebook(config, ids, config.nHead()));

@@ -72,6 +72,23 @@ class HostileInputTest {
     }
 
     @Test
+    void anArrayOfAReplacedRunGivesOneLineNotACrash() {
+        TestSessions.Buffered b = TestSessions.session().exec(TestSessions.textLine(), "hook q0", "run",
+                "var q = ws.activation(\"blocks.0.attn.hook_q\");", "run");
+        b.take();
+        UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> b.exec("q.sum()"));
+        assertTrue(e.getMessage().startsWith("Java threw IllegalStateException: Native resource has been released"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("ws.activation(name, manager)"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        // a copy in the user's own manager outlives the runs
+        b.exec("var mine = NDManager.newBaseManager();", "var kept = ws.activation(\"blocks.0.attn.hook_q\", mine);", "run",
+                "kept.sum().getFloat()");
+        assertTrue(b.take().matches("(?s).*==> -?\\d.*"), "the copy is read after a later run");
+        b.exec("mine.close();");
+    }
+
+    @Test
     void exitCallsAreFoundInCodeOnly() {
         assertTrue(JavaShell.callsExit("System.exit(0);"));
         assertTrue(JavaShell.callsExit("if (x) { System . exit ( 1 ); }"));

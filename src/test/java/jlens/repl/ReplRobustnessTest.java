@@ -148,6 +148,59 @@ class ReplRobustnessTest {
         assertFalse(Cli.knownTerminal("no-such-terminal-from-2099"));
     }
 
+    /**
+     * The real start: jlens in a pseudo-terminal (util-linux {@code script}) with a TERM no terminfo knows. One line
+     * says so, JLine neither warns nor prints a trace, the REPL runs a command and 'quit' exits with 0.
+     */
+    @Test
+    void anUnknownTermAtARealStartIsOneLineAndTheReplRuns() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(utilLinuxScript(), "needs util-linux 'script' to give the REPL a terminal");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String command = String.join(" ", quoted(javaBin), "-Xmx512m", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
+                "-Dfile.encoding=UTF-8", "--add-modules", "jdk.jshell", "-cp", quoted(System.getProperty("java.class.path")),
+                "jlens.Main", "--model", quoted(jlens.Fixture.dir().toString()));
+        ProcessBuilder pb = new ProcessBuilder("script", "-qfec", command, "/dev/null").directory(tmp.toFile())
+                .redirectOutput(tmp.resolve("out.txt").toFile()).redirectError(tmp.resolve("err.txt").toFile());
+        pb.environment().put("TERM", "some-terminal-2099");
+        pb.environment().put("HOME", tmp.toString());
+        pb.environment().put("SHELL", "/bin/sh"); // script runs the command with $SHELL -c
+        Process p = pb.start();
+        try (var in = p.getOutputStream()) {
+            in.write("model\nquit\n".getBytes(StandardCharsets.UTF_8)); // typed ahead: the terminal keeps it
+        }
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("jlens did not quit in 120 s: " + Files.readString(tmp.resolve("out.txt")));
+        }
+        String out = Files.readString(tmp.resolve("out.txt")) + Files.readString(tmp.resolve("err.txt"));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("3 layers, 4 heads"), "the REPL ran 'model': " + out);
+        java.util.List<String> aboutTerminal = out.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).contains("terminal")
+                || l.contains("some-terminal-2099")).toList();
+        assertEquals(1, aboutTerminal.size(), out);
+        assertTrue(aboutTerminal.get(0).contains("no terminal description for TERM=some-terminal-2099"), aboutTerminal.get(0));
+        assertFalse(out.contains("Exception") || out.contains("\tat ") || out.contains("WARNING") || out.contains("org.jline"),
+                "a trace or JLine's warning: " + out);
+    }
+
+    private static boolean utilLinuxScript() {
+        try {
+            Process p = new ProcessBuilder("script", "--version").redirectErrorStream(true).start();
+            String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 && v.contains("util-linux");
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** A word for {@code sh -c}: in single quotes, a single quote written as '\''. */
+    private static String quoted(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
     @Test
     void nonFiniteValuesAreCountedAndExtremeRangesRefused() {
         float[] values = {1, 2, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 3, Float.NaN};

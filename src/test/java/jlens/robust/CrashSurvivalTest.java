@@ -206,13 +206,20 @@ class CrashSurvivalTest {
                 "var w = ws.model().weights(); try (var m = NDManager.newBaseManager()) { for (String n : w.names()) { w.copy(n, m).muli(0f); } }",
                 "run",
                 "System.out.println(\"WROTE IN PLACE\");",
-                // two threads on one workspace at once: its methods take turns. (An array a method hands out belongs to
-                // the last run, which the other thread's next run frees: using it then is not covered.)
-                "var failed = new java.util.concurrent.atomic.AtomicInteger(); Runnable hammer = () -> { for (int i = 0; i < 10; i++) {"
-                        + " try { ws.text(\"a b c \" + i); ws.run(); ws.qkvDensity(0, 10); ws.logprobs(-1, 3);"
-                        + " } catch (RuntimeException e) { failed.incrementAndGet(); } } };"
-                        + " var t1 = new Thread(hammer); var t2 = new Thread(hammer); t1.start(); t2.start(); t1.join(); t2.join();"
-                        + " System.out.println(\"THREADS DONE \" + failed.get());",
+                // two threads on one workspace at once, the hostile way: A runs passes (each frees the run before it)
+                // while B keeps taking an activation and summing it, outside the workspace's lock. B's arrays must
+                // not be freed under its native sum: no crash, and no "released" either (B never keeps one past its
+                // own next call).
+                "var sums = new java.util.concurrent.atomic.AtomicInteger(); var released = new java.util.concurrent.atomic.AtomicInteger();"
+                        + " var other = new java.util.concurrent.atomic.AtomicInteger(); var done = new java.util.concurrent.atomic.AtomicBoolean();"
+                        + " Thread a = new Thread(() -> { for (int i = 0; i < 40; i++) { try { ws.text(\"a b c d e f g \" + i); ws.run();"
+                        + " if (i % 4 == 0) { ws.qkvDensity(0, 10); ws.logprobs(-1, 3); } } catch (RuntimeException e) { other.incrementAndGet(); } }"
+                        + " done.set(true); });"
+                        + " Thread b = new Thread(() -> { while (!done.get()) { try { var q = ws.activation(\"blocks.0.attn.hook_q\");"
+                        + " q.mul(q).sum().getFloat(); sums.incrementAndGet(); } catch (jlens.workspace.WorkspaceException e) { }"
+                        + " catch (IllegalStateException e) { released.incrementAndGet(); } catch (RuntimeException e) { other.incrementAndGet(); } } });"
+                        + " a.start(); b.start(); a.join(); b.join();"
+                        + " System.out.println(\"THREADS DONE sums \" + sums.get() + \" released \" + released.get() + \" other \" + other.get());",
                 // a few KB of expression (javac's recursion overflowed the default stack, and the Error ended jlens)
                 "int deep = " + "1+".repeat(3000) + "1;",
                 "System.out.println(\"DEEP \" + deep);",
@@ -229,7 +236,13 @@ class CrashSurvivalTest {
             assertTrue(!line.contains("OutOfMemory") && !line.contains("internal error") && !line.contains("capture"), line);
         }
         assertTrue(c.out().contains("WROTE IN PLACE"), c.out() + c.err());
-        assertTrue(c.out().contains("THREADS DONE"), c.out() + c.err());
+        java.util.regex.Matcher threads = java.util.regex.Pattern.compile("THREADS DONE sums (\\d+) released (\\d+) other (\\d+)")
+                .matcher(c.out());
+        assertTrue(threads.find(), c.out() + c.err());
+        System.out.println("[CrashSurvivalTest] " + threads.group());
+        assertTrue(Integer.parseInt(threads.group(1)) > 0, "thread B summed activations: " + threads.group());
+        assertEquals("0", threads.group(2), "an array was freed while the thread that took it used it: " + threads.group());
+        assertEquals("0", threads.group(3), threads.group());
         assertTrue(c.out().contains("DEEP 3001"), c.out() + c.err());
         assertEquals(1, c.status(), "the pass after the file was cut short is refused: " + c.out() + c.err());
         // the engine's own warnings ([W...]) aside, stderr holds exactly the one line naming the script's last line
