@@ -153,6 +153,17 @@ public final class HookPoint {
     }
 
     /**
+     * Whether the hook point's activation is laid out {@code [B, T, ...]}: batch, then position, then one position's
+     * values. Every point is but the attention scores and pattern, which are {@code [B, NH, T, T]} (heads before
+     * the query positions, and a key axis as long as the sequence). Reductions over prompts by position (a set's
+     * mean activation) take only the first kind.
+     */
+    public static boolean batchThenPosition(String name) {
+        String point = pointOf(name);
+        return !point.equals(ATTN_SCORES) && !point.equals(PATTERN);
+    }
+
+    /**
      * The shape a hook point's activation has for a batch of {@code batch} sequences of {@code t} tokens.
      */
     public static long[] shape(String name, int batch, int t, int nHead, int nEmbd, int vocab) {

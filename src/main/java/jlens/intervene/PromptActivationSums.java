@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import jlens.hook.HookPoint;
 
 /**
  * Sums of one hook point's activation over a prompt set, by position counted from each prompt's first token, and
@@ -20,9 +21,21 @@ public record PromptActivationSums(String hookName, long[] shape, double[] sums,
         shape = shape.clone();
         sums = sums.clone();
         counts = counts.clone();
+        requireBatchThenPosition(hookName);
         if (sums.length != counts.length * width(shape)) {
             throw new IllegalArgumentException("sums of " + sums.length + " values do not match " + counts.length
                     + " positions of shape " + Arrays.toString(shape));
+        }
+    }
+
+    /**
+     * Refuses a hook point that is not laid out {@code [B, T, ...]} (attention scores and pattern are
+     * {@code [B, NH, T, T]}): sums by position there would run along the heads.
+     */
+    static void requireBatchThenPosition(String hookName) {
+        if (!HookPoint.batchThenPosition(hookName)) {
+            throw new IllegalArgumentException("a mean over the set is taken by position at hook points laid out [B, T, ...]; "
+                    + hookName + " is [B, NH, T, T] (heads before positions, then keys): use hook_z or hook_attn_out instead");
         }
     }
 
@@ -84,6 +97,11 @@ public record PromptActivationSums(String hookName, long[] shape, double[] sums,
         double[] mean = mean();
         return new GenerationIntervention(hookName, (name, a, start) -> {
             Shape s = a.getShape(); // [B, T, shape...]
+            if (s.dimension() != shape.length + 2
+                    || !Arrays.equals(Arrays.copyOfRange(s.getShape(), 2, s.dimension()), shape)) {
+                throw new IllegalArgumentException("the mean of " + hookName + " is [positions, " + Arrays.toString(shape)
+                        .replaceAll("[\\[\\]]", "") + "] but the activation here is " + s + "; use it at the hook it was taken at");
+            }
             int t = (int) s.get(1);
             int nh = head >= 0 ? (int) s.get(2) : 1;
             if (head >= 0 && (s.dimension() != 4 || head >= nh)) {

@@ -80,11 +80,7 @@ public final class PromptBatches {
     public PromptActivationSums sums(PromptSet set, String hookName, boolean corrupt, List<GenerationIntervention> interventions) {
         checkCorrupt(set, corrupt);
         String name = model.hooks().resolve(hookName);
-        String point = HookPoint.pointOf(name);
-        if (point.equals(HookPoint.ATTN_SCORES) || point.equals(HookPoint.PATTERN)) {
-            throw new IllegalArgumentException("a mean over the set is taken at [B, T, ...] hook points; " + name
-                    + " is [B, NH, T, T] (take it at hook_z or hook_attn_out instead)");
-        }
+        PromptActivationSums.requireBatchThenPosition(name);
         long[] full = HookPoint.shape(name, 1, 1, model.config().nHead(), model.config().nEmbd(), model.config().vocabSize());
         long[] shape = Arrays.copyOfRange(full, 2, full.length);
         checkBudget(set, name);
@@ -99,7 +95,7 @@ public final class PromptBatches {
                 float[][] summed = new float[1][];
                 try (Hooks.Scope read = model.hooks().scope(); NDManager pass = model.manager().newSubManager()) {
                     read.add(name, (n, a) -> {
-                        summed[0] = sumReal(a, in);
+                        summed[0] = sumReal(name, a, in, shape);
                         return null;
                     });
                     BatchForward.lastLogits(model, in, model.hooks(), pass);
@@ -133,9 +129,20 @@ public final class PromptBatches {
         return new PromptAblation(layer, head, position, clean, ablated);
     }
 
-    /** {@code a} {@code [B, W, ...]} summed over the batch at real cells only: {@code [W * prod(...)]}. */
-    private static float[] sumReal(NDArray a, BatchInput in) {
+    /**
+     * {@code a} {@code [B, W, shape...]} summed over the batch at real cells only: {@code [W * prod(shape)]}. Any other
+     * layout is refused, naming the hook, rather than summed along the wrong axes.
+     */
+    private static float[] sumReal(String name, NDArray a, BatchInput in, long[] shape) {
         Shape s = a.getShape();
+        long[] expected = new long[shape.length + 2];
+        expected[0] = in.size();
+        expected[1] = in.width();
+        System.arraycopy(shape, 0, expected, 2, shape.length);
+        if (!Arrays.equals(s.getShape(), expected)) {
+            throw new IllegalStateException(name + " gave an activation of shape " + s + " in a batch of " + in.size()
+                    + " prompts of width " + in.width() + "; a mean over the set needs it laid out " + new Shape(expected));
+        }
         boolean[] real = in.mask();
         float[] mask = new float[real.length];
         for (int i = 0; i < real.length; i++) {

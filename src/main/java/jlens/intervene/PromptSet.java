@@ -57,6 +57,27 @@ public record PromptSet(String source, List<Prompt> prompts) {
         return prompts.stream().mapToInt(Prompt::length).min().orElse(0);
     }
 
+    /**
+     * Refuses a set with a prompt (or corrupted prompt) longer than {@code context} tokens, naming its line.
+     *
+     * @return this set
+     */
+    public PromptSet requireWithin(int context) {
+        for (Prompt p : prompts) {
+            int n = Math.max(p.length(), p.corruptIds().length);
+            if (n > context) {
+                throw new IllegalArgumentException(PromptFileException.printable(source, 80) + ": line " + p.line() + " is " + n
+                        + " tokens, more than the model's context of " + context + "; shorten it");
+            }
+        }
+        return this;
+    }
+
+    /** The first prompt with fewer than {@code n} tokens, or null. */
+    public Prompt firstShorterThan(int n) {
+        return prompts.stream().filter(p -> p.length() < n).findFirst().orElse(null);
+    }
+
     /** The token ids of each prompt, or of each corrupted prompt. */
     public List<long[]> ids(boolean corrupt) {
         return prompts.stream().map(p -> corrupt ? p.corruptIds() : p.ids()).toList();

@@ -79,6 +79,18 @@ public final class PromptSetReader {
         return new PromptSet(file.getFileName().toString(), prompts);
     }
 
+    /**
+     * The prompts of {@code set} tokenised again and checked as a file's lines are (for another model's tokenizer
+     * and context); errors name {@code SOURCE:LINE}.
+     */
+    public PromptSet check(PromptSet set) {
+        List<Prompt> prompts = new ArrayList<>();
+        for (Prompt p : set.prompts()) {
+            prompts.add(prompt(set.source(), p.line(), p.text(), p.corrupt(), p.answer(), p.wrong()));
+        }
+        return new PromptSet(set.source(), prompts);
+    }
+
     /** The file's lines, each decoded as strict UTF-8 (a bad byte names its line); a leading BOM is dropped. */
     private static List<String> lines(String where, byte[] bytes) {
         List<String> out = new ArrayList<>();

@@ -58,7 +58,7 @@ final class CircuitCommands {
                                 : before.get(before.size() - 1).equals("pos") ? Completions.positions(s)
                                 : List.of("pos"),
                         CircuitCommands::metric),
-                new Command("patch", "patch resid_pre|attn_out|mlp_out|heads [pos] [--approx]",
+                new Command("patch", "patch resid_pre|attn_out|mlp_out|heads [pos] [--approx | set]",
                         "activation patching: each clean activation into the corrupted run, the metric normalised",
                         """
                         Runs the corrupted text once per cell with one activation replaced by the text's (clean)
@@ -73,15 +73,24 @@ final class CircuitCommands {
                         Needs 'corrupt' and 'metric'. Shows progress; Ctrl-C cancels.
                         save X.npy writes the normalised grid ([L, T], [L, H] or [L, H, T]); .json also m_clean,
                         m_corrupt and the raw metric per cell; .csv one row per cell.
+                        Ending with 'set' patches every prompt of the prompt set ('prompts') into its own
+                        corrupted prompt (each line needs "corrupt"; 'prompts ioi N' has it) and shows the mean
+                        over prompts of each cell's metric, normalised with the set's mean m_clean and m_corrupt.
+                        Each prompt's metric is its logit[answer] - logit[wrong] at its last token, or the
+                        session's 'metric' for prompts without answer and wrong. resid_pre, attn_out, mlp_out and
+                        heads pos need prompts of one token count; heads takes mixed lengths. save X.csv then
+                        writes each prompt's m_clean and m_corrupt; .npy the mean normalised grid; .json both.
                         Examples:
                           patch resid_pre
                           patch heads
                           patch heads pos
                           patch resid_pre --approx
-                          save patch.npy""",
+                          save patch.npy
+                          patch heads set""",
                         (s, before) -> before.isEmpty() ? PATCH_SITES
-                                : before.size() == 1 && before.get(0).equals("heads") ? List.of("pos", "--approx")
-                                : List.of("--approx"),
+                                : before.contains("set") || before.contains("--approx") ? List.of()
+                                : before.size() == 1 && before.get(0).equals("heads") ? List.of("pos", "set", "--approx")
+                                : List.of("set", "--approx"),
                         CircuitCommands::patch),
                 new Command("lens", "lens [POS] [TOKEN] [--all]", "logit lens: each layer's residual stream read out as the prediction",
                         """
@@ -192,12 +201,21 @@ final class CircuitCommands {
         if (site.equals("heads") && a.accept("pos")) {
             site = "heads pos";
         }
+        boolean overSet = a.accept("set");
         a.end();
         PatchKind kind;
         try {
             kind = PatchKind.parse(site);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
+        }
+        if (overSet) {
+            if (approx) {
+                throw new UserError("--approx estimates one pair, not a set; use 'patch " + kind.word() + " set' (exact) or 'patch "
+                        + kind.word() + " --approx' on the text");
+            }
+            PromptCommands.patch(s, kind);
+            return;
         }
         Workspace ws = ws(s);
         var spec = Session.user(() -> ws.patchSpec(kind));
@@ -221,7 +239,7 @@ final class CircuitCommands {
         if (Math.abs(r.mClean() - r.mCorrupt()) < 1e-6 * Math.max(1, Math.abs(r.mClean()))) {
             s.println("the two texts give the same metric: the normalised values are not defined (NaN); the raw metric is in 'save X.json'");
         }
-        topCells(s, r);
+        topCells(s, Grid.of(r, s.tokenPieces()));
         if (!approx) {
             double check = Session.user(() -> ws.patchSelfCheck(kind));
             s.println("check: patching the text into itself gives m_clean in every cell (max |m - m_clean| " + Format.num(check) + ")");
@@ -252,12 +270,43 @@ final class CircuitCommands {
                 && java.util.Arrays.equals(r.spec().clean(), spec.clean()) && java.util.Arrays.equals(r.spec().corrupt(), spec.corrupt());
     }
 
+    /**
+     * A patching grid as the table and chart show it: one pair's, or a prompt set's mean.
+     *
+     * @param pieces the tokens that label a per-position grid's columns
+     */
+    record Grid(PatchKind kind, int[] shape, double[] normalized, double[] raw, String[] pieces) {
+        static Grid of(PatchResult r, String[] pieces) {
+            return new Grid(r.spec().kind(), r.shape(), r.normalized(), r.raw(), pieces);
+        }
+
+        double[][] normalizedRows() {
+            int width = shape[shape.length - 1];
+            double[][] out = new double[normalized.length / width][width];
+            for (int i = 0; i < out.length; i++) {
+                System.arraycopy(normalized, i * width, out[i], 0, width);
+            }
+            return out;
+        }
+
+        /** The grid index of flat cell {@code i}: (layer, position), (layer, head) or (layer, head, position). */
+        int[] index(int i) {
+            int rest = i;
+            int[] out = new int[shape.length];
+            for (int d = shape.length - 1; d >= 0; d--) {
+                out[d] = rest % shape[d];
+                rest /= shape[d];
+            }
+            return out;
+        }
+    }
+
     /** The ten cells with the largest |normalised| value. */
-    private static void topCells(Session s, PatchResult r) {
-        String[] pieces = s.tokenPieces();
-        boolean perPosition = !r.spec().kind().allPositions();
+    static void topCells(Session s, Grid r) {
+        String[] pieces = r.pieces();
+        boolean perPosition = !r.kind().allPositions();
         List<String> header = new ArrayList<>(List.of("layer"));
-        if (r.spec().kind().perHead()) {
+        if (r.kind().perHead()) {
             header.add("head");
         }
         if (perPosition) {
@@ -272,15 +321,15 @@ final class CircuitCommands {
                 .sorted(Comparator.comparingDouble((Integer i) -> -Math.abs(r.normalized()[i])))
                 .limit(10).toList();
         for (int i : order) {
-            Object[] row = r.row(i);
+            int[] index = r.index(i);
             List<Object> cells = new ArrayList<>();
             int k = 0;
-            cells.add(row[k++]);
-            if (r.spec().kind().perHead()) {
-                cells.add(row[k++]);
+            cells.add(index[k++]);
+            if (r.kind().perHead()) {
+                cells.add(index[k++]);
             }
             if (perPosition) {
-                int p = (Integer) row[k++];
+                int p = index[k++];
                 cells.add(p);
                 cells.add(Format.visible(pieces[p]));
             }
@@ -293,7 +342,12 @@ final class CircuitCommands {
     }
 
     private static Heatmap patchChart(Session s, PatchResult r, String title) {
-        PatchKind kind = r.spec().kind();
+        return patchChart(Grid.of(r, s.tokenPieces()), title, "position");
+    }
+
+    /** The layer x column heatmap of a grid, centred on 0 (the corrupted run); per-position columns carry the tokens. */
+    static Heatmap patchChart(Grid r, String title, String positionLabel) {
+        PatchKind kind = r.kind();
         double[][] rows = r.normalizedRows();
         String[] rowLabels = new String[rows.length];
         for (int i = 0; i < rows.length; i++) {
@@ -304,7 +358,12 @@ final class CircuitCommands {
         if (kind.allPositions()) {
             map.xLabel("head");
         } else {
-            map.columnLabels(StatsCommands.tokenLabels(s, 0, r.spec().tokens())).xLabel("position");
+            int t = r.shape()[r.shape().length - 1];
+            String[] labels = new String[t];
+            for (int p = 0; p < t; p++) {
+                labels[p] = Format.visible(r.pieces()[p]);
+            }
+            map.columnLabels(labels).xLabel(positionLabel);
         }
         return map.diverging(0, "corrupt"); // normalised 0 is the corrupted run's metric
     }

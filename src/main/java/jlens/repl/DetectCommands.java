@@ -19,7 +19,7 @@ final class DetectCommands {
 
     static List<Command> all() {
         return List.of(
-                new Command("detect", "detect " + HeadDetectKind.labels() + " [random N [seed S]] [--exclude-bos] [--exclude-current]",
+                new Command("detect", "detect " + HeadDetectKind.labels() + " [random N [seed S] | set] [--exclude-bos] [--exclude-current]",
                         "score every head for a pattern (previous-token, induction, ...) on the text or a random repeat",
                         """
                         For every layer and head, the share of its attention that falls on a pattern, as
@@ -29,10 +29,13 @@ final class DetectCommands {
                         --exclude-bos sets attention to position 0 to zero first, --exclude-current attention
                         to the query's own position. On the text, or with 'random N' on TransformerLens's
                         induction prompt: <|endoftext|>, N random tokens from the whole vocabulary, the same N
-                        again (seed S, default 0). Draws a layer x head heatmap and lists the top heads;
-                        'save det.npy' writes the [L, H] scores (.csv, .json, .txt too).
+                        again (seed S, default 0). With 'set', on every prompt of the prompt set ('prompts'):
+                        the mean of each prompt's scores, as TransformerLens averages over prompts. Draws a
+                        layer x head heatmap and lists the top heads; 'save det.npy' writes the [L, H] scores
+                        (.csv, .json, .txt too).
                         Examples:
                           detect induction random 50
+                          detect previous-token set
                           detect previous-token
                           detect duplicate-token --exclude-bos""",
                         DetectCommands::complete, DetectCommands::detect),
@@ -57,6 +60,7 @@ final class DetectCommands {
         }
         List<String> out = new ArrayList<>(List.of("--exclude-bos", "--exclude-current"));
         if (before.size() == 1) {
+            out.add(0, "set");
             out.add(0, "random");
         }
         if (before.size() >= 3 && before.get(1).equalsIgnoreCase("random") && !before.contains("seed")) {
@@ -77,6 +81,7 @@ final class DetectCommands {
         }
         Integer n = null;
         long seed = RepeatedRandomTokens.DEFAULT_SEED;
+        boolean overSet = a.accept("set");
         if (a.accept("random")) {
             long length = Args.parseLong(a.next("N, the length of the random sequence"), "N", a.usage());
             n = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, length)); // the workspace says the range
@@ -84,10 +89,17 @@ final class DetectCommands {
                 seed = Args.parseLong(a.next("the seed"), "the seed", a.usage());
             }
         }
+        overSet |= a.accept("set");
         a.end();
-        HeadDetectResult r = n == null ? s.workspace().detect(kind, excludeBos, excludeCurrent)
+        if (overSet && n != null) {
+            throw new UserError("detect runs on the text, on 'random N' or on the prompt set ('set'), one at a time; usage: " + a.usage());
+        }
+        HeadDetectResult r = overSet ? s.workspace().detectSet(kind, excludeBos, excludeCurrent)
+                : n == null ? s.workspace().detect(kind, excludeBos, excludeCurrent)
                 : s.workspace().detectRandom(kind, n, seed, excludeBos, excludeCurrent);
-        String on = n == null ? "the text (" + s.ids().length + " tokens)"
+        String on = overSet ? "the prompt set (" + r.prompts() + " prompts from "
+                        + PromptCommands.printable(s.workspace().prompts().source(), 60) + "; the mean of each prompt's scores)"
+                : n == null ? "the text (" + s.ids().length + " tokens)"
                 : "<|endoftext|> + " + n + " random tokens repeated (seed " + seed + ")";
         String flags = (excludeBos ? " --exclude-bos" : "") + (excludeCurrent ? " --exclude-current" : "");
         s.println(kind.label() + " scores on " + on + flags + ": the share of each head's attention on the pattern");
@@ -102,7 +114,8 @@ final class DetectCommands {
         for (int l = 0; l < grid.length; l++) {
             rows[l] = Integer.toString(l);
         }
-        Heatmap map = new Heatmap(grid).title(kind.label() + " score by layer and head").rowLabels(rows)
+        Heatmap map = new Heatmap(grid).title(kind.label() + " score by layer and head"
+                        + (overSet ? ", mean over " + r.prompts() + " prompts" : "")).rowLabels(rows)
                 .xLabel("head").yLabel("layer").colormap(Colormaps.MAGMA).colorLabel("score").range(0, 1)
                 .originBottom(true);
         s.draw(map, null, Math.max(s.settings().height(), grid.length / 2 + 8));
@@ -112,7 +125,10 @@ final class DetectCommands {
         params.put("exclude_current", excludeCurrent);
         params.put("random", n == null ? "no" : n);
         params.put("seed", n == null ? "none" : seed);
-        String line = "detect " + kind.label() + (n == null ? "" : " random " + n + " seed " + seed) + flags;
+        if (overSet) {
+            params.put("prompts", s.workspace().prompts().source());
+        }
+        String line = "detect " + kind.label() + (overSet ? " set" : n == null ? "" : " random " + n + " seed " + seed) + flags;
         s.lastResult(Result.of("detect", line, params, r));
     }
 

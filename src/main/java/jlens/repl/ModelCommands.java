@@ -16,8 +16,11 @@ final class ModelCommands {
                         gpt2-xl, known (the bundled known-answer model with hand-set circuits; 'demo' is its
                         older name) or a Hugging Face repo id (org/name); DIR is a
                         folder with config.json, model.safetensors and tokenizer.json. The text is kept and
-                        tokenised again; captured activations are dropped. If loading fails, the model that was
-                        loaded stays loaded. A download shows progress; Ctrl-C cancels it.
+                        tokenised again; captured activations are dropped. The prompt set is made again from what
+                        it was made from (its file read again, 'ioi N seed S' generated again) and checked against
+                        the new tokenizer and context; if it no longer fits, it is dropped, and a line says which.
+                        If loading fails, the model that was loaded stays loaded. A download shows progress;
+                        Ctrl-C cancels it.
                         Examples:
                           load gpt2-large
                           load ./models/my-gpt2""",
@@ -25,8 +28,9 @@ final class ModelCommands {
                         (s, a) -> {
                             String spec = a.next("a model name or folder");
                             a.end();
-                            s.load(spec);
+                            java.util.Optional<String> prompts = s.load(spec);
                             s.println(describe(s));
+                            prompts.ifPresent(s::println);
                         }),
                 new Command("model", "model", "show the loaded model: layers, heads, d_model, d_head, device, dtype",
                         """

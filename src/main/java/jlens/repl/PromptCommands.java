@@ -5,17 +5,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import jlens.analysis.Metric;
+import jlens.analysis.MetricKind;
 import jlens.analysis.NdData;
+import jlens.chart.Heatmap;
 import jlens.intervene.GenerationIntervention;
 import jlens.intervene.Prompt;
 import jlens.intervene.PromptAblation;
 import jlens.intervene.PromptFileException;
+import jlens.intervene.PatchKind;
+import jlens.intervene.PatchSpec;
 import jlens.intervene.PromptMean;
+import jlens.intervene.PromptPatchResult;
+import jlens.intervene.PromptPatchRow;
+import jlens.intervene.PromptPatching;
 import jlens.intervene.PromptScore;
 import jlens.intervene.PromptScores;
 import jlens.intervene.PromptSet;
+import jlens.intervene.SweepOptions;
+import jlens.workspace.Workspace;
 
-/** {@code prompts} (a prompt set), and the set-level forms of {@code logprobs} and {@code ablate}. */
+/** {@code prompts} (a prompt set), and the set-level forms of {@code logprobs}, {@code ablate} and {@code patch}. */
 final class PromptCommands {
     /** Rows of a set shown in the terminal; 'save' writes them all. */
     private static final int SHOWN = 12;
@@ -25,12 +35,14 @@ final class PromptCommands {
     static Command command() {
         return new Command("prompts", "prompts [FILE | ioi N [seed S]]", "a prompt set: read one, make an IOI set, or show it",
                 """
-                Sets the prompt set that 'logprobs set' and 'ablate ... mean' run over, and shows it. FILE
+                Sets the prompt set that 'logprobs set', 'ablate ... mean', 'patch ... set' and 'detect
+                ... set' run over, and shows it. FILE
                 has one prompt per line, or is JSON Lines (.jsonl) with the fields text (required), corrupt
                 (same token count), answer and wrong (one token each, such as " Mary"); every problem is
                 reported as FILE:LINE. 'ioi N' makes N IOI-style prompts ("When Mary and John went to the
                 store, John gave a drink to", answer " Mary", wrong " John", corrupt with the other name
-                repeated), the same for the same seed. Without arguments, shows the current set.
+                repeated), the same for the same seed. Without arguments, shows the current set. 'load'
+                keeps the set, made again for the new model (or dropped, saying why, when it no longer fits).
                 Examples:
                   prompts ioi 50 seed 1
                   prompts ioi.jsonl
@@ -186,6 +198,70 @@ final class PromptCommands {
         }
         s.lastResult(Result.of("ablate-mean", "ablate head " + head + " layer " + layer + " mean", params, r,
                 () -> ablationCsv(r, pairs), NdData.of(new long[] {r.clean().rows().size(), 2}, flat)));
+    }
+
+    /** {@code patch KIND set}: activation patching over the prompt set, the mean grid and each prompt's metrics. */
+    static void patch(Session s, PatchKind kind) {
+        Workspace ws = s.workspace();
+        List<PatchSpec> specs = Session.user(() -> ws.patchSetSpecs(kind));
+        PromptSet set = ws.prompts();
+        int cells = specs.get(0).cells(s.config()).size();
+        s.println("patching " + kind.word() + " over the prompt set (" + set.size() + " prompts from " + printable(set.source(), 60)
+                + "): each prompt's clean activations into its corrupted run, " + cells + " cells each; metric "
+                + metricWords(s, set) + " (Ctrl-C cancels)");
+        ProgressMeter progress = new ProgressMeter(s, "patch set");
+        PromptPatchResult r;
+        try {
+            SweepOptions options = SweepOptions.patching().withProgress(progress).withCancel(s::cancelRequested);
+            r = Session.user(() -> ws.patchSet(kind, options));
+        } finally {
+            progress.done();
+        }
+        TextTable t = new TextTable("#", "line", "tokens", "m_clean", "m_corrupt", "m_clean - m_corrupt");
+        for (int i = 0; i < Math.min(SHOWN, r.rows().size()); i++) {
+            PromptPatchRow row = r.rows().get(i);
+            t.row(i, row.line(), row.tokens(), row.mClean(), row.mCorrupt(), row.mClean() - row.mCorrupt());
+        }
+        s.out().print(t);
+        if (r.rows().size() > SHOWN) {
+            s.println("... " + (r.rows().size() - SHOWN) + " more rows; 'save FILE.csv' writes every prompt's row");
+        }
+        s.println("mean over " + r.prompts() + " prompts: m_clean " + Format.num(r.mClean()) + ", m_corrupt " + Format.num(r.mCorrupt())
+                + " (m_clean - m_corrupt " + Format.num(r.mClean() - r.mCorrupt()) + "); " + r.sums().computed() + " of "
+                + (long) cells * r.prompts() + " cells run, the others equal their corrupted run exactly, " + Format.num(r.seconds()) + " s");
+        if (Math.abs(r.mClean() - r.mCorrupt()) < 1e-6 * Math.max(1, Math.abs(r.mClean()))) {
+            s.println("the mean clean and corrupted metrics are equal: the normalised values are not defined (NaN); the raw means are in 'save X.json'");
+        }
+        String[] pieces = s.model().tokenizer().pieces(r.labelIds());
+        CircuitCommands.Grid grid = new CircuitCommands.Grid(kind, r.shape(), r.normalized(), r.raw(), pieces);
+        CircuitCommands.topCells(s, grid);
+        String title = "patched " + kind.word() + ", mean over " + r.prompts() + " prompts: (m - m_corrupt) / (m_clean - m_corrupt)";
+        Heatmap chart = CircuitCommands.patchChart(grid, title, "position (tokens of line " + set.get(0).line() + ")");
+        int height = Math.max(s.settings().height(), r.shape()[0] * (kind == PatchKind.HEADS_POS ? r.shape()[1] : 1) / 2 + 8);
+        s.draw(chart, null, height);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("site", kind.word());
+        params.put("prompts", set.source());
+        params.put("count", r.prompts());
+        params.put("metric", metricWords(s, set));
+        params.put("m_clean", r.mClean());
+        params.put("m_corrupt", r.mCorrupt());
+        s.lastResult(Result.of("patch-set", "patch " + kind.word() + " set", params, r));
+    }
+
+    /** Which metric each prompt is patched with: its own answer - wrong, the session's, or both kinds. */
+    private static String metricWords(Session s, PromptSet set) {
+        long own = set.prompts().stream().filter(PromptPatching::ownMetric).count();
+        String answers = "logit[answer] - logit[wrong] at each prompt's last token";
+        if (own == set.size()) {
+            return answers;
+        }
+        Metric m = Session.user(s.workspace()::metric);
+        String tokens = Metric.quote(s.model().tokenizer().pieces(new long[] {m.answer()})[0]);
+        String session = (m.kind() == MetricKind.LOGIT_DIFF
+                ? "logit[" + tokens + "] - logit[" + Metric.quote(s.model().tokenizer().pieces(new long[] {m.wrong()})[0]) + "]"
+                : "log p(" + tokens + ")") + " at position " + m.position() + " of each prompt";
+        return own == 0 ? session : answers + " (" + own + " prompts), else " + session + " (" + (set.size() - own) + " prompts)";
     }
 
     private static double value(PromptScore r, boolean pairs) {

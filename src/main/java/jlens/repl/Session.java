@@ -330,10 +330,13 @@ public final class Session implements AutoCloseable {
         return model().config();
     }
 
-    /** Loads a model by name or folder; the previous one stays loaded if this fails. */
-    public void load(String spec) throws Exception {
+    /**
+     * Loads a model by name or folder; the previous one stays loaded if this fails. Returns what became of the
+     * prompt set (made again for the new model, or dropped), or empty when there is none.
+     */
+    public java.util.Optional<String> load(String spec) throws Exception {
         ModelSource.Loaded loaded = modelSource.load(spec, this);
-        useModel(loaded.model(), loaded.name(), loaded.note(), true);
+        return useModel(loaded.model(), loaded.name(), loaded.note(), true);
     }
 
     /** Marks the model as the user's choice (--model): {@link #prefer} then keeps it. */
@@ -350,9 +353,10 @@ public final class Session implements AutoCloseable {
     }
 
     /** Uses an already loaded model (tests share one); the session closes it only if {@code owned}. */
-    public void useModel(Gpt2 newModel, String name, String note, boolean owned) {
-        workspace.use(newModel, name, note, owned);
+    public java.util.Optional<String> useModel(Gpt2 newModel, String name, String note, boolean owned) {
+        java.util.Optional<String> prompts = workspace.use(newModel, name, note, owned);
         afterModelChange();
+        return prompts;
     }
 
     private void afterModelChange() {

@@ -39,13 +39,13 @@ import jlens.intervene.PatchSpec;
 import jlens.intervene.GenerationOptions;
 import jlens.intervene.GenerationResult;
 import jlens.intervene.Generator;
-import jlens.intervene.IoiPrompts;
 import jlens.intervene.PromptAblation;
 import jlens.intervene.PromptActivationSums;
 import jlens.intervene.PromptBatches;
+import jlens.intervene.PromptPatchResult;
+import jlens.intervene.PromptPatching;
 import jlens.intervene.PromptScores;
 import jlens.intervene.PromptSet;
-import jlens.intervene.PromptSetReader;
 import jlens.intervene.SweepResult;
 import jlens.intervene.SweepSpec;
 import jlens.model.Gpt2;
@@ -113,7 +113,7 @@ public final class Workspace implements AutoCloseable {
     private Object lastResult;
     private long captureBudgetBytes = DEFAULT_CAPTURE_BUDGET;
     private Runnable betweenLayers = () -> {};
-    private PromptSet prompts;
+    private final PromptSetSlot prompts = new PromptSetSlot();
 
     /** An empty workspace that loads models with {@code loader}. */
     public Workspace(ModelLoader loader) {
@@ -158,8 +158,11 @@ public final class Workspace implements AutoCloseable {
         return model().config();
     }
 
-    /** Loads a model by name or folder; the previous one stays loaded if this fails. */
-    public synchronized void load(String spec) {
+    /**
+     * Loads a model by name or folder; the previous one stays loaded if this fails. Returns what became of the
+     * prompt set (see {@link #use}).
+     */
+    public synchronized Optional<String> load(String spec) {
         LoadedModel loaded;
         try {
             loaded = loader.load(spec);
@@ -168,7 +171,7 @@ public final class Workspace implements AutoCloseable {
         } catch (Exception e) {
             throw new WorkspaceException(e.getMessage());
         }
-        use(loaded.model(), loaded.name(), loaded.note(), true);
+        return use(loaded.model(), loaded.name(), loaded.note(), true);
     }
 
     /** Marks the current model as the user's choice (--model): {@link #prefer} then keeps it. */
@@ -205,9 +208,12 @@ public final class Workspace implements AutoCloseable {
 
     /**
      * Uses an already loaded model (tests share one); the workspace closes it only if {@code owned}. The text is
-     * tokenised again, the last run and result are dropped, hook points of missing layers are unhooked.
+     * tokenised again, the last run and result are dropped, hook points of missing layers are unhooked. The prompt
+     * set is made again from what it was made from (its file read again, {@code ioi N seed S} generated again, a
+     * set given in Java tokenised again) and checked against the new tokenizer and context; when it no longer fits
+     * it is dropped. Returns one line saying which, or empty when there is no set.
      */
-    public synchronized void use(Gpt2 newModel, String name, String note, boolean owned) {
+    public synchronized Optional<String> use(Gpt2 newModel, String name, String note, boolean owned) {
         text.retokenise(newModel.tokenizer());
         circuit.retokenise(newModel.tokenizer());
         lastRun.close();
@@ -217,6 +223,7 @@ public final class Workspace implements AutoCloseable {
         if (old != null) {
             lastRun.retireAfterRuns(old); // the old runs' arrays hang from its manager
         }
+        return prompts.remake(newModel, name);
     }
 
     // ---- text ----
@@ -378,17 +385,23 @@ public final class Workspace implements AutoCloseable {
         capture.addAll(extra);
         m.setCaptureBudgetBytes(captureBudgetBytes);
         Gpt2.Run run;
-        try (Hooks.Scope checks = m.hooks().scope()) {
-            for (int l = 0; l < m.config().nLayer(); l++) {
-                checks.add(HookPoint.block(l, HookPoint.RESID_PRE), (name, a) -> {
-                    betweenLayers.run();
-                    return null;
-                });
-            }
+        try (Hooks.Scope checks = layerChecks(m)) {
             run = m.run(tokens, capture);
         }
         lastRun.replace(run);
         return run;
+    }
+
+    /** Hooks on {@code m} that run {@link #betweenLayers} before every layer of a pass, until the scope closes. */
+    private Hooks.Scope layerChecks(Gpt2 m) {
+        Hooks.Scope checks = m.hooks().scope();
+        for (int l = 0; l < m.config().nLayer(); l++) {
+            checks.add(HookPoint.block(l, HookPoint.RESID_PRE), (name, a) -> {
+                betweenLayers.run();
+                return null;
+            });
+        }
+        return checks;
     }
 
     private ActivationCache currentCache() {
@@ -805,34 +818,31 @@ public final class Workspace implements AutoCloseable {
 
     /** The current prompt set; a {@link MissingStateException} when none was given. */
     public synchronized PromptSet prompts() {
-        if (prompts == null) {
-            throw new MissingStateException("no prompt set; give one with 'prompts FILE' or 'prompts ioi N'");
-        }
-        return prompts;
+        return prompts.get();
     }
 
     public synchronized boolean hasPrompts() {
-        return prompts != null;
+        return prompts.present();
     }
 
-    /** Reads a prompt set (one prompt per line, or JSON Lines with text, corrupt, answer, wrong) and makes it current. */
+    /**
+     * Reads a prompt set (one prompt per line, or JSON Lines with text, corrupt, answer, wrong) and makes it current;
+     * a model change reads the file again.
+     */
     public synchronized PromptSet prompts(java.nio.file.Path file) {
         Gpt2 m = model();
-        prompts = checked(() -> new PromptSetReader(m.tokenizer(), m.config().nPositions()).read(file));
-        return prompts;
+        return checked(() -> prompts.read(file, m));
     }
 
-    /** Makes {@code n} IOI-style prompts (seeded) the current set. */
+    /** Makes {@code n} IOI-style prompts (seeded) the current set; a model change generates them again. */
     public synchronized PromptSet promptsIoi(int n, long seed) {
         Gpt2 m = model();
-        prompts = checked(() -> IoiPrompts.generate(n, seed, m.tokenizer()));
-        return prompts;
+        return checked(() -> prompts.ioi(n, seed, m));
     }
 
-    /** Makes a set built in Java the current one. */
+    /** Makes a set built in Java the current one; a model change tokenises its texts again. */
     public synchronized PromptSet prompts(PromptSet set) {
-        prompts = set;
-        return set;
+        return prompts.given(set);
     }
 
     /** Per-prompt next-token scores of the set (answer and wrong log-probs, logit difference) and their means. */
@@ -851,6 +861,49 @@ public final class Workspace implements AutoCloseable {
     public synchronized PromptAblation ablateMean(int layer, int head, int position) {
         PromptSet set = prompts();
         return remember(checked(() -> batches().meanAblation(set, layer, head, position)));
+    }
+
+    /**
+     * The patching experiment of every prompt of the set (its clean and corrupted ids, its metric: its own
+     * {@code logit[answer] - logit[wrong]} at its last token, else the session's metric), checked before anything
+     * runs: a corrupted prompt on every line, a metric, and for per-position kinds one token count.
+     */
+    public synchronized List<PatchSpec> patchSetSpecs(PatchKind kind) {
+        PromptSet set = prompts();
+        Metric fallback = hasMetric() ? metric() : null;
+        return checked(() -> PromptPatching.specs(set, kind, fallback));
+    }
+
+    /**
+     * Activation patching over the prompt set ({@link PromptPatching}): each prompt's clean activations into its
+     * corrupted run, the mean grid normalised with the set's mean clean and corrupted metric, and each prompt's
+     * metrics.
+     */
+    public synchronized PromptPatchResult patchSet(PatchKind kind, SweepOptions options) {
+        PromptSet set = prompts();
+        Metric fallback = hasMetric() ? metric() : null;
+        return remember(patching(() -> PromptPatching.run(model(), set, kind, fallback, options)));
+    }
+
+    public synchronized PromptPatchResult patchSet(PatchKind kind) {
+        return patchSet(kind, SweepOptions.patching());
+    }
+
+    /**
+     * Head detection over the prompt set: the mean of each prompt's scores (TransformerLens's {@code detect_head}
+     * over several prompts), one prompt at a time; Ctrl-C is checked before every layer.
+     */
+    public synchronized HeadDetectResult detectSet(HeadDetectKind kind, boolean excludeBos, boolean excludeCurrent) {
+        PromptSet set = prompts();
+        jlens.intervene.Prompt shortOne = set.firstShorterThan(2);
+        if (shortOne != null) {
+            throw new InvalidInputException("head detection needs prompts of at least 2 tokens; line " + shortOne.line()
+                    + " of the prompt set has " + shortOne.length() + ": give longer prompts");
+        }
+        Gpt2 m = model();
+        try (Hooks.Scope checks = layerChecks(m)) {
+            return remember(checked(() -> HeadDetector.detect(m, set.ids(false), kind, excludeBos, excludeCurrent)));
+        }
     }
 
     /** Set passes check for Ctrl-C between batches, and capture within the budget. */

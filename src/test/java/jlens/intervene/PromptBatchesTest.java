@@ -1,5 +1,6 @@
 package jlens.intervene;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import jlens.Fixture;
+import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
 import jlens.model.CaptureTooLargeException;
 import jlens.model.Gpt2;
@@ -122,6 +124,63 @@ class PromptBatchesTest {
         for (int i = 0; i < mean.length; i++) {
             assertEquals(expected[i] / counts[i / w], mean[i], 1e-5, "element " + i);
         }
+    }
+
+    /**
+     * Every hook point of a layer and the global ones: those laid out [B, T, ...] (embeddings broadcast to the batch,
+     * per-head q/k/v/z, the MLP's 4C, the logits) average to the mean of single runs position by position; the
+     * attention scores and pattern ([B, NH, T, T]) are refused in one line naming the hook, wherever a set mean is
+     * made or used.
+     */
+    @Test
+    void setMeansFollowEachHooksLayoutOrRefuseIt() {
+        List<String> names = new java.util.ArrayList<>(List.of(HookPoint.EMBED, HookPoint.POS_EMBED, HookPoint.LN_FINAL,
+                HookPoint.LOGITS));
+        for (String point : HookPoint.BLOCK_POINTS) {
+            names.add(HookPoint.block(1, point));
+        }
+        List<String> laidOut = names.stream().filter(HookPoint::batchThenPosition).toList();
+        assertEquals(names.size() - 2, laidOut.size(), "all but scores and pattern are [B, T, ...]");
+        int maxT = set.maxLength();
+        java.util.Map<String, double[]> expected = new java.util.HashMap<>();
+        long[] counts = new long[maxT];
+        for (Prompt p : set.prompts()) {
+            try (Gpt2.Run run = model.run(p.ids(), laidOut)) {
+                for (String name : laidOut) {
+                    float[] v = run.cache().get(name).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(); // [1, T, ...]
+                    double[] sum = expected.computeIfAbsent(name, n -> new double[v.length / p.length() * maxT]);
+                    for (int i = 0; i < v.length; i++) {
+                        sum[i] += v[i];
+                    }
+                }
+            }
+            for (int t = 0; t < p.length(); t++) {
+                counts[t]++;
+            }
+        }
+        PromptBatches batches = new PromptBatches(model, 3, () -> false);
+        for (String name : laidOut) {
+            PromptActivationSums sums = batches.sums(set, name, false, List.of());
+            assertArrayEquals(counts, sums.counts(), name);
+            double[] mean = sums.mean();
+            double[] sum = expected.get(name);
+            int w = sum.length / maxT;
+            assertEquals(sum.length, mean.length, name);
+            double worst = 0;
+            for (int i = 0; i < mean.length; i++) {
+                worst = Math.max(worst, Math.abs(sum[i] / counts[i / w] - mean[i]) / Math.max(1, Math.abs(mean[i])));
+            }
+            assertTrue(worst < 1e-5, name + ": largest difference from the mean of singles " + worst);
+        }
+        for (String refused : names.stream().filter(n -> !HookPoint.batchThenPosition(n)).toList()) {
+            var e = assertThrows(IllegalArgumentException.class, () -> batches.sums(set, refused, false, List.of()), refused);
+            assertTrue(e.getMessage().contains(refused) && e.getMessage().contains("[B, NH, T, T]") && !e.getMessage().contains("\n"),
+                    e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> new PromptActivationSums(refused, new long[] {4, 15}, new double[15 * 60], new long[15]), refused);
+            assertTrue(e.getMessage().contains(refused), e.getMessage());
+        }
+        assertTrue(model.hooks().isEmpty());
     }
 
     @Test

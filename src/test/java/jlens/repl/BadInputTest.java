@@ -38,7 +38,11 @@ class BadInputTest {
 
     enum Setup {
         READY("%TEXT%", "hook layer all", "run", "var"),
-        BARE;
+        BARE,
+        /** An IOI set of mixed lengths (14 and 15 tokens). */
+        IOI_SET("%TEXT%", "prompts ioi 7 seed 3"),
+        /** A set with corrupted prompts but no answers, one of them a single token, and no metric. */
+        BARE_SET("%TEXT%", "prompts %TMP%/no-answers.jsonl");
 
         final List<String> lines;
 
@@ -47,7 +51,7 @@ class BadInputTest {
         }
 
         List<String> lines() {
-            return lines.stream().map(l -> l.replace("%TEXT%", TestSessions.textLine())).toList();
+            return lines.stream().map(l -> l.replace("%TEXT%", TestSessions.textLine()).replace("%TMP%", tmp.toString())).toList();
         }
     }
 
@@ -78,6 +82,10 @@ class BadInputTest {
 
     private static Bad bare(String category, String line, String expect) {
         return new Bad(category, Setup.BARE, line, expect);
+    }
+
+    private static Bad ioi(String category, String line, String expect) {
+        return new Bad(category, Setup.IOI_SET, line, expect);
     }
 
     static final String LONG_TEXT = "text \"" + "again and ".repeat(60) + "\"";
@@ -263,6 +271,17 @@ class BadInputTest {
         t.add(ready("files", "prompts %TMP%/no-such-prompts.txt", "file not found"));
         t.add(ready("range", "prompts ioi 0", "N must be 1..100000"));
         t.add(ready("malformed", "prompts ioi x", "must be a whole number"));
+        // studies over the prompt set
+        t.add(ready("order", "patch heads set", "no prompt set"));
+        t.add(ready("order", "detect induction set", "no prompt set"));
+        t.add(ioi("range", "patch resid_pre set", "every prompt needs one token count: line 1 has 15 tokens, line 2 has 14; use 'patch heads set'"));
+        t.add(ioi("range", "patch heads pos set", "use 'patch heads set'"));
+        t.add(ioi("extra", "patch heads --approx set", "--approx estimates one pair"));
+        t.add(ioi("extra", "patch heads set pos", "unexpected 'pos'"));
+        t.add(ioi("extra", "detect induction random 5 set", "one at a time"));
+        t.add(ioi("extra", "detect induction set 3", "unexpected '3'"));
+        t.add(new Bad("missing", Setup.BARE_SET, "patch heads set", "no \"answer\" and \"wrong\" tokens and no metric is set"));
+        t.add(new Bad("range", Setup.BARE_SET, "detect bos set", "line 2 of the prompt set has 1: give longer prompts"));
         // Java that fails
         t.add(ready("java", "int x = \"s\";", "Java: incompatible types"));
         t.add(ready("java", "session.exec(\"hist 9\")", "layer 9 is out of range"));
@@ -281,6 +300,8 @@ class BadInputTest {
     @BeforeAll
     static void files() throws IOException, InterruptedException {
         Files.writeString(tmp.resolve("existing.csv"), "keep me\n");
+        Files.writeString(tmp.resolve("no-answers.jsonl"), "{\"text\": \"When Mary and John went\", \"corrupt\": \"When John and Mary went\"}\n"
+                + "{\"text\": \"Hi\", \"corrupt\": \"Yo\"}\n");
         Files.write(tmp.resolve("latin1.jsh"), "text \"caf\u00e9\"\n".getBytes(StandardCharsets.ISO_8859_1));
         Path self = tmp.resolve("self.jsh");
         Files.writeString(self, "model\nsource " + self + "\n");

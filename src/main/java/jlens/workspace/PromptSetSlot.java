@@ -1,0 +1,103 @@
+package jlens.workspace;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import jlens.intervene.IoiPrompts;
+import jlens.intervene.PromptFileException;
+import jlens.intervene.PromptSet;
+import jlens.intervene.PromptSetReader;
+import jlens.model.Gpt2;
+
+/**
+ * The prompt set and what it was made from (a file, {@code ioi N seed S}, or a set given in Java), so that a
+ * model change makes it again with the new tokenizer and context, with every check of the first time, instead
+ * of keeping token ids of another vocabulary.
+ */
+final class PromptSetSlot {
+    private PromptSet set;
+    private Origin origin;
+
+    /** What a set was made from: how to make it again. */
+    private interface Origin {
+        PromptSet make(Gpt2 model);
+    }
+
+    /** Read again from the file (what the file holds now, every line checked). */
+    private record FromFile(Path file) implements Origin {
+        @Override
+        public PromptSet make(Gpt2 model) {
+            return new PromptSetReader(model.tokenizer(), model.config().nPositions()).read(file);
+        }
+    }
+
+    /** Generated again: the same seed gives the same prompts, tokenised by the new model. */
+    private record Ioi(int n, long seed) implements Origin {
+        @Override
+        public PromptSet make(Gpt2 model) {
+            return IoiPrompts.generate(n, seed, model.tokenizer()).requireWithin(model.config().nPositions());
+        }
+    }
+
+    /** A set built in Java: its texts tokenised again and checked as a file's lines are. */
+    private record Given(PromptSet original) implements Origin {
+        @Override
+        public PromptSet make(Gpt2 model) {
+            return new PromptSetReader(model.tokenizer(), model.config().nPositions()).check(original);
+        }
+    }
+
+    PromptSet get() {
+        if (set == null) {
+            throw new MissingStateException("no prompt set; give one with 'prompts FILE' or 'prompts ioi N'");
+        }
+        return set;
+    }
+
+    boolean present() {
+        return set != null;
+    }
+
+    PromptSet read(Path file, Gpt2 model) {
+        return use(new FromFile(file), model);
+    }
+
+    PromptSet ioi(int n, long seed, Gpt2 model) {
+        return use(new Ioi(n, seed), model);
+    }
+
+    /** A set built in Java, taken as it is (its ids are the caller's); made again from its texts on a model change. */
+    PromptSet given(PromptSet given) {
+        set = given;
+        origin = new Given(given);
+        return given;
+    }
+
+    /** Makes the set from {@code o}; a set that cannot be made changes nothing. */
+    private PromptSet use(Origin o, Gpt2 model) {
+        PromptSet made = o.make(model);
+        set = made;
+        origin = o;
+        return made;
+    }
+
+    /**
+     * Makes the set again for {@code model}, or drops it when it no longer fits (an answer that is not one token,
+     * a prompt over the context, a file gone): one line saying which. Empty when there is no set.
+     */
+    Optional<String> remake(Gpt2 model, String modelName) {
+        if (set == null) {
+            return Optional.empty();
+        }
+        String source = PromptFileException.printable(set.source(), 80);
+        try {
+            set = origin.make(model);
+            return Optional.of("prompt set " + source + " made again for " + modelName + ": " + set.size() + " prompts, "
+                    + set.minLength() + (set.minLength() == set.maxLength() ? "" : ".." + set.maxLength()) + " tokens");
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            set = null;
+            origin = null;
+            return Optional.of("prompt set " + source + " dropped: it does not fit " + modelName + " (" + e.getMessage()
+                    + "); give one again with 'prompts FILE' or 'prompts ioi N'");
+        }
+    }
+}
