@@ -102,8 +102,46 @@ public final class LogitLens {
             NDArray ln = MetricUnembedding.finalNorm(model, NDArrays.concat(stack, 0)); // [L+1, T, C]
             Gpt2Weights w = model.weights();
 
-            // The read-out position: every row's whole distribution, in double.
-            float[] atP = Tensors.floats(w.unembedProduct(ln.get(":, {}, :", p))); // [L+1, V]
+            // One product for the read-out position's rows (first) and the table's other positions, slice by
+            // slice: the read-out rows come back whole, for log-probs and ranks in double; the others give only
+            // their top token and its margin over the runner-up.
+            List<int[]> cells = new ArrayList<>(); // (row, position)
+            for (int r = 0; r < n; r++) {
+                cells.add(new int[] {r, p});
+            }
+            for (int r = 0; r < n; r++) {
+                for (int q = from; q <= to; q++) {
+                    if (q != p) {
+                        cells.add(new int[] {r, q});
+                    }
+                }
+            }
+            NDArray flat = ln.reshape(n * (long) t, -1); // [(L+1)*T, C]
+            float[] atP = null; // [L+1, V]
+            int slice = Math.max(ROWS_PER_SLICE, n);
+            for (int first = 0; first < cells.size(); first += slice) {
+                List<int[]> some = cells.subList(first, Math.min(cells.size(), first + slice));
+                long[] index = some.stream().mapToLong(c -> (long) c[0] * t + c[1]).toArray();
+                try (NDManager sliceScope = scope.newSubManager()) {
+                    NDArray rowsOf = sliceScope.create(index); // [b]
+                    NDArray picked = flat.get(new ai.djl.ndarray.index.NDIndex("{}", rowsOf)); // [b, C]
+                    picked.attach(sliceScope);
+                    NDArray sliceLogits = w.unembedProduct(picked); // [b, V]
+                    if (first == 0) {
+                        atP = Tensors.floats(sliceLogits.get("0:{}", n)); // [L+1, V]
+                    }
+                    if (some.size() > (first == 0 ? n : 0)) {
+                        long[] best = sliceLogits.argMax(1).toLongArray(); // [b], first maximum: the lowest id on ties
+                        float[] two = Tensors.floats(sliceLogits.topK(2, 1, true, true).get(0)); // [b, 2] values
+                        for (int i = first == 0 ? n : 0; i < best.length; i++) {
+                            int[] c = some.get(i);
+                            table[c[0]][c[1]] = (int) best[i];
+                            margins[c[0]][c[1]] = (double) two[2 * i] - two[2 * i + 1];
+                        }
+                    }
+                }
+            }
+
             float[] row = new float[v];
             for (int r = 0; r < n; r++) {
                 System.arraycopy(atP, r * v, row, 0, v);
@@ -135,34 +173,6 @@ public final class LogitLens {
                 }
             }
             finalDiff = maxAbsLogprobDiff(row, logits, p, v);
-
-            // The other positions of the table: the top token and its margin over the runner-up, slice by slice.
-            List<int[]> cells = new ArrayList<>(); // (row, position)
-            for (int r = 0; r < n; r++) {
-                for (int q = from; q <= to; q++) {
-                    if (q != p) {
-                        cells.add(new int[] {r, q});
-                    }
-                }
-            }
-            NDArray flat = ln.reshape(n * (long) t, -1); // [(L+1)*T, C]
-            for (int first = 0; first < cells.size(); first += ROWS_PER_SLICE) {
-                List<int[]> some = cells.subList(first, Math.min(cells.size(), first + ROWS_PER_SLICE));
-                long[] index = some.stream().mapToLong(c -> (long) c[0] * t + c[1]).toArray();
-                try (NDManager slice = scope.newSubManager()) {
-                    NDArray rowsOf = slice.create(index); // [b]
-                    NDArray picked = flat.get(new ai.djl.ndarray.index.NDIndex("{}", rowsOf)); // [b, C]
-                    picked.attach(slice);
-                    NDArray sliceLogits = w.unembedProduct(picked); // [b, V]
-                    long[] best = sliceLogits.argMax(1).toLongArray(); // [b], first maximum: the lowest id on ties
-                    float[] two = Tensors.floats(sliceLogits.topK(2, 1, true, true).get(0)); // [b, 2] values
-                    for (int i = 0; i < best.length; i++) {
-                        int[] c = some.get(i);
-                        table[c[0]][c[1]] = (int) best[i];
-                        margins[c[0]][c[1]] = (double) two[2 * i] - two[2 * i + 1];
-                    }
-                }
-            }
         }
         return new LogitLensResult(p, tgt, rows, logprob, rank, top1, top1Logprob, from, to, table, margins, finalDiff);
     }
