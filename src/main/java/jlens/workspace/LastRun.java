@@ -58,11 +58,13 @@ final class LastRun implements AutoCloseable {
     }
 
     /**
-     * Closes {@code resource} (a model let go of) after every retired run: now if none waits, else once each of
-     * their holders came back or ended.
+     * Closes {@code resource} (a model let go of) after every retired run and after the threads that took it
+     * ({@code takers}): now if none waits, else once each of them came back or ended.
      */
-    void retireAfterRuns(AutoCloseable resource) {
-        retired.retire(resource, retired.holders());
+    void retireAfterRuns(AutoCloseable resource, Set<Thread> takers) {
+        Set<Thread> waitFor = new LinkedHashSet<>(retired.holders());
+        waitFor.addAll(takers);
+        retired.retire(resource, waitFor);
     }
 
     /** Retired runs not yet closed. */

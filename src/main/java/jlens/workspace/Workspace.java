@@ -109,6 +109,8 @@ public final class Workspace implements AutoCloseable {
     private final TextSlot text = new TextSlot();
     private final HookSet hooked = new HookSet();
     private final LastRun lastRun = new LastRun();
+    /** Threads {@link #model()} handed the current model to (see {@link LastRun#retireAfterRuns}). */
+    private final Set<Thread> modelHolders = new LinkedHashSet<>();
     private final CircuitSetup circuit = new CircuitSetup();
     private Object lastResult;
     private long captureBudgetBytes = DEFAULT_CAPTURE_BUDGET;
@@ -136,8 +138,19 @@ public final class Workspace implements AutoCloseable {
     // ---- model ----
 
     /** The loaded model; a {@link MissingStateException} if none is. */
+    /**
+     * The model, handed out: a thread that takes it is recorded, so that loading another model from a different
+     * thread does not close this one under it (it is retired until the taker calls the workspace again or ends).
+     */
     public synchronized Gpt2 model() {
-        enter(); // every pass and analysis reads the model through here
+        Gpt2 m = current();
+        modelHolders.add(Thread.currentThread());
+        return m;
+    }
+
+    /** The model, for the workspace's own use: every pass and analysis reads it through here. */
+    private Gpt2 current() {
+        enter();
         return model.get();
     }
 
@@ -155,7 +168,7 @@ public final class Workspace implements AutoCloseable {
     }
 
     public synchronized Gpt2Config config() {
-        return model().config();
+        return current().config();
     }
 
     /**
@@ -221,8 +234,9 @@ public final class Workspace implements AutoCloseable {
         lastResult = null;
         Gpt2 old = model.replace(newModel, name, note, owned);
         if (old != null) {
-            lastRun.retireAfterRuns(old); // the old runs' arrays hang from its manager
+            lastRun.retireAfterRuns(old, modelHolders); // the old runs' arrays hang from its manager
         }
+        modelHolders.clear();
         return prompts.remake(newModel, name);
     }
 
@@ -234,7 +248,7 @@ public final class Workspace implements AutoCloseable {
 
     /** Sets the text (tokenising it first: a text the model cannot take changes nothing); drops the last run. */
     public synchronized void text(String newText) {
-        text.set(newText, () -> model().tokenizer());
+        text.set(newText, () -> current().tokenizer());
         lastRun.close();
     }
 
@@ -249,7 +263,7 @@ public final class Workspace implements AutoCloseable {
 
     /** Decoded pieces of the tokens (" who"), as a reader sees them. */
     public synchronized String[] tokenPieces() {
-        return model().tokenizer().pieces(ids());
+        return current().tokenizer().pieces(ids());
     }
 
     // ---- hooks ----
@@ -261,7 +275,7 @@ public final class Workspace implements AutoCloseable {
 
     /** Adds hook points by exact or short name ({@code q5}, {@code pattern 3}); all are checked before any is added. */
     public synchronized List<String> hook(Collection<String> specs) {
-        return hooked.add(specs, model().hooks());
+        return hooked.add(specs, current().hooks());
     }
 
     public synchronized List<String> hook(String... specs) {
@@ -279,7 +293,7 @@ public final class Workspace implements AutoCloseable {
 
     /** Removes the named hook points (all when none are named); returns what was removed. */
     public synchronized List<String> unhook(Collection<String> specs) {
-        return hooked.remove(specs, model().hooks());
+        return hooked.remove(specs, current().hooks());
     }
 
     public synchronized List<String> unhook(String... specs) {
@@ -379,7 +393,7 @@ public final class Workspace implements AutoCloseable {
 
     /** The pass behind {@link #run(Collection)}, for the workspace's own use: nothing is handed out. */
     private Gpt2.Run pass(Collection<String> extra) {
-        Gpt2 m = model();
+        Gpt2 m = current();
         long[] tokens = ids();
         Set<String> capture = new LinkedHashSet<>(hooked.list());
         capture.addAll(extra);
@@ -541,7 +555,7 @@ public final class Workspace implements AutoCloseable {
         }
         long[] tokens = ids();
         int p = checked(() -> Checks.position(position, tokens.length));
-        return remember(checked(() -> LogProbs.at(currentLogits(), tokens, model().tokenizer(), p, topK)));
+        return remember(checked(() -> LogProbs.at(currentLogits(), tokens, current().tokenizer(), p, topK)));
     }
 
     public synchronized LogProbs.AtPosition logprobs(int position) {
@@ -563,7 +577,7 @@ public final class Workspace implements AutoCloseable {
 
     /** Demo 3: an ablation sweep on the unhooked model (fast path unless {@code options} asks for the naive loop). */
     public synchronized SweepResult ablate(SweepSpec spec, SweepOptions options) {
-        return remember(checked(() -> AblationSweep.run(model(), spec, options)));
+        return remember(checked(() -> AblationSweep.run(current(), spec, options)));
     }
 
     public synchronized SweepResult ablate(SweepSpec spec) {
@@ -578,7 +592,7 @@ public final class Workspace implements AutoCloseable {
      */
     public synchronized HeadDetectResult detect(HeadDetectKind kind, boolean excludeBos, boolean excludeCurrent) {
         long[] tokens = ids();
-        return remember(checked(() -> HeadDetector.detect(model(), List.of(tokens), kind, excludeBos, excludeCurrent)));
+        return remember(checked(() -> HeadDetector.detect(current(), List.of(tokens), kind, excludeBos, excludeCurrent)));
     }
 
     /**
@@ -593,13 +607,13 @@ public final class Workspace implements AutoCloseable {
                     + c.nPositions() + "); got " + n);
         }
         long[] tokens = RepeatedRandomTokens.of(n, seed, c.vocabSize(), Math.min(50256, c.vocabSize() - 1));
-        return remember(checked(() -> HeadDetector.detect(model(), List.of(tokens), kind, excludeBos, excludeCurrent)));
+        return remember(checked(() -> HeadDetector.detect(current(), List.of(tokens), kind, excludeBos, excludeCurrent)));
     }
 
     /** What is wired where, when the loaded model is the known-answer model (or a folder with its circuits file). */
     public synchronized Optional<KnownCircuits> circuits() {
         try {
-            return Optional.ofNullable(KnownCircuits.read(model().dir()));
+            return Optional.ofNullable(KnownCircuits.read(current().dir()));
         } catch (java.io.IOException e) {
             throw new WorkspaceException(e.getMessage());
         }
@@ -637,7 +651,7 @@ public final class Workspace implements AutoCloseable {
      * tokens as the text (checked here when there is a text, and again by every patch).
      */
     public synchronized void corrupt(String corruptedText) {
-        circuit.corrupt(corruptedText, () -> model().tokenizer(), hasText() ? ids() : null);
+        circuit.corrupt(corruptedText, () -> current().tokenizer(), hasText() ? ids() : null);
     }
 
     /** The corrupted text, or null. */
@@ -656,7 +670,7 @@ public final class Workspace implements AutoCloseable {
 
     /** The id of {@code token} if it is one token of this model's vocabulary; else an error naming its pieces. */
     public synchronized long token(String token) {
-        return checked(() -> Metric.singleToken(model().tokenizer(), token));
+        return checked(() -> Metric.singleToken(current().tokenizer(), token));
     }
 
     /** Sets what patching measures. */
@@ -699,7 +713,7 @@ public final class Workspace implements AutoCloseable {
     /** Activation patching, exact (the fast path, or the naive loop when {@code options} asks). */
     public synchronized PatchResult patch(PatchKind kind, SweepOptions options) {
         PatchSpec spec = patchSpec(kind);
-        return remember(patching(() -> Patch.run(model(), spec, options)));
+        return remember(patching(() -> Patch.run(current(), spec, options)));
     }
 
     public synchronized PatchResult patch(PatchKind kind) {
@@ -713,7 +727,7 @@ public final class Workspace implements AutoCloseable {
     public synchronized double patchSelfCheck(PatchKind kind) {
         long[] clean = ids();
         Metric m = metric();
-        PatchResult r = patching(() -> Patch.run(model(), new PatchSpec(clean, clean, kind, m)));
+        PatchResult r = patching(() -> Patch.run(current(), new PatchSpec(clean, clean, kind, m)));
         double max = 0;
         for (double v : r.raw()) {
             max = Math.max(max, Math.abs(v - r.mClean()));
@@ -724,7 +738,7 @@ public final class Workspace implements AutoCloseable {
     /** Attribution patching: every cell estimated from one backward pass. */
     public synchronized PatchResult patchApprox(PatchKind kind, SweepOptions options) {
         PatchSpec spec = patchSpec(kind);
-        return remember(patching(() -> Patch.approximate(model(), spec, options)));
+        return remember(patching(() -> Patch.approximate(current(), spec, options)));
     }
 
     public synchronized PatchResult patchApprox(PatchKind kind) {
@@ -756,7 +770,7 @@ public final class Workspace implements AutoCloseable {
         }
         checkToken(target);
         ActivationCache c = capture(LogitLens.hooks(config().nLayer()));
-        return remember(checked(() -> LogitLens.compute(c, currentLogits(), model(), tokens, position, target, from, to)));
+        return remember(checked(() -> LogitLens.compute(c, currentLogits(), current(), tokens, position, target, from, to)));
     }
 
     /** The logit lens at position -2 following the last token (the notebook's read-out). */
@@ -774,7 +788,7 @@ public final class Workspace implements AutoCloseable {
         checkToken(answer);
         checkToken(wrong);
         ActivationCache c = capture(DirectLogitAttribution.hooks(config().nLayer()));
-        return remember(checked(() -> DirectLogitAttribution.compute(c, currentLogits(), model(), position, answer, wrong)));
+        return remember(checked(() -> DirectLogitAttribution.compute(c, currentLogits(), current(), position, answer, wrong)));
     }
 
     /** Direct logit attribution at {@code position} toward the real next token's logit. */
@@ -803,7 +817,7 @@ public final class Workspace implements AutoCloseable {
      * capture budget.
      */
     public synchronized GenerationResult generate(GenerationOptions options) {
-        Gpt2 m = model();
+        Gpt2 m = current();
         long[] tokens = ids();
         m.setCaptureBudgetBytes(captureBudgetBytes);
         return remember(checked(() -> new Generator(m).generate(tokens, options)));
@@ -830,13 +844,13 @@ public final class Workspace implements AutoCloseable {
      * a model change reads the file again.
      */
     public synchronized PromptSet prompts(java.nio.file.Path file) {
-        Gpt2 m = model();
+        Gpt2 m = current();
         return checked(() -> prompts.read(file, m));
     }
 
     /** Makes {@code n} IOI-style prompts (seeded) the current set; a model change generates them again. */
     public synchronized PromptSet promptsIoi(int n, long seed) {
-        Gpt2 m = model();
+        Gpt2 m = current();
         return checked(() -> prompts.ioi(n, seed, m));
     }
 
@@ -882,7 +896,7 @@ public final class Workspace implements AutoCloseable {
     public synchronized PromptPatchResult patchSet(PatchKind kind, SweepOptions options) {
         PromptSet set = prompts();
         Metric fallback = hasMetric() ? metric() : null;
-        return remember(patching(() -> PromptPatching.run(model(), set, kind, fallback, options)));
+        return remember(patching(() -> PromptPatching.run(current(), set, kind, fallback, options)));
     }
 
     public synchronized PromptPatchResult patchSet(PatchKind kind) {
@@ -900,7 +914,7 @@ public final class Workspace implements AutoCloseable {
             throw new InvalidInputException("head detection needs prompts of at least 2 tokens; line " + shortOne.line()
                     + " of the prompt set has " + shortOne.length() + ": give longer prompts");
         }
-        Gpt2 m = model();
+        Gpt2 m = current();
         try (Hooks.Scope checks = layerChecks(m)) {
             return remember(checked(() -> HeadDetector.detect(m, set.ids(false), kind, excludeBos, excludeCurrent)));
         }
@@ -908,7 +922,7 @@ public final class Workspace implements AutoCloseable {
 
     /** Set passes check for Ctrl-C between batches, and capture within the budget. */
     private PromptBatches batches() {
-        Gpt2 m = model();
+        Gpt2 m = current();
         m.setCaptureBudgetBytes(captureBudgetBytes);
         return new PromptBatches(m, PromptBatches.DEFAULT_BATCH, () -> {
             betweenLayers.run();
@@ -948,8 +962,9 @@ public final class Workspace implements AutoCloseable {
         lastRun.close();
         Gpt2 old = model.release();
         if (old != null) {
-            lastRun.retireAfterRuns(old);
+            lastRun.retireAfterRuns(old, modelHolders);
         }
+        modelHolders.clear();
     }
 
     // ---- helpers ----

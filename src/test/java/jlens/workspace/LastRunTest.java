@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import jlens.hook.ActivationCache;
 import jlens.model.Gpt2;
 import org.junit.jupiter.api.AfterEach;
@@ -123,12 +124,12 @@ class LastRunTest {
         b.run(last::handedOut);
         last.close();
         List<String> closedOrder = new ArrayList<>();
-        last.retireAfterRuns(() -> closedOrder.add(closed(first) ? "model after the run" : "model before the run"));
+        last.retireAfterRuns(() -> closedOrder.add(closed(first) ? "model after the run" : "model before the run"), Set.of());
         assertTrue(closedOrder.isEmpty(), "the model waits for the holder of its run");
         b.run(last::reap);
         assertEquals(List.of("model after the run"), closedOrder);
         // with no run waiting, the model is closed at once
-        last.retireAfterRuns(() -> closedOrder.add("at once"));
+        last.retireAfterRuns(() -> closedOrder.add("at once"), Set.of());
         assertEquals(List.of("model after the run", "at once"), closedOrder);
     }
 }

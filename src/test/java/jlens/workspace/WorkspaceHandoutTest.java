@@ -180,6 +180,26 @@ class WorkspaceHandoutTest {
     }
 
     @Test
+    void aModelAnotherThreadTookStaysOpenAcrossALoadUntilThatThreadComesBack() throws Exception {
+        Workspace ws = workspace();
+        Worker b = worker();
+        Gpt2 taken = b.call(ws::model);
+        ws.load("fixture"); // from this thread: the model b holds is not closed under it
+        assertTrue(taken.manager().isOpen(), "closed under the thread that took it");
+        long[] ids = ws.ids();
+        assertEquals(3, b.call(() -> {
+            try (NDManager m = taken.manager().newSubManager()) {
+                return taken.forward(ids, m).getShape().dimension(); // [1, T, V]
+            }
+        }));
+        Gpt2 second = ws.model(); // this thread's own take does not hold the next load back
+        b.run(ws::config); // b comes back: what it held is let go
+        assertFalse(taken.manager().isOpen(), "the old model closed once its taker came back");
+        ws.load("fixture");
+        assertFalse(second.manager().isOpen(), "a model only this thread took closes at once");
+    }
+
+    @Test
     void copiesAreTheCallersOnAnyThreadForAsLongAsItsManagerIsOpen() throws Exception {
         Workspace ws = workspace();
         Worker b = worker();
