@@ -9,46 +9,43 @@ import java.util.Locale;
  */
 public enum PatchKind {
     /** {@code blocks.l.hook_resid_pre} at one position: the residual stream entering layer l. */
-    RESID_PRE(AblationSite.RESID_PRE, false),
+    RESID_PRE,
     /** {@code blocks.l.hook_attn_out} at one position: the attention output added to the residual. */
-    ATTN_OUT(AblationSite.ATTN_OUT, false),
+    ATTN_OUT,
     /** {@code blocks.l.hook_mlp_out} at one position: the MLP output added to the residual. */
-    MLP_OUT(AblationSite.MLP_OUT, false),
+    MLP_OUT,
     /** {@code blocks.l.attn.hook_z} of one head at every position (TransformerLens's {@code attn_head_out_all_pos}). */
-    HEADS(AblationSite.Z, true),
+    HEADS,
     /** {@code blocks.l.attn.hook_z} of one head at one position ({@code attn_head_out_by_pos}). */
-    HEADS_POS(AblationSite.Z, false);
-
-    private final AblationSite site;
-    private final boolean allPositions;
-
-    PatchKind(AblationSite site, boolean allPositions) {
-        this.site = site;
-        this.allPositions = allPositions;
-    }
+    HEADS_POS;
 
     /** The hook site a cell replaces (the same sites as ablation's). */
     public AblationSite site() {
-        return site;
+        return switch (this) {
+            case RESID_PRE -> AblationSite.RESID_PRE;
+            case ATTN_OUT -> AblationSite.ATTN_OUT;
+            case MLP_OUT -> AblationSite.MLP_OUT;
+            case HEADS, HEADS_POS -> AblationSite.Z;
+        };
     }
 
     /** The block hook point, without {@code blocks.{l}.}. */
     public String point() {
-        return site.point();
+        return site().point();
     }
 
     public String hookName(int layer) {
-        return site.hookName(layer);
+        return site().hookName(layer);
     }
 
     /** Whether a cell names a head (the site is {@code hook_z}). */
     public boolean perHead() {
-        return site.perHead();
+        return site().perHead();
     }
 
     /** Whether a cell covers every position (else one position each). */
     public boolean allPositions() {
-        return allPositions;
+        return this == HEADS;
     }
 
     /** The shape of the result grid for a model of {@code nLayer} x {@code nHead} and a text of {@code t} tokens. */
@@ -56,7 +53,7 @@ public enum PatchKind {
         if (!perHead()) {
             return new int[] {nLayer, t};
         }
-        return allPositions ? new int[] {nLayer, nHead} : new int[] {nLayer, nHead, t};
+        return allPositions() ? new int[] {nLayer, nHead} : new int[] {nLayer, nHead, t};
     }
 
     /** The command's words: {@code resid_pre}, {@code attn_out}, {@code mlp_out}, {@code heads}, {@code heads pos}. */
