@@ -26,4 +26,17 @@ public record ColorBy(Colormap map, double lo, double hi, String label) {
     int rgb(double v, Background background) {
         return mapOn(background).rgb(hi > lo ? (v - lo) / (hi - lo) : 0);
     }
+
+    /**
+     * The map a chart of {@code seriesCount} series colours them along: {@code by}, except that a single series never
+     * takes a map colour (it would be a map end, maybe black); null for the categorical palette.
+     */
+    static ColorBy inUse(ColorBy by, int seriesCount) {
+        return seriesCount > 1 ? by : null;
+    }
+
+    /** Series i's colour: its value along the map in use, or the style's i-th series colour when there is none. */
+    static int seriesRgb(ColorBy inUse, int i, double value, RenderStyle style) {
+        return inUse != null ? inUse.rgb(value, style.background()) : style.series(i);
+    }
 }

@@ -232,14 +232,13 @@ public final class Histogram implements Chart {
         return mapped();
     }
 
-    /** The colour map in use: a single series never takes a map colour (it would be a map end, maybe black). */
+    /** The colour map in use (none for a single series). */
     private ColorBy mapped() {
-        return series.size() > 1 ? colorBy : null;
+        return ColorBy.inUse(colorBy, series.size());
     }
 
     private int colourOf(int i, RenderStyle style) {
-        ColorBy by = mapped();
-        return by != null ? by.rgb(series.get(i).value(), style.background()) : style.series(i);
+        return ColorBy.seriesRgb(mapped(), i, series.get(i).value(), style);
     }
 
     private void drawBars(TextImage image, PlotFrame frame, Series s, Scale x, Scale y, RenderStyle style) {

@@ -271,14 +271,13 @@ public final class LinePlot implements Chart {
         return mapped() == null && most <= columns / 3;
     }
 
-    /** The colour map in use: a single series never takes a map colour (it would be a map end, maybe black). */
+    /** The colour map in use (none for a single series). */
     private ColorBy mapped() {
-        return series.size() > 1 ? colorBy : null;
+        return ColorBy.inUse(colorBy, series.size());
     }
 
     private int colourOf(int i, RenderStyle style) {
-        ColorBy by = mapped();
-        return by != null ? by.rgb(series.get(i).value(), style.background()) : style.series(i);
+        return ColorBy.seriesRgb(mapped(), i, series.get(i).value(), style);
     }
 
     private static void extend(double[] range, double v) {

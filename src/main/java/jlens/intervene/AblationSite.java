@@ -6,8 +6,8 @@ import java.util.stream.Collectors;
 import jlens.hook.HookPoint;
 
 /**
- * Where an ablation replaces an activation: one head's output ({@code hook_z}, per head and position) or the
- * whole width of a residual-stream-sized point at one position.
+ * Where an ablation or a patch ({@link PatchKind#site()}) replaces an activation: one head's output
+ * ({@code hook_z}, per head and position) or the whole width of a residual-stream-sized point at one position.
  */
 public enum AblationSite {
     Z(HookPoint.Z, true),

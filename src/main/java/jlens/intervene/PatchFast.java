@@ -1,5 +1,8 @@
 package jlens.intervene;
 
+import static jlens.intervene.StepArrays.inStep;
+import static jlens.intervene.StepArrays.keep;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -233,19 +236,5 @@ final class PatchFast {
     private static float[] floats(NDArray a) {
         return a.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32 ? a.toFloatArray()
                 : a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-    }
-
-    /** A handle on {@code a}'s data owned by {@code step}, so what is computed from it is freed with the step. */
-    private static NDArray inStep(NDArray a, NDManager step) {
-        NDArray view = a.reshape(a.getShape());
-        view.attach(step);
-        return view;
-    }
-
-    /** A compact copy of {@code a} in {@code manager}: a view would keep a whole batch's buffer alive. */
-    private static NDArray keep(NDArray a, NDManager manager) {
-        NDArray copy = a.duplicate();
-        copy.attach(manager);
-        return copy;
     }
 }

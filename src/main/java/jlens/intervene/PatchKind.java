@@ -1,7 +1,6 @@
 package jlens.intervene;
 
 import java.util.Locale;
-import jlens.hook.HookPoint;
 
 /**
  * What activation patching replaces, one cell at a time, in the corrupted run with the clean run's value.
@@ -10,51 +9,51 @@ import jlens.hook.HookPoint;
  */
 public enum PatchKind {
     /** {@code blocks.l.hook_resid_pre} at one position: the residual stream entering layer l. */
-    RESID_PRE(HookPoint.RESID_PRE, false, false),
+    RESID_PRE,
     /** {@code blocks.l.hook_attn_out} at one position: the attention output added to the residual. */
-    ATTN_OUT(HookPoint.ATTN_OUT, false, false),
+    ATTN_OUT,
     /** {@code blocks.l.hook_mlp_out} at one position: the MLP output added to the residual. */
-    MLP_OUT(HookPoint.MLP_OUT, false, false),
+    MLP_OUT,
     /** {@code blocks.l.attn.hook_z} of one head at every position (TransformerLens's {@code attn_head_out_all_pos}). */
-    HEADS(HookPoint.Z, true, true),
+    HEADS,
     /** {@code blocks.l.attn.hook_z} of one head at one position ({@code attn_head_out_by_pos}). */
-    HEADS_POS(HookPoint.Z, true, false);
+    HEADS_POS;
 
-    private final String point;
-    private final boolean perHead;
-    private final boolean allPositions;
-
-    PatchKind(String point, boolean perHead, boolean allPositions) {
-        this.point = point;
-        this.perHead = perHead;
-        this.allPositions = allPositions;
+    /** The hook site a cell replaces (the same sites as ablation's). */
+    public AblationSite site() {
+        return switch (this) {
+            case RESID_PRE -> AblationSite.RESID_PRE;
+            case ATTN_OUT -> AblationSite.ATTN_OUT;
+            case MLP_OUT -> AblationSite.MLP_OUT;
+            case HEADS, HEADS_POS -> AblationSite.Z;
+        };
     }
 
     /** The block hook point, without {@code blocks.{l}.}. */
     public String point() {
-        return point;
+        return site().point();
     }
 
     public String hookName(int layer) {
-        return HookPoint.block(layer, point);
+        return site().hookName(layer);
     }
 
     /** Whether a cell names a head (the site is {@code hook_z}). */
     public boolean perHead() {
-        return perHead;
+        return site().perHead();
     }
 
     /** Whether a cell covers every position (else one position each). */
     public boolean allPositions() {
-        return allPositions;
+        return this == HEADS;
     }
 
     /** The shape of the result grid for a model of {@code nLayer} x {@code nHead} and a text of {@code t} tokens. */
     public int[] shape(int nLayer, int nHead, int t) {
-        if (!perHead) {
+        if (!perHead()) {
             return new int[] {nLayer, t};
         }
-        return allPositions ? new int[] {nLayer, nHead} : new int[] {nLayer, nHead, t};
+        return allPositions() ? new int[] {nLayer, nHead} : new int[] {nLayer, nHead, t};
     }
 
     /** The command's words: {@code resid_pre}, {@code attn_out}, {@code mlp_out}, {@code heads}, {@code heads pos}. */

@@ -1,5 +1,8 @@
 package jlens.intervene;
 
+import static jlens.intervene.StepArrays.inStep;
+import static jlens.intervene.StepArrays.keep;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -269,22 +272,5 @@ final class SweepFast {
             }
         }
         return out;
-    }
-
-    /**
-     * A handle on {@code a}'s data owned by {@code step}: ops take their first operand's manager, so the layer's
-     * intermediates computed from it are freed with the step, not kept until the sweep ends.
-     */
-    private static NDArray inStep(NDArray a, NDManager step) {
-        NDArray view = a.reshape(a.getShape());
-        view.attach(step);
-        return view;
-    }
-
-    /** A compact copy of {@code a} in {@code manager}: a view would keep a whole batch's buffer alive. */
-    private static NDArray keep(NDArray a, NDManager manager) {
-        NDArray copy = a.duplicate();
-        copy.attach(manager);
-        return copy;
     }
 }

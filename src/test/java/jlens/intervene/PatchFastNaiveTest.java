@@ -5,16 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicInteger;
 import jlens.CircuitsReference;
 import jlens.Fixture;
 import jlens.analysis.Metric;
 import jlens.hook.Hooks;
+import jlens.model.CheckpointFiles;
 import jlens.model.Gpt2;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -55,7 +59,7 @@ class PatchFastNaiveTest {
         assertEquals(naive.mClean(), fast.mClean(), 1e-4, what + " m_clean");
         assertEquals(naive.mCorrupt(), fast.mCorrupt(), 1e-4, what + " m_corrupt");
         assertEquals(naive.raw().length, fast.raw().length);
-        double scale = Math.max(1, Math.abs(naive.mCorrupt()));
+        double scale = Double.isFinite(naive.mCorrupt()) ? Math.max(1, Math.abs(naive.mCorrupt())) : 1;
         for (int i = 0; i < naive.raw().length; i++) {
             assertEquals(naive.raw()[i], fast.raw()[i], 1e-4 * scale, what + " cell " + i + " " + fast.row(i)[0]);
         }
@@ -80,6 +84,51 @@ class PatchFastNaiveTest {
         PatchResult fast = Patch.run(model, spec, SweepOptions.patching().withMaxBatchRows(7));
         PatchResult naive = Patch.run(model, spec, SweepOptions.patching().withNaive(true));
         assertSame(fast, naive, kind.name() + " logprob at -4");
+    }
+
+    /**
+     * A token whose embedding is NaN in one text; the texts also differ at position 3. The run with it has a NaN
+     * metric, and patching must overwrite as the naive loop does (a product with a 0/1 mask keeps NaN:
+     * {@code NaN * 0} is NaN). NaN in the corrupted text at the patched cell: patching the clean position 0 into
+     * the residual entering layer 0 gives a finite metric. NaN in the clean text (at position 5): the cells at
+     * position 3 of the finite corrupted run stay finite although the clean window their batch is patched from
+     * is NaN. The corrupted text's NaN is at position 0 because the causal mask is added to the scores, so a NaN
+     * key also reaches the masked scores of earlier queries: the corrupted run's keys and values before a patched
+     * position, which the fast path reuses, would be NaN where the naive loop's patched run has none.
+     */
+    @ParameterizedTest
+    @EnumSource(PatchKind.class)
+    void aNanTokenInEitherTextGivesTheNaiveLoopsValues(PatchKind kind, @TempDir Path tmp) throws Exception {
+        long nanToken = 4242;
+        assertTrue(Arrays.stream(clean).noneMatch(id -> id == nanToken) && nanToken != mary && nanToken != john);
+        long[] finite = clean.clone();
+        finite[3] = 1000;
+        long[] nanFirst = clean.clone();
+        nanFirst[0] = nanToken;
+        long[] nanLater = clean.clone();
+        nanLater[5] = nanToken;
+        Path dir = CheckpointFiles.withFloats(Fixture.dir(), tmp.resolve("nan"), "wte.weight", (shape, w) -> {
+            int c = (int) shape[1]; // [V, C]
+            Arrays.fill(w, (int) nanToken * c, (int) (nanToken + 1) * c, Float.NaN);
+        });
+        try (Gpt2 nan = Gpt2.load(dir)) {
+            for (boolean nanCorrupted : new boolean[] {true, false}) {
+                PatchSpec spec = nanCorrupted
+                        ? new PatchSpec(finite, nanFirst, kind, Metric.logitDiff(mary, john, -1))
+                        : new PatchSpec(nanLater, finite, kind, Metric.logitDiff(mary, john, -1));
+                PatchResult fast = Patch.run(nan, spec, SweepOptions.patching());
+                PatchResult naive = Patch.run(nan, spec, SweepOptions.patching().withNaive(true));
+                String what = kind + (nanCorrupted ? ", NaN in the corrupted text" : ", NaN in the clean text");
+                assertTrue(Double.isNaN(nanCorrupted ? naive.mCorrupt() : naive.mClean()), what + ": the NaN reaches the metric");
+                assertSame(fast, naive, what);
+                // Finite cells: the corrupted run's NaN position patched before layer 0; the cells at position 3
+                // (but for a head at every position, which copies the clean NaN from position 5 on).
+                if (nanCorrupted ? kind == PatchKind.RESID_PRE : kind != PatchKind.HEADS) {
+                    assertTrue(Arrays.stream(naive.raw()).anyMatch(Double::isFinite),
+                            what + ": some cell of the naive loop is finite (else the comparison proves little)");
+                }
+            }
+        }
     }
 
     @Test
