@@ -225,7 +225,7 @@ public final class LinePlot implements Chart {
                 hasRight ? yRight.yTicks(frame.plotRows()) : List.of());
         if (colorBy != null) {
             ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(),
-                    colorBy.mapOn(style.background()), colorBy.lo(), colorBy.hi(), style);
+                    colorBy.mapOn(style), colorBy.lo(), colorBy.hi(), style);
         }
         return image;
     }
@@ -278,7 +278,7 @@ public final class LinePlot implements Chart {
 
     private int colourOf(int i, RenderStyle style) {
         ColorBy by = mapped();
-        return by != null ? by.rgb(series.get(i).value(), style.background()) : style.series(i);
+        return by != null ? by.rgb(series.get(i).value(), style) : style.series(i);
     }
 
     private static void extend(double[] range, double v) {
