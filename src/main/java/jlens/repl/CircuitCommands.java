@@ -236,10 +236,13 @@ final class CircuitCommands {
                 + Format.num(r.mClean() - r.mCorrupt()) + ")"
                 + (approx ? "; estimated from one backward pass" : "; " + r.computed() + " of " + cells
                         + " cells run, the others equal the corrupted run exactly") + ", " + Format.num(r.seconds()) + " s");
-        if (Math.abs(r.mClean() - r.mCorrupt()) < 1e-6 * Math.max(1, Math.abs(r.mClean()))) {
-            s.println("the two texts give the same metric: the normalised values are not defined (NaN); the raw metric is in 'save X.json'");
+        boolean undefined = PatchResult.sameMetric(r.mClean(), r.mCorrupt());
+        if (undefined) {
+            s.println("the two texts give the same metric: the normalised values are not defined (NaN), so there is no grid to draw;"
+                    + " the raw metric of every cell is in 'save X.json'");
+        } else {
+            topCells(s, Grid.of(r, s.tokenPieces()));
         }
-        topCells(s, Grid.of(r, s.tokenPieces()));
         if (!approx) {
             double check = Session.user(() -> ws.patchSelfCheck(kind));
             s.println("check: patching the text into itself gives m_clean in every cell (max |m - m_clean| " + Format.num(check) + ")");
@@ -255,7 +258,11 @@ final class CircuitCommands {
             s.println("'patch " + kind.word() + "' computes the exact grid; 'patch " + kind.word()
                     + " --approx' right after it shows both and their correlation");
         }
-        s.draw(chart, null, height);
+        if (undefined) {
+            s.nothingDrawn();
+        } else {
+            s.draw(chart, null, height);
+        }
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("site", kind.word());
         params.put("method", r.method().name().toLowerCase(java.util.Locale.ROOT));
