@@ -230,6 +230,7 @@ final class PromptCommands {
         s.println("mean over " + r.prompts() + " prompts: m_clean " + Format.num(r.mClean()) + ", m_corrupt " + Format.num(r.mCorrupt())
                 + " (m_clean - m_corrupt " + Format.num(r.mClean() - r.mCorrupt()) + "); " + r.sums().computed() + " of "
                 + (long) cells * r.prompts() + " cells run, the others equal their corrupted run exactly, " + Format.num(r.seconds()) + " s");
+        int height = Math.max(s.settings().height(), r.shape()[0] * (kind == PatchKind.HEADS_POS ? r.shape()[1] : 1) / 2 + 8);
         String[] pieces = s.model().tokenizer().pieces(r.labelIds());
         CircuitCommands.Grid grid = new CircuitCommands.Grid(kind, r.shape(), r.normalized(), r.raw(), pieces);
         boolean undefined = PatchResult.sameMetric(r.mClean(), r.mCorrupt());
@@ -237,11 +238,10 @@ final class PromptCommands {
             s.println("the mean clean and corrupted metrics are equal: the normalised values are not defined (NaN), so there is no"
                     + " grid to draw; the raw means of every cell are in 'save X.json'");
         } else {
-            CircuitCommands.topCells(s, grid);
+            CircuitCommands.topCells(s, grid, height, 0);
         }
         String title = "patched " + kind.word() + ", mean over " + r.prompts() + " prompts: (m - m_corrupt) / (m_clean - m_corrupt)";
         Heatmap chart = CircuitCommands.patchChart(grid, title, "position (tokens of line " + set.get(0).line() + ")");
-        int height = Math.max(s.settings().height(), r.shape()[0] * (kind == PatchKind.HEADS_POS ? r.shape()[1] : 1) / 2 + 8);
         if (undefined) {
             s.nothingDrawn();
         } else {

@@ -53,6 +53,25 @@ class ScreenFitTest {
     }
 
     @Test
+    void circuitCommandsKeepTheCommandLineOnScreen() throws Exception {
+        // lens, patch and dla print tables before their chart; on a short screen the ones the chart repeats give
+        // way (saying so) and dla lists fewer components, so the command line stays in view.
+        Session s = TestSessions.session().session();
+        s.exec("set color 256");
+        String[] setup = {"text \"After John and Mary went to the store, John gave a bottle of milk to\"",
+            "corrupt \"After John and Mary went to the store, Mary gave a bottle of milk to\"", "metric logitdiff \" Mary\" \" John\""};
+        for (int[] size : new int[][] {{80, 24}, {120, 40}, {200, 50}}) {
+            for (String command : List.of("lens", "lens --all", "patch resid_pre", "patch heads", "dla")) {
+                check(s, size, setup, command);
+            }
+        }
+        String small = screen(s, 80, 24, setup[0], setup[1], setup[2], "patch resid_pre");
+        assertTrue(small.contains("cells with the largest effect are left out to keep the chart on screen"), small);
+        String large = screen(s, 200, 50, setup[0], setup[1], setup[2], "patch resid_pre");
+        assertTrue(large.contains("the cells with the largest effect (of 48):"), "the table where there is room:\n" + large);
+    }
+
+    @Test
     void severalChartsOnASmallTerminalSayThatViewPagesThroughThem() throws Exception {
         Session s = TestSessions.session().session();
         String[] setup = {TestSessions.textLine(), "hook layer all", "run"};
