@@ -72,6 +72,32 @@ class ScreenFitTest {
     }
 
     @Test
+    void notesOnNonFiniteValuesAreCountedInTheChartsHeight() throws Exception {
+        // Position 3 of layer 1's c_attn output is NaN (and everything after it in layer 2): hist says so in a line
+        // per part, before the chart, which then leaves room for them.
+        TestSessions.Buffered b = TestSessions.session().exec(TestSessions.textLine(), "hook layer all", "set color 256");
+        try (var scope = TestSessions.model().hooks().scope()) {
+            scope.add("blocks.1.attn.hook_qkv", (name, a) -> {
+                ai.djl.ndarray.NDArray c = a.duplicate();
+                c.set(new ai.djl.ndarray.index.NDIndex(":, 3, :"), Float.NaN);
+                return c;
+            });
+            b.exec("run");
+        }
+        for (int[] size : new int[][] {{80, 24}, {120, 40}}) {
+            for (String command : List.of("hist 1", "hist all")) {
+                if (command.equals("hist all") && size[1] < 40) {
+                    continue; // several charts: 120x40 and up (see SEVERAL)
+                }
+                String text = screen(b.session(), size[0], size[1], command);
+                assertTrue(text.contains(Repl.PROMPT + command), command + " at " + size[0] + "x" + size[1]
+                        + " scrolled its command line off the screen:\n" + text);
+                assertTrue(text.contains("NaN values not in the histogram"), text);
+            }
+        }
+    }
+
+    @Test
     void severalChartsOnASmallTerminalSayThatViewPagesThroughThem() throws Exception {
         Session s = TestSessions.session().session();
         String[] setup = {TestSessions.textLine(), "hook layer all", "run"};
