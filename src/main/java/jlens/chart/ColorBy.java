@@ -3,8 +3,8 @@ package jlens.chart;
 /**
  * Colours many series along a colour map instead of a categorical palette, with a colour bar in place of the
  * legend: series i gets the colour of {@code values[i]} between lo and hi (the layer number, say). Lines and
- * dots use only the part of the map that stays visible on the background ({@link Colormaps#readable}), and
- * the colour bar shows that same part.
+ * dots use only the part of the map that stays visible on the background, as the terminal's colour mode shows
+ * it ({@link Colormaps#readable}), and the colour bar shows that same part.
  *
  * @param map the colour map
  * @param lo the value at the map's low end
@@ -17,14 +17,14 @@ public record ColorBy(Colormap map, double lo, double hi, String label) {
         label = label == null ? "" : label;
     }
 
-    /** The part of the map lines and dots use on {@code background}. */
-    Colormap mapOn(Background background) {
-        return Colormaps.readable(map, background);
+    /** The part of the map lines and dots use in {@code style} (its background, and its mode's colours). */
+    Colormap mapOn(RenderStyle style) {
+        return Colormaps.readable(map, style.background(), style.mode());
     }
 
-    /** The colour of value v on {@code background}. */
-    int rgb(double v, Background background) {
-        return mapOn(background).rgb(hi > lo ? (v - lo) / (hi - lo) : 0);
+    /** The colour of value v in {@code style}. */
+    int rgb(double v, RenderStyle style) {
+        return mapOn(style).rgb(hi > lo ? (v - lo) / (hi - lo) : 0);
     }
 
     /**
@@ -37,6 +37,6 @@ public record ColorBy(Colormap map, double lo, double hi, String label) {
 
     /** Series i's colour: its value along the map in use, or the style's i-th series colour when there is none. */
     static int seriesRgb(ColorBy inUse, int i, double value, RenderStyle style) {
-        return inUse != null ? inUse.rgb(value, style.background()) : style.series(i);
+        return inUse != null ? inUse.rgb(value, style) : style.series(i);
     }
 }

@@ -59,6 +59,9 @@ public final class Colormaps {
         0xC2185B, // pink
     };
 
+    /** Base-colour indices for series on a light 16-colour terminal: blue, red, magenta, bright blue, bright red. */
+    private static final int[] CATEGORICAL16_LIGHT = {4, 1, 5, 12, 9};
+
     private Colormaps() {}
 
     /** The map called {@code name} (case-insensitive), or an exception listing the known names. */
@@ -86,6 +89,20 @@ public final class Colormaps {
         return palette[Math.floorMod(i, palette.length)];
     }
 
+    /**
+     * The {@code i}-th categorical series colour (cycling) that reads on {@code background} in {@code mode}. A
+     * 16-colour terminal shows one of its base colours instead (see {@link Xterm256#nearest16}); on a light
+     * background the xterm green, yellow and cyan, normal or bright, are all under 3:1 against white, so there the
+     * series take the base colours that read: blue, red, magenta and their bright variants (Q blue, K red, V
+     * magenta). On a dark background every hue has a bright variant that reads, and the 24-bit palette maps to it.
+     */
+    public static int categorical(int i, Background background, ColorMode mode) {
+        if (mode == ColorMode.COLOR16 && background == Background.LIGHT) {
+            return Xterm256.rgbOf(CATEGORICAL16_LIGHT[Math.floorMod(i, CATEGORICAL16_LIGHT.length)]);
+        }
+        return categorical(i, background);
+    }
+
     /** The colour of a highlighted point or a label: a red that reads on {@code background}. */
     public static int highlight(Background background) {
         return background == Background.LIGHT ? 0xC62828 : 0xFF5F5F;
@@ -97,21 +114,31 @@ public final class Colormaps {
      * dark background loses its black end, on a light one its pale yellow end.
      */
     public static Colormap readable(Colormap map, Background background) {
-        return READABLE.computeIfAbsent(map.name() + "/" + background + "/" + map.size() + "/" + map.low() + "/"
-                + map.high(), k -> readableRun(map, background));
+        return readable(map, background, ColorMode.TRUECOLOR);
     }
 
-    private static Colormap readableRun(Colormap map, Background background) {
+    /**
+     * As {@link #readable(Colormap, Background)} for a terminal in {@code mode}: in 16 colours, the run whose base
+     * colours read (magma on a light background keeps its purples and reds, not the yellow end, whose base colour
+     * is under 3:1 on white).
+     */
+    public static Colormap readable(Colormap map, Background background, ColorMode mode) {
+        ColorMode judged = mode == ColorMode.COLOR16 ? mode : ColorMode.TRUECOLOR; // 24-bit and 256 judge alike
+        return READABLE.computeIfAbsent(map.name() + "/" + background + "/" + judged + "/" + map.size() + "/"
+                + map.low() + "/" + map.high(), k -> readableRun(map, background, judged));
+    }
+
+    private static Colormap readableRun(Colormap map, Background background, ColorMode mode) {
         int[] table = map.table();
         int bestStart = 0;
         int bestLength = 0;
         for (int i = 0; i < table.length; ) {
-            if (!Contrast.readable(table[i], background)) {
+            if (!Contrast.readable(table[i], background, mode)) {
                 i++;
                 continue;
             }
             int j = i;
-            while (j < table.length && Contrast.readable(table[j], background)) {
+            while (j < table.length && Contrast.readable(table[j], background, mode)) {
                 j++;
             }
             if (j - i > bestLength) {

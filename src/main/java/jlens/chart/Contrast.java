@@ -32,9 +32,16 @@ public final class Contrast {
         return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
     }
 
-    /** The colour a terminal in {@code mode} shows for {@code rgb}: itself, or its xterm-256 entry. */
+    /**
+     * The colour a terminal in {@code mode} shows for {@code rgb}: itself, its xterm-256 entry, or (16 colours) the
+     * xterm palette's value of the base colour it is sent as.
+     */
     public static int shown(int rgb, ColorMode mode) {
-        return mode == ColorMode.COLOR256 ? Xterm256.rgbOf(Xterm256.nearest256(rgb)) : rgb & 0xFFFFFF;
+        return switch (mode) {
+            case COLOR256 -> Xterm256.rgbOf(Xterm256.nearest256(rgb));
+            case COLOR16 -> Xterm256.rgbOf(Xterm256.nearest16(rgb));
+            default -> rgb & 0xFFFFFF;
+        };
     }
 
     /** The contrast of {@code rgb} as shown in {@code mode} against {@code background}. */
@@ -46,5 +53,13 @@ public final class Contrast {
     static boolean readable(int rgb, Background background) {
         return against(rgb, ColorMode.TRUECOLOR, background) >= TARGET
                 && against(rgb, ColorMode.COLOR256, background) >= TARGET;
+    }
+
+    /**
+     * Whether {@code rgb} reaches the chart target on {@code background} as a terminal in {@code mode} shows it: in
+     * 16 colours its base colour must (on the xterm palette), otherwise as {@link #readable(int, Background)}.
+     */
+    static boolean readable(int rgb, Background background, ColorMode mode) {
+        return mode == ColorMode.COLOR16 ? against(rgb, mode, background) >= TARGET : readable(rgb, background);
     }
 }

@@ -199,7 +199,7 @@ public final class Histogram implements Chart {
         frame.draw(image, y.yTicks(rows), x.xTicks(columns), List.of());
         if (colorBy != null) {
             ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(),
-                    colorBy.mapOn(style.background()), colorBy.lo(), colorBy.hi(), style);
+                    colorBy.mapOn(style), colorBy.lo(), colorBy.hi(), style);
         }
         return image;
     }
@@ -239,6 +239,7 @@ public final class Histogram implements Chart {
 
     private int colourOf(int i, RenderStyle style) {
         return ColorBy.seriesRgb(mapped(), i, series.get(i).value(), style);
+
     }
 
     private void drawBars(TextImage image, PlotFrame frame, Series s, Scale x, Scale y, RenderStyle style) {

@@ -151,10 +151,14 @@ public final class LinePlot implements Chart {
         boolean integers = true;
         for (Series s : series) {
             for (int i = 0; i < s.x().length; i++) {
-                if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i])) {
+                // A point whose y is missing (NaN) keeps its place on the x axis, so the gap shows where it is
+                // (an ablation whose first layers are NaN is not drawn as if it started at its first finite one).
+                if (Double.isFinite(s.x()[i])) {
                     extend(xr, s.x()[i]);
-                    extend(s.rightAxis() ? rightRange : left, s.y()[i]);
                     integers &= s.x()[i] == Math.rint(s.x()[i]);
+                }
+                if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i])) {
+                    extend(s.rightAxis() ? rightRange : left, s.y()[i]);
                 }
             }
         }
@@ -225,7 +229,7 @@ public final class LinePlot implements Chart {
                 hasRight ? yRight.yTicks(frame.plotRows()) : List.of());
         if (colorBy != null) {
             ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(),
-                    colorBy.mapOn(style.background()), colorBy.lo(), colorBy.hi(), style);
+                    colorBy.mapOn(style), colorBy.lo(), colorBy.hi(), style);
         }
         return image;
     }
@@ -278,6 +282,7 @@ public final class LinePlot implements Chart {
 
     private int colourOf(int i, RenderStyle style) {
         return ColorBy.seriesRgb(mapped(), i, series.get(i).value(), style);
+
     }
 
     private static void extend(double[] range, double v) {

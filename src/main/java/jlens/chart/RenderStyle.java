@@ -62,6 +62,6 @@ public record RenderStyle(ColorMode mode, boolean unicode, Background background
 
     /** The colour of series {@code i} of a categorical palette that reads on this background. */
     int series(int i) {
-        return Colormaps.categorical(i, background);
+        return Colormaps.categorical(i, background, mode);
     }
 }

@@ -144,8 +144,8 @@ public final class ScatterPlot implements Chart {
         DotCanvas canvas = new DotCanvas(frame.plotColumns(), frame.plotRows());
         int pw = canvas.pixelWidth();
         int ph = canvas.pixelHeight();
-        Colormap valueMap = byValue == null ? null : Colormaps.readable(byValue, style.background());
-        Colormap densityMap = Colormaps.readable(density, style.background());
+        Colormap valueMap = byValue == null ? null : Colormaps.readable(byValue, style.background(), style.mode());
+        Colormap densityMap = Colormaps.readable(density, style.background(), style.mode());
         for (int i = 0; i < y.length; i++) {
             if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {
                 int py = ph - 1 - ys.pixel(y[i], ph);

@@ -68,7 +68,17 @@ public record PatchResult(PatchSpec spec, int[] shape, double[] raw, double[] no
     }
 
     static double normalize(double m, double clean, double corrupt) {
-        return (m - corrupt) / (clean - corrupt);
+        return sameMetric(clean, corrupt) ? Double.NaN : (m - corrupt) / (clean - corrupt);
+    }
+
+    /**
+     * Whether a clean and a corrupted metric are the same up to float rounding (a millionth of the clean metric,
+     * at least 1e-6), so that dividing by their difference would only magnify rounding: the normalised grid is
+     * then not defined. A prompt set's means can differ by 1e-7 where every prompt's two metrics are equal, and
+     * (m - m_corrupt) / 2e-7 drew noise as values near 1.
+     */
+    public static boolean sameMetric(double clean, double corrupt) {
+        return Math.abs(clean - corrupt) < 1e-6 * Math.max(1, Math.abs(clean));
     }
 
     /** The normalised value at {@code [layer, column]} of a 2-D grid. */

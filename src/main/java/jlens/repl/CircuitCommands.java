@@ -236,17 +236,22 @@ final class CircuitCommands {
                 + Format.num(r.mClean() - r.mCorrupt()) + ")"
                 + (approx ? "; estimated from one backward pass" : "; " + r.computed() + " of " + cells
                         + " cells run, the others equal the corrupted run exactly") + ", " + Format.num(r.seconds()) + " s");
-        if (Math.abs(r.mClean() - r.mCorrupt()) < 1e-6 * Math.max(1, Math.abs(r.mClean()))) {
-            s.println("the two texts give the same metric: the normalised values are not defined (NaN); the raw metric is in 'save X.json'");
+        boolean undefined = PatchResult.sameMetric(r.mClean(), r.mCorrupt());
+        if (undefined) {
+            s.println("the two texts give the same metric: the normalised values are not defined (NaN), so there is no grid to draw;"
+                    + " the raw metric of every cell is in 'save X.json'");
         }
-        topCells(s, Grid.of(r, s.tokenPieces()));
-        if (!approx) {
-            double check = Session.user(() -> ws.patchSelfCheck(kind));
-            s.println("check: patching the text into itself gives m_clean in every cell (max |m - m_clean| " + Format.num(check) + ")");
+        int height = Math.max(s.settings().height(), r.shape()[0] * (kind == PatchKind.HEADS_POS ? r.shape()[1] : 1) / 2 + 8);
+        String check = approx ? null : "check: patching the text into itself gives m_clean in every cell (max |m - m_clean| "
+                + Format.num(Session.user(() -> ws.patchSelfCheck(kind))) + ")";
+        if (!undefined) {
+            topCells(s, Grid.of(r, s.tokenPieces()), height, check == null ? 1 : s.printedLines(check));
+        }
+        if (check != null) {
+            s.println(check);
         }
         String title = (approx ? "estimated " : "") + "patched " + kind.word() + ": (m - m_corrupt) / (m_clean - m_corrupt)";
         Chart chart = patchChart(s, r, title);
-        int height = Math.max(s.settings().height(), r.shape()[0] * (kind == PatchKind.HEADS_POS ? r.shape()[1] : 1) / 2 + 8);
         if (approx && exact != null) {
             s.println("correlation with the exact grid (the last result): " + Format.num(r.correlation(exact)));
             chart = new SmallMultiples("exact and estimated " + kind.word()).add(patchChart(s, exact, "exact"))
@@ -255,7 +260,11 @@ final class CircuitCommands {
             s.println("'patch " + kind.word() + "' computes the exact grid; 'patch " + kind.word()
                     + " --approx' right after it shows both and their correlation");
         }
-        s.draw(chart, null, height);
+        if (undefined) {
+            s.nothingDrawn();
+        } else {
+            s.draw(chart, null, height);
+        }
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("site", kind.word());
         params.put("method", r.method().name().toLowerCase(java.util.Locale.ROOT));
@@ -301,8 +310,12 @@ final class CircuitCommands {
         }
     }
 
-    /** The ten cells with the largest |normalised| value. */
-    static void topCells(Session s, Grid r) {
+    /**
+     * The ten cells with the largest |normalised| value, which the heatmap shows too: left out (one line saying so)
+     * when, with {@code linesAfter} lines still to print, they would push the command line off a terminal's screen
+     * above a chart of {@code chartRows} rows.
+     */
+    static void topCells(Session s, Grid r, int chartRows, int linesAfter) {
         String[] pieces = r.pieces();
         boolean perPosition = !r.kind().allPositions();
         List<String> header = new ArrayList<>(List.of("layer"));
@@ -337,8 +350,14 @@ final class CircuitCommands {
             cells.add(r.raw()[i]);
             table.row(cells.toArray());
         }
-        s.println("the cells with the largest effect (of " + r.raw().length + "):");
-        s.out().print(table);
+        String text = table.toString();
+        if (s.fits(1, chartRows, 1 + (int) text.lines().count() + linesAfter)) {
+            s.println("the cells with the largest effect (of " + r.raw().length + "):");
+            s.out().print(text);
+        } else {
+            s.println("(the " + order.size() + " cells with the largest effect are left out to keep the chart on screen; 'save X.csv'"
+                    + " writes every cell)");
+        }
     }
 
     private static Heatmap patchChart(Session s, PatchResult r, String title) {
@@ -392,19 +411,24 @@ final class CircuitCommands {
         s.println("logit lens at position " + r.position() + " (" + Format.visible(s.tokenPieces()[r.position()]) + "), token '" + name
                 + "' (id " + r.target() + "): each layer's residual stream through the final LayerNorm and the unembedding");
         TextTable table = new TextTable("row", "residual", "logprob", "rank", "top token", "top logprob");
-        long[] top = new long[r.rowCount()];
-        for (int i = 0; i < top.length; i++) {
-            top[i] = r.top1Id()[i];
+        long[] topIds = new long[r.rowCount()];
+        for (int i = 0; i < topIds.length; i++) {
+            topIds[i] = r.top1Id()[i];
         }
-        String[] topPieces = s.model().tokenizer().pieces(top);
+        String[] topPieces = s.model().tokenizer().pieces(topIds);
         for (int i = 0; i < r.rowCount(); i++) {
             table.row(i, i < r.rowCount() - 1 ? "resid_pre " + i : "final", r.logprobTarget()[i], r.rankTarget()[i],
                     Format.visible(topPieces[i]), r.top1Logprob()[i]);
         }
-        s.out().print(table);
-        s.println("check: the last row equals the model's own log-probs (max |diff| over the vocabulary "
-                + Format.num(r.finalRowMaxAbsDiff()) + ")");
-        topTokenTable(s, r);
+        // The per-layer table repeats the chart's two lines (and the top token at this position, in the table
+        // below); on a short screen it gives way, so the command line, the top tokens and the chart stay in view.
+        String check = "check: the last row equals the model's own log-probs (max |diff| over the vocabulary "
+                + Format.num(r.finalRowMaxAbsDiff()) + ")";
+        String[] top = topTokenTable(s, r);
+        s.tableBeforeCharts(table, 1, "lens.csv", s.printedLines(check) + s.printedLines(top[0]) + (int) top[1].lines().count());
+        s.println(check);
+        s.println(top[0]);
+        s.out().print(top[1]);
         double[] rows = IntStream.range(0, r.rowCount()).asDoubleStream().toArray();
         double[] ranks = IntStream.of(r.rankTarget()).asDoubleStream().toArray();
         LinePlot plot = new LinePlot("logit lens: '" + name + "' at position " + r.position() + " by layer (last point: the model's output)")
@@ -425,8 +449,11 @@ final class CircuitCommands {
         return Math.max(1, (s.chartWidth() - 12) / (LENS_CELL + 2));
     }
 
-    /** The top token of every row at the last positions that fit the screen, the read-out position among them. */
-    private static void topTokenTable(Session s, LogitLensResult r) {
+    /**
+     * The top token of every row at the last positions that fit the screen, the read-out position among them: its
+     * heading line and the table, to print.
+     */
+    private static String[] topTokenTable(Session s, LogitLensResult r) {
         int t = r.top1IdTable()[0].length;
         int cell = LENS_CELL;
         int fit = tableColumns(s);
@@ -452,10 +479,9 @@ final class CircuitCommands {
             }
             table.row(cells);
         }
-        s.println("top token by layer (rows) at positions " + first + ".." + last + " of 0.." + (t - 1)
-                + " (columns: position and the text's token there; " + (r.tableComplete()
-                ? "'save lens.json' has every position)" : "'lens ... --all' computes every position for 'save lens.json')"));
-        s.out().print(table);
+        String heading = "top token by layer at positions " + first + ".." + last + " of 0.." + (t - 1) + "; " + (r.tableComplete()
+                ? "'save lens.json' has every position" : "'lens ... --all' computes every position for 'save lens.json'");
+        return new String[] {heading, table.toString()};
     }
 
     private static String[] clip(String[] words, int width) {
@@ -501,20 +527,27 @@ final class CircuitCommands {
         }
         s.println("direct logit attribution at position " + r.position() + " toward " + what + "; final LayerNorm scale "
                 + Format.num(r.lnScale()));
+        double[][] grid = r.perHead();
+        int height = Math.max(s.settings().height(), grid.length / 2 + 8);
+        String check = "check: components + constant " + Format.num(r.constant()) + " = " + Format.num(r.total()) + " = the model's "
+                + (r.isDifference() ? "logit difference " : "logit ") + Format.num(r.logit()) + " (|diff| "
+                + Format.num(Math.abs(r.total() - r.logit())) + ")";
+        // Ten components, or as many (at least three) as leave the command line on a short screen: the heatmap
+        // shows the heads, not the embeddings and MLPs this list names.
+        String fewer = " (as many as fit the screen; 'save X.csv' writes every one)";
+        int room = s.linesLeft(height, s.printedLines(check)) - 1 - s.printedLines("the 10 largest of " + r.terms().size() + " components" + fewer + ":");
+        int shown = Math.min(r.terms().size(), Math.max(3, Math.min(10, room)));
         TextTable table = new TextTable("component", "contribution");
-        for (DirectLogitAttributionTerm x : r.top(10)) {
+        for (DirectLogitAttributionTerm x : r.top(shown)) {
             table.row(x.name(), x.value());
         }
-        s.println("the 10 largest of " + r.terms().size() + " components:");
+        s.println("the " + shown + " largest of " + r.terms().size() + " components" + (shown < Math.min(10, r.terms().size()) ? fewer : "") + ":");
         s.out().print(table);
-        s.println("check: components + constant " + Format.num(r.constant()) + " = " + Format.num(r.total()) + " = the model's "
-                + (r.isDifference() ? "logit difference " : "logit ") + Format.num(r.logit()) + " (|diff| "
-                + Format.num(Math.abs(r.total() - r.logit())) + ")");
-        double[][] grid = r.perHead();
+        s.println(check);
         String[] rows = IntStream.range(0, grid.length).mapToObj(Integer::toString).toArray(String[]::new);
         Heatmap map = new Heatmap(grid).title("direct logit attribution per head toward " + what).rowLabels(rows)
                 .xLabel("head").yLabel("layer").colorLabel("logit").originBottom(true);
-        s.draw(map.diverging(0, "no effect"), null, Math.max(s.settings().height(), grid.length / 2 + 8));
+        s.draw(map.diverging(0, "no effect"), null, height);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("position", r.position());
         params.put("answer", r.answer());

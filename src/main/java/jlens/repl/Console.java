@@ -125,6 +125,18 @@ final class Console {
                 || 1 + counter.lines() + extraLines + charts * each + ROWS_AFTER <= rows;
     }
 
+    /**
+     * Lines of text that can still be printed before a chart of {@code chartRows} rows and {@code extraLines} more
+     * lines without scrolling the command line off the screen; unlimited without a terminal or with a fixed height.
+     */
+    int linesLeft(int chartRows, int extraLines) {
+        int rows = terminalHeight.getAsInt();
+        if (settings.height() > 0 || rows <= 0 || !interactive) {
+            return Integer.MAX_VALUE;
+        }
+        return rows - 1 - counter.lines() - extraLines - chartRows - ROWS_AFTER;
+    }
+
     /** Prints a line of prose, wrapped at word boundaries to the terminal's width (continuations indented). */
     void println(String s) {
         out.println(Format.wrap(s, textWidth()));

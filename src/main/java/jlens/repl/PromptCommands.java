@@ -14,6 +14,7 @@ import jlens.intervene.Prompt;
 import jlens.intervene.PromptAblation;
 import jlens.intervene.PromptFileException;
 import jlens.intervene.PatchKind;
+import jlens.intervene.PatchResult;
 import jlens.intervene.PatchSpec;
 import jlens.intervene.PromptMean;
 import jlens.intervene.PromptPatchResult;
@@ -229,16 +230,23 @@ final class PromptCommands {
         s.println("mean over " + r.prompts() + " prompts: m_clean " + Format.num(r.mClean()) + ", m_corrupt " + Format.num(r.mCorrupt())
                 + " (m_clean - m_corrupt " + Format.num(r.mClean() - r.mCorrupt()) + "); " + r.sums().computed() + " of "
                 + (long) cells * r.prompts() + " cells run, the others equal their corrupted run exactly, " + Format.num(r.seconds()) + " s");
-        if (Math.abs(r.mClean() - r.mCorrupt()) < 1e-6 * Math.max(1, Math.abs(r.mClean()))) {
-            s.println("the mean clean and corrupted metrics are equal: the normalised values are not defined (NaN); the raw means are in 'save X.json'");
-        }
+        int height = Math.max(s.settings().height(), r.shape()[0] * (kind == PatchKind.HEADS_POS ? r.shape()[1] : 1) / 2 + 8);
         String[] pieces = s.model().tokenizer().pieces(r.labelIds());
         CircuitCommands.Grid grid = new CircuitCommands.Grid(kind, r.shape(), r.normalized(), r.raw(), pieces);
-        CircuitCommands.topCells(s, grid);
+        boolean undefined = PatchResult.sameMetric(r.mClean(), r.mCorrupt());
+        if (undefined) {
+            s.println("the mean clean and corrupted metrics are equal: the normalised values are not defined (NaN), so there is no"
+                    + " grid to draw; the raw means of every cell are in 'save X.json'");
+        } else {
+            CircuitCommands.topCells(s, grid, height, 0);
+        }
         String title = "patched " + kind.word() + ", mean over " + r.prompts() + " prompts: (m - m_corrupt) / (m_clean - m_corrupt)";
         Heatmap chart = CircuitCommands.patchChart(grid, title, "position (tokens of line " + set.get(0).line() + ")");
-        int height = Math.max(s.settings().height(), r.shape()[0] * (kind == PatchKind.HEADS_POS ? r.shape()[1] : 1) / 2 + 8);
-        s.draw(chart, null, height);
+        if (undefined) {
+            s.nothingDrawn();
+        } else {
+            s.draw(chart, null, height);
+        }
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("site", kind.word());
         params.put("prompts", set.source());

@@ -198,6 +198,11 @@ public final class Session implements AutoCloseable {
         console.println(s);
     }
 
+    /** The lines {@link #println(String)} takes for {@code s} (prose wraps at the terminal's width). */
+    int printedLines(String s) {
+        return (int) Format.wrap(s, console.textWidth()).lines().count();
+    }
+
     int textWidth() {
         return console.textWidth();
     }
@@ -269,15 +274,30 @@ public final class Session implements AutoCloseable {
         return console.fits(charts, rows);
     }
 
+    /** Lines that still fit above a chart of {@code chartRows} rows and {@code extraLines} more (see Console). */
+    int linesLeft(int chartRows, int extraLines) {
+        return console.linesLeft(chartRows, extraLines);
+    }
+
+    /** As {@link #fits(int, int)} with {@code extraLines} of text printed first. */
+    boolean fits(int charts, int rows, int extraLines) {
+        return console.fits(charts, rows, extraLines);
+    }
+
     /**
      * Prints a table that a chart below repeats, when it leaves room on the screen for {@code charts} charts of
      * a readable height; otherwise one line saying where the numbers are ({@code save FILE.csv}), so the command
      * line stays on screen. Scripts and fixed heights always get the table.
      */
     void tableBeforeCharts(Object table, int charts, String csvName) {
+        tableBeforeCharts(table, charts, csvName, 0);
+    }
+
+    /** As {@link #tableBeforeCharts(Object, int, String)} with {@code linesAfter} lines still to print between it and the charts. */
+    void tableBeforeCharts(Object table, int charts, String csvName, int linesAfter) {
         String text = table.toString();
         long lines = text.lines().count();
-        if (console.fits(charts, Console.MIN_HEIGHT + 4, (int) lines)) {
+        if (console.fits(charts, Console.MIN_HEIGHT + 4, (int) lines + linesAfter)) {
             console.out().print(text);
         } else {
             println("(the table of " + (lines - 1) + " rows is left out to keep the chart on screen; 'save "

@@ -108,17 +108,18 @@ final class StatsCommands {
             s.settings().layer(layer);
             s.println("layer " + layer + ": density of Q, K, V values (" + bins + " bins " + (range == null ? "each over its own range"
                     : "on [" + Format.num(lo) + ", " + Format.num(hi) + "]") + "); " + Positions.note(first));
+            // Said before the chart, so that on a terminal the chart's height leaves room for them.
+            for (QkvPart part : QkvPart.values()) {
+                if (h.part(part).hasNonFinite()) { // an all-NaN part is otherwise an empty plot on an invented range
+                    s.println(part + ": " + h.part(part).nonFiniteNote());
+                }
+            }
             Chart chart = layerChart(h);
             if (chart != null) {
                 s.draw(chart, layerFigure(s, first, layer));
             } else {
                 s.println("layer " + layer + ": no Q, K or V value is finite: nothing to draw");
                 s.nothingDrawn();
-            }
-            for (QkvPart part : QkvPart.values()) {
-                if (h.part(part).hasNonFinite()) { // an all-NaN part is otherwise an empty plot on an invented range
-                    s.println(part + ": " + h.part(part).nonFiniteNote());
-                }
             }
             s.lastResult(Result.of("hist", "hist " + layer, Map.of("layer", layer, "first_position", first, "bins", bins,
                     "shared_edges", range != null), h));
@@ -138,8 +139,7 @@ final class StatsCommands {
         for (int l = 0; l < all.layers(); l++) {
             titles.add("layer " + l + ": Q, K, V density on [" + Format.num(all.lo()) + ", " + Format.num(all.hi()) + "]");
         }
-        s.draw(overview, new Figure(titles, 0, i -> i == 0 ? overview : sharedLayerChart(all, i - 1)));
-        for (int l = 0; l < all.layers(); l++) {
+        for (int l = 0; l < all.layers(); l++) { // before the chart, whose height on a terminal then leaves room for them
             for (QkvPart part : QkvPart.values()) {
                 Density d = switch (part) {
                     case Q -> all.q().get(l);
@@ -151,6 +151,7 @@ final class StatsCommands {
                 }
             }
         }
+        s.draw(overview, new Figure(titles, 0, i -> i == 0 ? overview : sharedLayerChart(all, i - 1)));
         s.println("'view' shows these full screen and pages through every layer's histograms (arrow keys)");
         s.lastResult(Result.of("hist-all", "hist all", Map.of("first_position", first, "bins", all.bins(), "lo", all.lo(), "hi", all.hi()),
                 all));

@@ -41,6 +41,33 @@ class ChartContrastTest {
     }
 
     @Test
+    void sixteenColourSeriesStayVisibleOnBothBackgrounds() {
+        // 16 colours are read on the xterm palette (as the contrast tool reads them): its green, yellow and cyan
+        // are under 3:1 on white, so on a light background no series may be drawn in them (V was green).
+        Map<String, Chart> charts = new LinkedHashMap<>(Samples.all());
+        charts.putAll(Samples.extra());
+        int judged = 0;
+        for (Map.Entry<String, Chart> e : charts.entrySet()) {
+            for (Background bg : Background.values()) {
+                RenderStyle style = new RenderStyle(ColorMode.COLOR16, true, bg);
+                for (int[] size : SIZES) {
+                    AnsiContrast.Result r = AnsiContrast.measure(e.getValue().toText(size[0], size[1], style), bg);
+                    assertEquals(0, r.below(), e.getKey() + " " + size[0] + "x" + size[1] + " 16 colours " + bg + ": " + r);
+                    judged += r.total();
+                }
+            }
+        }
+        assertTrue(judged > 0, "nothing coloured was judged");
+        for (Background bg : Background.values()) {
+            for (int i = 0; i < 8; i++) {
+                int shown = Xterm256.rgbOf(Xterm256.nearest16(Colormaps.categorical(i, bg, ColorMode.COLOR16)));
+                assertTrue(Contrast.ratio(shown, bg.rgb()) >= Contrast.TARGET, "series " + i + " on " + bg + ": #"
+                        + Integer.toHexString(shown));
+            }
+        }
+    }
+
+    @Test
     void aSingleSeriesNeverTakesAMapEnd() {
         // The ablation line, coloured by layer along magma, used to be drawn in magma's rgb(0,0,4).
         LinePlot plot = new LinePlot("one series").colorBy(new ColorBy(Colormaps.MAGMA, 0, 35, "layer"))

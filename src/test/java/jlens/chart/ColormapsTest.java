@@ -114,6 +114,24 @@ class ColormapsTest {
     }
 
     @Test
+    void readablePartInSixteenColoursIsJudgedByTheBaseColourShown() {
+        for (String name : SEQUENTIAL) {
+            for (Background bg : Background.values()) {
+                Colormap part = Colormaps.readable(Colormaps.byName(name), bg, ColorMode.COLOR16);
+                assertTrue(part.size() >= 16, name + " on " + bg + " keeps only " + part.size());
+                for (int i = 0; i < part.size(); i++) {
+                    assertTrue(Contrast.against(part.table()[i], ColorMode.COLOR16, bg) >= Contrast.MIN, name + " on " + bg);
+                }
+            }
+        }
+        // viridis on white: its green and yellow end is sent as xterm green or yellow (under 3:1), so it goes in 16
+        // colours though its 24-bit colours read
+        Colormap viridis = Colormaps.byName("viridis");
+        assertNotEquals(viridis.high(), Colormaps.readable(viridis, Background.LIGHT, ColorMode.COLOR16).high());
+        assertTrue(Contrast.against(Colormaps.readable(viridis, Background.LIGHT).high(), ColorMode.COLOR16, Background.LIGHT) < Contrast.MIN);
+    }
+
+    @Test
     void coolWarmMatchesMorelandsPublishedEndsAndWhiteCentre() {
         // Moreland (2009): cool end (59, 76, 192), warm end (180, 4, 38), centre about (221, 221, 221).
         Colormap map = Colormaps.COOLWARM;

@@ -60,6 +60,26 @@ class DegenerateDataTest {
         assertEquals(kAlone, noEdges);
     }
 
+    @Test
+    void missingPointsKeepTheirPlaceOnTheXAxis() {
+        // Layers 0 and 1 NaN, layer 2 finite: the axis still runs 0..2 with the point at its right end, not a
+        // one-point axis labelled "2" in the middle.
+        double nan = Double.NaN;
+        String[] lines = plain(new LinePlot("p").xLabel("layer")
+                .add(new LinePlot.Series("p", new double[] {0, 1, 2}, new double[] {nan, nan, -17.5}))).split("\n");
+        String ticks = lines[lines.length - 2];
+        assertTrue(ticks.strip().startsWith("0") && ticks.contains("1") && ticks.strip().endsWith("2"), ticks);
+        int dotColumn = -1;
+        for (String line : lines) {
+            for (int c = 0; c < line.length(); c++) {
+                if (line.charAt(c) > 0x2800 && line.charAt(c) <= 0x28FF || line.charAt(c) == '●') {
+                    dotColumn = Math.max(dotColumn, c);
+                }
+            }
+        }
+        assertTrue(dotColumn >= ticks.lastIndexOf('2') - 1, "the point is at layer 2, the right end:\n" + String.join("\n", lines));
+    }
+
     private static String plain(Chart c) {
         return String.join("\n", AnsiEncoder.plainLines(c.render(60, 14, RenderStyle.TRUECOLOR)));
     }

@@ -3,6 +3,7 @@ package jlens.repl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,6 +76,22 @@ class CircuitCommandsTest {
         Path txt = tmp.resolve("p.txt");
         b.exec("save " + txt);
         assertTrue(Files.readString(txt).contains("\u00b7Jo"), Files.readString(txt));
+    }
+
+    @Test
+    void aMetricTheCorruptionCannotReachDrawsNoGrid() {
+        // The metric at position 5 comes before the texts differ (position 9): both runs give the same metric, so
+        // (m - m_corrupt) / (m_clean - m_corrupt) is 0 / 0 in every cell; no blank grid on an invented scale.
+        TestSessions.Buffered b = TestSessions.session().exec(CLEAN, CORRUPT, "metric logitdiff \" Mary\" \" John\" pos 5", "lens");
+        b.take();
+        String out = b.exec("patch resid_pre").take();
+        assertTrue(out.contains("the two texts give the same metric: the normalised values are not defined (NaN), so there is no grid to draw"), out);
+        assertFalse(out.contains("the cells with the largest effect"), out);
+        assertTrue(out.contains("check: patching the text into itself gives m_clean"), out);
+        assertNull(b.session().lastChart(), "no chart, and no older one left for 'save X.png'");
+        PatchResult r = (PatchResult) b.session().lastResult().value();
+        assertTrue(java.util.Arrays.stream(r.normalized()).allMatch(Double::isNaN));
+        assertTrue(java.util.Arrays.stream(r.raw()).allMatch(m -> m == r.mCorrupt()), "the raw metric is still there");
     }
 
     @Test

@@ -220,6 +220,21 @@ class PromptSetStudiesTest {
     }
 
     @Test
+    void aSetWhoseMeanMetricsAgreeUpToRoundingDrawsNoGridOfNoise() {
+        // On the known-answer model an IOI corruption changes no prompt's logit difference (nothing to copy), but
+        // the two means, summed in floats, differ by about 1e-7: dividing by that drew rounding as values near 1.
+        TestSessions.Buffered b = TestSessions.session().exec("load known", "prompts ioi 8", "detect previous-token set");
+        b.take();
+        String out = b.exec("patch heads set").take();
+        PromptPatchResult r = (PromptPatchResult) b.session().lastResult().value();
+        assertTrue(Math.abs(r.mClean() - r.mCorrupt()) < 1e-6, "the case this test is about: " + r.mClean() + " vs " + r.mCorrupt());
+        assertTrue(out.contains("the mean clean and corrupted metrics are equal: the normalised values are not defined (NaN), so there is no grid to draw"), out);
+        assertFalse(out.contains("the cells with the largest effect"), out);
+        assertTrue(java.util.Arrays.stream(r.normalized()).allMatch(Double::isNaN), java.util.Arrays.toString(r.normalized()));
+        assertEquals(null, b.session().lastChart(), "no chart of noise, and no older one left behind");
+    }
+
+    @Test
     void aModelChangeMakesTheSetAgainOrDropsItSayingWhy() throws Exception {
         TestSessions.Buffered b = TestSessions.session();
         b.exec("prompts ioi 6 seed 4", "logprobs set");

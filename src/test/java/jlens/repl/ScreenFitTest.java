@@ -53,6 +53,51 @@ class ScreenFitTest {
     }
 
     @Test
+    void circuitCommandsKeepTheCommandLineOnScreen() throws Exception {
+        // lens, patch and dla print tables before their chart; on a short screen the ones the chart repeats give
+        // way (saying so) and dla lists fewer components, so the command line stays in view.
+        Session s = TestSessions.session().session();
+        s.exec("set color 256");
+        String[] setup = {"text \"After John and Mary went to the store, John gave a bottle of milk to\"",
+            "corrupt \"After John and Mary went to the store, Mary gave a bottle of milk to\"", "metric logitdiff \" Mary\" \" John\""};
+        for (int[] size : new int[][] {{80, 24}, {120, 40}, {200, 50}}) {
+            for (String command : List.of("lens", "lens --all", "patch resid_pre", "patch heads", "dla")) {
+                check(s, size, setup, command);
+            }
+        }
+        String small = screen(s, 80, 24, setup[0], setup[1], setup[2], "patch resid_pre");
+        assertTrue(small.contains("cells with the largest effect are left out to keep the chart on screen"), small);
+        String large = screen(s, 200, 50, setup[0], setup[1], setup[2], "patch resid_pre");
+        assertTrue(large.contains("the cells with the largest effect (of 48):"), "the table where there is room:\n" + large);
+    }
+
+    @Test
+    void notesOnNonFiniteValuesAreCountedInTheChartsHeight() throws Exception {
+        // Position 3 of layer 1's c_attn output is NaN (and everything after it in layer 2): hist says so in a line
+        // per part, before the chart, which then leaves room for them.
+        TestSessions.Buffered b = TestSessions.session().exec(TestSessions.textLine(), "hook layer all", "set color 256");
+        try (var scope = TestSessions.model().hooks().scope()) {
+            scope.add("blocks.1.attn.hook_qkv", (name, a) -> {
+                ai.djl.ndarray.NDArray c = a.duplicate();
+                c.set(new ai.djl.ndarray.index.NDIndex(":, 3, :"), Float.NaN);
+                return c;
+            });
+            b.exec("run");
+        }
+        for (int[] size : new int[][] {{80, 24}, {120, 40}}) {
+            for (String command : List.of("hist 1", "hist all")) {
+                if (command.equals("hist all") && size[1] < 40) {
+                    continue; // several charts: 120x40 and up (see SEVERAL)
+                }
+                String text = screen(b.session(), size[0], size[1], command);
+                assertTrue(text.contains(Repl.PROMPT + command), command + " at " + size[0] + "x" + size[1]
+                        + " scrolled its command line off the screen:\n" + text);
+                assertTrue(text.contains("NaN values not in the histogram"), text);
+            }
+        }
+    }
+
+    @Test
     void severalChartsOnASmallTerminalSayThatViewPagesThroughThem() throws Exception {
         Session s = TestSessions.session().session();
         String[] setup = {TestSessions.textLine(), "hook layer all", "run"};
