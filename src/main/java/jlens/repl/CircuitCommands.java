@@ -245,7 +245,7 @@ final class CircuitCommands {
         String check = approx ? null : "check: patching the text into itself gives m_clean in every cell (max |m - m_clean| "
                 + Format.num(Session.user(() -> ws.patchSelfCheck(kind))) + ")";
         if (!undefined) {
-            topCells(s, Grid.of(r, s.tokenPieces()), height, check == null ? 1 : s.printedLines(check));
+            topCells(s, Grid.of(r, s.tokenPieces()), height, check == null ? 1 : s.printedLines(check), "'save X.csv' writes every cell");
         }
         if (check != null) {
             s.println(check);
@@ -313,9 +313,9 @@ final class CircuitCommands {
     /**
      * The ten cells with the largest |normalised| value, which the heatmap shows too: left out (one line saying so)
      * when, with {@code linesAfter} lines still to print, they would push the command line off a terminal's screen
-     * above a chart of {@code chartRows} rows.
+     * above a chart of {@code chartRows} rows ({@code whereAll} says which save has every cell).
      */
-    static void topCells(Session s, Grid r, int chartRows, int linesAfter) {
+    static void topCells(Session s, Grid r, int chartRows, int linesAfter, String whereAll) {
         String[] pieces = r.pieces();
         boolean perPosition = !r.kind().allPositions();
         List<String> header = new ArrayList<>(List.of("layer"));
@@ -355,8 +355,7 @@ final class CircuitCommands {
             s.println("the cells with the largest effect (of " + r.raw().length + "):");
             s.out().print(text);
         } else {
-            s.println("(the " + order.size() + " cells with the largest effect are left out to keep the chart on screen; 'save X.csv'"
-                    + " writes every cell)");
+            s.println("(the " + order.size() + " cells with the largest effect are left out to keep the chart on screen; " + whereAll + ")");
         }
     }
 
@@ -424,11 +423,11 @@ final class CircuitCommands {
         // below); on a short screen it gives way, so the command line, the top tokens and the chart stay in view.
         String check = "check: the last row equals the model's own log-probs (max |diff| over the vocabulary "
                 + Format.num(r.finalRowMaxAbsDiff()) + ")";
-        String[] top = topTokenTable(s, r);
-        s.tableBeforeCharts(table, 1, "lens.csv", s.printedLines(check) + s.printedLines(top[0]) + (int) top[1].lines().count());
+        TopTokens top = topTokenTable(s, r);
+        s.tableBeforeCharts(table, 1, "lens.csv", s.printedLines(check) + s.printedLines(top.heading()) + (int) top.table().lines().count());
         s.println(check);
-        s.println(top[0]);
-        s.out().print(top[1]);
+        s.println(top.heading());
+        s.out().print(top.table());
         double[] rows = IntStream.range(0, r.rowCount()).asDoubleStream().toArray();
         double[] ranks = IntStream.of(r.rankTarget()).asDoubleStream().toArray();
         LinePlot plot = new LinePlot("logit lens: '" + name + "' at position " + r.position() + " by layer (last point: the model's output)")
@@ -449,11 +448,11 @@ final class CircuitCommands {
         return Math.max(1, (s.chartWidth() - 12) / (LENS_CELL + 2));
     }
 
-    /**
-     * The top token of every row at the last positions that fit the screen, the read-out position among them: its
-     * heading line and the table, to print.
-     */
-    private static String[] topTokenTable(Session s, LogitLensResult r) {
+    /** The lens's top-token table as printed: a line of prose and the table under it. */
+    private record TopTokens(String heading, String table) {}
+
+    /** The top token of every row at the last positions that fit the screen, the read-out position among them. */
+    private static TopTokens topTokenTable(Session s, LogitLensResult r) {
         int t = r.top1IdTable()[0].length;
         int cell = LENS_CELL;
         int fit = tableColumns(s);
@@ -481,7 +480,7 @@ final class CircuitCommands {
         }
         String heading = "top token by layer at positions " + first + ".." + last + " of 0.." + (t - 1) + "; " + (r.tableComplete()
                 ? "'save lens.json' has every position" : "'lens ... --all' computes every position for 'save lens.json'");
-        return new String[] {heading, table.toString()};
+        return new TopTokens(heading, table.toString());
     }
 
     private static String[] clip(String[] words, int width) {

@@ -238,7 +238,7 @@ final class PromptCommands {
             s.println("the mean clean and corrupted metrics are equal: the normalised values are not defined (NaN), so there is no"
                     + " grid to draw; the raw means of every cell are in 'save X.json'");
         } else {
-            CircuitCommands.topCells(s, grid, height, 0);
+            CircuitCommands.topCells(s, grid, height, 0, "'save X.npy' writes the mean grid");
         }
         String title = "patched " + kind.word() + ", mean over " + r.prompts() + " prompts: (m - m_corrupt) / (m_clean - m_corrupt)";
         Heatmap chart = CircuitCommands.patchChart(grid, title, "position (tokens of line " + set.get(0).line() + ")");
