@@ -260,11 +260,7 @@ final class CircuitCommands {
             s.println("'patch " + kind.word() + "' computes the exact grid; 'patch " + kind.word()
                     + " --approx' right after it shows both and their correlation");
         }
-        if (undefined) {
-            s.nothingDrawn();
-        } else {
-            s.draw(chart, null, height);
-        }
+        s.drawUnless(undefined, chart, height);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("site", kind.word());
         params.put("method", r.method().name().toLowerCase(java.util.Locale.ROOT));

@@ -242,11 +242,7 @@ final class PromptCommands {
         }
         String title = "patched " + kind.word() + ", mean over " + r.prompts() + " prompts: (m - m_corrupt) / (m_clean - m_corrupt)";
         Heatmap chart = CircuitCommands.patchChart(grid, title, "position (tokens of line " + set.get(0).line() + ")");
-        if (undefined) {
-            s.nothingDrawn();
-        } else {
-            s.draw(chart, null, height);
-        }
+        s.drawUnless(undefined, chart, height);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("site", kind.word());
         params.put("prompts", set.source());

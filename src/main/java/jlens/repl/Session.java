@@ -256,6 +256,15 @@ public final class Session implements AutoCloseable {
         lastChart = null;
     }
 
+    /** Draws {@code chart} {@code height} rows high, or nothing (and forgets the last chart) when it is undefined. */
+    void drawUnless(boolean undefined, Chart chart, int height) {
+        if (undefined) {
+            nothingDrawn();
+        } else {
+            draw(chart, null, height);
+        }
+    }
+
     /**
      * Rows for the next chart: the {@code height} setting, or what the terminal has left under the command line
      * and what the command printed, split among {@code share} charts still to come (fixed without a terminal).
