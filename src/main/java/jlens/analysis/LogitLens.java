@@ -40,8 +40,15 @@ public final class LogitLens {
 
     /** As {@link #compute(Gpt2, long[], int, long)}, with the top-token table at positions {@code from..to} only. */
     public static LogitLensResult compute(Gpt2 model, long[] ids, int position, long target, int from, int to) {
-        return CapturedPass.analyse(model, ids, hooks(model.config().nLayer()),
-                run -> compute(run.cache(), run.logits(), model, ids, position, target, from, to));
+        int p = Checks.position(position, ids.length);
+        long tgt = target >= 0 ? target : nextToken(ids, p);
+        // The lens reads positions up to p and the table's last one, which (the model being causal) do not depend
+        // on later tokens: those are not run. Only p's logits are made, for the check: the lens's own last row is
+        // the model's prediction wherever the table asks.
+        int end = Math.max(p, Math.min(to, ids.length - 1)) + 1;
+        try (Gpt2.Run run = model.run(java.util.Arrays.copyOf(ids, end), hooks(model.config().nLayer()), p)) {
+            return compute(run.cache(), modelRow(run.logits(), 0), model, ids, p, tgt, from, to);
+        }
     }
 
     /** The whole read-out: the top-token table at every position. */
@@ -62,16 +69,33 @@ public final class LogitLens {
      */
     public static LogitLensResult compute(ActivationCache cache, NDArray logits, Gpt2 model, long[] ids, int position,
                                           long target, int from, int to) {
+        Tensors.requireSingleSequence(logits, 3, "logits");
+        if (logits.getShape().get(1) != ids.length) {
+            throw new IllegalArgumentException(ids.length + " token ids given for logits of " + logits.getShape().get(1) + " positions");
+        }
+        int p = Checks.position(position, ids.length);
+        return compute(cache, modelRow(logits, p), model, ids, p, target, from, to);
+    }
+
+    /** The model's logits {@code [V]} at position {@code p} of {@code logits} {@code [1, T, V]}. */
+    private static float[] modelRow(NDArray logits, int p) {
+        try (NDArray r = logits.get(0, p)) { // [V]
+            return Tensors.floats(r);
+        }
+    }
+
+    /** The lens at position {@code p} (0-based), checked against the model's own logits there ({@code modelAtP} {@code [V]}). */
+    private static LogitLensResult compute(ActivationCache cache, float[] modelAtP, Gpt2 model, long[] ids, int p,
+                                           long target, int from, int to) {
         int nLayer = model.config().nLayer();
         int t = ids.length;
-        Tensors.requireSingleSequence(logits, 3, "logits");
-        if (logits.getShape().get(1) != t) {
-            throw new IllegalArgumentException(t + " token ids given for logits of " + logits.getShape().get(1) + " positions");
-        }
-        int v = (int) logits.getShape().get(2);
-        int p = Checks.position(position, t);
+        int v = modelAtP.length;
+        long ran = cache.get(hooks(nLayer).get(0)).getShape().get(1); // positions the pass ran: t, or up to p and to
         if (from < 0 || to >= t || from > to) {
             throw new IllegalArgumentException("the top-token table's positions " + from + ".." + to + " are not within 0.." + (t - 1));
+        }
+        if (ran <= Math.max(p, to)) {
+            throw new IllegalArgumentException("the pass ran " + ran + " positions, not up to " + Math.max(p, to));
         }
         long tgt = target >= 0 ? target : nextToken(ids, p);
         if (tgt >= v) {
@@ -116,12 +140,12 @@ public final class LogitLens {
                     }
                 }
             }
-            NDArray flat = ln.reshape(n * (long) t, -1); // [(L+1)*T, C]
+            NDArray flat = ln.reshape(n * ran, -1); // [(L+1)*T, C]
             float[] atP = null; // [L+1, V]
             int slice = Math.max(ROWS_PER_SLICE, n);
             for (int first = 0; first < cells.size(); first += slice) {
                 List<int[]> some = cells.subList(first, Math.min(cells.size(), first + slice));
-                long[] index = some.stream().mapToLong(c -> (long) c[0] * t + c[1]).toArray();
+                long[] index = some.stream().mapToLong(c -> c[0] * ran + c[1]).toArray();
                 try (NDManager sliceScope = scope.newSubManager()) {
                     NDArray rowsOf = sliceScope.create(index); // [b]
                     NDArray picked = flat.get(new ai.djl.ndarray.index.NDIndex("{}", rowsOf)); // [b, C]
@@ -172,7 +196,7 @@ public final class LogitLens {
                     margins[r][p] = (double) row[best] - second;
                 }
             }
-            finalDiff = maxAbsLogprobDiff(row, logits, p, v);
+            finalDiff = maxAbsLogprobDiff(row, modelAtP);
         }
         return new LogitLensResult(p, tgt, rows, logprob, rank, top1, top1Logprob, from, to, table, margins, finalDiff);
     }
@@ -185,12 +209,9 @@ public final class LogitLens {
         return ids[p + 1];
     }
 
-    /** Largest |lens last row's log-prob - the model's log-prob| over the vocabulary at {@code p}. */
-    private static double maxAbsLogprobDiff(float[] lastRow, NDArray logits, int p, int v) {
-        float[] model;
-        try (NDArray r = logits.get(0, p)) { // [V]
-            model = Tensors.floats(r);
-        }
+    /** Largest |lens last row's log-prob - the model's log-prob| over the vocabulary. */
+    private static double maxAbsLogprobDiff(float[] lastRow, float[] model) {
+        int v = model.length;
         double lseLens = Metric.logSumExp(lastRow);
         double lseModel = Metric.logSumExp(model);
         double max = 0;

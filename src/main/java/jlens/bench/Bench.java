@@ -49,7 +49,8 @@ public final class Bench {
         int runs = Integer.parseInt(opts.getOrDefault("--runs", "3"));
         boolean naive = !"false".equals(opts.get("--naive"));
         boolean circuits = !"false".equals(opts.get("--circuits"));
-        // --only forward,sweep,circuits,generate,batch: the stages to time (all by default), for a focused look
+        // --only forward,sweep,circuits,generate,batch: the stages to time (all by default), for a focused look;
+        // circuits is patch (activation patching) and lens (the logit lens and attribution)
         Set<String> only = opts.containsKey("--only") ? Set.of(opts.get("--only").split(",")) : null;
         java.util.function.Predicate<String> stage = name -> only == null || only.contains(name);
 
@@ -93,8 +94,11 @@ public final class Bench {
                 out.put("demo3_ablation_sweep_s", round(median(runs, () -> fast[0] = AblationSweep.run(model, notebook)), 4));
                 out.put("grid_ablation_s", round(median(runs, () -> AblationSweep.run(model, grid)), 3));
             }
-            if (circuits && stage.test("circuits")) { // activation patching against TransformerLens's loop, the logit lens and attribution
-                CircuitBench.measure(model, tokens, runs, out);
+            if (circuits && (stage.test("circuits") || stage.test("patch"))) { // against TransformerLens's loop
+                CircuitBench.measurePatching(model, tokens, out);
+            }
+            if (circuits && (stage.test("circuits") || stage.test("lens"))) { // the logit lens and attribution
+                CircuitBench.measureReadouts(model, tokens, runs, out);
             }
             // bench_pytorch.py --more: greedy generation with a key/value cache after the same tokens, and one
             // forward pass (all logits) over 8 prompts, the text rolled by 0..7 positions as the baseline does.

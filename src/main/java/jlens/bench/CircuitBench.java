@@ -28,8 +28,8 @@ final class CircuitBench {
 
     private CircuitBench() {}
 
-    /** Adds {@code patch_resid_pre_s}, {@code patch_heads_s} (and their cell counts), {@code lens_s}, {@code dla_s}. */
-    static void measure(Gpt2 model, long[] ids, int runs, Map<String, Object> out) {
+    /** Adds {@code patch_resid_pre_s} and {@code patch_heads_s} with their cell counts. */
+    static void measurePatching(Gpt2 model, long[] ids, Map<String, Object> out) {
         long[] corrupt = ids.clone();
         corrupt[1] = ids[1] == OTHER ? OTHER + 1 : OTHER;
         Metric metric = Metric.logitDiff(Math.min(MARY, model.config().vocabSize() - 1),
@@ -42,6 +42,10 @@ final class CircuitBench {
             out.put(name + "_cells", r[0].raw().length);
             out.put(name + "_computed_cells", r[0].computed());
         }
+    }
+
+    /** Adds {@code lens_s}, {@code lens_all_positions_s} and {@code dla_s}. */
+    static void measureReadouts(Gpt2 model, long[] ids, int runs, Map<String, Object> out) {
         int target = ids.length >= 2 ? -2 : -1;
         // `lens` at an 80-column terminal: the table's 6 positions up to the read-out one; and with --all
         int at = ids.length + target;

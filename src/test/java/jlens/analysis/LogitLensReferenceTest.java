@@ -114,6 +114,14 @@ class LogitLensReferenceTest {
             assertEquals(lens.top1IdTable()[r][3], one.top1IdTable()[r][3]);
             assertEquals(-1, one.top1IdTable()[r][p]);
         }
+        // positions after p and the window are not run (the model is causal): the read-out is the same
+        assertTrue(p < ids.length - 1, "the fixture reads out before the last token");
+        for (LogitLensResult shorter : new LogitLensResult[] {one, LogitLens.compute(model, ids, p, -1, p - 2, p)}) {
+            assertArrayEquals(lens.logprobTarget(), shorter.logprobTarget(), 1e-5);
+            assertArrayEquals(lens.rankTarget(), shorter.rankTarget());
+            assertArrayEquals(lens.top1Id(), shorter.top1Id());
+            assertTrue(shorter.finalRowMaxAbsDiff() < 1e-4, "the check against the model's own logits: " + shorter.finalRowMaxAbsDiff());
+        }
         assertThrows(IllegalArgumentException.class, () -> LogitLens.compute(model, ids, p, -1, 5, 4));
         assertThrows(IllegalArgumentException.class, () -> LogitLens.compute(model, ids, p, -1, 0, ids.length));
     }

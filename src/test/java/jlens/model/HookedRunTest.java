@@ -147,4 +147,24 @@ class HookedRunTest {
         assertEquals(Fixture.text(), model.tokenizer().decode(ids));
         assertEquals(Fixture.text(), String.join("", pieces));
     }
+    @Test
+    void aRunWithOnePositionsLogitsMatchesTheWholeRunThereAndItsHooksStillSeeEveryPosition() {
+        long[] ids = Fixture.tokenIds();
+        int t = ids.length;
+        int at = t - 2;
+        try (Gpt2.Run whole = model.run(ids, List.of("resid_pre 1")); Gpt2.Run one = model.run(ids, List.of("resid_pre 1"), at)) {
+            assertEquals(List.of(1L, 1L, (long) model.config().vocabSize()), List.of(one.logits().getShape().getShape()[0],
+                    one.logits().getShape().getShape()[1], one.logits().getShape().getShape()[2]));
+            assertArrayEquals(whole.logits().get(new NDIndex("0, {}", at)).toFloatArray(), one.logits().get(0, 0).toFloatArray(), 1e-5f);
+            assertArrayEquals(whole.cache().get("blocks.1.hook_resid_pre").toFloatArray(),
+                    one.cache().get("blocks.1.hook_resid_pre").toFloatArray());
+        }
+        // a hook on ln_final (here a capture) sees every position, and the logits are still the one position's
+        try (Gpt2.Run one = model.run(ids, List.of(HookPoint.LN_FINAL), at)) {
+            assertEquals(t, one.cache().get(HookPoint.LN_FINAL).getShape().get(1));
+            assertEquals(1, one.logits().getShape().get(1));
+        }
+        assertThrows(IllegalArgumentException.class, () -> model.run(ids, List.of(), t));
+        assertThrows(IllegalArgumentException.class, () -> model.run(ids, List.of(), -2));
+    }
 }
