@@ -8,7 +8,7 @@ import ai.djl.pytorch.jni.JniUtils;
 final class Dense {
     /**
      * Row counts up to which {@link #product} uses the convolution when oneDNN's primitive cache could not be
-     * bounded ({@link OneDnnCache}): each new row count then keeps its primitives for the process's life.
+     * bounded ({@link NativeSettings}): each new row count then keeps its primitives for the process's life.
      */
     private static final long UNBOUNDED_CACHE_MAX_ROWS = 64;
     /**
@@ -42,7 +42,7 @@ final class Dense {
         // The trick is for CPU memory bandwidth (GPUs have cuBLAS), and only oneDNN's multi-threaded kernel gains:
         // on one thread ATen runs a width-1 convolution as a gemm, which matMul does faster.
         if (rows.getDevice().isGpu() || JniUtils.getNumThreads() < 2
-                || (r > UNBOUNDED_CACHE_MAX_ROWS && !OneDnnCache.bounded())) {
+                || (r > UNBOUNDED_CACHE_MAX_ROWS && !NativeSettings.cacheBounded())) {
             return rows.matMul(weight);
         }
         long in = weight.getShape().get(0);

@@ -137,7 +137,7 @@ public final class Gpt2 implements AutoCloseable {
     }
 
     public static Gpt2 load(Path dir, LoadOptions options) {
-        OneDnnCache.bounded(); // before the engine makes its first oneDNN primitive
+        NativeSettings.apply(); // before the engine makes its first oneDNN primitive or buffer
         if (!Files.isDirectory(dir)) {
             throw new ModelLoadException(dir + ": not a folder (a GPT-2 model folder holds config.json, model.safetensors and tokenizer.json)");
         }

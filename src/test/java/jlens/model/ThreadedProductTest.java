@@ -48,7 +48,7 @@ class ThreadedProductTest {
         for (int i = 0; i < b; i++) {
             System.arraycopy(ids, 0, batch, i * ids.length, ids.length);
         }
-        assertTrue(OneDnnCache.bounded(), "oneDNN's primitive cache is bounded here, so the convolution takes every row count");
+        assertTrue(NativeSettings.cacheBounded(), "oneDNN's primitive cache is bounded here, so the convolution takes every row count");
         float[][] out = new float[2][];
         for (int threads = 1; threads <= 2; threads++) {
             JniUtils.setNumThreads(threads);
