@@ -41,7 +41,7 @@ public final class LogitLens {
     /** As {@link #compute(Gpt2, long[], int, long)}, with the top-token table at positions {@code from..to} only. */
     public static LogitLensResult compute(Gpt2 model, long[] ids, int position, long target, int from, int to) {
         int p = Checks.position(position, ids.length);
-        long tgt = target >= 0 ? target : nextToken(ids, p);
+        long tgt = target >= 0 ? target : nextToken(ids, p); // refused before the pass, not after it
         // The lens reads positions up to p and the table's last one, which (the model being causal) do not depend
         // on later tokens: those are not run. Only p's logits are made, for the check: the lens's own last row is
         // the model's prediction wherever the table asks.

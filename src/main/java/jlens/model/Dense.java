@@ -30,8 +30,8 @@ final class Dense {
      * runs that on oneDNN, which streams a weight matrix faster than MKL's sgemm does for a few dozen rows
      * (gpt2-large, 30 tokens: forward pass 0.51 s with matMul, 0.37-0.40 s like this), and it reads the weight
      * where it lies, with no transposed copy. The gain grows with the rows: oneDNN's AVX-512 kernels run the four
-     * dense layers of gpt2-large at 150-230 GFLOP/s on two cores for 100-480 rows, MKL's sgemm (which takes its
-     * AVX2 path on AMD CPUs) at 90-140. Each call reorders the weight into oneDNN's blocked layout, so the rows go
+     * dense layers of gpt2-large at 140-260 GFLOP/s on two cores for 100-480 rows, MKL's sgemm (which takes its
+     * AVX2 path on AMD CPUs) at 90-145. Each call reorders the weight into oneDNN's blocked layout, so the rows go
      * in one call, not in chunks.
      */
     static NDArray product(NDArray rows, NDArray weight) {

@@ -10,7 +10,7 @@ import com.sun.jna.Native;
  * <p>oneDNN's primitive cache: {@link Dense} runs the dense layers as oneDNN convolutions, and oneDNN keeps each
  * shape's primitive with its buffers (about 4 MB for a GPT-2-large layer), up to 1024 by default: products over
  * many row counts (texts of many lengths, patching batches, prompt sets) grew a process by 3.2 GB over 192 row
- * counts, and kept it. oneDNN reads {@value #CACHE_VARIABLE} once, when it makes its first primitive, and only
+ * counts, and kept it (bounded to 32, the same 192 row counts run twice grew it by 250 MB). oneDNN reads {@value #CACHE_VARIABLE} once, when it makes its first primitive, and only
  * from the process environment, so it is set there with {@code setenv}.
  *
  * <p>glibc's malloc: PyTorch's CPU allocator mallocs and frees every tensor, and glibc gives freed memory above
