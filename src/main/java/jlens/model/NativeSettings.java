@@ -17,7 +17,12 @@ import com.sun.jna.Native;
  * its trim threshold back to the kernel and serves blocks above its adaptive mmap threshold with fresh
  * mappings, so each pass faulted its buffers in again: activation patching on gpt2-large spent 50 s of 190 in
  * the kernel. A fixed 32 MiB mmap threshold (glibc's largest) and a 1 GiB trim threshold keep freed blocks for
- * the next pass ({@code mallopt}): {@code patch heads} 117.7 s became 69.3 s at the same peak memory.
+ * the next pass ({@code mallopt}): {@code patch heads} 117.7 s became 69.3 s at the same peak memory. Neither
+ * reaches the heaps of glibc's per-thread arenas (64 MiB each): a heap left empty by a free was deleted at once
+ * unless the top pad exceeds what the arena still has room for, and oneDNN reorders a copy of every weight matrix
+ * it multiplies (20-26 MB on gpt2-large) from whichever thread runs the product, so a batch of 8 prompts faulted
+ * 1.2 GB in again per pass (298,000 faults, 5.4-6.9 s instead of 2.0-2.4 s) once the arenas had filled. A
+ * 128 MiB top pad (two heaps' worth) keeps them; it reserves address space, not memory.
  */
 final class NativeSettings {
     static final String CACHE_VARIABLE = "ONEDNN_PRIMITIVE_CACHE_CAPACITY";
@@ -25,7 +30,9 @@ final class NativeSettings {
     static final int CACHE_CAPACITY = 32;
     static final int MMAP_THRESHOLD = 32 << 20;
     static final int TRIM_THRESHOLD = 1 << 30;
+    static final int TOP_PAD = 128 << 20;
     private static final int M_TRIM_THRESHOLD = -1; // glibc's malloc.h
+    private static final int M_TOP_PAD = -2;
     private static final int M_MMAP_THRESHOLD = -3;
 
     private static final boolean CACHE_BOUNDED = boundCache();
@@ -43,7 +50,7 @@ final class NativeSettings {
         return CACHE_BOUNDED;
     }
 
-    /** True when the malloc thresholds were set here, false when the user's environment sets malloc or libc has no mallopt. */
+    /** True when the malloc thresholds and top pad were set here, false when the user's environment sets malloc or libc has no mallopt. */
     static boolean mallocTuned() {
         return MALLOC_TUNED;
     }
@@ -69,13 +76,15 @@ final class NativeSettings {
     }
 
     private static boolean tuneMalloc() {
-        for (String user : new String[] {"GLIBC_TUNABLES", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_"}) {
+        for (String user : new String[] {"GLIBC_TUNABLES", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TOP_PAD_"}) {
             if (System.getenv(user) != null) {
                 return false;
             }
         }
         try {
-            return LibC.INSTANCE.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 && LibC.INSTANCE.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1;
+            LibC c = LibC.INSTANCE;
+            return c.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 && c.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
+                    && c.mallopt(M_TOP_PAD, TOP_PAD) == 1;
         } catch (Throwable e) { // not glibc (no mallopt): its allocator keeps its own ways
             return false;
         }
