@@ -2,6 +2,7 @@ package jlens.model;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import java.util.List;
 
 /**
  * Two process-wide settings of the native memory the engine allocates, made once, before the first pass, through
@@ -22,7 +23,8 @@ import com.sun.jna.Native;
  * unless the top pad exceeds what the arena still has room for, and oneDNN reorders a copy of every weight matrix
  * it multiplies (20-26 MB on gpt2-large) from whichever thread runs the product, so a batch of 8 prompts faulted
  * 1.2 GB in again per pass (298,000 faults, 5.4-6.9 s instead of 2.0-2.4 s) once the arenas had filled. A
- * 128 MiB top pad (two heaps' worth) keeps them; it reserves address space, not memory.
+ * 128 MiB top pad (two heaps' worth) keeps them. The pad itself is only address space, but what it keeps is not
+ * handed back: after a batch the resident size stays at the batch's peak (the peak itself did not grow).
  */
 final class NativeSettings {
     static final String CACHE_VARIABLE = "ONEDNN_PRIMITIVE_CACHE_CAPACITY";
@@ -31,6 +33,9 @@ final class NativeSettings {
     static final int MMAP_THRESHOLD = 32 << 20;
     static final int TRIM_THRESHOLD = 1 << 30;
     static final int TOP_PAD = 128 << 20;
+    /** Environment variables that set glibc's malloc: when any is set, the user's settings are kept whole. */
+    static final List<String> MALLOC_VARIABLES =
+            List.of("GLIBC_TUNABLES", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TOP_PAD_");
     private static final int M_TRIM_THRESHOLD = -1; // glibc's malloc.h
     private static final int M_TOP_PAD = -2;
     private static final int M_MMAP_THRESHOLD = -3;
@@ -76,10 +81,8 @@ final class NativeSettings {
     }
 
     private static boolean tuneMalloc() {
-        for (String user : new String[] {"GLIBC_TUNABLES", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TOP_PAD_"}) {
-            if (System.getenv(user) != null) {
-                return false;
-            }
+        if (MALLOC_VARIABLES.stream().anyMatch(name -> System.getenv(name) != null)) {
+            return false;
         }
         try {
             LibC c = LibC.INSTANCE;

@@ -16,8 +16,7 @@ class NativeSettingsTest {
         assertTrue(NativeSettings.cacheBounded());
         String user = System.getenv(NativeSettings.CACHE_VARIABLE); // a value the user set is kept
         assertEquals(user != null ? user : Integer.toString(NativeSettings.CACHE_CAPACITY), NativeSettings.cacheCapacityInEnvironment());
-        boolean userMalloc = System.getenv("GLIBC_TUNABLES") != null || System.getenv("MALLOC_TRIM_THRESHOLD_") != null
-                || System.getenv("MALLOC_MMAP_THRESHOLD_") != null || System.getenv("MALLOC_TOP_PAD_") != null;
+        boolean userMalloc = NativeSettings.MALLOC_VARIABLES.stream().anyMatch(name -> System.getenv(name) != null);
         assertEquals(!userMalloc, NativeSettings.mallocTuned(), "glibc's mallopt on Linux, unless the environment sets malloc");
     }
 }
