@@ -5,7 +5,7 @@ Speed-up is baseline time / jlens time per round (the runs of a round ran back t
 over rounds. Memory is jlens / baseline. jlens's grid (every layer x head) and naive loop are set against the
 baseline's 36-case loop (demo3). Activation patching is set against TransformerLens's get_act_patch_* loop,
 one full forward per cell: cells x the baseline's forward time. The logit lens and direct logit attribution are
-set against one baseline forward pass, and also given in jlens's own forward passes.
+set against one baseline forward pass, and also given in jlens's own forward passes (timed between their runs).
 The hooked generation is set against the baseline's unhooked one. Below the
 table, jlens against itself: hooked / unhooked generation, and 8 single forward passes / one batch of 8.
 """
@@ -52,10 +52,13 @@ def main():
             word = "x of PyTorch"
         print(f"{label:28s} {statistics.median(p[0] for p in pairs):10.3f} {statistics.median(p[1] for p in pairs):10.3f} "
               f"{statistics.median(ratios):7.2f}{word[0]}  {' '.join(f'{r:.2f}' for r in ratios)}  ({word})")
-    for field in ("lens_s", "dla_s"):
-        costs = [o[field] / o["forward_s"] for o in ours if field in o and o.get("forward_s")]
+    for name in ("lens", "dla"):
+        # against forward passes timed between its runs where the bench has them: forward_s is taken minutes
+        # earlier, and a shared host's speed drifts over minutes
+        costs = [o[f"{name}_forwards"] if f"{name}_forwards" in o else o[f"{name}_s"] / o["forward_s"]
+                 for o in ours if f"{name}_s" in o and o.get("forward_s")]
         if costs:
-            print(f"{field[:-2]} costs {statistics.median(costs):.2f} of jlens's own forward passes "
+            print(f"{name} costs {statistics.median(costs):.2f} of jlens's own forward passes "
                   f"({' '.join(f'{c:.2f}' for c in costs)})")
     internal = [  # (label, numerator field, denominator field, what the ratio means)
         ("hooked / unhooked generation", "generate_greedy_kv_hooked_s", "generate_greedy_kv_s", "x the time (target <= 1.2)"),

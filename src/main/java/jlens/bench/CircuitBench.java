@@ -1,5 +1,8 @@
 package jlens.bench;
 
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import jlens.analysis.DirectLogitAttribution;
 import jlens.analysis.LogitLens;
@@ -44,27 +47,55 @@ final class CircuitBench {
         }
     }
 
-    /** Adds {@code lens_s}, {@code lens_all_positions_s} and {@code dla_s}. */
+    /**
+     * Adds {@code lens_s}, {@code lens_all_positions_s} and {@code dla_s}, and their cost in forward passes
+     * ({@code lens_forwards}, {@code dla_forwards}) against {@code readout_forward_s}: a forward pass timed between
+     * their runs. The bench's own {@code forward_s} is taken minutes earlier, before the patching grids, and a
+     * shared host's speed drifts by a fifth and more over minutes (0.59-0.74 s at the start, 0.63-0.77 s here, in
+     * the same three runs), so a cost in passes divides by passes timed alongside.
+     */
     static void measureReadouts(Gpt2 model, long[] ids, int runs, Map<String, Object> out) {
         int target = ids.length >= 2 ? -2 : -1;
         // `lens` at an 80-column terminal: the table's 6 positions up to the read-out one; and with --all
         int at = ids.length + target;
         int from = Math.max(0, at - LENS_COLUMNS_AT_80 + 1);
-        out.put("lens_s", round(median(runs, () -> LogitLens.compute(model, ids, target, ids[ids.length - 1], from, at)), 4));
-        out.put("lens_all_positions_s", round(median(runs, () -> LogitLens.compute(model, ids, target, ids[ids.length - 1])), 4));
-        out.put("dla_s", round(median(runs,
-                () -> DirectLogitAttribution.compute(model, ids, target, ids[ids.length - 1], -1)), 4));
+        Runnable forward = () -> {
+            try (NDManager m = model.manager().newSubManager()) {
+                model.forward(ids, m);
+            }
+        };
+        List<Double> passes = new ArrayList<>();
+        double lens = medianBeside(runs, () -> LogitLens.compute(model, ids, target, ids[ids.length - 1], from, at), forward, passes);
+        double all = medianBeside(runs, () -> LogitLens.compute(model, ids, target, ids[ids.length - 1]), forward, passes);
+        double dla = medianBeside(runs, () -> DirectLogitAttribution.compute(model, ids, target, ids[ids.length - 1], -1), forward, passes);
+        double pass = median(passes.stream().mapToDouble(Double::doubleValue).toArray());
+        out.put("lens_s", round(lens, 4));
+        out.put("lens_all_positions_s", round(all, 4));
+        out.put("dla_s", round(dla, 4));
+        out.put("readout_forward_s", round(pass, 4));
+        out.put("lens_forwards", round(lens / pass, 3));
+        out.put("dla_forwards", round(dla / pass, 3));
     }
 
-    /** Median wall time of {@code runs} calls after one untimed warm-up call. */
-    private static double median(int runs, Runnable task) {
+    /**
+     * Median wall time of {@code runs} calls of {@code task} after one untimed warm-up call, each followed by a
+     * timed call of {@code reference}, whose times are added to {@code referenceTimes}.
+     */
+    private static double medianBeside(int runs, Runnable task, Runnable reference, List<Double> referenceTimes) {
         task.run();
         double[] times = new double[runs];
         for (int i = 0; i < runs; i++) {
             times[i] = once(task);
+            referenceTimes.add(once(reference));
         }
-        java.util.Arrays.sort(times);
-        return runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+        return median(times);
+    }
+
+    private static double median(double[] times) {
+        double[] t = times.clone();
+        java.util.Arrays.sort(t);
+        int n = t.length;
+        return n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
     }
 
     private static double round(double v, int digits) {
