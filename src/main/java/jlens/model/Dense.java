@@ -32,7 +32,8 @@ final class Dense {
      * where it lies, with no transposed copy. The gain grows with the rows: oneDNN's AVX-512 kernels run the four
      * dense layers of gpt2-large at 140-260 GFLOP/s on two cores for 100-480 rows, MKL's sgemm (which takes its
      * AVX2 path on AMD CPUs) at 90-145. Each call reorders the weight into oneDNN's blocked layout, so the rows go
-     * in one call, not in chunks.
+     * in one call, not in chunks. The weight is not read channels-last (which would skip that reorder): see
+     * ARCHITECTURE.md, oneDNN's kernel for that layout gave wrong rows and a SIGFPE in this engine build.
      */
     static NDArray product(NDArray rows, NDArray weight) {
         long r = rows.getShape().get(0);
