@@ -143,7 +143,8 @@ public final class Bench {
         }
     }
 
-    private static void forward(Gpt2 model, long[] ids) {
+    /** One forward pass of {@code ids}, its arrays freed. */
+    static void forward(Gpt2 model, long[] ids) {
         try (NDManager m = model.manager().newSubManager()) {
             model.forward(ids, m);
         }

@@ -1,6 +1,5 @@
 package jlens.bench;
 
-import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,11 +58,7 @@ final class CircuitBench {
         // `lens` at an 80-column terminal: the table's 6 positions up to the read-out one; and with --all
         int at = ids.length + target;
         int from = Math.max(0, at - LENS_COLUMNS_AT_80 + 1);
-        Runnable forward = () -> {
-            try (NDManager m = model.manager().newSubManager()) {
-                model.forward(ids, m);
-            }
-        };
+        Runnable forward = () -> Bench.forward(model, ids);
         List<Double> passes = new ArrayList<>();
         double lens = medianBeside(runs, () -> LogitLens.compute(model, ids, target, ids[ids.length - 1], from, at), forward, passes);
         double all = medianBeside(runs, () -> LogitLens.compute(model, ids, target, ids[ids.length - 1]), forward, passes);
