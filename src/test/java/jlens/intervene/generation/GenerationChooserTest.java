@@ -1,4 +1,4 @@
-package jlens.intervene;
+package jlens.intervene.generation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
