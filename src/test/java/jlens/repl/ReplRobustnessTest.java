@@ -174,6 +174,7 @@ class ReplRobustnessTest {
             throw new AssertionError("jlens did not quit in 120 s: " + Files.readString(tmp.resolve("out.txt")));
         }
         String out = Files.readString(tmp.resolve("out.txt")) + Files.readString(tmp.resolve("err.txt"));
+        OutputAudit.checkSecrets(out); // a terminal's output: its own escapes are the REPL's, the token never
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("3 layers, 4 heads"), "the REPL ran 'model': " + out);
         java.util.List<String> aboutTerminal = out.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).contains("terminal")
