@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The package rules of ARCHITECTURE.md, checked on the compiled main classes: dependencies point one way,
  * {@code repl -> workspace -> intervene -> analysis -> model -> hook}; {@code store} is used by the workspace and
- * the launcher only; {@code chart} uses nothing of ours and no terminal; {@code hook} uses nothing of ours but DJL.
+ * the launcher only; {@code chart} uses nothing of ours and no terminal; {@code hook} uses nothing of ours but DJL;
+ * {@code sys} uses nothing of ours and every package may use it; files are written only through its atomic writer.
  */
 class ArchitectureTest {
     private static JavaClasses classes;
