@@ -21,7 +21,7 @@ import jlens.hook.HookPoint;
 import jlens.intervene.prompts.BatchForward;
 import jlens.intervene.prompts.BatchInput;
 import jlens.intervene.prompts.BatchPadding;
-import jlens.intervene.generation.GenerationIntervention;
+import jlens.intervene.Intervention;
 import jlens.intervene.generation.GenerationOptions;
 import jlens.intervene.generation.Generator;
 import jlens.model.Gpt2;
@@ -107,8 +107,8 @@ public final class Bench {
                 GenerationOptions greedy = GenerationOptions.greedy(GENERATED);
                 out.put("generate_greedy_kv_s", round(median(runs, () -> generator.generate(tokens, greedy)), 4));
                 out.put("generate_new_tokens", GENERATED);
-                GenerationOptions zeroed = greedy.withInterventions(List.of(GenerationIntervention.zeroHead(
-                        model.config().nLayer() / 2, head, GenerationIntervention.ALL_POSITIONS)));
+                GenerationOptions zeroed = greedy.withInterventions(List.of(Intervention.zeroHead(
+                        model.config().nLayer() / 2, head, -1)));
                 out.put("generate_greedy_kv_hooked_s", round(median(runs, () -> generator.generate(tokens, zeroed)), 4));
             }
             List<long[]> prompts = new ArrayList<>();
