@@ -125,9 +125,16 @@ public final class PromptBatches {
      * -1), beside the clean scores.
      */
     public PromptAblation meanAblation(PromptSet set, int layer, int head, int position) {
-        PromptActivationSums z = sums(set, HookPoint.block(layer, HookPoint.Z), false, List.of());
-        PromptScores clean = scores(set, false, List.of());
-        PromptScores ablated = scores(set, false, List.of(z.ablation(head, position)));
+        return meanAblation(set, layer, head, position, List.of());
+    }
+
+    /** As {@link #meanAblation(PromptSet, int, int, int)} with {@code standing} in force in every pass (the mean's too). */
+    public PromptAblation meanAblation(PromptSet set, int layer, int head, int position, List<Intervention> standing) {
+        PromptActivationSums z = sums(set, HookPoint.block(layer, HookPoint.Z), false, standing);
+        PromptScores clean = scores(set, false, standing);
+        List<Intervention> ablate = new java.util.ArrayList<>(standing);
+        ablate.add(z.ablation(head, position));
+        PromptScores ablated = scores(set, false, ablate);
         return new PromptAblation(layer, head, position, clean, ablated);
     }
 
