@@ -3,7 +3,7 @@ package jlens.repl;
 import java.util.List;
 import java.util.Map;
 import jlens.analysis.NdData;
-import jlens.intervene.AblationSite;
+import jlens.intervene.Site;
 import jlens.intervene.AblationSweep;
 import jlens.intervene.SweepCsv;
 import jlens.intervene.SweepOptions;
@@ -34,7 +34,7 @@ final class AblationRunner {
             spec = SweepSpec.single(cfg, ids, a.layer(), a.head(), a.position());
             line = "ablate head " + a.head() + " token " + a.position() + " layer " + a.layer();
         } else {
-            spec = SweepSpec.layers(cfg, ids, AblationSite.Z, a.head(), a.position());
+            spec = SweepSpec.layers(cfg, ids, Site.Z, a.head(), a.position());
             line = "ablate head " + a.head() + " token " + a.position();
         }
         String target = Format.visible(s.model().tokenizer().pieces(new long[] {spec.target()})[0]);

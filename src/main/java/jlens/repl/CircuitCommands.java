@@ -242,7 +242,7 @@ final class CircuitCommands {
             s.println("the two texts give the same metric: the normalised values are not defined (NaN), so there is no grid to draw;"
                     + " the raw metric of every cell is in 'save X.json'");
         }
-        int height = Math.max(s.settings().height(), r.shape()[0] * (kind == PatchKind.HEADS_POS ? r.shape()[1] : 1) / 2 + 8);
+        int height = Math.max(s.settings().height(), r.shape()[0] * ((kind.perHead() && !kind.allPositions()) ? r.shape()[1] : 1) / 2 + 8);
         String check = approx ? null : "check: patching the text into itself gives m_clean in every cell (max |m - m_clean| "
                 + Format.num(Session.user(() -> ws.patchSelfCheck(kind))) + ")";
         if (!undefined) {
@@ -272,7 +272,7 @@ final class CircuitCommands {
     }
 
     private static boolean sameExperiment(PatchResult r, jlens.intervene.PatchSpec spec) {
-        return r.spec().kind() == spec.kind() && r.spec().metric().equals(spec.metric())
+        return r.spec().kind().equals(spec.kind()) && r.spec().metric().equals(spec.metric())
                 && java.util.Arrays.equals(r.spec().clean(), spec.clean()) && java.util.Arrays.equals(r.spec().corrupt(), spec.corrupt());
     }
 
@@ -366,9 +366,9 @@ final class CircuitCommands {
         double[][] rows = r.normalizedRows();
         String[] rowLabels = new String[rows.length];
         for (int i = 0; i < rows.length; i++) {
-            rowLabels[i] = kind == PatchKind.HEADS_POS ? (i / r.shape()[1]) + "." + (i % r.shape()[1]) : Integer.toString(i);
+            rowLabels[i] = (kind.perHead() && !kind.allPositions()) ? (i / r.shape()[1]) + "." + (i % r.shape()[1]) : Integer.toString(i);
         }
-        Heatmap map = new Heatmap(rows).title(title).rowLabels(rowLabels).yLabel(kind == PatchKind.HEADS_POS ? "layer.head" : "layer")
+        Heatmap map = new Heatmap(rows).title(title).rowLabels(rowLabels).yLabel((kind.perHead() && !kind.allPositions()) ? "layer.head" : "layer")
                 .colorLabel("normalised").originBottom(true);
         if (kind.allPositions()) {
             map.xLabel("head");

@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import jlens.analysis.NdData;
 import jlens.hook.HookPoint;
-import jlens.intervene.generation.GenerationIntervention;
+import jlens.intervene.Intervention;
 import jlens.intervene.generation.GenerationOptions;
 import jlens.intervene.generation.GenerationResult;
 import jlens.intervene.generation.GenerationSampling;
@@ -103,7 +103,7 @@ final class GenerateCommands {
             a.accept("greedy");
         }
         boolean naive = a.accept("naive");
-        List<GenerationIntervention> interventions = new ArrayList<>();
+        List<Intervention> interventions = new ArrayList<>();
         List<String> described = new ArrayList<>();
         int lastFed = (int) Math.min(s.config().nPositions() - 1L, prompt.length + n - 2); // the last position run
         while (a.accept("with")) {
@@ -139,7 +139,7 @@ final class GenerateCommands {
     }
 
     /** {@code ablate head H layer L [token P] [mean]} after 'with'. */
-    private static GenerationIntervention intervention(Session s, Args a, int promptLength, int lastFed, List<String> described) {
+    private static Intervention intervention(Session s, Args a, int promptLength, int lastFed, List<String> described) {
         var c = s.config();
         if (!a.accept("ablate") || !a.accept("head")) {
             throw new UserError("after 'with' comes 'ablate head H layer L [token P] [mean]'; usage: " + a.usage());
@@ -149,7 +149,7 @@ final class GenerateCommands {
             throw new UserError("missing 'layer L' after 'ablate head " + head + "'; usage: " + a.usage());
         }
         int layer = a.nextIndex("layer", c.nLayer(), "the model has " + c.nLayer() + " layers");
-        int position = GenerationIntervention.ALL_POSITIONS;
+        int position = -1;
         if (a.accept("token")) {
             long p = Args.parseLong(a.next("a token position"), "token", a.usage());
             long abs = p < 0 ? promptLength + p : p;
@@ -161,12 +161,12 @@ final class GenerateCommands {
         }
         boolean mean = a.accept("mean");
         described.add("head " + head + " layer " + layer + (mean ? " set to its set mean" : " zeroed")
-                + (position == GenerationIntervention.ALL_POSITIONS ? "" : " at position " + position));
+                + (position == -1 ? "" : " at position " + position));
         if (!mean) {
-            return GenerationIntervention.zeroHead(layer, head, position);
+            return Intervention.zeroHead(layer, head, position);
         }
         PromptActivationSums z = s.workspace().setMeans(HookPoint.block(layer, HookPoint.Z));
-        int needed = position == GenerationIntervention.ALL_POSITIONS ? lastFed : position;
+        int needed = position == -1 ? lastFed : position;
         if (needed >= z.positions()) {
             throw new UserError("the prompt set's mean covers positions 0.." + (z.positions() - 1) + " but this generation runs"
                     + " position " + needed + "; generate fewer tokens, give 'token P', or use a set of longer prompts");

@@ -9,7 +9,7 @@ import jlens.analysis.Metric;
 import jlens.analysis.MetricKind;
 import jlens.analysis.NdData;
 import jlens.chart.Heatmap;
-import jlens.intervene.generation.GenerationIntervention;
+import jlens.intervene.Intervention;
 import jlens.intervene.prompts.Prompt;
 import jlens.intervene.prompts.PromptAblation;
 import jlens.intervene.prompts.PromptFileException;
@@ -143,7 +143,7 @@ final class PromptCommands {
         }
         int head = a.nextIndex("head", c.nHead(), "the model has " + c.nHead() + " heads per layer");
         int layer = -1;
-        int position = GenerationIntervention.ALL_POSITIONS;
+        int position = -1;
         while (a.hasNext() && !a.peek().equalsIgnoreCase("mean")) {
             if (a.accept("layer")) {
                 layer = a.nextIndex("layer", c.nLayer(), "the model has " + c.nLayer() + " layers");
@@ -230,7 +230,7 @@ final class PromptCommands {
         s.println("mean over " + r.prompts() + " prompts: m_clean " + Format.num(r.mClean()) + ", m_corrupt " + Format.num(r.mCorrupt())
                 + " (m_clean - m_corrupt " + Format.num(r.mClean() - r.mCorrupt()) + "); " + r.sums().computed() + " of "
                 + (long) cells * r.prompts() + " cells run, the others equal their corrupted run exactly, " + Format.num(r.seconds()) + " s");
-        int height = Math.max(s.settings().height(), r.shape()[0] * (kind == PatchKind.HEADS_POS ? r.shape()[1] : 1) / 2 + 8);
+        int height = Math.max(s.settings().height(), r.shape()[0] * ((kind.perHead() && !kind.allPositions()) ? r.shape()[1] : 1) / 2 + 8);
         String[] pieces = s.model().tokenizer().pieces(r.labelIds());
         CircuitCommands.Grid grid = new CircuitCommands.Grid(kind, r.shape(), r.normalized(), r.raw(), pieces);
         boolean undefined = PatchResult.sameMetric(r.mClean(), r.mCorrupt());

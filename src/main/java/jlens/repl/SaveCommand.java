@@ -1,6 +1,7 @@
 package jlens.repl;
 
 import jlens.analysis.AnalysisResult;
+import jlens.analysis.Npy;
 import jlens.analysis.NdData;
 import jlens.chart.Chart;
 import jlens.figure.Figures;

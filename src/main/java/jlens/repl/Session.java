@@ -42,6 +42,7 @@ public final class Session implements AutoCloseable {
     private Chart lastChart;
 
     private boolean quitRequested;
+    private boolean changesSaid; // the line naming the changes in force, once per command
     private Interpreter interpreter;
     private Viewer viewer = Viewer.NONE;
 
@@ -54,6 +55,12 @@ public final class Session implements AutoCloseable {
             return new LoadedModel(l.model(), l.name(), l.note());
         });
         workspace.betweenLayers(this::checkCancelled);
+        workspace.onChangesInForce(line -> {
+            if (!changesSaid) {
+                changesSaid = true;
+                println(line + " ('steers' lists, 'unsteer' removes)");
+            }
+        });
         ModelCatalog.open(); // made here, outside any JShell snippet (see ModelCatalog.open)
     }
 
@@ -79,6 +86,7 @@ public final class Session implements AutoCloseable {
         Command c = commands.find(name).orElseThrow(() -> unknown(name));
         workspace.captureBudgetBytes(settings.captureBudgetBytes());
         console.commandStarted();
+        changesSaid = false;
         try {
             c.action().run(this, new Args(c.usage(), words.subList(1, words.size())));
         } catch (UserError | CancellationException e) {

@@ -20,7 +20,7 @@ import jlens.analysis.Metric;
 import jlens.analysis.RepeatedRandomTokens;
 import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
-import jlens.intervene.AblationSite;
+import jlens.intervene.Site;
 import jlens.intervene.AblationSweep;
 import jlens.intervene.Patch;
 import jlens.intervene.PatchKind;
@@ -216,7 +216,7 @@ public final class SelfTest {
         List<SweepSpec> specs = new ArrayList<>(List.of(SweepSpec.grid(model.config(), ids, ids.length - 2)));
         KnownHead prev = wired.previousToken();
         if (prev.layer() < model.config().nLayer() && prev.head() < model.config().nHead()) {
-            specs.add(SweepSpec.positions(model.config(), ids, AblationSite.Z, prev.layer(), prev.head()));
+            specs.add(SweepSpec.positions(model.config(), ids, Site.Z, prev.layer(), prev.head()));
         }
         double worst = 0;
         int cases = 0;

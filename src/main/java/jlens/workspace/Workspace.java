@@ -46,6 +46,8 @@ import jlens.intervene.prompts.PromptPatchResult;
 import jlens.intervene.prompts.PromptPatching;
 import jlens.intervene.prompts.PromptScores;
 import jlens.intervene.prompts.PromptSet;
+import jlens.intervene.Steering;
+import jlens.intervene.SteeringVector;
 import jlens.intervene.SweepResult;
 import jlens.intervene.SweepSpec;
 import jlens.model.Gpt2;
@@ -117,10 +119,14 @@ public final class Workspace implements AutoCloseable {
     private long captureBudgetBytes = DEFAULT_CAPTURE_BUDGET;
     private Runnable betweenLayers = () -> {};
     private final PromptSetSlot prompts = new PromptSetSlot();
+    private final InterventionScope changes = new InterventionScope(this, this::changesChanged);
+    private long runVersion = -1; // the changes' version the last run was made with
+    private java.util.function.Consumer<String> announce = line -> {};
 
     /** An empty workspace that loads models with {@code loader}. */
     public Workspace(ModelLoader loader) {
         this.loader = loader;
+        changes.checkWith(i -> i.check(current().config()));
     }
 
     /**
@@ -238,7 +244,14 @@ public final class Workspace implements AutoCloseable {
             lastRun.retireAfterRuns(old, modelHolders); // the old runs' arrays hang from its manager
         }
         modelHolders.clear();
-        return prompts.remake(newModel, name);
+        List<String> lines = new java.util.ArrayList<>();
+        prompts.remake(newModel, name).ifPresent(lines::add);
+        List<InterventionScope.Entry> dropped = changes.keepFitting(newModel.config());
+        if (!dropped.isEmpty()) {
+            lines.add("dropped what no longer fits " + name + ": " + String.join("; ",
+                    dropped.stream().map(InterventionScope.Entry::describe).toList()));
+        }
+        return lines.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", lines));
     }
 
     // ---- text ----
@@ -301,6 +314,120 @@ public final class Workspace implements AutoCloseable {
         return unhook(List.of(specs));
     }
 
+    // ---- changes in force ----
+
+    /**
+     * The changes in force: interventions (steering vectors, ablations) that every run of the model honours until
+     * removed: the runs behind every analysis, sweeps, patching's runs, generation, prompt sets. Any change to them
+     * drops the last run.
+     */
+    public synchronized InterventionScope interventions() {
+        return changes;
+    }
+
+    /** Tells {@code listener} the line that names the changes in force, whenever a pass runs with some. */
+    public synchronized void onChangesInForce(java.util.function.Consumer<String> listener) {
+        announce = listener;
+    }
+
+    /** The changes in force for a pass about to run, said to the listener when there are any. */
+    private List<jlens.intervene.Intervention> standing() {
+        List<jlens.intervene.Intervention> all = changes.all();
+        if (!all.isEmpty()) {
+            announce.accept(changes.describe());
+        }
+        return all;
+    }
+
+    /** The changes in force as hooks on {@code m} for full passes, until the scope closes. */
+    private Hooks.Scope inForce(Gpt2 m) {
+        Hooks.Scope scope = m.hooks().scope();
+        jlens.intervene.Interventions.register(scope, standing(), () -> 0);
+        return scope;
+    }
+
+    /**
+     * Puts a steering vector in force (one entry of {@link #interventions()}) and keeps it as the last result, for
+     * {@code save v.npy}.
+     */
+    public synchronized InterventionScope.Entry steer(SteeringVector v) {
+        List<jlens.intervene.Intervention> list = checked(() -> v.interventions(config()));
+        InterventionScope.Entry e = changes.add("steering", v.describe(), list);
+        remember(v);
+        return e;
+    }
+
+    /**
+     * ActAdd: {@code a} - {@code b} at the residual entering {@code layer} (negative counts from the end), the shorter
+     * prompt padded on the right with the token of " ", times {@code coeff}; {@code front}: added to the first
+     * positions of the text, else the last position's difference at every position. Read from the model without the
+     * changes in force; then put in force.
+     */
+    public synchronized SteeringVector steer(String a, String b, int layer, double coeff, boolean front) {
+        Gpt2 m = current();
+        int l = checked(() -> Checks.layer(layer, m.config().nLayer()));
+        long[] pa = m.tokenizer().encode(a);
+        long[] pb = m.tokenizer().encode(b);
+        if (pa.length == 0 || pb.length == 0) {
+            throw new InvalidInputException("both steering prompts need at least one token");
+        }
+        long pad = token(" ");
+        String label = Metric.quote(a) + " - " + Metric.quote(b);
+        SteeringVector v = checked(() -> Steering.actAdd(m, pa, pb, pad, l, coeff, front, label));
+        steer(v);
+        return v;
+    }
+
+    /**
+     * From the prompt set's pairs (each line's text and its corrupted text) at the last token of the residual entering
+     * {@code layer}: the mean difference (CAA), or with {@code pca} the first principal direction of the differences
+     * (a unit vector, positives higher); then put in force.
+     */
+    public synchronized SteeringVector steerFromSet(int layer, double coeff, boolean pca) {
+        Gpt2 m = current();
+        int l = checked(() -> Checks.layer(layer, m.config().nLayer()));
+        PromptSet set = prompts();
+        if (!set.hasCorrupt()) {
+            throw new InvalidInputException("steering from the set needs pairs: give every line a \"corrupt\" text (the"
+                    + " negative of its pair)");
+        }
+        String label = (pca ? "first principal direction" : "mean difference") + " of " + set.size() + " pairs";
+        SteeringVector v = checked(() -> Steering.fromPairs(m, set.ids(false), set.ids(true), l, pca, coeff, label));
+        steer(v);
+        return v;
+    }
+
+    /**
+     * A vector from a {@code .npy} file: {@code [d_model]} at {@code layer} (negative counts from the end), or
+     * {@code [n_layer, d_model]} for every layer with {@code layer} null; strictly read (little-endian float32 or
+     * float64, finite values); then put in force.
+     */
+    public synchronized SteeringVector steer(java.nio.file.Path file, Integer layer, double coeff) {
+        Gpt2 m = current();
+        Integer l = layer == null ? null : checked(() -> Checks.layer(layer, m.config().nLayer()));
+        jlens.analysis.NdData array;
+        try {
+            array = checked(() -> {
+                try {
+                    return jlens.analysis.Npy.readFloats(file);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw new InvalidInputException(file + (e.getCause() instanceof java.nio.file.NoSuchFileException
+                    ? ": no such file; give the path of a .npy vector (written by 'save v.npy' or numpy.save)"
+                    : ": cannot read it (" + e.getCause().getMessage() + "); check the path and its permissions"));
+        }
+        SteeringVector v = checked(() -> Steering.given(m, array, l == null ? -1 : l, coeff, file.getFileName().toString()));
+        steer(v);
+        return v;
+    }
+
+    private void changesChanged() {
+        lastRun.close(); // its activations were made with other changes
+    }
+
     // ---- runs ----
 
     /** Caps what one run may capture, in bytes. */
@@ -330,7 +457,7 @@ public final class Workspace implements AutoCloseable {
     }
 
     public synchronized boolean hasRun() {
-        return lastRun.present();
+        return lastRun.present() && runVersion == changes.version();
     }
 
     /**
@@ -400,10 +527,11 @@ public final class Workspace implements AutoCloseable {
         capture.addAll(extra);
         m.setCaptureBudgetBytes(captureBudgetBytes);
         Gpt2.Run run;
-        try (Hooks.Scope checks = layerChecks(m)) {
+        try (Hooks.Scope steer = inForce(m); Hooks.Scope checks = layerChecks(m)) {
             run = m.run(tokens, capture);
         }
         lastRun.replace(run);
+        runVersion = changes.version();
         return run;
     }
 
@@ -420,7 +548,12 @@ public final class Workspace implements AutoCloseable {
     }
 
     private ActivationCache currentCache() {
-        return lastRun.cache(!hooked.isEmpty());
+        if (lastRun.present() && runVersion != changes.version()) {
+            lastRun.close(); // never served: it was made with other changes in force
+        }
+        ActivationCache c = lastRun.cache(!hooked.isEmpty());
+        standing(); // what it is read from was run with these: say so
+        return c;
     }
 
     private NDArray currentLogits() {
@@ -578,7 +711,7 @@ public final class Workspace implements AutoCloseable {
 
     /** Demo 3: an ablation sweep on the unhooked model (fast path unless {@code options} asks for the naive loop). */
     public synchronized SweepResult ablate(SweepSpec spec, SweepOptions options) {
-        return remember(checked(() -> AblationSweep.run(current(), spec, options)));
+        return remember(patching(() -> AblationSweep.run(current(), standing(), spec, options)));
     }
 
     public synchronized SweepResult ablate(SweepSpec spec) {
@@ -593,7 +726,10 @@ public final class Workspace implements AutoCloseable {
      */
     public synchronized HeadDetectResult detect(HeadDetectKind kind, boolean excludeBos, boolean excludeCurrent) {
         long[] tokens = ids();
-        return remember(checked(() -> HeadDetector.detect(current(), List.of(tokens), kind, excludeBos, excludeCurrent)));
+        Gpt2 m = current();
+        try (Hooks.Scope steer = inForce(m)) {
+            return remember(checked(() -> HeadDetector.detect(m, List.of(tokens), kind, excludeBos, excludeCurrent)));
+        }
     }
 
     /**
@@ -608,7 +744,10 @@ public final class Workspace implements AutoCloseable {
                     + c.nPositions() + "); got " + n);
         }
         long[] tokens = RepeatedRandomTokens.of(n, seed, c.vocabSize(), Math.min(50256, c.vocabSize() - 1));
-        return remember(checked(() -> HeadDetector.detect(current(), List.of(tokens), kind, excludeBos, excludeCurrent)));
+        Gpt2 m = current();
+        try (Hooks.Scope steer = inForce(m)) {
+            return remember(checked(() -> HeadDetector.detect(m, List.of(tokens), kind, excludeBos, excludeCurrent)));
+        }
     }
 
     /** What is wired where, when the loaded model is the known-answer model (or a folder with its circuits file). */
@@ -714,7 +853,7 @@ public final class Workspace implements AutoCloseable {
     /** Activation patching, exact (the fast path, or the naive loop when {@code options} asks). */
     public synchronized PatchResult patch(PatchKind kind, SweepOptions options) {
         PatchSpec spec = patchSpec(kind);
-        return remember(patching(() -> Patch.run(current(), spec, options)));
+        return remember(patching(() -> Patch.run(current(), standing(), spec, options)));
     }
 
     public synchronized PatchResult patch(PatchKind kind) {
@@ -728,7 +867,7 @@ public final class Workspace implements AutoCloseable {
     public synchronized double patchSelfCheck(PatchKind kind) {
         long[] clean = ids();
         Metric m = metric();
-        PatchResult r = patching(() -> Patch.run(current(), new PatchSpec(clean, clean, kind, m)));
+        PatchResult r = patching(() -> Patch.run(current(), standing(), new PatchSpec(clean, clean, kind, m), SweepOptions.patching()));
         double max = 0;
         for (double v : r.raw()) {
             max = Math.max(max, Math.abs(v - r.mClean()));
@@ -739,7 +878,7 @@ public final class Workspace implements AutoCloseable {
     /** Attribution patching: every cell estimated from one backward pass. */
     public synchronized PatchResult patchApprox(PatchKind kind, SweepOptions options) {
         PatchSpec spec = patchSpec(kind);
-        return remember(patching(() -> Patch.approximate(current(), spec, options)));
+        return remember(patching(() -> Patch.approximate(current(), standing(), spec, options)));
     }
 
     public synchronized PatchResult patchApprox(PatchKind kind) {
@@ -821,7 +960,9 @@ public final class Workspace implements AutoCloseable {
         Gpt2 m = current();
         long[] tokens = ids();
         m.setCaptureBudgetBytes(captureBudgetBytes);
-        return remember(checked(() -> new Generator(m).generate(tokens, options)));
+        List<jlens.intervene.Intervention> all = new java.util.ArrayList<>(standing());
+        all.addAll(options.interventions()); // the changes in force first, then the generation's own
+        return remember(checked(() -> new Generator(m).generate(tokens, options.withInterventions(all))));
     }
 
     /** {@code n} greedy tokens after the text. */
@@ -863,19 +1004,19 @@ public final class Workspace implements AutoCloseable {
     /** Per-prompt next-token scores of the set (answer and wrong log-probs, logit difference) and their means. */
     public synchronized PromptScores setScores(boolean corrupt) {
         PromptSet set = prompts();
-        return remember(checked(() -> batches().scores(set, corrupt, List.of())));
+        return remember(checked(() -> batches().scores(set, corrupt, standing())));
     }
 
     /** Sums (hence means) over the set of the activation at {@code hook}, by position; within the capture budget. */
     public synchronized PromptActivationSums setMeans(String hook) {
         PromptSet set = prompts();
-        return remember(checked(() -> batches().sums(set, hook, false, List.of())));
+        return remember(checked(() -> batches().sums(set, hook, false, standing())));
     }
 
     /** Mean ablation over the set: head {@code head} of {@code layer} replaced by its set mean at {@code position} (-1: all). */
     public synchronized PromptAblation ablateMean(int layer, int head, int position) {
         PromptSet set = prompts();
-        return remember(checked(() -> batches().meanAblation(set, layer, head, position)));
+        return remember(checked(() -> batches().meanAblation(set, layer, head, position, standing())));
     }
 
     /**
@@ -897,7 +1038,7 @@ public final class Workspace implements AutoCloseable {
     public synchronized PromptPatchResult patchSet(PatchKind kind, SweepOptions options) {
         PromptSet set = prompts();
         Metric fallback = hasMetric() ? metric() : null;
-        return remember(patching(() -> PromptPatching.run(current(), set, kind, fallback, options)));
+        return remember(patching(() -> PromptPatching.run(current(), standing(), set, kind, fallback, options)));
     }
 
     public synchronized PromptPatchResult patchSet(PatchKind kind) {
@@ -916,7 +1057,7 @@ public final class Workspace implements AutoCloseable {
                     + " of the prompt set has " + shortOne.length() + ": give longer prompts");
         }
         Gpt2 m = current();
-        try (Hooks.Scope checks = layerChecks(m)) {
+        try (Hooks.Scope steer = inForce(m); Hooks.Scope checks = layerChecks(m)) {
             return remember(checked(() -> HeadDetector.detect(m, set.ids(false), kind, excludeBos, excludeCurrent)));
         }
     }

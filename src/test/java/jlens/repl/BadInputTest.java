@@ -264,6 +264,15 @@ class BadInputTest {
         t.add(ready("missing", "generate 5 with ablate head 1", "missing 'layer L'"));
         t.add(ready("unknown", "generate 5 greedy extra", "unexpected 'extra'"));
         t.add(bare("order", "generate 5", "no text yet"));
+        t.add(ready("missing", "steer \" love\" - \" hate\"", "missing 'layer L'"));
+        t.add(ready("range", "steer \" love\" - \" hate\" layer 9", "out of range"));
+        t.add(ready("malformed", "steer \" love\" - \" hate\" layer 1 coeff x", "coeff"));
+        t.add(ready("unknown", "steer \" love\" \" hate\" layer 1", "after 'steer' comes"));
+        t.add(ready("order", "steer mean set layer 1", "no prompt set"));
+        t.add(ready("files", "steer nowhere.npy layer 1", "nowhere.npy"));
+        t.add(ready("unknown", "steers extra", "unexpected 'extra'"));
+        t.add(ready("range", "unsteer 3", "nothing numbered 3"));
+        t.add(ready("malformed", "unsteer x", "whole number"));
         t.add(ready("order", "prompts", "no prompt set"));
         t.add(ready("order", "logprobs set", "no prompt set"));
         t.add(ready("order", "ablate head 1 layer 0 mean", "no prompt set"));
