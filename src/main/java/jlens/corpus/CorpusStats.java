@@ -321,21 +321,12 @@ public record CorpusStats(List<String> hooks, double lo, double hi, int bins) im
          */
         public Intervention ablation(String hook, int head) {
             HookSums h = of(hook);
-            float[] row;
-            if (head < 0) {
-                row = new float[h.mean().length];
-                for (int i = 0; i < row.length; i++) {
-                    row[i] = (float) h.mean()[i];
-                }
-            } else {
-                if (HookPoint.headAxis(hook) != 2) {
-                    throw new IllegalArgumentException(hook + " has no head axis; ablate the whole activation (head -1)");
-                }
-                int width = (int) CorpusArrays.width(h.shape(), 1);
-                row = new float[width];
-                for (int i = 0; i < width; i++) {
-                    row[i] = (float) h.mean()[head * width + i];
-                }
+            if (head >= 0 && HookPoint.headAxis(hook) != 2) {
+                throw new IllegalArgumentException(hook + " has no head axis; ablate the whole activation (head -1)");
+            }
+            float[] row = new float[h.mean().length]; // every head's mean: the cells pick the head's slice
+            for (int i = 0; i < row.length; i++) {
+                row[i] = (float) h.mean()[i];
             }
             return new Intervention(hook, Cells.of(head, -1), new Value.Put(Value.Table.of(row), "its mean over the corpus"));
         }

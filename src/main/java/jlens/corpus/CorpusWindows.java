@@ -154,7 +154,7 @@ public final class CorpusWindows implements Iterator<Window>, AutoCloseable {
         String text = d.text();
         int[] cuts = TokenPieces.cuts(text, TokenPieces.PIECE, TokenPieces.MAX_RUN);
         if (cuts == null) {
-            throw new CorpusFileException(corpus.files().get(d.file()).name(), d.line(), "a document with no place to cut it for"
+            throw new CorpusFileException(corpus.files().get(d.file()).file(), d.line(), "a document with no place to cut it for"
                     + " tokenising within " + (TokenPieces.MAX_RUN >> 10) + " Ki characters (a space between words or a line"
                     + " break); split it");
         }

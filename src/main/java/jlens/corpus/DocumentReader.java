@@ -126,7 +126,7 @@ final class DocumentReader implements AutoCloseable {
 
     private void skip(CorpusFile f, long atLine, String why) {
         if (!skipBad) {
-            throw new CorpusFileException(f.name(), f.wholeFile() ? 0 : atLine, why);
+            throw new CorpusFileException(f.file(), f.wholeFile() ? 0 : atLine, why);
         }
         skipped++;
     }
@@ -159,7 +159,7 @@ final class DocumentReader implements AutoCloseable {
                 while (left > 0) {
                     long n = in.skip(left);
                     if (n <= 0) {
-                        throw new CorpusFileException(f.name(), 0, "shorter than when it was indexed; read it again");
+                        throw new CorpusFileException(f.file(), 0, "shorter than when it was indexed; read it again");
                     }
                     left -= n;
                 }
@@ -188,7 +188,7 @@ final class DocumentReader implements AutoCloseable {
         String why = e instanceof java.util.zip.ZipException || e instanceof java.io.EOFException
                 ? "not valid gzip data (" + CorpusFileException.quote(String.valueOf(e.getMessage()), 60) + ")"
                 : "cannot read it (" + CorpusFileException.quote(String.valueOf(e.getMessage()), 80) + ")";
-        return new CorpusFileException(f.name(), 0, why);
+        return new CorpusFileException(f.file(), 0, why);
     }
 
     /** The next line's text, or null at the file's end. */

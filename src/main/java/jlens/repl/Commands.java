@@ -17,6 +17,7 @@ final class Commands {
                 .add(GenerateCommands.command())
                 .addAll(SteerCommands.all())
                 .add(PromptCommands.command())
+                .add(CorpusCommands.command())
                 .add(SaveCommand.command())
                 .add(ViewCommand.command())
                 .addAll(ShellCommands.all())

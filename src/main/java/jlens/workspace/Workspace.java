@@ -119,6 +119,7 @@ public final class Workspace implements AutoCloseable {
     private long captureBudgetBytes = DEFAULT_CAPTURE_BUDGET;
     private Runnable betweenLayers = () -> {};
     private final PromptSetSlot prompts = new PromptSetSlot();
+    private final CorpusStudies corpus = new CorpusStudies(this);
     private final InterventionScope changes = new InterventionScope(this, this::changesChanged);
     private long runVersion = -1; // the changes' version the last run was made with
     private java.util.function.Consumer<String> announce = line -> {};
@@ -1070,6 +1071,23 @@ public final class Workspace implements AutoCloseable {
             betweenLayers.run();
             return false;
         });
+    }
+
+    // ---- the corpus ----
+
+    /** The corpus and the reductions over it ({@link CorpusStudies}). */
+    public CorpusStudies corpus() {
+        return corpus;
+    }
+
+    /** The model, for a study of the workspace's (entered as every pass is). */
+    Gpt2 currentModel() {
+        return current();
+    }
+
+    /** The changes in force, for a study's passes (said to the listener when there are some). */
+    List<jlens.intervene.Intervention> changesInForce() {
+        return standing();
     }
 
     // ---- results ----
