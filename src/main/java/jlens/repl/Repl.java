@@ -78,7 +78,8 @@ public final class Repl {
         r.option(LineReader.Option.HISTORY_IGNORE_DUPS, true);
         r.option(LineReader.Option.AUTO_FRESH_LINE, true);
         if (history != null) {
-            // Saved whole through a temporary file after each input (see AtomicHistory), not appended line by line.
+            // After each input this session's new lines are merged into the file under a lock and the file is
+            // renamed into place (see AtomicHistory): sessions append, nothing is lost or half-written.
             r.setHistory(new AtomicHistory(history));
             r.option(LineReader.Option.HISTORY_INCREMENTAL, false);
         } else {
