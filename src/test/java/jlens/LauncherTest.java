@@ -143,8 +143,10 @@ class LauncherTest {
             assertEquals(0, left.count(), "target/classes is the test build's, untouched and unused");
         }
 
-        Ran again = run("--model", Fixture.dir().toString(), "-c", "model");
+        // Java's own idea of home (DJL's ~/.djl.ai, Maven's ~/.m2) is the $HOME jlens's files follow.
+        Ran again = run("--model", Fixture.dir().toString(), "-c", "System.out.println(\"home=\" + System.getProperty(\"user.home\"))");
         assertEquals(0, again.status(), again.output());
+        assertTrue(again.output().contains("home=" + home), again.output());
         assertEquals(1, builds().size(), "no rebuild when nothing changed");
     }
 
