@@ -75,6 +75,7 @@ class LauncherTest {
         Files.writeString(root.resolve("pom.xml"), "<project/>\n");
         Files.writeString(root.resolve("src/main/java/A.java"), "class A {}\n");
         Files.copy(Path.of("jlens"), root.resolve("jlens"));
+        Files.copy(Path.of("startup.jsh"), root.resolve("startup.jsh"));
         // What the test build leaves while it runs: an emptied class folder.
         Files.createDirectories(root.resolve("target/classes"));
         Path mvnw = root.resolve("mvnw");
@@ -181,6 +182,65 @@ class LauncherTest {
             assertTrue(out.contains("variance") && out.contains("QK^T"), out);
         } finally {
             repl.destroyForcibly();
+        }
+    }
+
+    /**
+     * {@code ./jlens jshell} on a terminal of 150 x 50 in 256 colours (a pseudo-terminal made by {@code script}):
+     * the snippets' JVM draws charts as the REPL would there (its width, its colours), and shows values readably.
+     */
+    @Test
+    void jshellDrawsForItsTerminalAndShowsValuesReadably() throws Exception {
+        project(jarOfMainClasses());
+        assertEquals(0, run("-c", "model").status()); // built
+        ProcessBuilder pb = launcher();
+        pb.command("script", "-qec", "stty cols 150 rows 50; exec bash " + root.resolve("jlens") + " jshell", "/dev/null");
+        pb.environment().put("TERM", "xterm-256color");
+        pb.environment().remove("COLORTERM");
+        pb.environment().remove("NO_COLOR");
+        pb.environment().put("JLENS_MODEL", Fixture.dir().toString());
+        Process p = pb.start();
+        StringBuffer out = new StringBuffer();
+        Thread drain = new Thread(() -> {
+            try (var in = p.getInputStream()) {
+                byte[] buf = new byte[8192];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    out.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                }
+            } catch (IOException ignored) {
+                // ended
+            }
+        });
+        drain.start();
+        try (OutputStream in = p.getOutputStream()) {
+            int prompts = 1;
+            for (String line : List.of("ws.text(\"Be who you are and say what you feel\")", "ws.hookAll(HookPoint.QKV)",
+                    "ws.run();", "ws.variances()", "ws.ids()", "jl(\"var\")", "/exit")) {
+                awaitCount(out, "jshell> ", prompts++, p);
+                in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                in.flush();
+            }
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), out.toString());
+        } finally {
+            p.destroyForcibly();
+            drain.join(10_000);
+        }
+        String raw = out.toString();
+        String text = raw.replaceAll("\u001b\\[[0-9;?]*[A-Za-z]|\u001b\\][^\u0007\u001b]*(\u0007|\u001b\\\\)|\r", "");
+        assertTrue(text.contains("QkvVariances.ByLayer") && text.contains("double[3] {"), text);
+        assertTrue(text.contains("long[9] {3856, 508, 345, 389, 290, 910, ... 3 more}"), text);
+        assertTrue(!java.util.regex.Pattern.compile("\\[[A-Z]@[0-9a-f]{4,}").matcher(text).find(), "no [D@6f27a: " + text);
+        assertTrue(java.util.regex.Pattern.compile("\u001b\\[[0-9;]*38;5;[0-9]+m").matcher(raw).find(), "256 colours, as TERM says");
+        String title = text.lines().filter(l -> l.contains("variance of Q, K, V by layer")).findFirst().orElseThrow();
+        assertEquals(149, title.length(), "the chart is as wide as the terminal less one: '" + title + "'");
+        assertTrue(!text.contains("Created user preferences"), "jshell's first start in a new home says nothing of it");
+    }
+
+    private static void awaitCount(StringBuffer out, String what, int count, Process p) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (out.toString().split(java.util.regex.Pattern.quote(what), -1).length - 1 < count) {
+            assertTrue(System.nanoTime() < end && p.isAlive(), "waiting for " + what + " #" + count + ": " + out);
+            Thread.sleep(20);
         }
     }
 

@@ -10,9 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
-import jlens.chart.Background;
-import jlens.chart.ColorMode;
-import jlens.chart.RenderStyle;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.impl.LineReaderImpl;
@@ -49,13 +46,7 @@ public final class Repl {
         session.terminalWidth(() -> terminal.getWidth());
         session.terminalHeight(() -> terminal.getHeight());
         session.viewer(new FullScreenViewer(terminal, session));
-        boolean dumb = terminal.getType() == null || terminal.getType().startsWith(Terminal.TYPE_DUMB);
-        session.interactive(!dumb);
-        session.autoColor(dumb ? ColorMode.MONO : ColorMode.detect(System.getenv(), true),
-                RenderStyle.canEncodeGlyphs(terminal.encoding()));
-        if (!dumb) {
-            session.autoBackground(TerminalBackground.ask(terminal, 150).orElse(Background.DARK));
-        }
+        TerminalTraits.of(terminal).applyTo(session); // as ./jlens jshell finds them (TerminalTraits.main)
         DefaultParser parser = new DefaultParser();
         parser.setEscapeChars(new char[0]); // backslashes belong to the text ("\n") and to Java, not to the parser
         if (history != null) {
