@@ -6,6 +6,8 @@
 import jlens.workspace.*;
 import jlens.analysis.*;
 import jlens.intervene.*;
+import jlens.intervene.generation.*;
+import jlens.intervene.prompts.*;
 import jlens.model.*;
 import jlens.hook.*;
 import ai.djl.ndarray.*;

@@ -18,12 +18,12 @@ import jlens.intervene.SweepOptions;
 import jlens.intervene.SweepResult;
 import jlens.intervene.SweepSpec;
 import jlens.hook.HookPoint;
-import jlens.intervene.BatchForward;
-import jlens.intervene.BatchInput;
-import jlens.intervene.BatchPadding;
-import jlens.intervene.GenerationIntervention;
-import jlens.intervene.GenerationOptions;
-import jlens.intervene.Generator;
+import jlens.intervene.prompts.BatchForward;
+import jlens.intervene.prompts.BatchInput;
+import jlens.intervene.prompts.BatchPadding;
+import jlens.intervene.generation.GenerationIntervention;
+import jlens.intervene.generation.GenerationOptions;
+import jlens.intervene.generation.Generator;
 import jlens.model.Gpt2;
 
 /**

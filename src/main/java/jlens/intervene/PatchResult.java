@@ -67,7 +67,7 @@ public record PatchResult(PatchSpec spec, int[] shape, double[] raw, double[] no
         return sab / Math.sqrt(saa * sbb);
     }
 
-    static double normalize(double m, double clean, double corrupt) {
+    public static double normalize(double m, double clean, double corrupt) {
         return sameMetric(clean, corrupt) ? Double.NaN : (m - corrupt) / (clean - corrupt);
     }
 

@@ -57,7 +57,7 @@ public record SweepOptions(boolean naive, int maxBatchRows, SweepProgress progre
     }
 
     /** Ends the run when the caller's flag is set or the thread was interrupted (the flag stays set). */
-    void checkCancel() {
+    public void checkCancel() {
         if (Thread.currentThread().isInterrupted() || cancelled.getAsBoolean()) {
             throw new java.util.concurrent.CancellationException("cancelled");
         }

@@ -20,6 +20,7 @@ import jlens.intervene.PatchMethod;
 import jlens.intervene.SweepOptions;
 import jlens.intervene.PatchResult;
 import jlens.workspace.Workspace;
+import jlens.intervene.PatchSpec;
 
 /**
  * The circuit tools: {@code corrupt} and {@code metric} set up activation patching, {@code patch} runs it,

@@ -7,11 +7,11 @@ import java.util.Locale;
 import java.util.Map;
 import jlens.analysis.NdData;
 import jlens.hook.HookPoint;
-import jlens.intervene.GenerationIntervention;
-import jlens.intervene.GenerationOptions;
-import jlens.intervene.GenerationResult;
-import jlens.intervene.GenerationSampling;
-import jlens.intervene.PromptActivationSums;
+import jlens.intervene.generation.GenerationIntervention;
+import jlens.intervene.generation.GenerationOptions;
+import jlens.intervene.generation.GenerationResult;
+import jlens.intervene.generation.GenerationSampling;
+import jlens.intervene.prompts.PromptActivationSums;
 
 /** {@code generate}: continue the text with a key/value cache, streaming, with interventions at every step. */
 final class GenerateCommands {

@@ -25,7 +25,7 @@ final class JavaShell implements AutoCloseable {
     /** Imports and bindings every snippet sees. */
     static final List<String> PRELUDE = List.of(
             "import jlens.repl.*;", "import jlens.workspace.*;", "import jlens.analysis.*;", "import jlens.intervene.*;",
-            "import jlens.model.*;", "import jlens.hook.*;",
+            "import jlens.intervene.generation.*;", "import jlens.intervene.prompts.*;", "import jlens.model.*;", "import jlens.hook.*;",
             "import ai.djl.ndarray.*;", "import ai.djl.ndarray.types.*;", "import java.util.*;",
             "import java.nio.file.*;",
             "var session = jlens.repl.Jsh.session();", "var ws = session.workspace();");

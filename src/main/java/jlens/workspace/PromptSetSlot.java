@@ -2,10 +2,10 @@ package jlens.workspace;
 
 import java.nio.file.Path;
 import java.util.Optional;
-import jlens.intervene.IoiPrompts;
-import jlens.intervene.PromptFileException;
-import jlens.intervene.PromptSet;
-import jlens.intervene.PromptSetReader;
+import jlens.intervene.prompts.IoiPrompts;
+import jlens.intervene.prompts.PromptFileException;
+import jlens.intervene.prompts.PromptSet;
+import jlens.intervene.prompts.PromptSetReader;
 import jlens.model.Gpt2;
 
 /**

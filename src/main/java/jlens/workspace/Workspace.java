@@ -36,21 +36,22 @@ import jlens.intervene.PatchKind;
 import jlens.intervene.SweepOptions;
 import jlens.intervene.PatchResult;
 import jlens.intervene.PatchSpec;
-import jlens.intervene.GenerationOptions;
-import jlens.intervene.GenerationResult;
-import jlens.intervene.Generator;
-import jlens.intervene.PromptAblation;
-import jlens.intervene.PromptActivationSums;
-import jlens.intervene.PromptBatches;
-import jlens.intervene.PromptPatchResult;
-import jlens.intervene.PromptPatching;
-import jlens.intervene.PromptScores;
-import jlens.intervene.PromptSet;
+import jlens.intervene.generation.GenerationOptions;
+import jlens.intervene.generation.GenerationResult;
+import jlens.intervene.generation.Generator;
+import jlens.intervene.prompts.PromptAblation;
+import jlens.intervene.prompts.PromptActivationSums;
+import jlens.intervene.prompts.PromptBatches;
+import jlens.intervene.prompts.PromptPatchResult;
+import jlens.intervene.prompts.PromptPatching;
+import jlens.intervene.prompts.PromptScores;
+import jlens.intervene.prompts.PromptSet;
 import jlens.intervene.SweepResult;
 import jlens.intervene.SweepSpec;
 import jlens.model.Gpt2;
 import jlens.model.Gpt2Config;
 import jlens.store.KnownCircuits;
+import jlens.intervene.prompts.Prompt;
 
 /**
  * What a jlens user holds, in Java: a model, a text and its token ids, the hook points to capture, the last run and
@@ -909,7 +910,7 @@ public final class Workspace implements AutoCloseable {
      */
     public synchronized HeadDetectResult detectSet(HeadDetectKind kind, boolean excludeBos, boolean excludeCurrent) {
         PromptSet set = prompts();
-        jlens.intervene.Prompt shortOne = set.firstShorterThan(2);
+        jlens.intervene.prompts.Prompt shortOne = set.firstShorterThan(2);
         if (shortOne != null) {
             throw new InvalidInputException("head detection needs prompts of at least 2 tokens; line " + shortOne.line()
                     + " of the prompt set has " + shortOne.length() + ": give longer prompts");

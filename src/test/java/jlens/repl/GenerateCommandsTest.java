@@ -11,8 +11,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import jlens.intervene.GenerationResult;
-import jlens.intervene.PromptScores;
+import jlens.intervene.generation.GenerationResult;
+import jlens.intervene.prompts.PromptScores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
