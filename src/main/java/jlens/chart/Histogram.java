@@ -290,7 +290,11 @@ public final class Histogram implements Chart {
                 }
                 double f = y.fraction(average);
                 int py = Double.isNaN(f) ? ph - 1 : ph - 1 - (int) Math.round(Math.max(0, Math.min(1, f)) * (ph - 1));
-                canvas.line(px, previous < 0 ? py : previous, px, py, rgb);
+                if (mapped() == null) {
+                    canvas.seriesLine(px, previous < 0 ? py : previous, px, py, i, rgb); // Q, K, V: each stays seen
+                } else {
+                    canvas.line(px, previous < 0 ? py : previous, px, py, rgb); // a curve per layer: the last on top
+                }
                 previous = py;
                 if (py < peakRow) {
                     peakRow = py;
@@ -301,14 +305,16 @@ public final class Histogram implements Chart {
         boolean colour = style.mode() != ColorMode.MONO;
         canvas.drawInto(image, frame.plotLeft(), frame.plotTop(), style.glyphs(), colour);
         if (mapped() == null) {
+            frame.note(canvas.coincidingNote(series.stream().map(Series::name).toList()));
             // Mark each curve's peak with its legend marker, so curves stay tellable apart without colour.
+            Markers marks = new Markers();
             for (int i = 0; i < series.size(); i++) {
                 if (peaks[i] != null) {
-                    TextColor fg = colour ? Draw.rgb(colourOf(i, style)) : TextColor.ANSI.DEFAULT;
-                    Draw.cell(image, frame.plotLeft() + peaks[i][0], frame.plotTop() + peaks[i][1],
-                            style.glyphs().marker(i), fg, TextColor.ANSI.DEFAULT);
+                    marks.add(i, peaks[i][0], peaks[i][1]);
                 }
             }
+            marks.draw(image, frame.plotLeft(), frame.plotTop(), frame.plotColumns(), style.glyphs(),
+                    i -> colour ? Draw.rgb(colourOf(i, style)) : TextColor.ANSI.DEFAULT);
         }
     }
 }

@@ -200,29 +200,33 @@ public final class LinePlot implements Chart {
                     continue;
                 }
                 int[] p = {x.pixel(s.x()[k], pw), ph - 1 - y.pixel(s.y()[k], ph)};
+                // Named series share cells in turn (each stays seen); many coloured along a map: the last on top.
+                int series = colorBy == null ? i : -1;
                 if (previous != null) {
-                    canvas.line(previous[0], previous[1], p[0], p[1], colourOf(i, style));
+                    canvas.seriesLine(previous[0], previous[1], p[0], p[1], series, colourOf(i, style));
                 } else {
-                    canvas.dot(p[0], p[1], colourOf(i, style));
+                    canvas.seriesDot(p[0], p[1], series, colourOf(i, style));
                 }
                 previous = p;
             }
         }
         canvas.drawInto(image, frame.plotLeft(), frame.plotTop(), g, colour);
+        if (colorBy == null) {
+            frame.note(canvas.coincidingNote(series.stream().map(Series::name).toList()));
+        }
         if (showMarkers(frame.plotColumns())) {
+            Markers marks = new Markers();
             for (int i = 0; i < series.size(); i++) {
                 Series s = series.get(i);
                 Scale y = s.rightAxis() ? yRight : yLeft;
-                TextColor fg = colour ? Draw.rgb(colourOf(i, style)) : TextColor.ANSI.DEFAULT;
                 for (int k = 0; k < s.x().length; k++) {
                     if (Double.isFinite(s.x()[k]) && Double.isFinite(s.y()[k])) {
-                        int column = x.pixel(s.x()[k], pw) / 2;
-                        int row = (ph - 1 - y.pixel(s.y()[k], ph)) / 4;
-                        Draw.cell(image, frame.plotLeft() + column, frame.plotTop() + row, g.marker(i), fg,
-                                TextColor.ANSI.DEFAULT);
+                        marks.add(i, x.pixel(s.x()[k], pw) / 2, (ph - 1 - y.pixel(s.y()[k], ph)) / 4);
                     }
                 }
             }
+            marks.draw(image, frame.plotLeft(), frame.plotTop(), frame.plotColumns(), g,
+                    i -> colour ? Draw.rgb(colourOf(i, style)) : TextColor.ANSI.DEFAULT);
         }
         List<PlotFrame.Tick> xTicks = integers ? x.integerXTicks(frame.plotColumns()) : x.xTicks(frame.plotColumns());
         frame.draw(image, yLeft.yTicks(frame.plotRows()), xTicks,

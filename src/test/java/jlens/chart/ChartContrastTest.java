@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Every chart kind, in 24-bit and 256 colours, on a dark and on a light background, at a small and a large
  * size: every coloured glyph drawn on the terminal's background (lines, dots, markers, bars, labels) has at
- * least 3:1 contrast against it. Heatmap cells carry their own background and keep the full map.
+ * least 3:1 contrast against it, and every heatmap cell 1.5:1.
  */
 class ChartContrastTest {
     static final int[][] SIZES = {{80, 12}, {80, 24}, {200, 50}};
@@ -38,6 +38,31 @@ class ChartContrastTest {
         assertEquals(4, worst.size());
         worst.values().forEach(w -> assertTrue(w >= Contrast.MIN && w < 21));
         System.out.println("worst contrast per mode and background: " + worst);
+    }
+
+    /**
+     * Every painted cell (heatmap cells, both halves of a half block, colour bar steps) stands out from the
+     * terminal's background by 1.5:1, as {@code ansi_contrast.py --cells 1.5} measures: a value at the colour map's
+     * dark end must not vanish into a dark terminal, nor the pale end into a light one.
+     */
+    @Test
+    void everyHeatmapCellStandsOutFromTheBackground() {
+        Map<String, Chart> charts = new LinkedHashMap<>(Samples.all());
+        charts.putAll(Samples.extra());
+        int judged = 0;
+        for (Map.Entry<String, Chart> e : charts.entrySet()) {
+            for (ColorMode mode : new ColorMode[] {ColorMode.TRUECOLOR, ColorMode.COLOR256}) {
+                for (Background bg : Background.values()) {
+                    for (int[] size : SIZES) {
+                        String ansi = e.getValue().toText(size[0], size[1], new RenderStyle(mode, true, bg));
+                        AnsiContrast.Result r = AnsiContrast.measureCells(ansi, bg, 1.5);
+                        assertEquals(0, r.below(), e.getKey() + " " + size[0] + "x" + size[1] + " " + mode + " " + bg + ": " + r);
+                        judged += r.total();
+                    }
+                }
+            }
+        }
+        assertTrue(judged > 10_000, "cells judged: " + judged);
     }
 
     @Test
