@@ -17,7 +17,7 @@ import java.util.Objects;
  *
  * <p>A small matrix whose columns are numbered (a layer x head grid: no column labels, no value range) is drawn
  * annotated when it fits: each value written in its cell, cells about as high as they are wide (three rows of
- * seven columns, or two of five), rows and columns labelled, so a 2 x 3 grid is a table in colour rather than a
+ * seven columns, or two of five; one row each where the height allows no more), rows and columns labelled, so a 2 x 3 grid is a table in colour rather than a
  * strip across the screen. Cell colours always stand out from the terminal's background (see
  * {@link Colormaps#forCells}), the colour bar's too.
  *
@@ -214,7 +214,7 @@ public final class Heatmap implements Chart {
         columns = Math.max(1, columns);
         double[] range = range();
         Colormap cells = Colormaps.forCells(colormap, style.background());
-        if (columnLabels == null && Double.isNaN(xLo)) {
+        if (annotated()) {
             TextImage annotated = renderAnnotated(width, height, style, range, cells);
             if (annotated != null) {
                 return annotated;
@@ -306,6 +306,19 @@ public final class Heatmap implements Chart {
     private static final int ANNOTATED_MAX = 24;
 
     /**
+     * Whether each value is written in its cell: a small matrix (up to 24 x 24) whose columns are numbered, not
+     * labelled (tokens) nor bins of a value range. On a terminal too small for it the cells are drawn unwritten.
+     */
+    public boolean annotated() {
+        int columns = 0;
+        for (double[] row : values) {
+            columns = Math.max(columns, row.length);
+        }
+        return columnLabels == null && Double.isNaN(xLo) && values.length <= ANNOTATED_MAX && columns > 0
+                && columns <= ANNOTATED_MAX;
+    }
+
+    /**
      * The matrix as a grid of cells, each {@code cellRows} high and wide enough for its value written in the
      * middle (black or white, whichever reads on the cell's colour; in mono the cell is shaded with the ramp around
      * the value): or null when it does not fit (then the half-block drawing takes over).
@@ -315,9 +328,6 @@ public final class Heatmap implements Chart {
         int columns = 0;
         for (double[] row : values) {
             columns = Math.max(columns, row.length);
-        }
-        if (rows > ANNOTATED_MAX || columns == 0 || columns > ANNOTATED_MAX) {
-            return null;
         }
         String[][] texts = cellTexts();
         int textWidth = 1;
@@ -332,8 +342,9 @@ public final class Heatmap implements Chart {
             labelWidth = Math.max(labelWidth, rowLabel(r, g).length());
         }
         PlotFrame frame = frame(width, height, style, title).keepXLabel();
-        // A text cell is about twice as high as it is wide: 3 rows by 7 columns is near square; 2 by 5 will do.
-        for (int cellRows = 3; cellRows >= 2; cellRows--) {
+        // A text cell is about twice as high as it is wide: 3 rows by 7 columns is near square; 2 by 5 will do; on a
+        // screen with no rows to spare, one row a layer still writes every value (a table rather than a strip).
+        for (int cellRows = 3; cellRows >= 1; cellRows--) {
             int cellColumns = Math.max(textWidth + 2, 2 * cellRows + 1);
             int plotRows = rows * cellRows;
             int reserve = ColorBar.width(range[0], range[1], plotRows, centre, Text.clean(centreName, g));
@@ -366,10 +377,11 @@ public final class Heatmap implements Chart {
     }
 
     /**
-     * Every value with one number of decimals, as a table has: enough for three significant digits of the
-     * largest (0.214 and 0.017; 20.2 and 0.3); exact zeros as 0.
+     * The text written in each cell of an {@link #annotated()} grid (and of its figure): every value with one number
+     * of decimals, as a table has, enough for three significant digits of the largest (0.214 and 0.017; 20.2 and
+     * 0.3); exact zeros as 0.
      */
-    private String[][] cellTexts() {
+    public String[][] cellTexts() {
         double largest = 0;
         for (double[] row : values) {
             for (double v : row) {

@@ -158,7 +158,11 @@ public final class Repl {
             }
         });
         java.util.concurrent.atomic.AtomicInteger presses = new java.util.concurrent.atomic.AtomicInteger();
+        // The terminal would echo ^C where the cursor is, inside streamed text: it is printed here instead, on a
+        // line of its own.
+        org.jline.terminal.Attributes attributes = quietControlCharacters();
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> {
+            showInterrupt();
             session.cancel();
             interpreter.stopJava();
             Thread t = running.get();
@@ -178,8 +182,36 @@ public final class Repl {
             Thread.currentThread().interrupt();
         } finally {
             terminal.handle(Terminal.Signal.INT, previous);
+            if (attributes != null) {
+                terminal.setAttributes(attributes);
+            }
             session.out().flush();
             terminal.flush();
+        }
+    }
+
+    /** Turns off the terminal's echo of control characters while a command runs; returns what to restore, or null. */
+    private org.jline.terminal.Attributes quietControlCharacters() {
+        try {
+            org.jline.terminal.Attributes saved = terminal.getAttributes();
+            if (saved == null || !saved.getLocalFlag(org.jline.terminal.Attributes.LocalFlag.ECHOCTL)) {
+                return null;
+            }
+            org.jline.terminal.Attributes quiet = new org.jline.terminal.Attributes(saved);
+            quiet.setLocalFlag(org.jline.terminal.Attributes.LocalFlag.ECHOCTL, false);
+            terminal.setAttributes(quiet);
+            return saved;
+        } catch (RuntimeException e) {
+            return null; // a terminal without attributes: its echo stays as it is
+        }
+    }
+
+    /** {@code ^C} on a line of its own, after whatever the command was printing. */
+    private void showInterrupt() {
+        java.io.PrintWriter raw = session.rawOut();
+        synchronized (raw) {
+            raw.print(session.midLine() ? "\n^C\n" : "^C\n");
+            raw.flush();
         }
     }
 
