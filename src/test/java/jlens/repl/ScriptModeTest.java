@@ -184,5 +184,8 @@ class ScriptModeTest {
     void quotedTextRoundTrips() {
         assertEquals(List.of("text", "a\nb \"c\""), Words.split("text \"a\\nb \\\"c\\\"\""));
         assertEquals(Fixture.text(), Words.split(TestSessions.textLine()).get(1));
+        // a word that starts with # starts a comment, as the README's lines have them; a quoted # is text
+        assertEquals(List.of("hist", "5"), Words.split("hist 5     # Q/K/V densities of layer 5"));
+        assertEquals(List.of("text", "a # b", "c#d"), Words.split("text \"a # b\" c#d #"));
     }
 }
