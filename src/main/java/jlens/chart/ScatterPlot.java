@@ -120,7 +120,7 @@ public final class ScatterPlot implements Chart {
         // Says how to read the colour or shading (the header keeps it, on a row of its own if need be); with colour
         // maps a colour bar beside the plot says it with numbers: the value (colour by value) or points per cell.
         boolean bar = style.mode().hasColormaps();
-        String note = byValue != null ? (yLabel.isEmpty() ? "" : bar ? yLabel : "colour: " + yLabel)
+        String note = byValue != null ? (yLabel.isEmpty() || !colour ? "" : bar ? yLabel : "colour: " + yLabel)
                 : bar ? "points per cell" : "denser glyph = more points";
         PlotFrame frame = new PlotFrame(width, height, style, title, yLabel, note, xLabel, legend);
         int rows = frame.maxPlotRows();
