@@ -200,18 +200,7 @@ class LauncherTest {
         pb.environment().remove("NO_COLOR");
         pb.environment().put("JLENS_MODEL", Fixture.dir().toString());
         Process p = pb.start();
-        StringBuffer out = new StringBuffer();
-        Thread drain = new Thread(() -> {
-            try (var in = p.getInputStream()) {
-                byte[] buf = new byte[8192];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    out.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                }
-            } catch (IOException ignored) {
-                // ended
-            }
-        });
-        drain.start();
+        ProcessOutput out = ProcessOutput.of(p);
         try (OutputStream in = p.getOutputStream()) {
             int prompts = 1;
             for (String line : List.of("ws.text(\"Be who you are and say what you feel\")", "ws.hookAll(HookPoint.QKV)",
@@ -220,12 +209,12 @@ class LauncherTest {
                 in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
                 in.flush();
             }
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), out.toString());
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), out.text());
         } finally {
             p.destroyForcibly();
-            drain.join(10_000);
+            out.join(10_000);
         }
-        String raw = out.toString();
+        String raw = out.text();
         String text = raw.replaceAll("\u001b\\[[0-9;?]*[A-Za-z]|\u001b\\][^\u0007\u001b]*(\u0007|\u001b\\\\)|\r", "");
         assertTrue(text.contains("QkvVariances.ByLayer") && text.contains("double[3] {"), text);
         assertTrue(text.contains("long[9] {3856, 508, 345, 389, 290, 910, ... 3 more}"), text);
@@ -236,9 +225,9 @@ class LauncherTest {
         assertTrue(!text.contains("Created user preferences"), "jshell's first start in a new home says nothing of it");
     }
 
-    private static void awaitCount(StringBuffer out, String what, int count, Process p) throws InterruptedException {
+    private static void awaitCount(ProcessOutput out, String what, int count, Process p) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (out.toString().split(java.util.regex.Pattern.quote(what), -1).length - 1 < count) {
+        while (out.text().split(java.util.regex.Pattern.quote(what), -1).length - 1 < count) {
             assertTrue(System.nanoTime() < end && p.isAlive(), "waiting for " + what + " #" + count + ": " + out);
             Thread.sleep(20);
         }

@@ -11,7 +11,7 @@ import com.googlecode.lanterna.graphics.TextImage;
  * <p>Series (the lines of a line plot, the outlines of a histogram) are drawn with {@link #seriesLine}: a cell two
  * series pass through takes their colours in turn along the line (two cells of one, two of the next), so a series
  * running under another stays visible as a dashed line of its own colour instead of vanishing under the last one
- * drawn; {@link #coinciding()} says which series lie on top of each other.
+ * drawn.
  */
 final class DotCanvas {
     private static final int[][] BRAILLE_BITS = {{0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}};
@@ -50,73 +50,6 @@ final class DotCanvas {
     /** A straight line of series {@code series} between two pixels (Bresenham). */
     void seriesLine(int x0, int y0, int x1, int y1, int series, int rgb) {
         trace(x0, y0, x1, y1, (x, y) -> seriesDot(x, y, series, rgb));
-    }
-
-    /**
-     * Groups of series that lie on top of each other: each series in a group shares at least four in five of its
-     * cells with another of the group. Series numbers in ascending order; groups of two or more only.
-     */
-    java.util.List<java.util.List<Integer>> coinciding() {
-        int n = 0;
-        for (int o : owners) {
-            n = Math.max(n, 32 - Integer.numberOfLeadingZeros(o));
-        }
-        int[] own = new int[n];
-        int[][] shared = new int[n][n];
-        for (int o : owners) {
-            for (int i = 0; i < n; i++) {
-                if ((o & (1 << i)) != 0) {
-                    own[i]++;
-                    for (int j = 0; j < n; j++) {
-                        if (j != i && (o & (1 << j)) != 0) {
-                            shared[i][j]++;
-                        }
-                    }
-                }
-            }
-        }
-        int[] group = new int[n];
-        for (int i = 0; i < n; i++) {
-            group[i] = i;
-        }
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                if (own[i] > 0 && own[j] > 0 && shared[i][j] >= 0.8 * own[i] && shared[j][i] >= 0.8 * own[j]) {
-                    int from = group[j];
-                    int to = group[i];
-                    for (int k = 0; k < n; k++) {
-                        if (group[k] == from) {
-                            group[k] = to;
-                        }
-                    }
-                }
-            }
-        }
-        java.util.List<java.util.List<Integer>> out = new java.util.ArrayList<>();
-        for (int g = 0; g < n; g++) {
-            java.util.List<Integer> members = new java.util.ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                if (group[i] == g) {
-                    members.add(i);
-                }
-            }
-            if (members.size() > 1) {
-                out.add(members);
-            }
-        }
-        return out;
-    }
-
-    /** "Q and K coincide", "Q, K and V coincide": the groups {@link #coinciding()} found, by series name; or "". */
-    String coincidingNote(java.util.List<String> names) {
-        java.util.List<String> parts = new java.util.ArrayList<>();
-        for (java.util.List<Integer> g : coinciding()) {
-            java.util.List<String> named = g.stream().filter(i -> i < names.size()).map(names::get).toList();
-            if (named.size() > 1) {
-                parts.add(String.join(", ", named.subList(0, named.size() - 1)) + " and " + named.get(named.size() - 1));
-            }
-        }
-        return parts.isEmpty() ? "" : String.join("; ", parts) + " coincide, drawn in turn";
     }
 
     int pixelWidth() {

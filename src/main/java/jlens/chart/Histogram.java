@@ -272,6 +272,10 @@ public final class Histogram implements Chart {
         int pw = canvas.pixelWidth();
         int ph = canvas.pixelHeight();
         int[][] peaks = new int[series.size()][];
+        int[][] drawn = new int[series.size()][pw]; // each curve's pixel row per pixel column, -1 where it has none
+        for (int[] d : drawn) {
+            java.util.Arrays.fill(d, -1);
+        }
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
             if (!s.hasEdges()) {
@@ -296,6 +300,7 @@ public final class Histogram implements Chart {
                     canvas.line(px, previous < 0 ? py : previous, px, py, rgb); // a curve per layer: the last on top
                 }
                 previous = py;
+                drawn[i][px] = py;
                 if (py < peakRow) {
                     peakRow = py;
                     peaks[i] = new int[] {px / 2, py / 4};
@@ -305,7 +310,15 @@ public final class Histogram implements Chart {
         boolean colour = style.mode() != ColorMode.MONO;
         canvas.drawInto(image, frame.plotLeft(), frame.plotTop(), style.glyphs(), colour);
         if (mapped() == null) {
-            frame.note(canvas.coincidingNote(series.stream().map(Series::name).toList()));
+            // Columns where every curve lies on the zero line do not count: curves that share only it do not coincide.
+            boolean[] empty = new boolean[pw];
+            for (int px = 0; px < pw; px++) {
+                empty[px] = true;
+                for (int[] d : drawn) {
+                    empty[px] &= d[px] < 0 || d[px] >= ph - 1;
+                }
+            }
+            frame.note(Coinciding.note(series.stream().map(Series::name).toList(), drawn, empty));
             // Mark each curve's peak with its legend marker, so curves stay tellable apart without colour.
             Markers marks = new Markers();
             for (int i = 0; i < series.size(); i++) {

@@ -212,7 +212,7 @@ public final class LinePlot implements Chart {
         }
         canvas.drawInto(image, frame.plotLeft(), frame.plotTop(), g, colour);
         if (colorBy == null) {
-            frame.note(canvas.coincidingNote(series.stream().map(Series::name).toList()));
+            frame.note(Coinciding.note(series.stream().map(Series::name).toList(), pointRows(x, yLeft, yRight, pw, ph), null));
         }
         if (showMarkers(frame.plotColumns())) {
             Markers marks = new Markers();
@@ -236,6 +236,29 @@ public final class LinePlot implements Chart {
                     colorBy.mapOn(style), colorBy.lo(), colorBy.hi(), style);
         }
         return image;
+    }
+
+    /**
+     * Each series' pixel row at each x of the first series (-1 where it has no finite value there), for telling
+     * which series coincide; series over other x values never do.
+     */
+    private int[][] pointRows(Scale x, Scale yLeft, Scale yRight, int pw, int ph) {
+        double[] xs = series.get(0).x();
+        int[][] rows = new int[series.size()][xs.length];
+        for (int i = 0; i < series.size(); i++) {
+            Series s = series.get(i);
+            Scale y = s.rightAxis() ? yRight : yLeft;
+            java.util.Arrays.fill(rows[i], -1);
+            for (int k = 0; k < xs.length; k++) {
+                boolean sameX = k < s.x().length && s.x()[k] == xs[k];
+                if (sameX && Double.isFinite(s.y()[k])) {
+                    rows[i][k] = ph - 1 - y.pixel(s.y()[k], ph);
+                } else if (!sameX) {
+                    rows[i][k] = -2 - k; // never within reach of another series' row
+                }
+            }
+        }
+        return rows;
     }
 
     /** The title. */

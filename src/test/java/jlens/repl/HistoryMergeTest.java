@@ -29,7 +29,7 @@ class HistoryMergeTest {
     /** A REPL process ({@link HistorySessionMain}) whose output is collected as it comes. */
     private final class Child implements AutoCloseable {
         final Process process;
-        final StringBuffer output = new StringBuffer();
+        final jlens.ProcessOutput output;
         final OutputStream input;
 
         Child(Path history) throws IOException {
@@ -40,18 +40,7 @@ class HistoryMergeTest {
             pb.redirectErrorStream(true);
             process = pb.start();
             input = process.getOutputStream();
-            Thread drain = new Thread(() -> {
-                try (InputStream in = process.getInputStream()) {
-                    byte[] buf = new byte[4096];
-                    for (int n; (n = in.read(buf)) > 0; ) {
-                        output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                    }
-                } catch (IOException ignored) {
-                    // the process ended
-                }
-            });
-            drain.setDaemon(true);
-            drain.start();
+            output = jlens.ProcessOutput.of(process);
         }
 
         void type(String line) throws IOException {
@@ -65,7 +54,7 @@ class HistoryMergeTest {
          */
         void answered(String word) throws InterruptedException {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!output.toString().matches("(?s).*'" + word + "'.*" + java.util.regex.Pattern.quote(Repl.PROMPT) + ".*")) {
+            while (!output.text().matches("(?s).*'" + word + "'.*" + java.util.regex.Pattern.quote(Repl.PROMPT) + ".*")) {
                 assertTrue(System.nanoTime() < end && process.isAlive(), "no answer to " + word + ": " + output);
                 Thread.sleep(5);
             }
@@ -74,7 +63,7 @@ class HistoryMergeTest {
         /** Waits for the banner: the REPL is at its prompt. */
         void started() throws InterruptedException {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!output.toString().contains("jlens: look inside GPT-2")) {
+            while (!output.text().contains("jlens: look inside GPT-2")) {
                 assertTrue(System.nanoTime() < end && process.isAlive(), "no banner: " + output);
                 Thread.sleep(5);
             }
@@ -82,8 +71,8 @@ class HistoryMergeTest {
 
         void finish() throws Exception {
             input.close(); // end of input: the REPL leaves as on Ctrl-D
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), output.toString());
-            assertEquals(0, process.exitValue(), output.toString());
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), output.text());
+            assertEquals(0, process.exitValue(), output.text());
         }
 
         @Override
