@@ -158,9 +158,6 @@ public final class Repl {
             }
         });
         java.util.concurrent.atomic.AtomicInteger presses = new java.util.concurrent.atomic.AtomicInteger();
-        // The terminal would echo ^C where the cursor is, inside streamed text: it is printed here instead, on a
-        // line of its own.
-        org.jline.terminal.Attributes attributes = quietControlCharacters();
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> {
             showInterrupt();
             session.cancel();
@@ -182,36 +179,42 @@ public final class Repl {
             Thread.currentThread().interrupt();
         } finally {
             terminal.handle(Terminal.Signal.INT, previous);
-            if (attributes != null) {
-                terminal.setAttributes(attributes);
-            }
             session.out().flush();
             terminal.flush();
         }
     }
 
-    /** Turns off the terminal's echo of control characters while a command runs; returns what to restore, or null. */
-    private org.jline.terminal.Attributes quietControlCharacters() {
-        try {
-            org.jline.terminal.Attributes saved = terminal.getAttributes();
-            if (saved == null || !saved.getLocalFlag(org.jline.terminal.Attributes.LocalFlag.ECHOCTL)) {
-                return null;
-            }
-            org.jline.terminal.Attributes quiet = new org.jline.terminal.Attributes(saved);
-            quiet.setLocalFlag(org.jline.terminal.Attributes.LocalFlag.ECHOCTL, false);
-            terminal.setAttributes(quiet);
-            return saved;
-        } catch (RuntimeException e) {
-            return null; // a terminal without attributes: its echo stays as it is
-        }
-    }
-
-    /** {@code ^C} on a line of its own, after whatever the command was printing. */
+    /**
+     * {@code ^C} on a line of its own, after whatever the command was printing. A terminal that echoes control
+     * characters has already written it where the cursor was (inside streamed text, say): it is rubbed out there
+     * and written again on a line of its own. (The echo is not switched off while a command runs: changing the
+     * terminal's modes then raced with the viewer's own.)
+     */
     private void showInterrupt() {
         java.io.PrintWriter raw = session.rawOut();
         synchronized (raw) {
-            raw.print(session.midLine() ? "\n^C\n" : "^C\n");
+            boolean midLine = session.midLine();
+            if (echoesControlCharacters()) {
+                raw.print(midLine ? "\b\b  \n^C\n" : "\n");
+            } else {
+                raw.print(midLine ? "\n^C\n" : "^C\n");
+            }
             raw.flush();
+        }
+    }
+
+    /** Whether the terminal itself shows a typed Ctrl-C as ^C (a real terminal in its usual modes). */
+    private boolean echoesControlCharacters() {
+        if (terminal.getType() == null || terminal.getType().startsWith(Terminal.TYPE_DUMB)) {
+            return false;
+        }
+        try {
+            org.jline.terminal.Attributes a = terminal.getAttributes();
+            return a != null && a.getLocalFlag(org.jline.terminal.Attributes.LocalFlag.ECHO)
+                    && a.getLocalFlag(org.jline.terminal.Attributes.LocalFlag.ECHOCTL)
+                    && a.getLocalFlag(org.jline.terminal.Attributes.LocalFlag.ISIG);
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
