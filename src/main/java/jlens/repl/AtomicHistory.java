@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -15,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import jlens.sys.AtomicWriter;
 import org.jline.reader.History;
 import org.jline.reader.LineReader;
 import org.jline.reader.impl.history.DefaultHistory;
@@ -26,8 +25,8 @@ import org.jline.reader.impl.history.DefaultHistory;
  * own, as in bash; the next session starts with everyone's lines.
  *
  * <p>A save holds an exclusive lock on a lock file beside the history ({@code .jlens_history.lock}) while it
- * reads the file, adds its lines, keeps the newest {@link LineReader#HISTORY_FILE_SIZE} and renames a complete
- * temporary file over it: a crash leaves the old file whole, and no two sessions merge at once (without the lock,
+ * reads the file, adds its lines, keeps the newest {@link LineReader#HISTORY_FILE_SIZE} and writes it whole through
+ * the atomic writer (a temporary renamed over it): a crash leaves the old file whole, and no two sessions merge at once (without the lock,
  * one could rename its copy over lines the other had just added). The file and the lock are owner-only (0600):
  * prompts can be private.
  */
@@ -106,21 +105,21 @@ final class AtomicHistory extends DefaultHistory {
         }
     }
 
-    /** Writes {@code lines} whole to an owner-only temporary file in {@code dir} and renames it over the history. */
+    /**
+     * Writes {@code lines} whole through the atomic writer (a temporary beside the history, renamed over it), owner
+     * only whatever the file was before (an older jlens made it 0644): the file is made owner-only first, and the
+     * writer gives its temporary the mode of the file it replaces, before any line is in it.
+     */
     private void replace(Path dir, List<String> lines) throws IOException {
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp", ownerOnly(dir));
-        try {
-            StringBuilder text = new StringBuilder();
-            lines.forEach(l -> text.append(l).append('\n'));
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        StringBuilder text = new StringBuilder();
+        lines.forEach(l -> text.append(l).append('\n'));
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            if (!Files.exists(file)) {
+                AtomicWriter.write(file, new byte[0]);
             }
-        } finally {
-            Files.deleteIfExists(tmp);
+            Files.setPosixFilePermissions(file, OWNER_ONLY);
         }
+        AtomicWriter.writeString(file, text);
     }
 
     private static FileAttribute<?>[] ownerOnly(Path dir) {
