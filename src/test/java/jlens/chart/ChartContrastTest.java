@@ -17,22 +17,11 @@ class ChartContrastTest {
 
     @Test
     void everyColouredGlyphReachesThreeToOneOnItsBackground() {
-        Map<String, Chart> charts = new LinkedHashMap<>(Samples.all());
-        charts.putAll(Samples.extra());
         Map<String, Double> worst = new LinkedHashMap<>();
-        for (Map.Entry<String, Chart> e : charts.entrySet()) {
-            for (ColorMode mode : new ColorMode[] {ColorMode.TRUECOLOR, ColorMode.COLOR256}) {
-                for (Background bg : Background.values()) {
-                    RenderStyle style = new RenderStyle(mode, true, bg);
-                    for (int[] size : SIZES) {
-                        String ansi = e.getValue().toText(size[0], size[1], style);
-                        AnsiContrast.Result r = AnsiContrast.measure(ansi, bg);
-                        String where = e.getKey() + " " + size[0] + "x" + size[1] + " " + mode + " " + bg;
-                        assertEquals(0, r.below(), where + ": " + r);
-                        worst.merge(mode + " " + bg, r.worst(), Math::min);
-                    }
-                }
-            }
+        for (Rendering d : renderings()) {
+            AnsiContrast.Result r = AnsiContrast.measure(d.ansi(), d.background());
+            assertEquals(0, r.below(), d + ": " + r);
+            worst.merge(d.mode() + " " + d.background(), r.worst(), Math::min);
         }
         // Something coloured was judged in every mode and background (the test cannot pass on empty output).
         assertEquals(4, worst.size());
@@ -47,22 +36,39 @@ class ChartContrastTest {
      */
     @Test
     void everyHeatmapCellStandsOutFromTheBackground() {
+        int judged = 0;
+        for (Rendering d : renderings()) {
+            AnsiContrast.Result r = AnsiContrast.measureCells(d.ansi(), d.background(), 1.5);
+            assertEquals(0, r.below(), d + ": " + r);
+            judged += r.total();
+        }
+        assertTrue(judged > 10_000, "cells judged: " + judged);
+    }
+
+    /** A sample chart drawn in 24-bit or 256 colours on one background at one size. */
+    record Rendering(String name, ColorMode mode, Background background, int[] size, String ansi) {
+        @Override
+        public String toString() {
+            return name + " " + size[0] + "x" + size[1] + " " + mode + " " + background;
+        }
+    }
+
+    /** Every sample chart in 24-bit and 256 colours, on both backgrounds, at every size. */
+    private static java.util.List<Rendering> renderings() {
         Map<String, Chart> charts = new LinkedHashMap<>(Samples.all());
         charts.putAll(Samples.extra());
-        int judged = 0;
+        java.util.List<Rendering> out = new java.util.ArrayList<>();
         for (Map.Entry<String, Chart> e : charts.entrySet()) {
             for (ColorMode mode : new ColorMode[] {ColorMode.TRUECOLOR, ColorMode.COLOR256}) {
                 for (Background bg : Background.values()) {
                     for (int[] size : SIZES) {
-                        String ansi = e.getValue().toText(size[0], size[1], new RenderStyle(mode, true, bg));
-                        AnsiContrast.Result r = AnsiContrast.measureCells(ansi, bg, 1.5);
-                        assertEquals(0, r.below(), e.getKey() + " " + size[0] + "x" + size[1] + " " + mode + " " + bg + ": " + r);
-                        judged += r.total();
+                        out.add(new Rendering(e.getKey(), mode, bg, size,
+                                e.getValue().toText(size[0], size[1], new RenderStyle(mode, true, bg))));
                     }
                 }
             }
         }
-        assertTrue(judged > 10_000, "cells judged: " + judged);
+        return out;
     }
 
     @Test
