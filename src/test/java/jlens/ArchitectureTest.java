@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package rules of ARCHITECTURE.md, checked on the compiled main classes: dependencies point one way,
- * {@code repl -> workspace -> intervene -> analysis -> model -> hook}; {@code store} is used by the workspace and
+ * {@code repl -> workspace -> intervene -> analysis -> model -> hook} (and inside intervene, {@code steering -> prompts ->
+ * generation -> intervene}); {@code store} is used by the workspace and
  * the launcher only; {@code chart} uses nothing of ours and no terminal; {@code hook} uses nothing of ours but DJL.
  */
 class ArchitectureTest {
@@ -52,6 +53,24 @@ class ArchitectureTest {
                 .whereLayer("Hook").mayOnlyBeAccessedByLayers("Model", "Analysis", "Intervene", "Workspace", "Repl", "Launcher")
                 .whereLayer("Figure").mayOnlyBeAccessedByLayers("Repl", "Launcher")
                 .whereLayer("Chart").mayOnlyBeAccessedByLayers("Figure", "Repl", "Launcher")
+                .check(classes);
+    }
+
+    /**
+     * Inside {@code intervene}: the engine and its value ({@code jlens.intervene}) know none of the packages built on
+     * it; {@code steering -> prompts -> generation -> intervene}.
+     */
+    @Test
+    void theEngineKnowsNothingBuiltOnIt() {
+        noClasses().that().resideInAPackage("jlens.intervene")
+                .should().dependOnClassesThat().resideInAnyPackage("jlens.intervene.generation..", "jlens.intervene.prompts..",
+                        "jlens.intervene.steering..")
+                .check(classes);
+        noClasses().that().resideInAPackage("jlens.intervene.generation..")
+                .should().dependOnClassesThat().resideInAnyPackage("jlens.intervene.prompts..", "jlens.intervene.steering..")
+                .check(classes);
+        noClasses().that().resideInAPackage("jlens.intervene.prompts..")
+                .should().dependOnClassesThat().resideInAnyPackage("jlens.intervene.steering..")
                 .check(classes);
     }
 

@@ -1,6 +1,5 @@
 package jlens.repl;
 
-import java.util.List;
 import java.util.Map;
 import jlens.analysis.NdData;
 import jlens.intervene.Site;
@@ -9,7 +8,6 @@ import jlens.intervene.SweepCsv;
 import jlens.intervene.SweepOptions;
 import jlens.intervene.SweepResult;
 import jlens.intervene.SweepSpec;
-import jlens.chart.ColorBy;
 import jlens.chart.Colormaps;
 import jlens.chart.Heatmap;
 import jlens.chart.LinePlot;
@@ -19,8 +17,8 @@ final class AblationRunner {
     private AblationRunner() {}
 
     static void run(Session s, ProbeCommands.AblateSpec a) {
-        var cfg = s.config();
-        long[] ids = s.ids();
+        var cfg = s.workspace().config();
+        long[] ids = s.workspace().ids();
         SweepSpec spec;
         String line;
         if (a.head() == null) {
@@ -37,14 +35,14 @@ final class AblationRunner {
             spec = SweepSpec.layers(cfg, ids, Site.Z, a.head(), a.position());
             line = "ablate head " + a.head() + " token " + a.position();
         }
-        String target = Format.visible(s.model().tokenizer().pieces(new long[] {spec.target()})[0]);
+        String target = Format.visible(s.workspace().model().tokenizer().pieces(new long[] {spec.target()})[0]);
         s.println("zeroing hook_z" + (a.head() == null ? " of every head" : " of head " + a.head()) + " at token " + a.position() + ", "
                 + spec.cases().size() + " case" + (spec.cases().size() == 1 ? "" : "s") + "; log-prob of the last token '" + target
                 + "' predicted at position " + spec.predictAt() + " (Ctrl-C cancels)");
         ProgressMeter progress = new ProgressMeter(s, "ablate");
         SweepResult r;
         try {
-            r = AblationSweep.run(s.model(), spec, SweepOptions.defaults().withProgress(progress).withCancel(s::cancelRequested));
+            r = AblationSweep.run(s.workspace().model(), spec, SweepOptions.defaults().withProgress(progress).withCancel(s::cancelRequested));
         } finally {
             progress.done();
         }

@@ -84,7 +84,7 @@ final class ProbeCommands {
             PromptCommands.logprobs(s, a);
             return;
         }
-        int t = s.ids().length;
+        int t = s.workspace().ids().length;
         int pos = a.hasNext() ? a.nextIndex("position", t, "the text has " + t + " tokens") : Math.max(0, t - 2);
         a.end();
         LogProbs.AtPosition lp = s.workspace().logprobs(pos, 10); // runs the text when nothing has run yet
@@ -123,7 +123,7 @@ final class ProbeCommands {
     }
 
     private static void pattern(Session s, Args a) {
-        var c = s.config();
+        var c = s.workspace().config();
         int layer = a.nextIndex("layer", c.nLayer(), "the model has " + c.nLayer() + " layers");
         Integer head = a.hasNext() ? a.nextIndex("head", c.nHead(), "the model has " + c.nHead() + " heads per layer") : null;
         a.end();
@@ -135,7 +135,7 @@ final class ProbeCommands {
         for (int h = 0; h < heads; h++) {
             titles.add("layer " + layer + " head " + h + ": attention pattern");
         }
-        String[] labels = StatsCommands.tokenLabels(s, 0, s.ids().length);
+        String[] labels = StatsCommands.tokenLabels(s, 0, s.workspace().ids().length);
         IntFunction<Chart> page = h -> patternChart(HeadAttention.pattern(cache, c, layer, h), labels);
         if (head != null) {
             HeadAttention.Matrix m = HeadAttention.pattern(cache, c, layer, head);
@@ -157,7 +157,7 @@ final class ProbeCommands {
         int rows = (shown + columns - 1) / columns;
         SmallMultiples grid = new SmallMultiples("layer " + layer + ": attention pattern of "
                 + (shown == heads ? "every head" : "heads 0.." + (shown - 1) + " of " + heads));
-        int t = s.ids().length;
+        int t = s.workspace().ids().length;
         float[] all = new float[heads * t * t];
         List<String> nonFinite = new ArrayList<>();
         for (int h = 0; h < heads; h++) {
@@ -198,7 +198,7 @@ final class ProbeCommands {
     record AblateSpec(Integer head, int position, Integer layer) {}
 
     static AblateSpec parseAblate(Session s, Args a) {
-        var c = s.config();
+        var c = s.workspace().config();
         if (!a.accept("head")) {
             throw new UserError(a.hasNext() ? "expected 'head', not '" + a.peek() + "'; usage: " + a.usage()
                     : "missing 'head H'; usage: " + a.usage());
@@ -208,7 +208,7 @@ final class ProbeCommands {
             throw new UserError(a.hasNext() ? "expected 'token', not '" + a.peek() + "'; usage: " + a.usage()
                     : "missing 'token P'; usage: " + a.usage());
         }
-        int t = s.ids().length;
+        int t = s.workspace().ids().length;
         int position = a.nextIndex("token", t, "the text has " + t + " tokens");
         Integer layer = null;
         if (a.accept("layer")) {

@@ -5,7 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import jlens.intervene.SteeringVector;
+import jlens.intervene.steering.Steering;
+import jlens.intervene.steering.SteeringVector;
 import jlens.workspace.InterventionScope;
 import jlens.workspace.Workspace;
 
@@ -92,21 +93,27 @@ final class SteerCommands {
                 a.accept("front");
             }
             a.end();
-            v = Session.user(() -> ws.steer(first, second, layer, coeff, front));
+            v = Steering.actAdd(ws.model(), first, second, layer, coeff, front);
         } else if ((first.equalsIgnoreCase("mean") || first.equalsIgnoreCase("pca")) && a.accept("set")) {
             int layer = layer(a);
             double coeff = coeff(a);
             a.end();
-            v = Session.user(() -> ws.steerFromSet(layer, coeff, first.equalsIgnoreCase("pca")));
+            v = Steering.fromSet(ws.model(), ws.prompts().set(), layer, first.equalsIgnoreCase("pca"), coeff);
         } else if (first.toLowerCase(Locale.ROOT).endsWith(".npy")) {
             Integer layer = a.hasNext() && a.peek().equalsIgnoreCase("layer") ? layer(a) : null;
             double coeff = coeff(a);
             a.end();
-            v = Session.user(() -> ws.steer(Path.of(first), layer, coeff));
+            Path file;
+            try {
+                file = Path.of(first);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new UserError("'" + first + "' is not a path; give the .npy file's path");
+            }
+            v = Steering.fromFile(ws.model(), file, layer, coeff);
         } else {
             throw new UserError("after 'steer' comes \"A\" - \"B\", 'mean set', 'pca set' or a FILE.npy; usage: " + usage);
         }
-        InterventionScope.Entry e = ws.interventions().entries().get(ws.interventions().entries().size() - 1);
+        InterventionScope.Entry e = ws.steer(v);
         s.println("steering #" + e.number() + ": " + v.describe() + "; " + size(v));
         s.println("in force for every run until 'unsteer " + e.number() + "'; "
                 + (ws.interventions().entries().size() > 1 ? ws.interventions().entries().size() + " in force ('steers')"

@@ -348,7 +348,7 @@ class BadInputTest {
     /** The state compared before and after a bad line, with what the model itself holds. */
     record Snapshot(TestSessions.State state, boolean modelHooksEmpty, boolean quit, String modelName) {
         static Snapshot of(Session s) {
-            return new Snapshot(TestSessions.state(s), s.model().hooks().isEmpty(), s.quitRequested(), s.modelName());
+            return new Snapshot(TestSessions.state(s), s.workspace().model().hooks().isEmpty(), s.quitRequested(), s.workspace().modelName());
         }
     }
 

@@ -64,7 +64,7 @@ class GenerateCommandsTest {
         b.exec("generate 8 naive with ablate head 1 layer 0 with ablate head 2 layer 1 token -2");
         assertEquals(java.util.Arrays.toString(hooked.ids()),
                 java.util.Arrays.toString(b.session().workspace().lastResult(GenerationResult.class).ids()), "cache = recompute");
-        assertTrue(b.session().model().hooks().isEmpty(), "no hook left behind");
+        assertTrue(b.session().workspace().model().hooks().isEmpty(), "no hook left behind");
     }
 
     @Test

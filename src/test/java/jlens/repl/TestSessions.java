@@ -83,8 +83,8 @@ final class TestSessions {
             Result result, Map<String, String> settings) {}
 
     static State state(Session s) {
-        List<Long> ids = s.hasText() ? java.util.Arrays.stream(s.ids()).boxed().toList() : null;
-        return new State(s.modelName(), s.text(), ids, s.hooked(), s.hasRun(), s.hasRun() ? s.cache().names() : null,
+        List<Long> ids = s.workspace().hasText() ? java.util.Arrays.stream(s.workspace().ids()).boxed().toList() : null;
+        return new State(s.workspace().modelName(), s.workspace().text(), ids, s.workspace().captured(), s.workspace().hasRun(), s.workspace().hasRun() ? s.workspace().cache().names() : null,
                 s.lastResult(), s.settings().describe());
     }
 
