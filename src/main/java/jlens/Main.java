@@ -1,12 +1,16 @@
 package jlens;
 
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import jlens.bench.Bench;
 import jlens.repl.Cli;
+import jlens.store.StoreEnv;
+import jlens.sys.Environment;
+import jlens.sys.MemoryErrors;
+import jlens.sys.Temporaries;
 
 /**
  * Command line entry point.
@@ -29,7 +33,7 @@ public final class Main {
         if (args.length > 0 && args[0].equals("bench")) {
             return bench(Arrays.copyOfRange(args, 1, args.length));
         }
-        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        PrintWriter err = Cli.errorWriter();
         Cli cli;
         try {
             cli = Cli.parse(args);
@@ -43,7 +47,38 @@ public final class Main {
             System.out.println(Cli.HELP);
             return 0;
         }
+        startUp(err);
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> backgroundFailure(err, thread, e, cli.debug()));
         return cli.execute(err);
+    }
+
+    /**
+     * Before anything else: every environment value checked (one line each for a bad one, which is then ignored), the
+     * engine's thread count set from the valid one, and the temporaries that killed jlens processes left in the
+     * folders jlens writes swept.
+     */
+    static void startUp(PrintWriter err) {
+        for (String problem : Environment.atStart()) {
+            err.println("jlens: " + problem);
+        }
+        StoreEnv store = StoreEnv.fromSystem();
+        for (Path dir : List.of(Path.of("").toAbsolutePath(), store.jlensCache(), store.configDir(), store.home())) {
+            Temporaries.sweep(dir);
+        }
+    }
+
+    /**
+     * A thread of jlens's or a library's that ends with an exception nobody caught (when the heap runs out, any
+     * thread may be the one that asks for memory): one line, not the JVM's stack trace (with {@code --debug}, both).
+     */
+    static void backgroundFailure(PrintWriter err, Thread thread, Throwable e, boolean debug) {
+        if (debug) {
+            e.printStackTrace(err);
+        }
+        String where = "in the background (thread " + thread.getName() + ")";
+        err.println("jlens: " + MemoryErrors.find(e).map(oom -> MemoryErrors.describe(oom, where))
+                .orElse("internal error " + where + ": " + e.getClass().getSimpleName()
+                        + (debug ? "" : " (start with --debug to see the stack trace)")));
     }
 
     /** {@code jlens bench}: the sweep benchmark. */

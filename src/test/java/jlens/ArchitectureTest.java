@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * The package rules of ARCHITECTURE.md, checked on the compiled main classes: dependencies point one way,
  * {@code repl -> workspace -> intervene -> analysis -> model -> hook} (and inside intervene, {@code steering -> prompts ->
  * generation -> intervene}); {@code store} is used by the workspace and
- * the launcher only; {@code chart} uses nothing of ours and no terminal; {@code hook} uses nothing of ours but DJL.
+ * the launcher only; {@code chart} uses nothing of ours and no terminal; {@code hook} uses nothing of ours but DJL;
+ * {@code sys} uses nothing of ours and every package may use it; files are written only through its atomic writer.
  */
 class ArchitectureTest {
     private static JavaClasses classes;
@@ -43,6 +44,7 @@ class ArchitectureTest {
                 .layer("Hook").definedBy("jlens.hook..")
                 .layer("Figure").definedBy("jlens.figure..")
                 .layer("Chart").definedBy("jlens.chart..")
+                .layer("Sys").definedBy("jlens.sys..")
                 .whereLayer("Launcher").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Repl").mayOnlyBeAccessedByLayers("Launcher")
                 .whereLayer("Workspace").mayOnlyBeAccessedByLayers("Repl", "Launcher")
@@ -53,6 +55,8 @@ class ArchitectureTest {
                 .whereLayer("Hook").mayOnlyBeAccessedByLayers("Model", "Analysis", "Intervene", "Workspace", "Repl", "Launcher")
                 .whereLayer("Figure").mayOnlyBeAccessedByLayers("Repl", "Launcher")
                 .whereLayer("Chart").mayOnlyBeAccessedByLayers("Figure", "Repl", "Launcher")
+                .whereLayer("Sys").mayOnlyBeAccessedByLayers("Launcher", "Repl", "Workspace", "Store", "Intervene",
+                        "Analysis", "Model", "Hook", "Figure", "Chart")
                 .check(classes);
     }
 
@@ -97,6 +101,60 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("jlens.hook..")
                 .should().dependOnClassesThat().resideInAnyPackage("jlens.model..", "jlens.store..", "jlens.analysis..",
                         "jlens.intervene..", "jlens.workspace..", "jlens.chart..", "jlens.repl..", "jlens.bench..")
+                .check(classes);
+    }
+
+    /**
+     * Every file jlens writes goes through {@code jlens.sys.AtomicWriter} (a temporary removed on any exit, one rename
+     * into place): no other class opens a file for writing, renames one or makes a temporary, but those listed here,
+     * each for its reason.
+     */
+    @Test
+    void filesAreWrittenOnlyThroughTheAtomicWriter() {
+        Map<String, String> allowed = Map.of(
+                "jlens.store.HubClient", "a download's .incomplete file, kept on purpose so the next try resumes",
+                "jlens.store.HfCache", "moves a verified download into place; .no_exist markers; lock files",
+                "jlens.store.KnownModelWriter", "writes into the temporary folder AtomicWriter.writeFolder gives it",
+                "jlens.store.KnownCircuits", "written into the known model's temporary folder",
+                "jlens.store.KnownModel", "the size list in the temporary folder; a damaged copy renamed away to delete it",
+                "jlens.model.Safetensors", "opens weights for reading (FileChannel.open READ)");
+        java.util.Set<String> writers = java.util.Set.of("move", "write", "writeString", "newOutputStream", "newBufferedWriter",
+                "copy", "createTempFile", "createTempDirectory", "newByteChannel");
+        List<String> hits = new java.util.ArrayList<>();
+        for (JavaClass c : classes) {
+            String owner = c.getName().replaceAll("\\$.*", "");
+            if (c.getPackageName().startsWith("jlens.sys") || allowed.containsKey(owner)) {
+                continue;
+            }
+            c.getMethodCallsFromSelf().forEach(call -> {
+                String target = call.getTargetOwner().getName();
+                String name = call.getName();
+                boolean files = target.equals("java.nio.file.Files") && writers.contains(name);
+                boolean io = target.equals("java.io.File") && name.equals("createTempFile")
+                        || target.equals("java.nio.channels.FileChannel") && name.equals("open");
+                if (files || io) {
+                    hits.add(c.getName() + " calls " + target + "." + name + " (" + call.getSourceCodeLocation() + ")");
+                }
+            });
+            c.getConstructorCallsFromSelf().forEach(call -> {
+                String target = call.getTargetOwner().getName();
+                if (target.equals("java.io.FileOutputStream") || target.equals("java.io.FileWriter")
+                        || target.equals("java.io.RandomAccessFile") || target.equals("java.io.PrintWriter")
+                        && call.getTarget().getRawParameterTypes().stream().anyMatch(t -> t.getName().equals("java.io.File")
+                        || t.getName().equals("java.lang.String") && call.getTarget().getRawParameterTypes().size() == 1)) {
+                    hits.add(c.getName() + " constructs " + target + " (" + call.getSourceCodeLocation() + ")");
+                }
+            });
+        }
+        assertEquals(List.of(), hits, "write files through jlens.sys.AtomicWriter");
+    }
+
+    @Test
+    void sysUsesNothingOfOurs() {
+        noClasses().that().resideInAPackage("jlens.sys..")
+                .should().dependOnClassesThat().resideInAnyPackage("jlens", "jlens.bench..", "jlens.repl..", "jlens.workspace..",
+                        "jlens.store..", "jlens.intervene..", "jlens.analysis..", "jlens.model..", "jlens.hook..", "jlens.figure..",
+                        "jlens.chart..", "ai.djl..", "org.jline..", "com.googlecode.lanterna..")
                 .check(classes);
     }
 

@@ -44,6 +44,7 @@ class EngineLogTest {
             assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the run did not finish");
             List<String> lines = new ArrayList<>(read(out));
             lines.addAll(read(err));
+            OutputAudit.check(String.join("\n", lines));
             assertEquals(0, p.exitValue(), threads + " threads: " + String.join("\n", lines));
             assertTrue(read(out).stream().anyMatch(l -> l.contains("log")), "the commands printed their results");
             for (String line : lines) {

@@ -5,18 +5,22 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 import jlens.chart.Chart;
+import jlens.sys.AtomicWriter;
 import org.apache.batik.svggen.SVGGraphics2D;
 import org.w3c.dom.Document;
 
@@ -62,9 +66,7 @@ public final class Figures {
         if (format == null) {
             throw new IllegalArgumentException("a figure is .png or .svg, not " + file.getFileName());
         }
-        try (OutputStream out = Files.newOutputStream(file)) {
-            write(chart, format, WIDTH, HEIGHT, out);
-        }
+        AtomicWriter.write(file, out -> write(chart, format, WIDTH, HEIGHT, out));
     }
 
     /** Writes {@code chart} in {@code format}, {@code width} x {@code height} points, to {@code out}. */
@@ -79,9 +81,7 @@ public final class Figures {
             } finally {
                 g.dispose();
             }
-            if (!ImageIO.write(image, "png", out)) {
-                throw new IOException("no PNG writer in this Java runtime");
-            }
+            out.write(png(image));
         } else {
             SVGGraphics2D g = new SVGGraphics2D(newSvgDocument());
             g.setSVGCanvasSize(new java.awt.Dimension(width, height));
@@ -90,6 +90,23 @@ public final class Figures {
             g.stream(writer, true);
             writer.flush();
         }
+    }
+
+    /**
+     * The image as PNG bytes, encoded in memory: ImageIO's default stream caches on disk in Java's temporary folder
+     * (a save then failed when that folder was unusable), and its errors hide the disk's own ("I/O error writing
+     * PNG file!" for a full disk). Written afterwards, the bytes meet the disk's errors as they are.
+     */
+    static byte[] png(BufferedImage image) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        try (ImageOutputStream memory = new MemoryCacheImageOutputStream(bytes)) {
+            writer.setOutput(memory);
+            writer.write(image);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
     }
 
     private static void paint(Graphics2D g, FigureDrawing drawing, int width, int height) {

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import jlens.sys.MemoryErrors;
 
 /**
  * GPT-2 hyper-parameters, as Hugging Face's {@code config.json} names them.
@@ -144,7 +145,8 @@ public record Gpt2Config(int nLayer, int nHead, int nEmbd, int nPositions, int v
         } catch (IOException e) {
             throw new ModelLoadException(file + ": cannot read: " + e.getMessage());
         } catch (OutOfMemoryError e) {
-            throw new ModelLoadException(file + ": too large to be a config.json");
+            throw new ModelLoadException(file + ": " + MemoryErrors.describe(e, "while reading it")
+                    + " (a config.json is a few hundred bytes: is this one?)");
         }
         Map<String, Object> fields = parse(file, text);
         Object activation = fields.getOrDefault("activation_function", "gelu_new");

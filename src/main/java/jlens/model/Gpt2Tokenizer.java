@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import jlens.sys.MemoryErrors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -23,11 +25,19 @@ public final class Gpt2Tokenizer implements AutoCloseable {
     private final String[] vocabulary;
     private final int maxTokens;
     private final long endOfTextId;
+    private final int maxTokenBytes;
 
     private Gpt2Tokenizer(HuggingFaceTokenizer tokenizer, String[] vocabulary, int maxTokens) {
         this.tokenizer = tokenizer;
         this.vocabulary = vocabulary;
         this.maxTokens = maxTokens;
+        int longest = 1;
+        for (String v : vocabulary) {
+            if (v != null) {
+                longest = Math.max(longest, v.getBytes(StandardCharsets.UTF_8).length);
+            }
+        }
+        this.maxTokenBytes = longest;
         long[] eot = tokenizer.encode(END_OF_TEXT).getIds();
         this.endOfTextId = eot.length == 1 ? eot[0] : -1;
     }
@@ -54,7 +64,14 @@ public final class Gpt2Tokenizer implements AutoCloseable {
                     .optMaxLength(Integer.MAX_VALUE / 2)
                     .build();
             return new Gpt2Tokenizer(tokenizer, readVocabulary(file), maxTokens);
+        } catch (OutOfMemoryError e) {
+            throw new ModelLoadException(file + ": " + MemoryErrors.describe(e, "while reading it"), e);
         } catch (IOException | RuntimeException e) {
+            // a parser may wrap a full heap in its own exception: that is not a broken file
+            Optional<OutOfMemoryError> oom = MemoryErrors.find(e);
+            if (oom.isPresent()) {
+                throw new ModelLoadException(file + ": " + MemoryErrors.describe(oom.get(), "while reading it"), e);
+            }
             throw new ModelLoadException(file + ": not a valid tokenizer.json (" + firstLine(e.getMessage()) + ")", e);
         }
     }
@@ -94,6 +111,15 @@ public final class Gpt2Tokenizer implements AutoCloseable {
         int nl = s.indexOf('\n');
         String line = nl < 0 ? s : s.substring(0, nl);
         return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+    }
+
+    /**
+     * The most bytes of text one token can stand for: the longest entry of the vocabulary, in UTF-8 (a byte-level
+     * entry has one character per byte, some of two bytes in UTF-8, so this errs on the long side). A text of more
+     * than {@code n * maxTokenBytes()} bytes is more than {@code n} tokens, which readers check before tokenising.
+     */
+    public int maxTokenBytes() {
+        return maxTokenBytes;
     }
 
     /** Token ids of {@code text}; a text longer than the context is an error that says so. */

@@ -3,6 +3,7 @@ package jlens.model;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import java.util.List;
+import jlens.sys.Environment;
 
 /**
  * Two process-wide settings of the native memory the engine allocates, made once, before the first pass, through
@@ -40,14 +41,26 @@ final class NativeSettings {
     private static final int M_TOP_PAD = -2;
     private static final int M_MMAP_THRESHOLD = -3;
 
+    /** First, before JNA loads: the environment's problems, and the settings it makes for the engine and JNA. */
+    private static final List<String> ENVIRONMENT_PROBLEMS = Environment.atStart();
+    private static final java.util.concurrent.atomic.AtomicBoolean ENVIRONMENT_SAID = new java.util.concurrent.atomic.AtomicBoolean();
     private static final boolean CACHE_BOUNDED = boundCache();
     private static final boolean MALLOC_TUNED = tuneMalloc();
 
     private NativeSettings() {}
 
-    /** Makes both settings (once); call before the engine runs anything. */
+    /**
+     * Makes both settings (once); call before the engine runs anything. Also the engine's thread count from the
+     * environment ({@link Environment#atStart}), for a JShell or Java API user whose process did not start through
+     * jlens's command line, which did that already: a bad value there is said on standard error, once.
+     */
     static void apply() {
         // the static fields are set when the class is first used
+        if (!ENVIRONMENT_SAID.getAndSet(true)) {
+            for (String problem : ENVIRONMENT_PROBLEMS) {
+                System.err.println("jlens: " + problem);
+            }
+        }
     }
 
     /** True once oneDNN's cache capacity is set (by the user or here). */

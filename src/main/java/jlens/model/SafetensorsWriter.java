@@ -3,15 +3,13 @@ package jlens.model;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import jlens.sys.AtomicWriter;
 
 /**
  * Writes the safetensors format (the counterpart of {@link Safetensors}): used to write checkpoint variants in
@@ -154,18 +152,8 @@ public final class SafetensorsWriter {
         return out.array();
     }
 
-    /** Writes the file next to its destination and renames it into place. */
+    /** Writes the file through a temporary beside it, renamed into place ({@link AtomicWriter}). */
     public void write(Path file) throws IOException {
-        byte[] bytes = toBytes();
-        // a short temporary name: the destination's own name may already be as long as the file system allows
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".st-", ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                out.write(bytes);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicWriter.write(file, toBytes());
     }
 }

@@ -1,15 +1,14 @@
 package jlens.repl;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import jlens.sys.AtomicWriter;
 import org.jline.reader.impl.history.DefaultHistory;
 
 /**
- * JLine's history, saved by writing the whole list to a temporary file beside the history file and renaming it
- * over: JLine's own save appends in place, which a crash can leave half-written.
+ * JLine's history, saved by writing the whole list through the atomic writer (a temporary file beside the history
+ * file, renamed over it): JLine's own save appends in place, which a crash can leave half-written.
  */
 final class AtomicHistory extends DefaultHistory {
     private final Path file;
@@ -24,16 +23,6 @@ final class AtomicHistory extends DefaultHistory {
         if (dir == null || !Files.isDirectory(dir)) {
             return;
         }
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-        try {
-            write(tmp, false);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicWriter.writeFile(file, tmp -> write(tmp, false));
     }
 }

@@ -33,6 +33,11 @@ public record Cli(String model, String device, String dtype, String color, boole
             succeeded, else 1 at the first failing line, reported as FILE:LINE: message on stderr.
             Output without a terminal is plain text unless --color always (or a colour mode) is given.""";
 
+    /** Standard error for jlens's own lines, escaped as the console is: a message may quote a file name or a value. */
+    public static PrintWriter errorWriter() {
+        return new PrintWriter(new TerminalSafeWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8)), true);
+    }
+
     public static Cli parse(String[] args) {
         String model = null;
         String device = null;

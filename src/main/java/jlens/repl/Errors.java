@@ -6,6 +6,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import jlens.model.ModelLoadException;
+import jlens.sys.MemoryErrors;
 import jlens.workspace.WorkspaceException;
 
 /** Turns any failure into one line for the user; the stack trace only with {@code --debug}. */
@@ -21,6 +22,10 @@ final class Errors {
         }
         if (debug) {
             e.printStackTrace(out);
+        }
+        java.util.Optional<OutOfMemoryError> oom = MemoryErrors.find(e);
+        if (oom.isPresent() && !(e instanceof ModelLoadException)) {
+            return new UserError(MemoryErrors.describe(oom.get(), "") + "; or capture fewer hook points, or use a shorter text");
         }
         String message = firstLine(e.getMessage());
         if (e instanceof ModelLoadException || e.getClass() == IllegalArgumentException.class) {
@@ -41,9 +46,6 @@ final class Errors {
         if (e instanceof StackOverflowError) {
             return new UserError("stack overflow: the computation recursed too deeply (a recursive Java method"
                     + " without an end, or an expression nested thousands deep); nothing else was changed");
-        }
-        if (e instanceof OutOfMemoryError) {
-            return new UserError("out of memory; capture fewer hook points or use a shorter text");
         }
         if (e.getClass().getName().startsWith("jlens.") && message != null && !message.isBlank()) {
             return new UserError(message); // our own exception types carry user-facing messages

@@ -43,7 +43,10 @@ final class Format {
         return String.format(Locale.ROOT, "%.2f GiB", b / 1073741824.0);
     }
 
-    /** A token piece made visible: spaces as ·, newlines as ⏎, tabs as →. */
+    /**
+     * A token piece made visible in a cell of its own: spaces as ·, newlines as ⏎, tabs as →, then escaped as
+     * {@link jlens.chart.TerminalText} escapes it (a format character as �, a mark with nothing to sit on on ◌).
+     */
     static String visible(String piece) {
         if (piece == null) {
             return "?";
@@ -59,7 +62,7 @@ final class Format {
                 default -> b.append(Character.isISOControl(c) ? String.format(Locale.ROOT, "\\x%02x", (int) c) : String.valueOf(c));
             }
         }
-        return b.toString();
+        return jlens.chart.TerminalText.escape(b.toString());
     }
 
     /** Wraps each line of {@code text} at spaces to {@code width} columns; continuation lines start with two spaces. */

@@ -68,7 +68,15 @@ public final class Interpreter implements AutoCloseable {
         if (sourcing.contains(key)) {
             throw new UserError(file + " sources itself (directly or through another file); remove the loop");
         }
-        List<String> lines = readScript(file);
+        runLines(file, readScript(file));
+    }
+
+    /**
+     * Runs a script's lines ({@code file} names them in errors; lines piped in are run as they are, with no file
+     * written anywhere); a failing line throws {@link ScriptFailure} naming the file and line.
+     */
+    public void runLines(Path file, List<String> lines) {
+        Path key = file.toAbsolutePath().normalize();
         sourcing.push(key);
         boolean echoBefore = echoValues;
         echoValues = false;

@@ -58,7 +58,7 @@ final class SaveCommand {
         a.end();
         Path path = path(file);
         if (java.nio.file.Files.isDirectory(path)) {
-            throw new UserError(file + " is a folder; give a file name such as " + path.resolve("result.csv"));
+            throw new UserError(SaveTarget.quote(file) + " is a folder; give a file name such as " + SaveTarget.quote(path.resolve("result.csv")));
         }
         String ext = extension(file);
         if (hook != null && !ext.equals("npy")) {
@@ -68,8 +68,8 @@ final class SaveCommand {
             case "npy" -> {
                 NdData data = hook != null ? activation(s, hook) : need(s, "an array", s.lastResult() == null ? null : s.lastResult().array());
                 // (an array is the main array of the last result)
-                AtomicFiles.write(path, force, out -> Npy.write(out, data));
-                s.println("saved " + file + " " + Format.shape(data.shape()) + (hook != null ? " from " + hook : ""));
+                SaveTarget.write(path, force, out -> Npy.write(out, data));
+                s.println("saved " + SaveTarget.quote(file) + " " + Format.shape(data.shape()) + (hook != null ? " from " + hook : ""));
                 if (hook == null) {
                     sayUndefined(s, false);
                 }
@@ -77,15 +77,15 @@ final class SaveCommand {
             case "csv" -> {
                 Result r = need(s, "a table", s.lastResult() == null || s.lastResult().csv() == null ? null : s.lastResult());
                 String text = r.csv().get();
-                AtomicFiles.write(path, force, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
-                s.println("saved " + file + " (" + (text.lines().count() - 1) + " rows: " + text.lines().findFirst().orElse("") + ")");
+                SaveTarget.write(path, force, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+                s.println("saved " + SaveTarget.quote(file) + " (" + (text.lines().count() - 1) + " rows: " + text.lines().findFirst().orElse("") + ")");
                 sayUndefined(s, false);
             }
             case "json" -> {
                 Result r = need(s, "a result", s.lastResult());
                 String text = json(r);
-                AtomicFiles.write(path, force, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
-                s.println("saved " + file + " (" + r.kind() + " with its parameters)");
+                SaveTarget.write(path, force, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+                s.println("saved " + SaveTarget.quote(file) + " (" + r.kind() + " with its parameters)");
                 sayUndefined(s, true);
             }
             case "txt", "ansi" -> {
@@ -94,8 +94,8 @@ final class SaveCommand {
                     throw new UserError("nothing drawn yet; draw a chart (hist, var, qkt, pattern, ablate) before saving " + file);
                 }
                 String text = ext.equals("txt") ? d.plain() : d.ansi();
-                AtomicFiles.write(path, force, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
-                s.println("saved " + file + " (" + text.lines().count() + " lines)");
+                SaveTarget.write(path, force, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+                s.println("saved " + SaveTarget.quote(file) + " (" + text.lines().count() + " lines)");
             }
             case "png", "svg" -> {
                 Chart chart = s.lastChart();
@@ -103,8 +103,8 @@ final class SaveCommand {
                     throw new UserError("nothing drawn yet; draw a chart (hist, var, qkt, logprobs, pattern, ablate) before saving " + file);
                 }
                 Figures.Format format = ext.equals("png") ? Figures.Format.PNG : Figures.Format.SVG;
-                AtomicFiles.write(path, force, out -> Figures.write(chart, format, Figures.WIDTH, Figures.HEIGHT, out));
-                s.println("saved " + file + " (the last chart as a figure" + (ext.equals("png") ? ", "
+                SaveTarget.write(path, force, out -> Figures.write(chart, format, Figures.WIDTH, Figures.HEIGHT, out));
+                s.println("saved " + SaveTarget.quote(file) + " (the last chart as a figure" + (ext.equals("png") ? ", "
                         + Figures.WIDTH * Figures.PNG_SCALE + " x " + Figures.HEIGHT * Figures.PNG_SCALE + " pixels)" : ")"));
             }
             default -> throw new UserError("unknown format '" + (ext.isEmpty() ? file : "." + ext)

@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import jlens.chart.TerminalText;
@@ -66,27 +67,21 @@ public final class ScriptMode {
     /** Runs lines read from a stream (a pipe into jlens) as a script named {@code name}. */
     public static int runStream(Session session, InputStream in, String name, PrintWriter err) {
         try {
-            java.nio.file.Path tmp = java.nio.file.Files.createTempFile("jlens-stdin", ".jsh");
+            List<String> lines = new ArrayList<>();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            }
             try {
-                StringBuilder all = new StringBuilder();
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        all.append(line).append('\n');
-                    }
-                }
-                java.nio.file.Files.writeString(tmp, all, StandardCharsets.UTF_8);
-                try {
-                    session.interpreter().runFile(tmp);
-                    return 0;
-                } catch (ScriptFailure f) {
-                    session.out().flush();
-                    err.println(name + ":" + f.line() + ": " + f.getMessage());
-                    err.flush();
-                    return 1;
-                }
+                session.interpreter().runLines(java.nio.file.Path.of(name), lines);
+                return 0;
+            } catch (ScriptFailure f) {
+                session.out().flush();
+                err.println(name + ":" + f.line() + ": " + f.getMessage());
+                err.flush();
+                return 1;
             } finally {
-                java.nio.file.Files.deleteIfExists(tmp);
                 session.out().flush();
             }
         } catch (IOException e) {

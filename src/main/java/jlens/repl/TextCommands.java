@@ -3,6 +3,7 @@ package jlens.repl;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import jlens.chart.TerminalText;
 
 /** {@code text} and {@code tokens}: what the model reads. */
 final class TextCommands {
@@ -84,7 +85,7 @@ final class TextCommands {
             String tok = Format.visible(pieces[i]);
             String pos = Integer.toString(i);
             String neg = Integer.toString(i - n);
-            int w = Math.max(tok.codePointCount(0, tok.length()), Math.max(pos.length(), neg.length()));
+            int w = Math.max(TerminalText.width(tok), Math.max(pos.length(), neg.length()));
             if (mid.length() > 0 && displayWidth(mid) + w + 1 > width) {
                 flush(out, top, mid, bottom);
             }
@@ -111,10 +112,10 @@ final class TextCommands {
     }
 
     private static int displayWidth(StringBuilder b) {
-        return b.codePoints().map(cp -> 1).sum() + 2;
+        return TerminalText.width(b.toString()) + 2;
     }
 
     private static String pad(String s, int w) {
-        return s + " ".repeat(Math.max(0, w - s.codePointCount(0, s.length())));
+        return s + " ".repeat(Math.max(0, w - TerminalText.width(s)));
     }
 }

@@ -2,8 +2,9 @@ package jlens.repl;
 
 import java.util.ArrayList;
 import java.util.List;
+import jlens.chart.TerminalText;
 
-/** Plain aligned columns: numbers right-aligned, words left-aligned. */
+/** Plain aligned columns: numbers right-aligned, words left-aligned, measured in display columns. */
 final class TextTable {
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
@@ -27,12 +28,12 @@ final class TextTable {
         int[] w = new int[n];
         boolean[] numeric = new boolean[n];
         for (int i = 0; i < n; i++) {
-            w[i] = header.get(i).length();
+            w[i] = TerminalText.width(header.get(i));
             numeric[i] = true;
         }
         for (List<String> r : rows) {
             for (int i = 0; i < n; i++) {
-                w[i] = Math.max(w[i], r.get(i).length());
+                w[i] = Math.max(w[i], TerminalText.width(r.get(i)));
                 numeric[i] &= r.get(i).matches("[-+0-9.eE]+|-?inf|nan");
             }
         }
@@ -48,7 +49,7 @@ final class TextTable {
         StringBuilder l = new StringBuilder("  ");
         for (int i = 0; i < cells.size(); i++) {
             String c = cells.get(i);
-            String pad = " ".repeat(w[i] - c.length());
+            String pad = " ".repeat(Math.max(0, w[i] - TerminalText.width(c)));
             l.append(right[i] ? pad + c : c + pad);
             if (i < cells.size() - 1) {
                 l.append("  ");

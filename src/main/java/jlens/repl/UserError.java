@@ -1,15 +1,18 @@
 package jlens.repl;
 
+import jlens.sys.Secrets;
+
 /**
  * A mistake the user can fix: the message is one line that says what was wrong and what to do instead. It is
- * printed as it is, never with a stack trace, and the command that threw it has changed nothing.
+ * printed as it is, never with a stack trace, and the command that threw it has changed nothing. A secret (the
+ * token) in it is masked ({@link Secrets}).
  */
 public final class UserError extends RuntimeException {
     /** Longest message printed whole; a longer one keeps its beginning and end around an ellipsis. */
     static final int MAX_LENGTH = 600;
 
     public UserError(String message) {
-        super(printable(message), null, false, false);
+        super(printable(Secrets.redact(message)), null, false, false);
     }
 
     /**

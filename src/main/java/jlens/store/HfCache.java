@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import jlens.sys.AtomicWriter;
+import jlens.sys.Temporaries;
 
 /**
  * The Hugging Face hub cache on disk, in huggingface_hub's layout, so files flow both ways between jlens and Python:
@@ -115,15 +117,21 @@ final class HfCache {
         Path target = SafeNames.inside(snap, file);
         Path blob = blob(repoDir, etag);
         Files.createDirectories(snap);
-        Path tmp = snap.resolve("." + file + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Temporaries.sweep(snap);
+        Path tmp = Temporaries.newName(snap);
         try {
             // Relative, as huggingface_hub writes it, so the whole cache folder can be moved or mounted elsewhere.
             Files.createSymbolicLink(tmp, snap.relativize(blob));
         } catch (UnsupportedOperationException | FileSystemException e) {
             // No symlinks here (some Windows setups): huggingface_hub then keeps a plain copy in the snapshot.
-            Files.copy(blob, tmp, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.copy(blob, tmp, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException | RuntimeException copyFailed) {
+                Temporaries.discard(tmp);
+                throw copyFailed;
+            }
         }
-        moveAtomically(tmp, target);
+        AtomicWriter.commit(tmp, target);
     }
 
     /** Writes {@code refs/REVISION} through a temporary file, so a reader never sees half a hash. */
@@ -133,9 +141,7 @@ final class HfCache {
         }
         Path ref = SafeNames.inside(repoDir.resolve("refs"), revision);
         Files.createDirectories(ref.getParent());
-        Path tmp = ref.resolveSibling("." + ref.getFileName() + ".tmp-" + System.nanoTime());
-        Files.writeString(tmp, commit, StandardCharsets.UTF_8);
-        moveAtomically(tmp, ref);
+        AtomicWriter.writeString(ref, commit);
     }
 
     /** Remembers that the hub has no such file at this commit, as huggingface_hub does, so nobody asks again. */

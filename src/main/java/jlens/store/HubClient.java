@@ -51,11 +51,17 @@ final class HubClient {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
     private final StoreEnv env;
-    private final HttpClient http;
+    /** Made at the first request: a client starts a selector thread, which an offline session never needs. */
+    private final java.util.function.Supplier<HttpClient> http;
+    private HttpClient client;
     private final Duration requestTimeout;
     private final Duration stallTimeout;
 
     HubClient(StoreEnv env, HttpClient http, Duration requestTimeout, Duration stallTimeout) {
+        this(env, () -> http, requestTimeout, stallTimeout);
+    }
+
+    HubClient(StoreEnv env, java.util.function.Supplier<HttpClient> http, Duration requestTimeout, Duration stallTimeout) {
         this.env = env;
         this.http = http;
         this.requestTimeout = requestTimeout;
@@ -360,7 +366,7 @@ final class HubClient {
      */
     private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler, Cancellation cancel,
             String what) throws ModelStoreException {
-        CompletableFuture<HttpResponse<T>> pending = http.sendAsync(req, handler);
+        CompletableFuture<HttpResponse<T>> pending = client().sendAsync(req, handler);
         try {
             while (true) {
                 try {
@@ -468,6 +474,13 @@ final class HubClient {
                     + " kept and resumes)", e);
         }
         return new ModelStoreException(Kind.IO, "cannot write " + p + ": " + msg, e);
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = http.get();
+        }
+        return client;
     }
 
     private HttpRequest.Builder request(URI uri) {

@@ -23,6 +23,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Random;
 import jlens.model.SafetensorsWriter;
+import jlens.sys.AtomicWriter;
 
 /**
  * Writes the known-answer model: a GPT-2 (Hugging Face's exact files, the real tokenizer) whose weights are set by
@@ -82,10 +83,10 @@ public final class KnownModelWriter {
 
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
-            System.err.println("usage: KnownModelWriter OUT_DIR");
+            System.err.println("usage: KnownModelWriter NEW_DIR (written whole; an existing folder is refused)");
             System.exit(2);
         }
-        write(Path.of(args[0]));
+        AtomicWriter.writeFolder(Path.of(args[0]), KnownModelWriter::write); // whole, or not at all
         System.out.println("wrote the known-answer model to " + args[0]);
     }
 

@@ -46,12 +46,18 @@ public final class ModelStore {
     }
 
     public ModelStore(StoreEnv env) {
-        this(env, HubClient.defaultHttpClient(Duration.ofSeconds(10), env.proxies()), Duration.ofSeconds(30),
+        this(env, () -> HubClient.defaultHttpClient(Duration.ofSeconds(10), env.proxies()), Duration.ofSeconds(30),
                 Duration.ofSeconds(60),
                 dir -> Files.getFileStore(dir).getUsableSpace());
     }
 
     ModelStore(StoreEnv env, HttpClient http, Duration requestTimeout, Duration stallTimeout, SpaceProbe space) {
+        this(env, () -> http, requestTimeout, stallTimeout, space);
+    }
+
+    /** The HTTP client is made at the first request (a client starts a thread an offline session never needs). */
+    private ModelStore(StoreEnv env, java.util.function.Supplier<HttpClient> http, Duration requestTimeout,
+            Duration stallTimeout, SpaceProbe space) {
         this.env = env;
         this.cache = new HfCache(env.hubCache());
         this.hub = new HubClient(env, http, requestTimeout, stallTimeout);
@@ -192,6 +198,9 @@ public final class ModelStore {
 
     private ResolvedModel download(ModelSpec s, ProgressListener progress, Cancellation cancel)
             throws ModelStoreException {
+        if (env.endpoint() == null) {
+            throw new ModelStoreException(Kind.NETWORK, "cannot download " + s.repoId() + ": " + env.endpointProblem());
+        }
         String repo = s.repoId();
         Path repoDir = cache.repoDir(repo);
         // The config's HEAD pins the commit; everything else is fetched at that commit, so a push to the repo

@@ -1,8 +1,10 @@
 package jlens.store;
 
+import jlens.sys.Secrets;
+
 /**
  * A model could not be found, fetched or trusted. The message is one line meant for the user and says what to do;
- * the REPL prints it as is, without a stack trace.
+ * the REPL prints it as is, without a stack trace. A secret (the token) in it is masked ({@link Secrets}).
  */
 public final class ModelStoreException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -38,12 +40,12 @@ public final class ModelStoreException extends Exception {
     private final Kind kind;
 
     public ModelStoreException(Kind kind, String message) {
-        super(message);
+        super(Secrets.redact(message));
         this.kind = kind;
     }
 
     public ModelStoreException(Kind kind, String message, Throwable cause) {
-        super(message, cause);
+        super(Secrets.redact(message), cause);
         this.kind = kind;
     }
 

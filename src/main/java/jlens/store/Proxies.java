@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import jlens.sys.Environment;
 
 /**
  * The proxies named by {@code HTTPS_PROXY}, {@code HTTP_PROXY} and {@code NO_PROXY} (either case), which Python's
@@ -25,8 +26,9 @@ public record Proxies(URI http, URI https, List<String> noProxy) {
     public static final Proxies NONE = new Proxies(null, null, List.of());
 
     static Proxies from(Map<String, String> env) {
-        return new Proxies(parse(first(env, "HTTP_PROXY", "http_proxy")), parse(first(env, "HTTPS_PROXY",
-                "https_proxy")), Arrays.stream(String.valueOf(first(env, "NO_PROXY", "no_proxy")).split(","))
+        Environment e = Environment.of(env);
+        return new Proxies(e.proxy("HTTP_PROXY", "http_proxy").orElse(null), e.proxy("HTTPS_PROXY", "https_proxy").orElse(null),
+                Arrays.stream(String.valueOf(first(env, "NO_PROXY", "no_proxy")).split(","))
                 .map(s -> s.trim().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty() && !s.equals("null")).toList());
     }
 
@@ -72,18 +74,5 @@ public record Proxies(URI http, URI https, List<String> noProxy) {
         String v = env.get(a);
         return v != null && !v.isBlank() ? v.trim() : env.get(b) != null && !env.get(b).isBlank() ? env.get(b).trim()
                 : null;
-    }
-
-    /** {@code host:port} or {@code http://[user@]host:port/}; null when unset or unparseable. */
-    private static URI parse(String v) {
-        if (v == null) {
-            return null;
-        }
-        try {
-            URI u = URI.create(v.contains("://") ? v : "http://" + v);
-            return u.getHost() == null ? null : u;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 }

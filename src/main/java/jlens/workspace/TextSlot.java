@@ -1,8 +1,8 @@
 package jlens.workspace;
 
-import java.util.Locale;
 import java.util.function.Supplier;
 import jlens.model.Gpt2Tokenizer;
+import jlens.model.TextCharacters;
 
 /** The text under study and its token ids (null ids: the text does not fit the current model). */
 final class TextSlot {
@@ -59,24 +59,10 @@ final class TextSlot {
         }
     }
 
-    /** Control characters (but newline, tab, return), unpaired surrogates and U+FFFD (bytes that were not UTF-8). */
+    /** What {@link TextCharacters} refuses (control characters, broken surrogates, U+FFFD), said in one line. */
     private static void checkCharacters(String text) {
-        int index = 0;
-        for (int i = 0; i < text.length(); ) {
-            int cp = text.codePointAt(i);
-            String bad = null;
-            if (Character.isISOControl(cp) && cp != '\n' && cp != '\t' && cp != '\r') {
-                bad = String.format(Locale.ROOT, "control character U+%04X", cp);
-            } else if (cp == 0xFFFD) {
-                bad = "an undecodable byte (U+FFFD)";
-            } else if (Character.isSurrogate((char) cp)) {
-                bad = "a broken UTF-16 surrogate";
-            }
-            if (bad != null) {
-                throw new InvalidInputException("the text has " + bad + " at character " + index + "; remove it (\\n and \\t are fine)");
-            }
-            i += Character.charCount(cp);
-            index++;
-        }
+        TextCharacters.problem(text).ifPresent(bad -> {
+            throw new InvalidInputException("the text has " + bad + "; remove it (\\n and \\t are fine)");
+        });
     }
 }

@@ -55,7 +55,7 @@ class BadInputFilesTest {
     void aWriteThatFailsHalfWayLeavesTheOldFileAndNoTemporaryFile() throws Exception {
         Path target = tmp.resolve("result.json");
         Files.writeString(target, "the old result\n");
-        UserError e = assertThrows(UserError.class, () -> AtomicFiles.write(target, true, out -> {
+        UserError e = assertThrows(UserError.class, () -> SaveTarget.write(target, true, out -> {
             out.write("{\"half\": ".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             throw new IOException("disk full");
         }));

@@ -84,9 +84,10 @@ class GenerateCommandsTest {
         assertTrue(out.contains("replaced by its mean over the 10 prompts") && out.contains("mean logit difference: clean"), out);
         Path file = tmp.resolve("p.jsonl");
         Files.writeString(file, "{\"text\": \"Hello there\", \"answer\": \" friend\"}\n{\"text\": \"\\u001b[2J\", \"answer\": \" x\"}\n");
-        b.exec("prompts " + file);
-        out = b.take();
-        assertTrue(out.contains("2 prompts from p.jsonl") && out.contains("\\u001b[2J") && !out.contains("\u001b"), out);
+        // an escape sequence in a prompt file is refused as 'text' refuses it, and the set in use stays
+        UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> b.exec("prompts " + file));
+        assertTrue(e.getMessage().contains("p.jsonl:2: the prompt has control character U+001B"), e.getMessage());
+        assertEquals(10, b.session().workspace().prompts().set().size());
     }
 
     @Test

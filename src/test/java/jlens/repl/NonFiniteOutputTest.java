@@ -148,4 +148,22 @@ class NonFiniteOutputTest {
         assertTrue(Arrays.stream(layer0Q).allMatch(Double::isFinite) && Arrays.stream(layer0Q).sum() > 0);
         assertEquals(3 * layers * bins, flat.length);
     }
+
+    /**
+     * A model whose logits are NaN: {@code generate}, greedy or sampled, says so in one line and prints no token picked
+     * from them (greedy printed "!!!!!" and exited 0; sampling died with an ArrayIndexOutOfBoundsException).
+     */
+    @Test
+    void generationFromNanLogitsIsRefusedInOneLine() throws Exception {
+        int last = TestSessions.model().config().nLayer() - 1;
+        Path nan = CheckpointFiles.nanHead(Fixture.dir(), tmp.resolve("nan-last"), last, 1);
+        TestSessions.Buffered b = TestSessions.session().exec("load " + nan, TestSessions.textLine());
+        b.take();
+        for (String line : new String[] {"generate 5", "generate 5 sample seed 1", "generate 5 sample top-k 3 seed 2"}) {
+            UserError e = assertThrows(UserError.class, () -> b.exec(line), line);
+            assertTrue(e.getMessage().contains("not finite") && !e.getMessage().contains("internal error"), e.getMessage());
+            String out = b.take();
+            assertFalse(out.contains("!"), line + " printed a token picked from NaN: " + out);
+        }
+    }
 }

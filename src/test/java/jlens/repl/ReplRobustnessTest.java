@@ -1,5 +1,6 @@
 package jlens.repl;
 
+import jlens.OutputAudit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -52,10 +53,10 @@ class ReplRobustnessTest {
         Path reference = tmp.resolve("reference");
         Files.newOutputStream(reference).close(); // created as any program creates a file: 0666 less the umask
         Path saved = tmp.resolve("saved.txt");
-        AtomicFiles.write(saved, false, out -> out.write('x'));
+        SaveTarget.write(saved, false, out -> out.write('x'));
         assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(saved));
         Files.setPosixFilePermissions(saved, PosixFilePermissions.fromString("rw-r--r--"));
-        AtomicFiles.write(saved, true, out -> out.write('y'));
+        SaveTarget.write(saved, true, out -> out.write('y'));
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(saved)));
         assertEquals("y", Files.readString(saved));
     }
@@ -63,7 +64,7 @@ class ReplRobustnessTest {
     @Test
     void aLongButLegalFileNameIsSaved() throws Exception {
         Path longName = tmp.resolve("q".repeat(250) + ".csv"); // 254 bytes: the limit is 255
-        AtomicFiles.write(longName, false, out -> out.write('1'));
+        SaveTarget.write(longName, false, out -> out.write('1'));
         assertEquals("1", Files.readString(longName));
         try (var files = Files.list(tmp)) {
             assertEquals(1, files.count(), "no temporary file left");
@@ -173,6 +174,7 @@ class ReplRobustnessTest {
             throw new AssertionError("jlens did not quit in 120 s: " + Files.readString(tmp.resolve("out.txt")));
         }
         String out = Files.readString(tmp.resolve("out.txt")) + Files.readString(tmp.resolve("err.txt"));
+        OutputAudit.checkSecrets(out); // a terminal's output: its own escapes are the REPL's, the token never
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("3 layers, 4 heads"), "the REPL ran 'model': " + out);
         java.util.List<String> aboutTerminal = out.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).contains("terminal")

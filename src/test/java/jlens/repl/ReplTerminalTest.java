@@ -1,5 +1,6 @@
 package jlens.repl;
 
+import jlens.OutputAudit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package jlens.repl;
 
+import jlens.OutputAudit;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;

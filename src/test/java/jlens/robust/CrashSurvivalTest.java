@@ -14,9 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 import jlens.Fixture;
 import jlens.model.CheckpointFiles;
 import jlens.model.SafetensorsWriter;
@@ -28,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Hostile corpora run in a child JVM, through the command line as a user would run them ({@code jlens --model DIR
  * -c LINE... FILE.jsh}): broken and hostile model folders, BF16 and F16 checkpoints at start and through
  * {@code load}, a weights file cut short while it is loaded, in-place writes from Java lines on everything a
- * session hands out. A crash of the child (an abort, SIGBUS or SIGSEGV: exit status above 127) or a JVM error
+ * session hands out, hostile prompt files through {@code prompts}, all of it under hostile environment values.
+ * A crash of the child (an abort, SIGBUS or SIGSEGV: exit status above 127) or a JVM error
  * file ({@code hs_err_pid*.log}) fails the test; so does a refusal that is not the expected one line.
  */
 class CrashSurvivalTest {
@@ -37,41 +37,19 @@ class CrashSurvivalTest {
 
     static Path corpus;
     static final List<Path> hostile = new ArrayList<>();
+    /** Prompt files each refused in one line, and one that loads. */
+    static final List<Path> hostilePrompts = new ArrayList<>();
+    static Path goodPrompts;
 
-    /** What a child run left: its exit status and its output. */
-    record Child(int status, String out, String err) {}
+    /** Hostile environment values the child starts with: each is one line on stderr, then ignored. */
+    static final Map<String, String> HOSTILE_ENV = Map.of("JLENS_THREADS", "-1", "HF_ENDPOINT", "javascript:alert(1)",
+            "XDG_CONFIG_HOME", "relative/config", "HF_TOKEN", "hf_crashSurvival\u001b[2J\nsecondLine");
 
-    static Child child(Path workDir, String... args) throws IOException, InterruptedException {
-        Files.createDirectories(workDir);
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"),
-                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Dfile.encoding=UTF-8",
-                "-Duser.home=" + workDir, "--add-modules", "jdk.jshell",
-                "-cp", System.getProperty("java.class.path"), "jlens.Main"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
-                .redirectOutput(workDir.resolve("out.txt").toFile())
-                .redirectError(workDir.resolve("err.txt").toFile());
-        pb.environment().put("HOME", workDir.toString());
-        pb.environment().put("TERM", "dumb");
-        Process p = pb.start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("the child JVM did not finish in 120 s: " + String.join(" ", args));
-        }
-        Child c = new Child(p.exitValue(), Files.readString(workDir.resolve("out.txt")),
-                Files.readString(workDir.resolve("err.txt")));
-        try (Stream<Path> files = Files.list(workDir)) {
-            List<Path> crashes = files.filter(f -> f.getFileName().toString().startsWith("hs_err_pid")).toList();
-            if (!crashes.isEmpty()) { // keep the evidence: the temporary folder is deleted after the test
-                Path keep = Files.createDirectories(Path.of("target", "crash-survival"));
-                for (Path f : List.of(crashes.get(0), workDir.resolve("out.txt"), workDir.resolve("err.txt"))) {
-                    Files.copy(f, keep.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            assertTrue(crashes.isEmpty(), "the JVM crashed (kept in target/crash-survival): " + crashes + "\n" + c.err());
-        }
+    static ChildJvm.Child child(Path workDir, String... args) throws IOException, InterruptedException {
+        ChildJvm jvm = new ChildJvm(workDir);
+        HOSTILE_ENV.forEach(jvm::env);
+        ChildJvm.Child c = jvm.run(args);
+        OutputAuditSecrets.check(c, HOSTILE_ENV.get("HF_TOKEN"));
         assertTrue(c.status() <= 127, "killed by a signal: exit status " + c.status() + "\n" + c.out() + c.err());
         return c;
     }
@@ -114,11 +92,43 @@ class CrashSurvivalTest {
         Path cut = folder("truncated");
         byte[] weights = Files.readAllBytes(fixture.resolve("model.safetensors"));
         Files.write(cut.resolve("model.safetensors"), java.util.Arrays.copyOf(weights, weights.length / 2));
+        prompts();
         Path forged = folder("forged-length");
         byte[] f = weights.clone();
         ByteBuffer.wrap(f, 0, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE);
         Files.write(forged.resolve("model.safetensors"), f);
     }
+
+    /** Prompt files of every class that got through before, and files that are not files. */
+    private static void prompts() throws IOException {
+        Path dir = Files.createDirectories(corpus.resolve("prompts"));
+        java.util.function.BiConsumer<String, byte[]> file = (name, bytes) -> {
+            try {
+                hostilePrompts.add(Files.write(dir.resolve(name), bytes));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        file.accept("huge-line.txt", ("ok\n" + "word ".repeat(4_000_000) + "\n").getBytes(StandardCharsets.UTF_8)); // 20 MB
+        file.accept("nul.txt", "a \u0000 b\n".getBytes(StandardCharsets.UTF_8));
+        file.accept("escape.txt", "\u001b]52;c;aGk=\u0007\n".getBytes(StandardCharsets.UTF_8));
+        file.accept("surrogate.jsonl", "{\"text\": \"\\udc00 alone\"}\n".getBytes(StandardCharsets.UTF_8));
+        file.accept("not-utf8.txt", new byte[] {'a', (byte) 0xc3, '\n'});
+        file.accept("deep.jsonl", ("[".repeat(100_000) + "\n").getBytes(StandardCharsets.UTF_8));
+        file.accept("wrong-type.jsonl", "{\"text\": \"x\", \"answer\": {\"a\": [1e999]}}\n".getBytes(StandardCharsets.UTF_8));
+        Path folder = Files.createDirectories(dir.resolve("a-folder.txt"));
+        hostilePrompts.add(folder);
+        Path fifo = dir.resolve("fifo.txt");
+        try {
+            if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
+                hostilePrompts.add(fifo);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        goodPrompts = Files.writeString(dir.resolve("good.txt"), "When Mary and John went to the store\n".repeat(2000));
+    }
+
 
     private static Path folder(String name) throws IOException {
         Path dir = CheckpointFiles.copyWithoutWeights(Fixture.dir(), corpus.resolve(name));
@@ -168,13 +178,18 @@ class CrashSurvivalTest {
 
     /** A Java line that tries {@code load DIR} for each folder and prints one line per outcome. */
     private static String loadEach(List<Path> dirs) {
+        return eachLine("load", dirs, "LOADED", "REFUSED");
+    }
+
+    /** A Java line that runs {@code COMMAND PATH} for each path and prints {@code ok PATH} or {@code refused CLASS: MESSAGE}. */
+    private static String eachLine(String command, List<Path> paths, String ok, String refused) {
         StringBuilder list = new StringBuilder();
-        for (Path d : dirs) {
+        for (Path d : paths) {
             list.append(list.isEmpty() ? "" : ", ").append('"').append(d).append('"');
         }
-        return "for (String d : List.of(" + list + ")) { try { session.exec(\"load \" + d);"
-                + " System.out.println(\"LOADED \" + d); } catch (RuntimeException e) {"
-                + " System.out.println(\"REFUSED \" + e.getClass().getSimpleName() + \": \" + e.getMessage()); } }";
+        return "for (String d : List.of(" + list + ")) { try { session.exec(\"" + command + " \" + d);"
+                + " System.out.println(\"" + ok + " \" + d); } catch (RuntimeException e) {"
+                + " System.out.println(\"" + refused + " \" + e.getClass().getSimpleName() + \": \" + e.getMessage()); } }";
     }
 
     /**
@@ -194,6 +209,9 @@ class CrashSurvivalTest {
                 "run",
                 "logprobs",
                 loadEach(hostile),
+                "prompts " + goodPrompts,
+                eachLine("prompts", hostilePrompts, "PROMPTS LOADED", "PROMPTS REFUSED"),
+                "prompts",
                 "load " + corpus.resolve("escape-tokens"),
                 "logprobs",
                 "load " + corpus.resolve("f16"),
@@ -228,13 +246,19 @@ class CrashSurvivalTest {
                 "run");
         Path script = tmp.resolve("hostile.jsh");
         Files.writeString(script, String.join("\n", lines) + "\n");
-        Child c = child(tmp.resolve("run"), "--model", corpus.resolve("bf16").toString(), script.toString());
+        ChildJvm.Child c = child(tmp.resolve("run"), "--model", corpus.resolve("bf16").toString(), script.toString());
         List<String> refusals = c.out().lines().filter(l -> l.startsWith("REFUSED ")).toList();
         assertEquals(hostile.size(), refusals.size(), c.out() + c.err());
         for (String line : refusals) {
             assertTrue(line.startsWith("REFUSED UserError: ") || line.startsWith("REFUSED ModelLoadException: "), line);
             assertTrue(!line.contains("OutOfMemory") && !line.contains("internal error") && !line.contains("capture"), line);
         }
+        List<String> promptRefusals = c.out().lines().filter(l -> l.startsWith("PROMPTS REFUSED ")).toList();
+        assertEquals(hostilePrompts.size(), promptRefusals.size(), c.out() + c.err());
+        for (String line : promptRefusals) {
+            assertTrue(line.startsWith("PROMPTS REFUSED UserError: ") && !line.contains("internal error"), line);
+        }
+        assertTrue(c.out().contains("2000 prompts from good.txt"), "the set in use stays through every refusal: " + c.out());
         assertTrue(c.out().contains("WROTE IN PLACE"), c.out() + c.err());
         java.util.regex.Matcher threads = java.util.regex.Pattern.compile("THREADS DONE sums (\\d+) released (\\d+) other (\\d+)")
                 .matcher(c.out());
@@ -245,9 +269,14 @@ class CrashSurvivalTest {
         assertEquals("0", threads.group(3), threads.group());
         assertTrue(c.out().contains("DEEP 3001"), c.out() + c.err());
         assertEquals(1, c.status(), "the pass after the file was cut short is refused: " + c.out() + c.err());
-        // the engine's own warnings ([W...]) aside, stderr holds exactly the one line naming the script's last line
+        // the engine's own warnings ([W...]) aside, stderr holds one line per hostile environment value, then exactly
+        // the one line naming the script's last line
         List<String> err = c.err().lines().filter(l -> !l.startsWith("[W")).toList();
-        assertEquals(1, err.size(), c.err());
+        assertEquals(HOSTILE_ENV.size() + 1, err.size(), c.err());
+        for (String v : HOSTILE_ENV.keySet()) {
+            assertTrue(err.stream().anyMatch(l -> l.startsWith("jlens: " + v)), v + " said at start: " + c.err());
+        }
+        err = err.subList(HOSTILE_ENV.size(), err.size());
         assertTrue(err.get(0).contains("hostile.jsh:" + lines.size() + ": ") && err.get(0).contains("changed size")
                 && err.get(0).contains("load the model again"), err.get(0));
     }

@@ -42,13 +42,25 @@ class KnownModelStoreTest {
     }
 
     @Test
+    void theWritersOutputHashesToTheConstantItIsCheckedWith() throws Exception {
+        Path dir = tmp.resolve("written");
+        KnownModelWriter.write(dir);
+        assertEquals(KnownModel.SHA256, KnownModel.hash(dir).orElseThrow(),
+                "the writer's output changed: set KnownModel.SHA256 to the new value and bump KnownModel.VERSION");
+        Files.writeString(dir.resolve("unrelated.txt"), "a file the model does not read is not part of it");
+        assertTrue(KnownModel.verified(dir));
+        Files.delete(dir.resolve(KnownCircuits.FILE));
+        assertTrue(!KnownModel.verified(dir), "a missing file fails the check");
+    }
+
+    @Test
     void aFolderWithoutItsSizeListIsNotTakenAsComplete() throws Exception {
         Path dir = tmp.resolve("known-model-" + KnownModel.VERSION);
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), "{}");
-        assertTrue(!KnownModel.intact(dir));
+        assertTrue(!KnownModel.verified(dir));
         assertEquals(dir, KnownModel.ensureIn(tmp));
-        assertTrue(KnownModel.intact(dir));
+        assertTrue(KnownModel.verified(dir));
     }
 
     @Test

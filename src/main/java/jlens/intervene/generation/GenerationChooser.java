@@ -16,8 +16,13 @@ public final class GenerationChooser {
         this.random = new SplittableRandom(sampling.seed());
     }
 
-    /** The next token's id, given the log-probabilities {@code [V]} over the vocabulary. */
+    /**
+     * The next token's id, given the log-probabilities {@code [V]} over the vocabulary. Log-probabilities that are not
+     * numbers (a NaN anywhere, +inf, or -inf everywhere: the pass overflowed or a hook wrote them) are refused in one
+     * line: no token is picked from them (greedy would pick token 0, "!", and sampling had no token to index).
+     */
     int choose(float[] logprobs) {
+        requireFinite(logprobs);
         if (sampling.greedyChoice()) {
             return argmax(logprobs);
         }
@@ -59,7 +64,27 @@ public final class GenerationChooser {
                 }
             }
         }
+        if (last < 0) { // cannot happen once requireFinite passed (the most likely token has weight 1); never index with it
+            throw new IllegalArgumentException("no token has a probability above 0; none can be sampled");
+        }
         return last; // u landed on the rounding error at the very end
+    }
+
+    /** Throws when no token can be chosen from {@code logprobs}: a NaN or +inf anywhere, or -inf everywhere. */
+    static void requireFinite(float[] logprobs) {
+        long nan = 0;
+        long positive = 0;
+        long negative = 0;
+        for (float x : logprobs) {
+            nan += Float.isNaN(x) ? 1 : 0;
+            positive += x == Float.POSITIVE_INFINITY ? 1 : 0;
+            negative += x == Float.NEGATIVE_INFINITY ? 1 : 0;
+        }
+        if (nan > 0 || positive > 0 || negative == logprobs.length) {
+            throw new IllegalArgumentException("the next token's log-probabilities are not finite (" + nan + " NaN, "
+                    + positive + " +inf and " + negative + " -inf of " + logprobs.length + "; an activation overflowed,"
+                    + " or a hook wrote them): no token can be chosen from them");
+        }
     }
 
     /** The most likely token; the lowest id on a tie. */

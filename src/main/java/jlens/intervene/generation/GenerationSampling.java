@@ -42,7 +42,8 @@ public record GenerationSampling(double temperature, int topK, long seed) {
         return String.format(Locale.ROOT, "sample temp %s%s seed %d", trim(temperature), topK > 0 ? " top-k " + topK : "", seed);
     }
 
+    /** {@code 2} for a whole number a long holds exactly, else Java's own spelling ({@code 0.8}, {@code 1.0E308}). */
     private static String trim(double v) {
-        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+        return v == Math.rint(v) && Math.abs(v) < 0x1p53 ? String.valueOf((long) v) : String.valueOf(v);
     }
 }

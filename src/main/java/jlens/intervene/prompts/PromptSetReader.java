@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import jlens.model.Gpt2Tokenizer;
+import jlens.model.TextCharacters;
 
 /**
  * Reads a prompt set from a file, checking every line against the model's tokenizer before anything runs.
@@ -30,13 +32,23 @@ import jlens.model.Gpt2Tokenizer;
  * typo such as {@code anwser} is caught instead of silently dropping the answer.
  *
  * <p>Every problem is a {@link PromptFileException} whose message starts {@code FILE:LINE:}: invalid UTF-8, bad
- * JSON, a field of the wrong type, a missing or empty text, a prompt longer than the model's context, an
+ * JSON, a field of the wrong type, a missing or empty text, a character the {@code text} command refuses too
+ * ({@link TextCharacters}: control characters, broken surrogates), a prompt longer than the model's context, an
  * answer or wrong token that is not exactly one token (the message names its pieces), a corrupted prompt whose
  * token count differs from the clean one, a wrong token without an answer, and a file with no prompts.
+ *
+ * <p>Work is bounded before it is done: a file over {@value #MAX_BYTES_TEXT} is refused before it is read, and a
+ * line longer than the context could hold (more bytes than {@code context} tokens of the longest the vocabulary has,
+ * {@link Gpt2Tokenizer#maxTokenBytes}) before it is decoded or tokenised (a 32 MiB line was tokenised whole: 40 s and
+ * 3 GB). Reading stops at an interrupt (Ctrl-C) with a {@link CancellationException}, between lines, and returns
+ * nothing, so the caller keeps the set it had.
  */
 public final class PromptSetReader {
     /** Files larger than this are refused before reading (a prompt set is text, not a data dump). */
     static final long MAX_BYTES = 256L << 20;
+    private static final String MAX_BYTES_TEXT = "256 MiB";
+    /** How much longer than its text a JSON line can be: every character escaped (a backslash-u escape, 6 bytes). */
+    private static final int JSON_ESCAPE = 6;
     private static final Set<String> FIELDS = Set.of("text", "corrupt", "answer", "wrong");
 
     private final Gpt2Tokenizer tokenizer;
@@ -46,6 +58,23 @@ public final class PromptSetReader {
     public PromptSetReader(Gpt2Tokenizer tokenizer, int context) {
         this.tokenizer = tokenizer;
         this.context = context;
+    }
+
+    /** The most UTF-8 bytes a prompt of at most {@code context} tokens can have. */
+    private long maxPromptBytes() {
+        return (long) context * tokenizer.maxTokenBytes();
+    }
+
+    /** The most bytes a line can have and still hold prompts within the context (JSON: all four fields, escaped). */
+    private long maxLineBytes(boolean json) {
+        return json ? JSON_ESCAPE * (2 * maxPromptBytes() + 2L * tokenizer.maxTokenBytes()) + 4096 : maxPromptBytes();
+    }
+
+    /** Throws {@link CancellationException} when this thread was interrupted (Ctrl-C); the flag stays set. */
+    private static void checkCancel() {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new CancellationException("cancelled");
+        }
     }
 
     public PromptSet read(Path file) {
@@ -62,10 +91,11 @@ public final class PromptSetReader {
         } catch (IOException e) {
             throw new PromptFileException(where, 0, "cannot read it (" + PromptFileException.printable(String.valueOf(e.getMessage())) + ")");
         }
-        List<String> lines = lines(where, bytes);
-        boolean json = jsonLines(file, lines);
+        boolean json = jsonLines(file, bytes);
+        List<String> lines = lines(where, bytes, maxLineBytes(json));
         List<Prompt> prompts = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
+            checkCancel();
             String line = lines.get(i);
             if (line.isBlank()) {
                 continue;
@@ -86,18 +116,25 @@ public final class PromptSetReader {
     public PromptSet check(PromptSet set) {
         List<Prompt> prompts = new ArrayList<>();
         for (Prompt p : set.prompts()) {
+            checkCancel();
             prompts.add(prompt(set.source(), p.line(), p.text(), p.corrupt(), p.answer(), p.wrong()));
         }
         return new PromptSet(set.source(), prompts);
     }
 
-    /** The file's lines, each decoded as strict UTF-8 (a bad byte names its line); a leading BOM is dropped. */
-    private static List<String> lines(String where, byte[] bytes) {
+    /**
+     * The file's lines, each decoded as strict UTF-8 (a bad byte names its line); a leading BOM is dropped. A line
+     * over {@code maxLine} bytes is refused before it is decoded.
+     */
+    private List<String> lines(String where, byte[] bytes, long maxLine) {
         List<String> out = new ArrayList<>();
-        int from = bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb && (bytes[2] & 0xff) == 0xbf ? 3 : 0;
+        int from = bom(bytes) ? 3 : 0;
         var decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         while (from <= bytes.length) {
+            if ((out.size() & 1023) == 0) {
+                checkCancel();
+            }
             int end = from;
             while (end < bytes.length && bytes[end] != '\n') {
                 end++;
@@ -106,6 +143,11 @@ public final class PromptSetReader {
                 break; // the newline at the end of the last line
             }
             int stop = end > from && bytes[end - 1] == '\r' ? end - 1 : end;
+            if (stop - from > maxLine) {
+                throw new PromptFileException(where, out.size() + 1, "the line is " + (stop - from) + " bytes, more than"
+                        + " prompts within the model's context of " + context + " tokens can be (at most " + maxLine
+                        + " bytes; a token stands for at most " + tokenizer.maxTokenBytes() + "); shorten it");
+            }
             try {
                 out.add(decoder.decode(ByteBuffer.wrap(bytes, from, stop - from)).toString());
             } catch (CharacterCodingException e) {
@@ -116,7 +158,12 @@ public final class PromptSetReader {
         return out;
     }
 
-    private static boolean jsonLines(Path file, List<String> lines) {
+    private static boolean bom(byte[] bytes) {
+        return bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb && (bytes[2] & 0xff) == 0xbf;
+    }
+
+    /** JSON Lines by extension, else (but for .txt) when the first non-blank line starts with <code>{</code>. */
+    private static boolean jsonLines(Path file, byte[] bytes) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) {
             return true;
@@ -124,7 +171,13 @@ public final class PromptSetReader {
         if (name.endsWith(".txt")) {
             return false;
         }
-        return lines.stream().filter(l -> !l.isBlank()).findFirst().map(l -> l.stripLeading().startsWith("{")).orElse(false);
+        for (int i = bom(bytes) ? 3 : 0; i < bytes.length; i++) {
+            byte b = bytes[i];
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return b == '{';
+            }
+        }
+        return false;
     }
 
     private Prompt fromJson(String where, int line, String json) {
@@ -216,6 +269,10 @@ public final class PromptSetReader {
         if (text.isEmpty()) {
             throw new PromptFileException(where, line, "the text is empty");
         }
+        checkCharacters(where, line, "the prompt", text);
+        checkCharacters(where, line, "the corrupted prompt", corrupt);
+        checkCharacters(where, line, "answer", answer);
+        checkCharacters(where, line, "wrong", wrong);
         long[] ids = encode(where, line, "the prompt", text);
         long[] corruptIds = null;
         if (corrupt != null) {
@@ -230,7 +287,21 @@ public final class PromptSetReader {
         return new Prompt(line, text, corrupt, answer, wrong, ids, corruptIds, answerId, wrongId);
     }
 
+    /** What the {@code text} command refuses, refused here too, naming the field. */
+    private static void checkCharacters(String where, int line, String what, String value) {
+        if (value != null) {
+            TextCharacters.problem(value).ifPresent(bad -> {
+                throw new PromptFileException(where, line, what + " has " + bad + "; remove it (\\t is fine)");
+            });
+        }
+    }
+
     private long[] encode(String where, int line, String what, String text) {
+        long bytes = utf8Length(text);
+        if (bytes > maxPromptBytes()) { // more than the context can hold whatever the tokens: refused untokenised
+            throw new PromptFileException(where, line, what + " is " + bytes + " bytes, more than the model's context of "
+                    + context + " tokens can hold (at most " + maxPromptBytes() + " bytes); shorten it");
+        }
         long[] ids;
         try {
             ids = tokenizer.encode(text); // refuses a text over the tokenizer's context, saying how many tokens it is
@@ -242,6 +313,15 @@ public final class PromptSetReader {
                     + context + "; shorten it");
         }
         return ids;
+    }
+
+    private static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a pair: 4 bytes, 2 per half
+        }
+        return n;
     }
 
     private long oneToken(String where, int line, String field, String value) {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CancellationException;
 import jlens.Fixture;
 import jlens.model.Gpt2Tokenizer;
 import org.junit.jupiter.api.AfterAll;
@@ -18,7 +19,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Prompt files: both formats, and one clear FILE:LINE error for every kind of malformed input. */
+/**
+ * Prompt files: both formats, and one clear FILE:LINE error for every kind of malformed input; the reader bounds its
+ * work before doing it (a line longer than the context could hold is refused before it is tokenised), stops at a
+ * cancel, and refuses the characters {@code text} refuses.
+ */
 class PromptSetReaderTest {
     private static final int CONTEXT = 64;
     private static Gpt2Tokenizer tokenizer;
@@ -142,7 +147,7 @@ class PromptSetReaderTest {
     void controlCharactersAndBadBytesAreNeverEchoedRaw() throws IOException {
         String m = fails("a.jsonl", "{\"text\": \"x\", \"\\u001b[31mevil\": 1}\n", 1, "unknown field", "\\u001b[31mevil");
         assertFalse(m.contains("\u001b"), m);
-        fails("b.jsonl", "{\"text\": \"x\", \"answer\": \"\\u0007 A B\"}\n", 1, "\\u0007");
+        fails("b.jsonl", "{\"text\": \"x\", \"answer\": \"\\u0007 A B\"}\n", 1, "answer has control character U+0007");
         Path f = tmp.resolve("c.txt");
         Files.write(f, new byte[] {'o', 'k', '\n', 'b', (byte) 0xff, 'd', '\n'});
         PromptFileException e = assertThrows(PromptFileException.class, () -> read(f));
@@ -154,5 +159,58 @@ class PromptSetReaderTest {
         Path f = tmp.resolve("bom.txt");
         Files.write(f, "\uFEFFHello\n".getBytes(StandardCharsets.UTF_8));
         assertEquals("Hello", read(f).get(0).text());
+    }
+
+    // ---- bounds, cancellation and the characters text refuses ----
+
+    private PromptFileException refused(String name, byte[] content, int line) throws IOException {
+        Path f = tmp.resolve(name);
+        Files.write(f, content);
+        PromptFileException e = assertThrows(PromptFileException.class, () -> new PromptSetReader(tokenizer, CONTEXT).read(f));
+        assertTrue(e.getMessage().startsWith(f + ":" + line + ": "), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        return e;
+    }
+
+    @Test
+    void aLineLongerThanTheContextCouldHoldIsRefusedBeforeItIsTokenised() throws IOException {
+        // no tokenisation can make 4 MB fit 64 tokens: the line is refused on its length, and says so
+        String huge = "word ".repeat(800_000);
+        String m = refused("huge.txt", ("short prompt\n" + huge + "\n").getBytes(StandardCharsets.UTF_8), 2).getMessage();
+        assertTrue(m.contains("4000000 bytes") && m.contains("context of " + CONTEXT), m);
+        assertFalse(m.contains("tokens, more than"), "refused before tokenising, not after: " + m);
+        String json = "{\"text\": \"x\", \"corrupt\": \"" + huge + "\"}\n";
+        m = refused("huge.jsonl", json.getBytes(StandardCharsets.UTF_8), 1).getMessage();
+        assertTrue(m.contains("bytes") && m.contains("context of " + CONTEXT), m);
+    }
+
+    @Test
+    void readingStopsWhenCancelledAndReturnsNoSet() throws IOException {
+        Path f = tmp.resolve("many.txt");
+        Files.writeString(f, "a prompt of a few words\n".repeat(2000));
+        Thread.currentThread().interrupt(); // what Ctrl-C does to the command's thread
+        try {
+            assertThrows(CancellationException.class, () -> new PromptSetReader(tokenizer, CONTEXT).read(f));
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals(2000, new PromptSetReader(tokenizer, CONTEXT).read(f).size(), "reads whole when not cancelled");
+    }
+
+    @Test
+    void charactersTheTextCommandRefusesAreRefusedInFiles() throws IOException {
+        String m = refused("nul.txt", "fine\nhas a \u0000 NUL\n".getBytes(StandardCharsets.UTF_8), 2).getMessage();
+        assertTrue(m.contains("U+0000"), m);
+        m = refused("esc.txt", "clear \u001b[2J screen\n".getBytes(StandardCharsets.UTF_8), 1).getMessage();
+        assertTrue(m.contains("U+001B"), m);
+        m = refused("surrogate.jsonl", "{\"text\": \"half a pair \\ud800 here\"}\n".getBytes(StandardCharsets.UTF_8), 1).getMessage();
+        assertTrue(m.contains("surrogate"), m);
+        m = refused("answer.jsonl", "{\"text\": \"x\", \"answer\": \" M\\u001bary\"}\n".getBytes(StandardCharsets.UTF_8), 1).getMessage();
+        assertTrue(m.contains("U+001B") && m.contains("answer"), m);
+        m = refused("corrupt.jsonl", "{\"text\": \"x y\", \"corrupt\": \"x\\u0000\"}\n".getBytes(StandardCharsets.UTF_8), 1).getMessage();
+        assertTrue(m.contains("U+0000") && m.contains("corrupt"), m);
+        Path tabs = tmp.resolve("tabs.txt");
+        Files.writeString(tabs, "a\ttab is fine\n");
+        assertEquals("a\ttab is fine", new PromptSetReader(tokenizer, CONTEXT).read(tabs).get(0).text());
     }
 }

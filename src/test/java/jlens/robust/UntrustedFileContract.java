@@ -1,0 +1,55 @@
+package jlens.robust;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.function.Function;
+import jlens.OutputAudit;
+
+/**
+ * What every reader of an untrusted file must do, checked the same way for each: it returns what it read, or refuses
+ * with its own exception whose message is one line that starts with the file's name (and line) and carries no raw
+ * control or format character; no other exception, whatever the bytes; and it stops at an interrupt (Ctrl-C) with a
+ * {@link CancellationException}, returning nothing. Prompt files use it now; SAE folders, graph JSON, steering vectors
+ * and corpora plug their reader and refusal type in as they are added.
+ */
+final class UntrustedFileContract {
+    private UntrustedFileContract() {}
+
+    /** Reads {@code file}; empty when refused as the contract allows; fails the test on anything else. */
+    static <T> Optional<T> read(Path file, Function<Path, T> reader, Class<? extends RuntimeException> refusal) {
+        T value;
+        try {
+            value = reader.apply(file);
+        } catch (RuntimeException e) {
+            if (!refusal.isInstance(e)) {
+                throw new AssertionError("a " + e.getClass().getName() + " instead of a " + refusal.getSimpleName()
+                        + " for " + file + ": " + e.getMessage(), e);
+            }
+            String m = e.getMessage();
+            assertTrue(m != null && m.startsWith(file.toString()), "the message names the file first: " + m);
+            assertFalse(m.contains("\n") || m.contains("\r"), "one line: " + m);
+            assertTrue(m.codePoints().noneMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                    || Character.isSurrogate((char) c) && Character.charCount(c) == 1), "no raw control or format character: "
+                    + jlens.chart.TerminalText.escape(m));
+            OutputAudit.checkSecrets(m);
+            return Optional.empty();
+        }
+        assertTrue(value != null, "a reader returns what it read or refuses");
+        return Optional.of(value);
+    }
+
+    /** An interrupted thread's read stops with a {@link CancellationException}. */
+    static void stopsWhenInterrupted(Path file, Function<Path, ?> reader) {
+        Thread.currentThread().interrupt();
+        try {
+            assertThrows(CancellationException.class, () -> reader.apply(file), "Ctrl-C (an interrupt) stops reading " + file);
+        } finally {
+            Thread.interrupted();
+        }
+    }
+}
