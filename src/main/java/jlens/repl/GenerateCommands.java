@@ -112,6 +112,8 @@ final class GenerateCommands {
         a.end();
         GenerationOptions options = GenerationOptions.greedy((int) n).withSampling(sampling).withInterventions(interventions)
                 .withNaive(naive).withCancel(s::cancelRequested);
+        String inForce = s.workspace().interventions().describe();
+        s.sayChangesInForce(inForce); // said first: what is generated below is the changed model's
         s.println("generating " + n + " tokens after the text's " + prompt.length + " (" + sampling.describe()
                 + (naive ? ", recomputing every step" : ", key/value cache")
                 + (described.isEmpty() ? "" : ", " + String.join(", ", described)) + "); Ctrl-C stops");
@@ -127,7 +129,9 @@ final class GenerateCommands {
             out.println();
         }
         double total = r.totalLogprob();
-        s.println(r.message() + (r.ids().length > 0 ? String.format(Locale.ROOT, "; log-prob %s (%s per token)",
+        String steered = s.workspace().interventions().entries().stream().map(e -> "#" + e.number())
+                .reduce((x, y) -> x + ", " + y).map(list -> " with " + list + " in force").orElse("");
+        s.println(r.message() + steered + (r.ids().length > 0 ? String.format(Locale.ROOT, "; log-prob %s (%s per token)",
                 Format.num(total), Format.num(total / r.ids().length)) : "")
                 + ("; 'save X.npy' the ids, 'save X.json' ids, pieces, text and log-probs"));
         Map<String, Object> params = new LinkedHashMap<>();

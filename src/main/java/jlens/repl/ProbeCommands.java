@@ -2,6 +2,7 @@ package jlens.repl;
 
 import java.util.ArrayList;
 import java.util.List;
+import jlens.intervene.Site;
 import java.util.Map;
 import java.util.function.IntFunction;
 import jlens.analysis.NdData;
@@ -47,13 +48,16 @@ final class ProbeCommands {
                           pattern -1""",
                         (s, before) -> before.isEmpty() ? Completions.layers(s, false) : before.size() == 1 ? Completions.heads(s, false) : List.of(),
                         ProbeCommands::pattern),
-                new Command("ablate", "ablate head H|all token P [layer N|all] | ablate head H layer L [token P] mean",
+                new Command("ablate", "ablate head H|all token P [layer N|all] [at SITE] | ablate head H layer L [token P] mean",
                         "zero head H at token P, layer by layer: log-prob of the last token vs the clean run",
                         """
                         Demo 3: sets head H's output (hook_z) at position P to zero, one layer at a time (or only
                         'layer N'), and records the log-probability of the text's last token predicted at
                         position -2. Draws it against layer with the clean value as a dashed line, and prints a
                         table with probabilities. 'head all' sweeps every layer x head and draws a grid.
+                        'at SITE' zeroes the head at another per-head hook point instead of z: q, k, v, result
+                        (its output before the sum), pattern or attn_scores (its query row at P: with zeros the
+                        query attends evenly to what it may see).
                         Shows progress; Ctrl-C cancels.
                         Ending with 'mean' ablates over the prompt set ('prompts') instead: head H of layer L is
                         replaced by its mean over the set (position by position, or at token P only), and every
@@ -63,13 +67,16 @@ final class ProbeCommands {
                           ablate head 1 layer 0 mean
                           ablate head 2 token -2 layer 1
                           ablate head all token -2
+                          ablate head 1 token -2 at v
                           save ablation.csv""",
                         (s, before) -> before.isEmpty() ? List.of("head")
                                 : before.size() == 1 ? Completions.heads(s, true)
                                 : before.size() == 2 ? List.of("token")
                                 : before.size() == 3 ? Completions.positions(s)
                                 : before.size() == 4 ? List.of("layer")
-                                : before.size() == 5 ? Completions.layers(s, true) : List.of(),
+                                : before.size() == 5 ? Completions.layers(s, true)
+                                : before.get(before.size() - 1).equals("at") ? List.of("z", "q", "k", "v", "result", "pattern")
+                                : List.of("at"),
                         ProbeCommands::ablate));
     }
 
@@ -195,7 +202,7 @@ final class ProbeCommands {
     }
 
     /** What an ablate line asks for. */
-    record AblateSpec(Integer head, int position, Integer layer) {}
+    record AblateSpec(Integer head, int position, Integer layer, Site site) {}
 
     static AblateSpec parseAblate(Session s, Args a) {
         var c = s.workspace().config();
@@ -211,14 +218,30 @@ final class ProbeCommands {
         int t = s.workspace().ids().length;
         int position = a.nextIndex("token", t, "the text has " + t + " tokens");
         Integer layer = null;
-        if (a.accept("layer")) {
+        Site site = Site.Z;
+        boolean at = a.accept("at");
+        if (!at && a.accept("layer")) {
             layer = a.accept("all") ? null : a.nextIndex("layer", c.nLayer(), "the model has " + c.nLayer() + " layers");
+            at = a.accept("at");
+        }
+        if (at) {
+            try {
+                site = Site.parse(a.next("a per-head hook point (z, q, k, v, result, pattern)"));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
+            if (!site.perHead()) {
+                throw new UserError(site.word() + " has no heads; use a per-head hook point: z, q, k, v, result, pattern or attn_scores");
+            }
+            if (layer == null && a.accept("layer")) {
+                layer = a.accept("all") ? null : a.nextIndex("layer", c.nLayer(), "the model has " + c.nLayer() + " layers");
+            }
         }
         a.end();
         if (t < 2) {
             throw new UserError("ablation needs a text of at least 2 tokens (it predicts the last token at position -2)");
         }
-        return new AblateSpec(head, position, layer);
+        return new AblateSpec(head, position, layer, site);
     }
 
     private static void ablate(Session s, Args a) {

@@ -42,12 +42,7 @@ public final class Session extends SessionScreen implements AutoCloseable {
             return new LoadedModel(l.model(), l.name(), l.note());
         });
         workspace.betweenLayers(this::checkCancelled);
-        workspace.interventions().onChangesInForce(line -> {
-            if (!changesSaid) {
-                changesSaid = true;
-                println(line + " ('steers' lists, 'unsteer' removes)");
-            }
-        });
+        workspace.interventions().onChangesInForce(this::sayChangesInForce);
         ModelCatalog.open(); // made here, outside any JShell snippet (see ModelCatalog.open)
     }
 
@@ -85,6 +80,14 @@ public final class Session extends SessionScreen implements AutoCloseable {
             throw Errors.toUserError(e, debug, console.out());
         } finally {
             console.out().flush();
+        }
+    }
+
+    /** Prints the line naming what is in force, once per command: before the first output it concerns. */
+    void sayChangesInForce(String line) {
+        if (!changesSaid && !line.isEmpty()) {
+            changesSaid = true;
+            println(line);
         }
     }
 

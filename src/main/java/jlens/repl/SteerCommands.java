@@ -114,10 +114,10 @@ final class SteerCommands {
             throw new UserError("after 'steer' comes \"A\" - \"B\", 'mean set', 'pca set' or a FILE.npy; usage: " + usage);
         }
         InterventionScope.Entry e = ws.steer(v);
-        s.println("steering #" + e.number() + ": " + v.describe() + "; " + size(v));
-        s.println("in force for every run until 'unsteer " + e.number() + "'; "
-                + (ws.interventions().entries().size() > 1 ? ws.interventions().entries().size() + " in force ('steers')"
-                : "'save v.npy' writes the vector"));
+        s.println("steering #" + e.number() + ": " + v.describe());
+        int inForce = ws.interventions().entries().size();
+        s.println(size(v) + "; in force for every run until 'unsteer " + e.number() + "'"
+                + (inForce > 1 ? " (" + inForce + " in force: 'steers')" : "; 'save v.npy' writes the vector"));
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("number", e.number());
         params.put("layer", v.everyLayer() ? "every" : v.layer());
@@ -130,8 +130,8 @@ final class SteerCommands {
     static String size(SteeringVector v) {
         long n = v.shape().length == 2 ? v.shape()[0] : 1;
         String rows = n > 1 ? " over " + n + (v.everyLayer() ? " layers" : " positions") : "";
-        return "|v| " + Format.num(v.norm()) + rows + " (x" + Format.num(v.coeff()) + ": " + Format.num(Math.abs(v.coeff()) * v.norm())
-                + " added)";
+        return "|v| " + Format.num(v.norm()) + rows + ", x" + Format.num(v.coeff()) + ": " + Format.num(Math.abs(v.coeff()) * v.norm())
+                + " added";
     }
 
     private static int layer(Args a) {

@@ -93,4 +93,13 @@ final class TestSessions {
     static String textLine() {
         return "text " + Words.quote(Fixture.text());
     }
+
+    /** {@code line} fails with one line (no control characters) that contains {@code expected}; the output is dropped. */
+    static void assertOneLineError(Buffered b, String line, String expected) {
+        UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> b.session().interpreter().run(line), line);
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(expected), line + " said: " + e.getMessage());
+        org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("\n")
+                || e.getMessage().codePoints().anyMatch(Character::isISOControl), e.getMessage());
+        b.take();
+    }
 }
