@@ -581,6 +581,8 @@ public final class Workspace implements AutoCloseable {
     static <T> T experiment(Step<T> step) {
         try {
             return checked(step);
+        } catch (java.util.concurrent.CancellationException e) {
+            throw e; // Ctrl-C, not a missing step (it is an IllegalStateException too)
         } catch (IllegalStateException e) {
             throw new MissingStateException(e.getMessage());
         }
