@@ -7,7 +7,8 @@ baseline's 36-case loop (demo3). Activation patching is set against TransformerL
 one full forward per cell: cells x the baseline's forward time. The logit lens and direct logit attribution are
 set against one baseline forward pass, and also given in jlens's own forward passes (timed between their runs).
 The hooked generation is set against the baseline's unhooked one. Below the
-table, jlens against itself: hooked / unhooked generation, and 8 single forward passes / one batch of 8.
+table, jlens against itself: hooked / unhooked generation, steered / unsteered forward pass and generation (a
+vector added at every position of the middle layer), and 8 single forward passes / one batch of 8.
 """
 import json
 import statistics
@@ -62,6 +63,8 @@ def main():
                   f"({' '.join(f'{c:.2f}' for c in costs)})")
     internal = [  # (label, numerator field, denominator field, what the ratio means)
         ("hooked / unhooked generation", "generate_greedy_kv_hooked_s", "generate_greedy_kv_s", "x the time (target <= 1.2)"),
+        ("steered / unsteered forward", "forward_steered_s", "forward_s", "x the time (target <= 1.05)"),
+        ("steered / unsteered generation", "generate_greedy_kv_steered_s", "generate_greedy_kv_s", "x the time (target <= 1.05)"),
         ("8 single passes / batch of 8", "batch_singles_s", "batch_forward_s", "x (batch faster when > 1)"),
     ]
     for label, num, den, word in internal:

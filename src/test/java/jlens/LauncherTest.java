@@ -203,8 +203,8 @@ class LauncherTest {
         ProcessOutput out = ProcessOutput.of(p);
         try (OutputStream in = p.getOutputStream()) {
             int prompts = 1;
-            for (String line : List.of("ws.text(\"Be who you are and say what you feel\")", "ws.hookAll(HookPoint.QKV)",
-                    "ws.run();", "ws.variances()", "ws.ids()", "jl(\"var\")", "/exit")) {
+            for (String line : List.of("ws.text(\"Be who you are and say what you feel\")", "ws.captureAll(HookPoint.QKV)",
+                    "ws.run();", "QkvVariances.compute(ws.cache(), ws.config(), 1)", "ws.ids()", "jl(\"var\")", "/exit")) {
                 awaitCount(out, "jshell> ", prompts++, p);
                 in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
                 in.flush();

@@ -18,10 +18,30 @@ import jlens.model.Gpt2Weights;
  * scale of the whole residual ({@code sqrt(var + eps)}; TransformerLens's {@code apply_ln_to_stack} with
  * {@code recompute_ln=False}, on unprocessed weights): contribution(c) = ((c - mean(c)) / scale * ln_f.weight) . u
  * for the direction u = W_U[:, A] (or W_U[:, A] - W_U[:, B]). The constant ln_f.bias . u completes the sum, so
- * components + constant = the logit (or the logit difference) exactly, up to rounding.
+ * components + constant = the logit (or the logit difference) exactly, up to rounding. What changes in force add to
+ * the residual (a steering vector) is no component's: it is the final residual minus them all, one more term.
  */
 public final class DirectLogitAttribution {
     private DirectLogitAttribution() {}
+
+    /**
+     * The attribution's arguments checked before the text is run: a position of {@code ids} (negative counts from the
+     * end) and tokens in the vocabulary. Returns the answer token: {@code answer}, or with -1 the real next token
+     * (refused at the last position, which has none).
+     */
+    public static long checkArguments(long[] ids, long vocab, int position, long answer, long wrong) {
+        int p = Checks.position(position, ids.length);
+        if (answer < 0 && p + 1 >= ids.length) {
+            throw new IllegalArgumentException("position " + p + " is the last token, so there is no real next token to "
+                    + "attribute; give a token (dla -1 \" Paris\") or use an earlier position");
+        }
+        for (long id : new long[] {answer, wrong}) {
+            if (id >= vocab) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary 0.." + (vocab - 1));
+            }
+        }
+        return answer < 0 ? ids[p + 1] : answer;
+    }
 
     /** What the attribution reads: the embeddings, every layer's {@code hook_z} and {@code hook_mlp_out}, the final residual. */
     public static List<String> hooks(int nLayer) {
@@ -128,12 +148,21 @@ public final class DirectLogitAttribution {
         }
         double embed = value[i++];
         double posEmbed = value[i];
-        double total = constant;
+        double[] sum = new double[c]; // what no component explains: the changes in force, or rounding
+        for (int k = 0; k < comps.length; k++) {
+            sum[k % c] += comps[k];
+        }
+        float[] rest = new float[c];
+        for (int k = 0; k < c; k++) {
+            rest[k] = (float) (x[k] - sum[k]);
+        }
+        double inForce = contribution(rest, 0, c, gu) / scale;
+        double total = constant + inForce;
         for (double a : value) {
             total += a;
         }
         return new DirectLogitAttributionResult(p, answer, wrong, perHead, mlp, attnBias, embed, posEmbed, constant,
-                scale, logit, total);
+                scale, logit, total, inForce);
     }
 
     /** Position {@code p} of a captured {@code [1, T, ...]} activation, as a handle in {@code scope}. */

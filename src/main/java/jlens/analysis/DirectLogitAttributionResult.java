@@ -19,10 +19,12 @@ import java.util.List;
  * @param lnScale the final residual's LayerNorm scale {@code sqrt(var + eps)} every component is divided by
  * @param logit the model's logit (or logit difference) at {@code position}
  * @param total every component plus the constant: equals {@code logit} up to rounding (the conservation check)
+ * @param inForce the contribution of what no component explains: the final residual minus every component, which is
+ *     what the changes in force added (a steering vector); rounding alone when none are
  */
 public record DirectLogitAttributionResult(int position, long answer, long wrong, double[][] perHead, double[] mlp,
                                            double[] attnBias, double embed, double posEmbed, double constant,
-                                           double lnScale, double logit, double total) implements AnalysisResult {
+                                           double lnScale, double logit, double total, double inForce) implements AnalysisResult {
 
     /** The per-head values {@code [L, H]}, as {@code save FILE.npy} writes them. */
     @Override
@@ -35,7 +37,10 @@ public record DirectLogitAttributionResult(int position, long answer, long wrong
         return wrong >= 0;
     }
 
-    /** Every component, in a fixed order: heads (layer-major), MLPs, attention biases, embed, pos_embed. */
+    /**
+     * Every component, in a fixed order: heads (layer-major), MLPs, attention biases, embed, pos_embed, and what the
+     * changes in force added when that is more than rounding.
+     */
     public List<DirectLogitAttributionTerm> terms() {
         List<DirectLogitAttributionTerm> out = new ArrayList<>();
         for (int l = 0; l < perHead.length; l++) {
@@ -51,6 +56,9 @@ public record DirectLogitAttributionResult(int position, long answer, long wrong
         }
         out.add(new DirectLogitAttributionTerm("embed", -1, -1, embed));
         out.add(new DirectLogitAttributionTerm("pos_embed", -1, -1, posEmbed));
+        if (Math.abs(inForce) > 1e-4 * Math.max(1, Math.abs(logit))) { // more than rounding: changes in force
+            out.add(new DirectLogitAttributionTerm("in force", -1, -1, inForce));
+        }
         return out;
     }
 

@@ -18,10 +18,13 @@ import jlens.intervene.SweepOptions;
 import jlens.intervene.SweepResult;
 import jlens.intervene.SweepSpec;
 import jlens.hook.HookPoint;
+import jlens.hook.Hooks;
+import jlens.intervene.Interventions;
+import jlens.intervene.steering.SteeringVector;
 import jlens.intervene.prompts.BatchForward;
 import jlens.intervene.prompts.BatchInput;
 import jlens.intervene.prompts.BatchPadding;
-import jlens.intervene.generation.GenerationIntervention;
+import jlens.intervene.Intervention;
 import jlens.intervene.generation.GenerationOptions;
 import jlens.intervene.generation.Generator;
 import jlens.model.Gpt2;
@@ -85,8 +88,16 @@ public final class Bench {
             out.put("n_tokens", tokens.length);
             out.put("load_s", round(loadS, 3));
             out.put("load_and_first_forward_s", round(firstS, 3));
+            // steering's cost: one vector added at every position of the residual entering the middle layer
+            List<Intervention> steer = steering(model);
             if (stage.test("forward")) {
                 out.put("forward_s", round(median(runs, () -> forward(model, tokens)), 4));
+                out.put("forward_steered_s", round(median(runs, () -> {
+                    try (Hooks.Scope scope = model.hooks().scope()) {
+                        Interventions.register(scope, steer, () -> 0);
+                        forward(model, tokens);
+                    }
+                }), 4));
                 out.put("demo1_hooked_forward_s", round(median(runs, () -> model.run(tokens, qkv).close()), 4));
             }
             SweepResult[] fast = new SweepResult[1];
@@ -107,9 +118,11 @@ public final class Bench {
                 GenerationOptions greedy = GenerationOptions.greedy(GENERATED);
                 out.put("generate_greedy_kv_s", round(median(runs, () -> generator.generate(tokens, greedy)), 4));
                 out.put("generate_new_tokens", GENERATED);
-                GenerationOptions zeroed = greedy.withInterventions(List.of(GenerationIntervention.zeroHead(
-                        model.config().nLayer() / 2, head, GenerationIntervention.ALL_POSITIONS)));
+                GenerationOptions zeroed = greedy.withInterventions(List.of(Intervention.zeroHead(
+                        model.config().nLayer() / 2, head, -1)));
                 out.put("generate_greedy_kv_hooked_s", round(median(runs, () -> generator.generate(tokens, zeroed)), 4));
+                GenerationOptions steered = greedy.withInterventions(steer);
+                out.put("generate_greedy_kv_steered_s", round(median(runs, () -> generator.generate(tokens, steered)), 4));
             }
             List<long[]> prompts = new ArrayList<>();
             for (int k = 0; k < BATCH; k++) {
@@ -141,6 +154,18 @@ public final class Bench {
             }
             System.out.println(json(out));
         }
+    }
+
+    /** A steering vector (fixed pseudo-random values) added, times 4, at every position of the middle layer's residual. */
+    static List<Intervention> steering(Gpt2 model) {
+        int c = model.config().nEmbd();
+        java.util.Random r = new java.util.Random(1);
+        float[] v = new float[c];
+        for (int i = 0; i < c; i++) {
+            v[i] = (float) (0.1 * r.nextGaussian());
+        }
+        return new SteeringVector("bench", HookPoint.RESID_PRE, model.config().nLayer() / 2, v, new long[] {c}, 4.0)
+                .interventions(model.config());
     }
 
     /** One forward pass of {@code ids}, its arrays freed. */

@@ -37,7 +37,7 @@ final class CircuitBench {
         Metric metric = Metric.logitDiff(Math.min(MARY, model.config().vocabSize() - 1),
                 Math.min(JOHN, model.config().vocabSize() - 2), -1);
         for (PatchKind kind : new PatchKind[] {PatchKind.RESID_PRE, PatchKind.HEADS}) {
-            String name = kind == PatchKind.RESID_PRE ? "patch_resid_pre" : "patch_heads";
+            String name = kind.equals(PatchKind.RESID_PRE) ? "patch_resid_pre" : "patch_heads";
             PatchResult[] r = new PatchResult[1];
             double s = once(() -> r[0] = Patch.run(model, new PatchSpec(ids, corrupt, kind, metric)));
             out.put(name + "_s", round(s, 3));

@@ -25,6 +25,11 @@ public final class HookPoint {
     public static final String ATTN_SCORES = "attn.hook_attn_scores"; // [B, NH, T, T], scaled, causal -inf
     public static final String PATTERN = "attn.hook_pattern"; // [B, NH, T, T]
     public static final String Z = "attn.hook_z"; // [B, T, NH, HS], the input of c_proj
+    /**
+     * Each head's output before the heads are summed, {@code z_h @ W_O[h]} without the bias: [B, T, NH, C]. As
+     * TransformerLens's {@code use_attn_result}, computed only in a pass with a hook on it (NH times attn_out's size).
+     */
+    public static final String RESULT = "attn.hook_result"; // [B, T, NH, C]
     public static final String ATTN_OUT = "hook_attn_out"; // [B, T, C]
     public static final String RESID_MID = "hook_resid_mid"; // [B, T, C]
     public static final String LN2 = "ln2.hook_normalized"; // [B, T, C]
@@ -35,7 +40,7 @@ public final class HookPoint {
 
     /** Block hook points in the order the forward pass reaches them. */
     public static final List<String> BLOCK_POINTS = List.of(RESID_PRE, LN1, QKV, Q, K, V, ATTN_SCORES, PATTERN, Z,
-            ATTN_OUT, RESID_MID, LN2, MLP_PRE, MLP_POST, MLP_OUT, RESID_POST);
+            RESULT, ATTN_OUT, RESID_MID, LN2, MLP_PRE, MLP_POST, MLP_OUT, RESID_POST);
 
     // Global hook points.
     public static final String EMBED = "hook_embed"; // [B, T, C]
@@ -48,7 +53,7 @@ public final class HookPoint {
             Map.entry("resid_pre", RESID_PRE), Map.entry("ln1", LN1), Map.entry("normalized1", LN1),
             Map.entry("qkv", QKV), Map.entry("c_attn", QKV), Map.entry("q", Q), Map.entry("k", K), Map.entry("v", V),
             Map.entry("attn_scores", ATTN_SCORES), Map.entry("scores", ATTN_SCORES), Map.entry("pattern", PATTERN),
-            Map.entry("attn", PATTERN), Map.entry("z", Z), Map.entry("attn_out", ATTN_OUT),
+            Map.entry("attn", PATTERN), Map.entry("z", Z), Map.entry("result", RESULT), Map.entry("attn_out", ATTN_OUT),
             Map.entry("resid_mid", RESID_MID), Map.entry("ln2", LN2), Map.entry("pre", MLP_PRE),
             Map.entry("mlp_pre", MLP_PRE), Map.entry("post", MLP_POST), Map.entry("mlp_post", MLP_POST),
             Map.entry("mlp_out", MLP_OUT), Map.entry("resid_post", RESID_POST));
@@ -63,6 +68,23 @@ public final class HookPoint {
     private static final List<String> SHORT_BY_LENGTH = SHORT.keySet().stream()
             .sorted(java.util.Comparator.comparingInt(String::length).reversed().thenComparing(s -> s))
             .toList();
+
+    /**
+     * The block point that {@code word} names without a layer: a short word ({@code z}, {@code q}, {@code resid_pre},
+     * {@code result}), the point itself ({@code attn.hook_z}) or its last part ({@code hook_z}); null when none.
+     */
+    public static String blockPoint(String word) {
+        String w = word.trim().toLowerCase(Locale.ROOT);
+        if (SHORT.containsKey(w)) {
+            return SHORT.get(w);
+        }
+        for (String point : BLOCK_POINTS) {
+            if (w.equals(point) || w.equals(point.substring(point.indexOf('.') + 1))) {
+                return point;
+            }
+        }
+        return null;
+    }
 
     /** {@code blocks.{layer}.{point}}. */
     public static String block(int layer, String point) {
@@ -164,6 +186,24 @@ public final class HookPoint {
     }
 
     /**
+     * The axis of a hook point's activation that holds the heads: 2 for the per-head points laid out
+     * {@code [B, T, NH, ...]} (q, k, v, z, result), 1 for the attention scores and pattern ({@code [B, NH, T, T]}),
+     * -1 where the activation has no head axis.
+     */
+    public static int headAxis(String name) {
+        return switch (pointOf(name)) {
+            case Q, K, V, Z, RESULT -> 2;
+            case ATTN_SCORES, PATTERN -> 1;
+            default -> -1;
+        };
+    }
+
+    /** The axis of a hook point's activation that holds the (query) positions: 2 for scores and pattern, else 1. */
+    public static int positionAxis(String name) {
+        return batchThenPosition(name) ? 1 : 2;
+    }
+
+    /**
      * The shape a hook point's activation has for a batch of {@code batch} sequences of {@code t} tokens.
      */
     public static long[] shape(String name, int batch, int t, int nHead, int nEmbd, int vocab) {
@@ -171,6 +211,7 @@ public final class HookPoint {
         return switch (pointOf(name)) {
             case QKV -> new long[] {batch, t, 3L * nEmbd};
             case Q, K, V, Z -> new long[] {batch, t, nHead, hs};
+            case RESULT -> new long[] {batch, t, nHead, nEmbd};
             case ATTN_SCORES, PATTERN -> new long[] {batch, nHead, t, t};
             case MLP_PRE, MLP_POST -> new long[] {batch, t, 4L * nEmbd};
             case LOGITS -> new long[] {batch, t, vocab};

@@ -24,10 +24,30 @@ import jlens.analysis.NdData;
 public record PatchResult(PatchSpec spec, int[] shape, double[] raw, double[] normalized, double mClean,
                           double mCorrupt, PatchMethod method, int computed, double seconds) implements AnalysisResult {
 
+    /** A grid from its raw cells: normalised with the two runs' metrics, shaped as the spec's kind says. */
+    static PatchResult of(jlens.model.Gpt2Config config, PatchSpec spec, double[] raw, double mClean, double mCorrupt,
+                          PatchMethod method, int computed, double seconds) {
+        double[] normalized = new double[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            normalized[i] = normalize(raw[i], mClean, mCorrupt);
+        }
+        int[] shape = spec.kind().shape(config.nLayer(), config.nHead(), spec.tokens());
+        return new PatchResult(spec, shape, raw, normalized, mClean, mCorrupt, method, computed, seconds);
+    }
+
     /** The normalised grid ({@code [L, T]}, {@code [L, H]} or {@code [L, H, T]}), as {@code save FILE.npy} writes it. */
     @Override
     public NdData array() {
         return NdData.of(java.util.Arrays.stream(shape).asLongStream().toArray(), normalized.clone());
+    }
+
+    /** The largest |raw - mClean| over the cells: 0 for the text patched into itself (patching's conservation check). */
+    public double maxAbsFromClean() {
+        double max = 0;
+        for (double v : raw) {
+            max = Math.max(max, Math.abs(v - mClean));
+        }
+        return max;
     }
 
     /** Whether the naive loop computed it. */

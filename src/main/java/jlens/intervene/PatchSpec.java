@@ -28,6 +28,14 @@ public record PatchSpec(long[] clean, long[] corrupt, PatchKind kind, Metric met
         metric.at(clean.length); // the metric's position must be in the text
     }
 
+    /**
+     * Patching the other way (noising): the corrupted text's activations into the clean run, measured the same way.
+     * Its normalised grid reads 0 where a cell leaves the clean run's metric and 1 where it gives the corrupted one.
+     */
+    public PatchSpec noising() {
+        return new PatchSpec(corrupt, clean, kind, metric);
+    }
+
     /** Tokens in each text. */
     public int tokens() {
         return clean.length;

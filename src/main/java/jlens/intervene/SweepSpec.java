@@ -17,7 +17,7 @@ import jlens.model.Gpt2Config;
  * @param predictAt the position whose logits are read (default: the second last, predicting the last token)
  * @param target the token whose log-probability is recorded (default: the last token)
  */
-public record SweepSpec(long[] ids, AblationSite site, AblationKind kind, long[] corruptIds, List<AblationCase> cases,
+public record SweepSpec(long[] ids, Site site, AblationKind kind, long[] corruptIds, List<AblationCase> cases,
                         int predictAt, long target) {
     /** The notebook's ablated (and predicting) position: the second last token. */
     public static final int NOTEBOOK_POSITION = -2;
@@ -45,18 +45,18 @@ public record SweepSpec(long[] ids, AblationSite site, AblationKind kind, long[]
                 throw new IllegalArgumentException("position " + c.position() + " is outside the text's 0.." + (ids.length - 1));
             }
             if (site.perHead() == (c.head() < 0)) {
-                throw new IllegalArgumentException(site.perHead() ? "hook_z cases need a head" : site + " cases take no head");
+                throw new IllegalArgumentException(site + (site.perHead() ? " cases need a head" : " cases take no head"));
             }
         }
     }
 
     /** The notebook: zero {@code head} at token -2 in every layer; log-prob of the last token predicted at -2. */
     public static SweepSpec notebook(Gpt2Config config, long[] ids, int head) {
-        return layers(config, ids, AblationSite.Z, head, NOTEBOOK_POSITION);
+        return layers(config, ids, Site.Z, head, NOTEBOOK_POSITION);
     }
 
     /** One case per layer at {@code position}; {@code head} is ignored for per-position sites. */
-    public static SweepSpec layers(Gpt2Config config, long[] ids, AblationSite site, int head, int position) {
+    public static SweepSpec layers(Gpt2Config config, long[] ids, Site site, int head, int position) {
         int p = position(ids, position);
         int h = head(config, site, head);
         List<AblationCase> cases = new ArrayList<>();
@@ -68,6 +68,11 @@ public record SweepSpec(long[] ids, AblationSite site, AblationKind kind, long[]
 
     /** Every layer x head of {@code hook_z} at {@code position}, layer-major. */
     public static SweepSpec grid(Gpt2Config config, long[] ids, int position) {
+        return grid(config, ids, Site.Z, position);
+    }
+
+    /** Every layer x head of a per-head {@code site} at {@code position}, layer-major. */
+    public static SweepSpec grid(Gpt2Config config, long[] ids, Site site, int position) {
         int p = position(ids, position);
         List<AblationCase> cases = new ArrayList<>();
         for (int l = 0; l < config.nLayer(); l++) {
@@ -75,28 +80,38 @@ public record SweepSpec(long[] ids, AblationSite site, AblationKind kind, long[]
                 cases.add(new AblationCase(l, h, p));
             }
         }
-        return defaults(ids, AblationSite.Z, cases);
+        return defaults(ids, site, cases);
     }
 
     /** Every head of {@code hook_z} in one layer at {@code position}. */
     public static SweepSpec heads(Gpt2Config config, long[] ids, int layer, int position) {
+        return heads(config, ids, Site.Z, layer, position);
+    }
+
+    /** Every head of a per-head {@code site} in one layer at {@code position}. */
+    public static SweepSpec heads(Gpt2Config config, long[] ids, Site site, int layer, int position) {
         int l = layer(config, layer);
         int p = position(ids, position);
         List<AblationCase> cases = new ArrayList<>();
         for (int h = 0; h < config.nHead(); h++) {
             cases.add(new AblationCase(l, h, p));
         }
-        return defaults(ids, AblationSite.Z, cases);
+        return defaults(ids, site, cases);
     }
 
     /** One head of {@code hook_z} in one layer at {@code position}. */
     public static SweepSpec single(Gpt2Config config, long[] ids, int layer, int head, int position) {
-        return defaults(ids, AblationSite.Z, List.of(new AblationCase(layer(config, layer), head(config, AblationSite.Z, head),
+        return single(config, ids, Site.Z, layer, head, position);
+    }
+
+    /** One head of a per-head {@code site} in one layer at {@code position}. */
+    public static SweepSpec single(Gpt2Config config, long[] ids, Site site, int layer, int head, int position) {
+        return defaults(ids, site, List.of(new AblationCase(layer(config, layer), head(config, site, head),
                 position(ids, position))));
     }
 
     /** Every position of one layer ({@code head} ignored for per-position sites). */
-    public static SweepSpec positions(Gpt2Config config, long[] ids, AblationSite site, int layer, int head) {
+    public static SweepSpec positions(Gpt2Config config, long[] ids, Site site, int layer, int head) {
         int l = layer(config, layer);
         int h = head(config, site, head);
         List<AblationCase> cases = new ArrayList<>();
@@ -107,7 +122,7 @@ public record SweepSpec(long[] ids, AblationSite site, AblationKind kind, long[]
     }
 
     /** Every layer x position (the usual activation-patching heatmap), layer-major. */
-    public static SweepSpec layersByPositions(Gpt2Config config, long[] ids, AblationSite site, int head) {
+    public static SweepSpec layersByPositions(Gpt2Config config, long[] ids, Site site, int head) {
         int h = head(config, site, head);
         List<AblationCase> cases = new ArrayList<>();
         for (int l = 0; l < config.nLayer(); l++) {
@@ -136,7 +151,7 @@ public record SweepSpec(long[] ids, AblationSite site, AblationKind kind, long[]
         return new SweepSpec(ids, site, kind, corruptIds, cases, position(ids, position), newTarget);
     }
 
-    private static SweepSpec defaults(long[] ids, AblationSite site, List<AblationCase> cases) {
+    private static SweepSpec defaults(long[] ids, Site site, List<AblationCase> cases) {
         if (ids.length < 2) {
             throw new IllegalArgumentException("a sweep reads the last token's log-prob at the token before it: it needs "
                     + "at least 2 tokens");
@@ -162,7 +177,7 @@ public record SweepSpec(long[] ids, AblationSite site, AblationKind kind, long[]
         return l;
     }
 
-    private static int head(Gpt2Config config, AblationSite site, int head) {
+    private static int head(Gpt2Config config, Site site, int head) {
         if (!site.perHead()) {
             return -1;
         }

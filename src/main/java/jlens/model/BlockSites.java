@@ -15,6 +15,7 @@ record BlockSites(String residPre, // [B, T, C]
                   String attnScores, // [B, NH, T, P+T]
                   String pattern, // [B, NH, T, P+T]
                   String z, // [B, T, NH, HS]
+                  String result, // [B, T, NH, C], computed only when hooked
                   String attnOut, // [B, T, C]
                   String residMid, // [B, T, C]
                   String ln2, // [B, T, C]
@@ -27,7 +28,7 @@ record BlockSites(String residPre, // [B, T, C]
         return new BlockSites(HookPoint.block(l, HookPoint.RESID_PRE), HookPoint.block(l, HookPoint.LN1),
                 HookPoint.block(l, HookPoint.QKV), HookPoint.block(l, HookPoint.Q), HookPoint.block(l, HookPoint.K),
                 HookPoint.block(l, HookPoint.V), HookPoint.block(l, HookPoint.ATTN_SCORES), HookPoint.block(l, HookPoint.PATTERN),
-                HookPoint.block(l, HookPoint.Z), HookPoint.block(l, HookPoint.ATTN_OUT), HookPoint.block(l, HookPoint.RESID_MID),
+                HookPoint.block(l, HookPoint.Z), HookPoint.block(l, HookPoint.RESULT), HookPoint.block(l, HookPoint.ATTN_OUT), HookPoint.block(l, HookPoint.RESID_MID),
                 HookPoint.block(l, HookPoint.LN2), HookPoint.block(l, HookPoint.MLP_PRE), HookPoint.block(l, HookPoint.MLP_POST),
                 HookPoint.block(l, HookPoint.MLP_OUT), HookPoint.block(l, HookPoint.RESID_POST));
     }

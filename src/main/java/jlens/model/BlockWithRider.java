@@ -63,12 +63,21 @@ public final class BlockWithRider {
             Gpt2.KvPrefix prefix = i == 0 ? s[0].prefix() : leadPrefix(s[0].prefix(), heads[0], riderStart);
             heads[i] = model.attend(at, s[i].hooks(), qkv[i], prefix);
         }
-        NDArray[] z = new NDArray[n];
-        for (int i = 0; i < n; i++) {
-            Shape zs = heads[i].z().getShape(); // [B, T, NH, HS]
-            z[i] = heads[i].z().reshape(zs.get(0), zs.get(1), nEmbd); // [B, T, C]
+        NDArray[] attnOut; // [B, T, C]
+        if (Gpt2.hasResultHook(at, s[0].hooks()) || Gpt2.hasResultHook(at, s[1].hooks())) {
+            attnOut = new NDArray[n]; // the heads' separate outputs, stream by stream (rarely asked, never shared)
+            for (int i = 0; i < n; i++) {
+                attnOut[i] = model.viaResult(b, at, s[i].hooks(), heads[i].z());
+            }
+        } else {
+            NDArray[] z = new NDArray[n];
+            for (int i = 0; i < n; i++) {
+                Shape zs = heads[i].z().getShape(); // [B, T, NH, HS]
+                z[i] = heads[i].z().reshape(zs.get(0), zs.get(1), nEmbd); // [B, T, C]
+            }
+            attnOut = linear(z, b.projW(), b.projB());
         }
-        NDArray[] attnOut = hooked(s, at.attnOut(), linear(z, b.projW(), b.projB())); // [B, T, C]
+        attnOut = hooked(s, at.attnOut(), attnOut);
         NDArray[] mid = new NDArray[n];
         NDArray[] ln2 = new NDArray[n];
         for (int i = 0; i < n; i++) {

@@ -356,8 +356,8 @@ public final class Gpt2 implements AutoCloseable {
         NDArray ln1 = hook(hooks, at.ln1(), layerNorm(x, b.ln1W(), b.ln1B())); // [B, T, C]
         NDArray qkv = hook(hooks, at.qkv(), linear(ln1, b.attnW(), b.attnB())); // [B, T, 3C]
         Heads heads = attend(at, hooks, qkv, prefix); // z [B, T, NH, HS]; k, v [B, NH, T, HS]
-        NDArray z = heads.z().reshape(s.get(0), s.get(1), config.nEmbd()); // [B, T, C]
-        NDArray attnOut = hook(hooks, at.attnOut(), linear(z, b.projW(), b.projB())); // [B, T, C]
+        NDArray attnOut = hook(hooks, at.attnOut(), hasResultHook(at, hooks) ? viaResult(b, at, hooks, heads.z())
+                : linear(heads.z().reshape(s.get(0), s.get(1), config.nEmbd()), b.projW(), b.projB())); // [B, T, C]
         NDArray mid = hook(hooks, at.residMid(), x.add(attnOut)); // [B, T, C], residual += attention
         NDArray ln2 = hook(hooks, at.ln2(), layerNorm(mid, b.ln2W(), b.ln2B())); // [B, T, C]
         NDArray pre = hook(hooks, at.mlpPre(), linear(ln2, b.fcW(), b.fcB())); // [B, T, 4C]
@@ -402,6 +402,31 @@ public final class Gpt2 implements AutoCloseable {
         }
         NDArray z = hook(hooks, at.z(), zh.transpose(0, 2, 1, 3)); // [B, T, NH, HS]
         return new Heads(z, kh, vh);
+    }
+
+    /** Whether a pass must compute the heads' separate outputs: only when a hook on {@code hook_result} is registered. */
+    static boolean hasResultHook(BlockSites at, Hooks hooks) {
+        return hooks != null && !hooks.isEmpty() && hooks.has(at.result());
+    }
+
+    /**
+     * {@code c_proj} as TransformerLens's {@code use_attn_result} computes it: each head's output {@code z_h @ W_O[h]}
+     * (hook site {@code hook_result}), then their sum plus the bias; the same as the one product of
+     * {@link #block} up to float rounding.
+     */
+    NDArray viaResult(Gpt2Weights.Block b, BlockSites at, Hooks hooks, NDArray z) {
+        Shape s = z.getShape(); // [B, T, NH, HS]
+        long bt = s.get(0) * s.get(1);
+        int nh = config.nHead();
+        NDArray heads = z.transpose(2, 0, 1, 3).reshape(nh, bt, config.dHead()); // [NH, B*T, HS]
+        NDArray wo = b.projW().reshape(nh, config.dHead(), config.nEmbd()); // [NH, HS, C], a view of the weight
+        try {
+            NDArray perHead = heads.matMul(wo).reshape(nh, s.get(0), s.get(1), config.nEmbd()); // [NH, B, T, C]
+            NDArray result = hook(hooks, at.result(), perHead.transpose(1, 2, 0, 3)); // [B, T, NH, C]
+            return result.sum(new int[] {2}).add(b.projB()); // [B, T, C]
+        } finally {
+            wo.close(); // the view's handle only: it would otherwise stay in the model's manager
+        }
     }
 
     /** {@code x W + bias} for {@code x} {@code [B, T, IN]}: {@code [B, T, OUT]} (GPT-2's Conv1D stores W as [IN, OUT]). */

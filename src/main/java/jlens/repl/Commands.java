@@ -15,6 +15,7 @@ final class Commands {
                 .addAll(DetectCommands.all())
                 .addAll(CircuitCommands.all())
                 .add(GenerateCommands.command())
+                .addAll(SteerCommands.all())
                 .add(PromptCommands.command())
                 .add(SaveCommand.command())
                 .add(ViewCommand.command())

@@ -51,29 +51,29 @@ final class ModelCommands {
 
     /** Records that {@code s} has shown its model's note, so {@code model} does not print it again. */
     static void noteShown(Session s) {
-        if (s.hasModel()) {
-            NOTE_SHOWN.put(s, s.model());
+        if (s.workspace().hasModel()) {
+            NOTE_SHOWN.put(s, s.workspace().model());
         }
     }
 
     /** The model line, and its note unless it was shown for this model already (when {@code always}: shown). */
     static String describe(Session s, boolean always) {
-        boolean shown = !always && s.hasModel() && NOTE_SHOWN.get(s) == s.model();
+        boolean shown = !always && s.workspace().hasModel() && NOTE_SHOWN.get(s) == s.workspace().model();
         String text = describe(s);
         noteShown(s);
-        return shown && s.modelNote() != null ? text.substring(0, text.length() - s.modelNote().length() - 1) : text;
+        return shown && s.workspace().modelNote() != null ? text.substring(0, text.length() - s.workspace().modelNote().length() - 1) : text;
     }
 
     static String describe(Session s) {
-        Gpt2Config c = s.config();
+        Gpt2Config c = s.workspace().config();
         StringBuilder b = new StringBuilder();
-        b.append(s.modelName()).append(": ").append(c.nLayer()).append(" layers, ").append(c.nHead()).append(" heads, d_model ")
+        b.append(s.workspace().modelName()).append(": ").append(c.nLayer()).append(" layers, ").append(c.nHead()).append(" heads, d_model ")
                 .append(c.nEmbd()).append(", d_head ").append(c.dHead()).append(" (scale sqrt(d_head) = ")
                 .append(Format.num(Math.sqrt(c.dHead()))).append("), vocabulary ").append(c.vocabSize()).append(", context ")
-                .append(c.nPositions()).append(", ").append(s.model().device()).append(", ")
-                .append(s.model().dtype().toString().toLowerCase(java.util.Locale.ROOT));
-        if (s.modelNote() != null) {
-            b.append('\n').append(s.modelNote());
+                .append(c.nPositions()).append(", ").append(s.workspace().model().device()).append(", ")
+                .append(s.workspace().model().dtype().toString().toLowerCase(java.util.Locale.ROOT));
+        if (s.workspace().modelNote() != null) {
+            b.append('\n').append(s.workspace().modelNote());
         }
         return b.toString();
     }

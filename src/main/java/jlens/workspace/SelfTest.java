@@ -20,7 +20,7 @@ import jlens.analysis.Metric;
 import jlens.analysis.RepeatedRandomTokens;
 import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
-import jlens.intervene.AblationSite;
+import jlens.intervene.Site;
 import jlens.intervene.AblationSweep;
 import jlens.intervene.Patch;
 import jlens.intervene.PatchKind;
@@ -53,6 +53,30 @@ public final class SelfTest {
     static final int N = 50;
 
     private SelfTest() {}
+
+    /**
+     * Loads the known-answer model with {@code loader} (the device and dtype it loads with) and checks jlens against
+     * it; the model is closed after.
+     */
+    static SelfTestReport run(ModelLoader loader) {
+        LoadedModel known;
+        try {
+            known = loader.load(jlens.store.ModelStore.KNOWN_SPEC);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new WorkspaceException(e.getMessage());
+        }
+        try (Gpt2 m = known.model()) {
+            KnownCircuits wired = KnownCircuits.read(m.dir());
+            if (wired == null) {
+                throw new WorkspaceException(m.dir() + " has no " + KnownCircuits.FILE + "; delete the folder and retry");
+            }
+            return run(m, wired);
+        } catch (java.io.IOException e) {
+            throw new WorkspaceException(e.getMessage());
+        }
+    }
 
     public static SelfTestReport run(Gpt2 model, KnownCircuits wired) {
         List<SelfTestCheck> checks = new ArrayList<>();
@@ -216,7 +240,7 @@ public final class SelfTest {
         List<SweepSpec> specs = new ArrayList<>(List.of(SweepSpec.grid(model.config(), ids, ids.length - 2)));
         KnownHead prev = wired.previousToken();
         if (prev.layer() < model.config().nLayer() && prev.head() < model.config().nHead()) {
-            specs.add(SweepSpec.positions(model.config(), ids, AblationSite.Z, prev.layer(), prev.head()));
+            specs.add(SweepSpec.positions(model.config(), ids, Site.Z, prev.layer(), prev.head()));
         }
         double worst = 0;
         int cases = 0;

@@ -51,7 +51,7 @@ class AblationSweepTest {
     void notebookSweepMatchesReference() {
         JsonObject ablation = Fixture.reference().getAsJsonObject("ablation");
         double[] expected = Fixture.vector(ablation.get("logprob_target_per_layer"));
-        SweepSpec spec = SweepSpec.layers(config, ids, AblationSite.Z, ablation.get("head").getAsInt(),
+        SweepSpec spec = SweepSpec.layers(config, ids, Site.Z, ablation.get("head").getAsInt(),
                 ablation.get("token").getAsInt());
         for (boolean naive : new boolean[] {false, true}) {
             SweepResult r = AblationSweep.run(model, spec, SweepOptions.defaults().withNaive(naive));
@@ -66,7 +66,7 @@ class AblationSweepTest {
 
     static Stream<Arguments> sitesAndKinds() {
         List<Arguments> out = new ArrayList<>();
-        for (AblationSite site : AblationSite.values()) {
+        for (Site site : List.of(Site.Z, Site.RESID_PRE, Site.RESID_MID, Site.RESID_POST, Site.ATTN_OUT, Site.MLP_OUT)) {
             for (AblationKind kind : AblationKind.values()) {
                 out.add(Arguments.of(site, kind));
             }
@@ -76,19 +76,19 @@ class AblationSweepTest {
 
     @ParameterizedTest
     @MethodSource("sitesAndKinds")
-    void layerSweepEqualsNaive(AblationSite site, AblationKind kind) {
+    void layerSweepEqualsNaive(Site site, AblationKind kind) {
         assertFastEqualsNaive(withKind(SweepSpec.layers(config, ids, site, 1, -2), kind), SweepOptions.defaults());
     }
 
     @ParameterizedTest
     @MethodSource("sitesAndKinds")
-    void positionSweepEqualsNaive(AblationSite site, AblationKind kind) {
+    void positionSweepEqualsNaive(Site site, AblationKind kind) {
         assertFastEqualsNaive(withKind(someCases(SweepSpec.positions(config, ids, site, 1, 3)), kind), SweepOptions.defaults());
     }
 
     @Test
     void everyPositionEqualsNaive() {
-        assertFastEqualsNaive(SweepSpec.positions(config, ids, AblationSite.Z, 2, 1).withKind(AblationKind.MEAN),
+        assertFastEqualsNaive(SweepSpec.positions(config, ids, Site.Z, 2, 1).withKind(AblationKind.MEAN),
                 SweepOptions.defaults());
     }
 
@@ -96,8 +96,8 @@ class AblationSweepTest {
     void layerByPositionSweepsEqualNaiveWithSmallBatches() {
         // Batches of at most 7 rows split every start position's cases into several chunks.
         SweepOptions small = SweepOptions.defaults().withMaxBatchRows(7);
-        assertFastEqualsNaive(someCases(SweepSpec.layersByPositions(config, ids, AblationSite.RESID_PRE, 0)), small);
-        assertFastEqualsNaive(someCases(SweepSpec.layersByPositions(config, ids, AblationSite.Z, 3)).withPatchFrom(corrupt), small);
+        assertFastEqualsNaive(someCases(SweepSpec.layersByPositions(config, ids, Site.RESID_PRE, 0)), small);
+        assertFastEqualsNaive(someCases(SweepSpec.layersByPositions(config, ids, Site.Z, 3)).withPatchFrom(corrupt), small);
     }
 
     @ParameterizedTest
@@ -111,7 +111,7 @@ class AblationSweepTest {
 
     @Test
     void otherPredictionPositionAndTarget() {
-        SweepSpec spec = someCases(SweepSpec.positions(config, ids, AblationSite.RESID_MID, 2, 0)).withPrediction(-1, 42);
+        SweepSpec spec = someCases(SweepSpec.positions(config, ids, Site.RESID_MID, 2, 0)).withPrediction(-1, 42);
         assertEquals(ids.length - 1, spec.predictAt());
         assertFastEqualsNaive(spec.withPatchFrom(corrupt), SweepOptions.defaults());
     }
@@ -165,7 +165,7 @@ class AblationSweepTest {
     void aNanHeadZeroedGivesTheNaiveLoopsFiniteValue(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
         int last = config.nLayer() - 1;
         try (Gpt2 nan = Gpt2.load(jlens.model.CheckpointFiles.nanHead(Fixture.dir(), tmp.resolve("nan"), last, 1))) {
-            SweepSpec spec = SweepSpec.layers(nan.config(), ids, AblationSite.Z, 1, ids.length - 2);
+            SweepSpec spec = SweepSpec.layers(nan.config(), ids, Site.Z, 1, ids.length - 2);
             SweepResult fast = AblationSweep.run(nan, spec);
             SweepResult naive = AblationSweep.run(nan, spec, SweepOptions.defaults().withNaive(true));
             assertTrue(Double.isNaN(naive.clean()) && Double.isNaN(fast.clean()));
@@ -180,11 +180,11 @@ class AblationSweepTest {
     @Test
     void specChecksItsArguments() {
         assertThrows(IllegalArgumentException.class, () -> SweepSpec.notebook(config, ids, config.nHead()));
-        assertThrows(IllegalArgumentException.class, () -> SweepSpec.layers(config, ids, AblationSite.Z, 0, ids.length));
+        assertThrows(IllegalArgumentException.class, () -> SweepSpec.layers(config, ids, Site.Z, 0, ids.length));
         assertThrows(IllegalArgumentException.class, () -> SweepSpec.notebook(config, ids, 0).withPatchFrom(new long[] {1, 2}));
         assertThrows(IllegalArgumentException.class, () -> SweepSpec.notebook(config, new long[] {5}, 0));
-        assertEquals(AblationSite.RESID_PRE, AblationSite.parse("hook_resid_pre"));
-        assertEquals(AblationSite.Z, AblationSite.parse("attn.hook_z"));
+        assertEquals(Site.RESID_PRE, Site.parse("hook_resid_pre"));
+        assertEquals(Site.Z, Site.parse("attn.hook_z"));
         assertEquals(AblationKind.PATCH, AblationKind.parse("patch"));
     }
 

@@ -14,7 +14,7 @@ import jlens.model.Gpt2;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Attribution patching: each cell's estimate is the derivative of the metric along (clean - corrupt) at the
@@ -43,7 +43,7 @@ class PatchApproxTest {
     }
 
     @ParameterizedTest
-    @EnumSource(PatchKind.class)
+    @MethodSource("jlens.intervene.PatchKind#values")
     void estimatesAreDirectionalDerivatives(PatchKind kind) {
         PatchSpec spec = new PatchSpec(clean, corrupt, kind, metric);
         PatchResult approx = Patch.approximate(model, spec, SweepOptions.patching());

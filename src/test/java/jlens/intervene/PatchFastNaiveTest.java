@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The fast path against the naive loop (one full pass per cell through the model's hooks), for every kind. */
 class PatchFastNaiveTest {
@@ -66,24 +66,24 @@ class PatchFastNaiveTest {
     }
 
     @ParameterizedTest
-    @EnumSource(PatchKind.class)
+    @MethodSource("jlens.intervene.PatchKind#values")
     void fastEqualsNaiveForEveryKind(PatchKind kind) {
         PatchSpec spec = new PatchSpec(clean, otherCorrupt(), kind, Metric.logitDiff(mary, john, -1));
         PatchResult fast = Patch.run(model, spec, SweepOptions.patching());
         PatchResult naive = Patch.run(model, spec, SweepOptions.patching().withNaive(true));
-        assertSame(fast, naive, kind.name());
+        assertSame(fast, naive, kind.word());
         // Every head's z differs somewhere, but a position's activation is the same in both texts before position 2.
         assertTrue(kind == PatchKind.HEADS ? fast.computed() == naive.computed() : fast.computed() < naive.computed(),
                 "cells run: " + fast.computed() + " of " + naive.computed());
     }
 
     @ParameterizedTest
-    @EnumSource(PatchKind.class)
+    @MethodSource("jlens.intervene.PatchKind#values")
     void fastEqualsNaiveWithALogprobMetricEarlierAndSmallBatches(PatchKind kind) {
         PatchSpec spec = new PatchSpec(clean, otherCorrupt(), kind, Metric.logprob(clean[13], -4));
         PatchResult fast = Patch.run(model, spec, SweepOptions.patching().withMaxBatchRows(7));
         PatchResult naive = Patch.run(model, spec, SweepOptions.patching().withNaive(true));
-        assertSame(fast, naive, kind.name() + " logprob at -4");
+        assertSame(fast, naive, kind.word() + " logprob at -4");
     }
 
     /**
@@ -97,7 +97,7 @@ class PatchFastNaiveTest {
      * position, which the fast path reuses, would be NaN where the naive loop's patched run has none.
      */
     @ParameterizedTest
-    @EnumSource(PatchKind.class)
+    @MethodSource("jlens.intervene.PatchKind#values")
     void aNanTokenInEitherTextGivesTheNaiveLoopsValues(PatchKind kind, @TempDir Path tmp) throws Exception {
         long nanToken = 4242;
         assertTrue(Arrays.stream(clean).noneMatch(id -> id == nanToken) && nanToken != mary && nanToken != john);

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import jlens.analysis.NdData;
+import jlens.analysis.Npy;
 import org.junit.jupiter.api.Test;
 
 /** The .npy writer against the format's rules (numpy is not needed to check them). */

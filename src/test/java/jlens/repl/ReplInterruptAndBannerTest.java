@@ -37,7 +37,7 @@ class ReplInterruptAndBannerTest {
     void theKnownModelsNoteIsSaidOncePerLoad() throws Exception {
         Session s = TestSessions.session().session();
         String out = ReplTerminalTest.drive(s, null, "load known", "model", "model");
-        String note = s.modelNote();
+        String note = s.workspace().modelNote();
         assertTrue(note != null && !note.isBlank());
         assertEquals(1, out.split(Pattern.quote(note), -1).length - 1, out);
         assertEquals(3, out.split(Pattern.quote("known: 2 layers, 3 heads"), -1).length - 1, "load and each model: " + out);

@@ -2,6 +2,7 @@ package jlens.intervene.generation;
 
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import jlens.intervene.Intervention;
 
 /**
  * What {@link Generator#generate} does: how many new tokens, how each is chosen, the interventions applied at
@@ -10,7 +11,7 @@ import java.util.function.BooleanSupplier;
  * @param naive recompute the whole sequence for every new token instead of using the key/value cache: the
  *              test oracle, and a check a user can run (same tokens, much slower)
  */
-public record GenerationOptions(int maxNewTokens, GenerationSampling sampling, List<GenerationIntervention> interventions,
+public record GenerationOptions(int maxNewTokens, GenerationSampling sampling, List<Intervention> interventions,
                                 GenerationListener listener, BooleanSupplier cancelled, boolean naive) {
     public GenerationOptions {
         if (maxNewTokens < 1) {
@@ -28,7 +29,7 @@ public record GenerationOptions(int maxNewTokens, GenerationSampling sampling, L
         return new GenerationOptions(maxNewTokens, s, interventions, listener, cancelled, naive);
     }
 
-    public GenerationOptions withInterventions(List<GenerationIntervention> list) {
+    public GenerationOptions withInterventions(List<Intervention> list) {
         return new GenerationOptions(maxNewTokens, sampling, list, listener, cancelled, naive);
     }
 

@@ -10,6 +10,8 @@ import java.util.Locale;
 import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
 import jlens.model.CaptureTooLargeException;
+import jlens.intervene.Intervention;
+import jlens.intervene.Interventions;
 import jlens.model.Gpt2;
 
 /**
@@ -20,9 +22,9 @@ import jlens.model.Gpt2;
  * <p>What a hook sees: in the prefill, the shapes of a full pass over the prompt ({@code [1, T, ...]},
  * attention {@code [1, NH, T, T]}); at a later step, the new position only: {@code [1, 1, ...]}, and attention
  * scores and pattern {@code [1, NH, 1, P+1]}, the new query against all P+1 keys, which is the last row of
- * what a full pass would show. Position-indexed interventions are {@link GenerationIntervention}s: their hook is
- * told which sequence positions the activation covers, so "zero head 4 at position 7" zeroes position 7 once,
- * in whichever pass computes it. A plain {@link jlens.hook.Hook} is applied to whatever positions the pass
+ * what a full pass would show. {@link Intervention}s in the options are told which sequence positions each step's
+ * activation covers, so "zero head 4 at position 7" zeroes position 7 once, in whichever pass computes it, and
+ * "add this vector at positions 0..3" adds nothing at later steps. A plain {@link jlens.hook.Hook} is applied to whatever positions the pass
  * holds; one that acts the same at every position (zero a head everywhere, add a vector to the residual) gives
  * the same tokens as recomputing the whole sequence with it at every step. A hook whose effect at a position
  * depends on later positions cannot be reproduced by any cache: the cached keys and values were computed
@@ -47,6 +49,7 @@ public final class Generator {
     public GenerationResult generate(long[] prompt, GenerationOptions options, Hooks hooks) {
         int context = model.config().nPositions();
         checkPrompt(prompt, context);
+        options.interventions().forEach(i -> i.check(model.config())); // said before any pass
         int room = context - prompt.length;
         int n = Math.min(options.maxNewTokens(), room);
         int fed = prompt.length + n - 1; // the last new token is never fed back
@@ -62,12 +65,10 @@ public final class Generator {
         double[] logprobs = new double[n];
         int made = 0;
         GenerationStop stop = GenerationStop.DONE;
-        int[] start = {0}; // the first sequence position of the pass running now, for GenerationHooks
+        int[] start = {0}; // the first sequence position of the pass running now, for the interventions
         try (NDManager generation = model.manager().newSubManager(); Hooks.Scope scope = hooks.scope();
                 Steps steps = options.naive() ? new Recompute(generation, hooks, start) : new Cached(generation, hooks, start, fed)) {
-            for (GenerationIntervention i : options.interventions()) {
-                scope.add(i.hookName(), (name, a) -> i.hook().apply(name, a, start[0]));
-            }
+            Interventions.register(scope, options.interventions(), () -> start[0]); // a position means the same in every step
             while (made < n) {
                 if (Thread.currentThread().isInterrupted() || options.cancelled().getAsBoolean()) {
                     stop = GenerationStop.CANCELLED;

@@ -1,11 +1,10 @@
 package jlens.intervene.prompts;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import jlens.hook.HookPoint;
-import jlens.intervene.generation.GenerationIntervention;
+import jlens.intervene.Cells;
+import jlens.intervene.Intervention;
+import jlens.intervene.Value;
 
 /**
  * Sums of one hook point's activation over a prompt set, by position counted from each prompt's first token, and
@@ -89,59 +88,23 @@ public record PromptActivationSums(String hookName, long[] shape, double[] sums,
 
     /**
      * Mean ablation: an intervention that replaces this hook point's activation by its mean over the set, position
-     * by position (a prompt's position p gets the set's mean at p); at {@code hook_z} with {@code head} >= 0 only
-     * that head's slice, else the whole activation; at {@code position} only (absolute, from 0), or at every
-     * position with {@link GenerationIntervention#ALL_POSITIONS}.
+     * by position (a prompt's position p gets the set's mean at p); with {@code head} >= 0 only that head's slice
+     * (a per-head hook point), else the whole activation; at {@code position} only (absolute, from 0), or at every
+     * position with -1 (then a pass past the set's longest prompt is refused when it gets there).
      */
-    public GenerationIntervention ablation(int head, int position) {
+    public Intervention ablation(int head, int position) {
         int w = width(shape);
         double[] mean = mean();
-        return new GenerationIntervention(hookName, (name, a, start) -> {
-            Shape s = a.getShape(); // [B, T, shape...]
-            if (s.dimension() != shape.length + 2
-                    || !Arrays.equals(Arrays.copyOfRange(s.getShape(), 2, s.dimension()), shape)) {
-                throw new IllegalArgumentException("the mean of " + hookName + " is [positions, " + Arrays.toString(shape)
-                        .replaceAll("[\\[\\]]", "") + "] but the activation here is " + s + "; use it at the hook it was taken at");
+        float[][] rows = new float[positions()][w];
+        for (int p = 0; p < rows.length; p++) {
+            for (int i = 0; i < w; i++) {
+                rows[p][i] = (float) mean[p * w + i];
             }
-            int t = (int) s.get(1);
-            int nh = head >= 0 ? (int) s.get(2) : 1;
-            if (head >= 0 && (s.dimension() != 4 || head >= nh)) {
-                throw new IllegalArgumentException("head " + head + " needs a per-head hook point (hook_z, q, k, v) with that head");
-            }
-            float[] values = new float[t * w]; // [1, T, shape...]: the set's mean where it goes in
-            float[] where = new float[t * nh]; // [1, T, NH or 1, 1...]: 1 where the mean goes in
-            boolean any = false;
-            for (int p = 0; p < t; p++) {
-                int pos = start + p;
-                if (position != GenerationIntervention.ALL_POSITIONS && pos != position) {
-                    continue;
-                }
-                if (pos >= positions()) {
-                    throw new IllegalArgumentException("the mean of " + hookName + " over the set covers positions 0.."
-                            + (positions() - 1) + "; position " + pos + " is past the end of every prompt in it");
-                }
-                for (int i = 0; i < w; i++) {
-                    values[p * w + i] = (float) mean[pos * w + i];
-                }
-                where[p * nh + Math.max(head, 0)] = 1f;
-                any = true;
-            }
-            if (!any) {
-                return null; // none of this pass's positions is ablated
-            }
-            long[] valueDims = new long[s.dimension()];
-            valueDims[0] = 1;
-            valueDims[1] = t;
-            System.arraycopy(shape, 0, valueDims, 2, shape.length);
-            long[] maskDims = new long[s.dimension()];
-            Arrays.fill(maskDims, 1);
-            maskDims[1] = t;
-            maskDims[2] = head >= 0 ? nh : 1;
-            NDManager m = a.getManager();
-            NDArray v = m.create(values, new Shape(valueDims)).toType(a.getDataType(), false); // [1, T, shape...]
-            NDArray in = m.create(where, new Shape(maskDims)).toType(a.getDataType(), false); // [1, T, NH or 1, 1...]
-            NDArray out = m.create(1f).toType(a.getDataType(), false).sub(in); // 1 where the activation stays
-            return a.mul(out).add(v.mul(in)); // [B, T, shape...]
-        });
+        }
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("the mean of " + hookName + " has no positions: the set was empty");
+        }
+        return new Intervention(hookName, Cells.of(head, position), new Value.Put(Value.Table.byPosition(rows),
+                "its mean over the prompt set"));
     }
 }

@@ -14,13 +14,13 @@ import jlens.hook.Hooks;
 import jlens.model.CaptureTooLargeException;
 import jlens.model.Gpt2;
 import jlens.intervene.generation.GenerationChooser;
-import jlens.intervene.generation.GenerationIntervention;
+import jlens.intervene.Intervention;
+import jlens.intervene.Interventions;
 
 /**
  * Runs a prompt set through the model in padded batches and reduces what it needs per batch, so memory holds one
  * batch at a time whatever the set's size. Batches are padded on the right: every prompt starts in column 0,
- * so a column is a position for every prompt and position-indexed interventions (a {@link GenerationIntervention}
- * sees {@code start} 0) mean the same in every row. The model's registered hooks run too.
+ * so a column is a position for every prompt and position-indexed {@link Intervention}s mean the same in every row. The model's registered hooks run too.
  */
 public final class PromptBatches {
     public static final int DEFAULT_BATCH = 8;
@@ -43,7 +43,7 @@ public final class PromptBatches {
     }
 
     /** Next-token scores at each prompt's last token (of its corrupted text with {@code corrupt}), with interventions. */
-    public PromptScores scores(PromptSet set, boolean corrupt, List<GenerationIntervention> interventions) {
+    public PromptScores scores(PromptSet set, boolean corrupt, List<Intervention> interventions) {
         checkCorrupt(set, corrupt);
         List<PromptScore> rows = new ArrayList<>();
         PromptScoreSums sums = PromptScoreSums.EMPTY;
@@ -79,7 +79,7 @@ public final class PromptBatches {
      * from each prompt's first token: the mean activation for mean ablation. One batch's activation is held at
      * a time, and its size is checked against the capture budget before any pass.
      */
-    public PromptActivationSums sums(PromptSet set, String hookName, boolean corrupt, List<GenerationIntervention> interventions) {
+    public PromptActivationSums sums(PromptSet set, String hookName, boolean corrupt, List<Intervention> interventions) {
         checkCorrupt(set, corrupt);
         String name = model.hooks().resolve(hookName);
         PromptActivationSums.requireBatchThenPosition(name);
@@ -122,12 +122,19 @@ public final class PromptBatches {
     /**
      * Mean ablation of a head over the set: its {@code hook_z} mean over the set (one pass over the set), then the
      * scores with that mean in place of the head's output at {@code position} (every position with
-     * {@link GenerationIntervention#ALL_POSITIONS}), beside the clean scores.
+     * -1), beside the clean scores.
      */
     public PromptAblation meanAblation(PromptSet set, int layer, int head, int position) {
-        PromptActivationSums z = sums(set, HookPoint.block(layer, HookPoint.Z), false, List.of());
-        PromptScores clean = scores(set, false, List.of());
-        PromptScores ablated = scores(set, false, List.of(z.ablation(head, position)));
+        return meanAblation(set, layer, head, position, List.of());
+    }
+
+    /** As {@link #meanAblation(PromptSet, int, int, int)} with {@code standing} in force in every pass (the mean's too). */
+    public PromptAblation meanAblation(PromptSet set, int layer, int head, int position, List<Intervention> standing) {
+        PromptActivationSums z = sums(set, HookPoint.block(layer, HookPoint.Z), false, standing);
+        PromptScores clean = scores(set, false, standing);
+        List<Intervention> ablate = new java.util.ArrayList<>(standing);
+        ablate.add(z.ablation(head, position));
+        PromptScores ablated = scores(set, false, ablate);
         return new PromptAblation(layer, head, position, clean, ablated);
     }
 
@@ -170,10 +177,15 @@ public final class PromptBatches {
         }
     }
 
-    private Hooks.Scope intervene(List<GenerationIntervention> interventions) {
+    /** The interventions on every batch row; a column is a position in a right-padded batch, so they start at 0. */
+    private Hooks.Scope intervene(List<Intervention> interventions) {
+        interventions.forEach(i -> i.check(model.config()));
         Hooks.Scope scope = model.hooks().scope();
-        for (GenerationIntervention i : interventions) {
-            scope.add(i.hookName(), (name, a) -> i.hook().apply(name, a, 0));
+        try {
+            Interventions.register(scope, interventions, () -> 0);
+        } catch (RuntimeException e) {
+            scope.close();
+            throw e;
         }
         return scope;
     }

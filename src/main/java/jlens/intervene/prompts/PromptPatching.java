@@ -5,6 +5,7 @@ import java.util.List;
 import jlens.analysis.Metric;
 import jlens.model.Gpt2;
 import jlens.intervene.Patch;
+import jlens.intervene.Intervention;
 import jlens.intervene.PatchKind;
 import jlens.intervene.PatchResult;
 import jlens.intervene.PatchSpec;
@@ -80,6 +81,12 @@ public final class PromptPatching {
      * @throws IllegalStateException when hooks are registered on the model (patching measures the unhooked model)
      */
     public static PromptPatchResult run(Gpt2 model, PromptSet set, PatchKind kind, Metric fallback, SweepOptions options) {
+        return run(model, List.of(), set, kind, fallback, options);
+    }
+
+    /** As {@link #run(Gpt2, PromptSet, PatchKind, Metric, SweepOptions)} with {@code standing} in force in every run. */
+    public static PromptPatchResult run(Gpt2 model, List<Intervention> standing, PromptSet set, PatchKind kind, Metric fallback,
+                                        SweepOptions options) {
         List<PatchSpec> specs = specs(set, kind, fallback);
         long start = System.nanoTime();
         int[] shape = kind.shape(model.config().nLayer(), model.config().nHead(), set.get(0).length());
@@ -96,7 +103,7 @@ public final class PromptPatching {
                     options.progress().update(before + (int) ((long) steps * done / Math.max(1, total)), n * steps));
             PatchResult r;
             try {
-                r = Patch.run(model, specs.get(i), one);
+                r = Patch.run(model, standing, specs.get(i), one);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("line " + p.line() + " of the prompt set: " + e.getMessage(), e);
             }

@@ -16,6 +16,7 @@ import jlens.intervene.prompts.IoiPrompts;
 import jlens.intervene.prompts.PromptActivationSums;
 import jlens.intervene.prompts.PromptBatches;
 import jlens.intervene.prompts.PromptSet;
+import jlens.intervene.Intervention;
 
 /** Generations, padded batches and set reductions, repeated, leave the model's NDArrays and sub-managers as they were. */
 class GenerationLeakTest {
@@ -35,12 +36,12 @@ class GenerationLeakTest {
     }
 
     private static void round(Gpt2 model, PromptSet set) {
-        GenerationIntervention zero = GenerationIntervention.zeroHead(1, 1, GenerationIntervention.ALL_POSITIONS);
+        Intervention zero = Intervention.zeroHead(1, 1, -1);
         new Generator(model).generate(set.get(0).ids(), GenerationOptions.greedy(4).withInterventions(List.of(zero)));
         new Generator(model).generate(set.get(0).ids(), GenerationOptions.greedy(2).withNaive(true));
         PromptBatches batches = new PromptBatches(model, 2, () -> false);
         PromptActivationSums z = batches.sums(set, "z1", false, List.of());
-        batches.scores(set, false, List.of(z.ablation(0, GenerationIntervention.ALL_POSITIONS)));
+        batches.scores(set, false, List.of(z.ablation(0, -1)));
         try (NDManager m = model.manager().newSubManager()) {
             BatchForward.logits(model, new BatchInput(set.ids(false), BatchPadding.LEFT, 0), model.hooks(), m);
         }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import jlens.intervene.Intervention;
 
 /** Generation with the key/value cache against recomputing the whole sequence for every new token. */
 class GeneratorTest {
@@ -108,10 +109,10 @@ class GeneratorTest {
     void hookedGenerationEqualsRecomputingWithTheHookAtEveryStep() {
         Generator g = new Generator(model);
         int last = prompt().length + 3; // a position that only exists once generation has reached it
-        List<GenerationIntervention> interventions = List.of(
-                GenerationIntervention.zeroHead(1, 2, GenerationIntervention.ALL_POSITIONS),
-                GenerationIntervention.zeroHead(0, 1, 4),
-                GenerationIntervention.zeroHead(2, 3, last));
+        List<Intervention> interventions = List.of(
+                Intervention.zeroHead(1, 2, -1),
+                Intervention.zeroHead(0, 1, 4),
+                Intervention.zeroHead(2, 3, last));
         GenerationOptions options = GenerationOptions.greedy(15).withInterventions(interventions);
         GenerationResult plain = g.generate(prompt(), GenerationOptions.greedy(15));
         GenerationResult cached;
@@ -126,13 +127,36 @@ class GeneratorTest {
         assertTrue(model.hooks().isEmpty(), "the generation's hooks are gone");
     }
 
+    /**
+     * A head whose values are NaN at every position (its V weights are NaN): generation reads NaN logits, and zeroing
+     * that head's output overwrites the NaN at every step, cached or recomputed, as a full pass does. Multiplying by a
+     * 0/1 mask (how generation once zeroed a head) keeps it: {@code NaN * 0} is NaN.
+     */
+    @Test
+    void zeroingANanHeadOverwritesTheNanAtEveryStep() throws IOException {
+        int last = model.config().nLayer() - 1;
+        try (Gpt2 nan = Gpt2.load(jlens.model.CheckpointFiles.nanHead(Fixture.dir(), tmp.resolve("nan-head"), last, 1))) {
+            Generator g = new Generator(nan);
+            IllegalArgumentException nanLogits = assertThrows(IllegalArgumentException.class,
+                    () -> g.generate(prompt(), GenerationOptions.greedy(4)));
+            assertTrue(nanLogits.getMessage().contains("not finite"), "the NaN reaches the logits: " + nanLogits.getMessage());
+            GenerationOptions zeroed = GenerationOptions.greedy(4).withInterventions(List.of(Intervention.zeroHead(last, 1, -1)));
+            GenerationResult cached = g.generate(prompt(), zeroed);
+            assertTrue(java.util.Arrays.stream(cached.logprobs()).allMatch(Double::isFinite), java.util.Arrays.toString(cached.logprobs()));
+            assertSameGeneration(g.generate(prompt(), zeroed.withNaive(true)), cached);
+            try (Gpt2 finite = Gpt2.load(Fixture.dir())) { // the head zeroed in the model without NaN: the same tokens
+                assertArrayEquals(new Generator(finite).generate(prompt(), zeroed).ids(), cached.ids());
+            }
+        }
+    }
+
     @Test
     void anInterventionAtAGeneratedPositionActsOnlyFromThere() {
         Generator g = new Generator(model);
         int at = prompt().length + 2;
         GenerationResult plain = g.generate(prompt(), GenerationOptions.greedy(6));
         GenerationResult hooked = g.generate(prompt(), GenerationOptions.greedy(6)
-                .withInterventions(List.of(GenerationIntervention.zeroHead(0, 0, at))));
+                .withInterventions(List.of(Intervention.zeroHead(0, 0, at))));
         for (int i = 0; i <= 2; i++) { // new tokens 0..2 are predicted from positions before `at`
             assertEquals(plain.logprobs()[i], hooked.logprobs()[i], 0.0, "token " + i);
         }

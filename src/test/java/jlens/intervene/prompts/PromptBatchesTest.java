@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import jlens.intervene.generation.GenerationChooser;
-import jlens.intervene.generation.GenerationIntervention;
+import jlens.intervene.Intervention;
 
 /** Set-level scores and means, batched, against the same numbers taken one prompt at a time. */
 class PromptBatchesTest {
@@ -189,22 +189,22 @@ class PromptBatchesTest {
     void meanAblationOverTheSetEqualsSinglesWithTheSameIntervention() {
         PromptBatches batches = new PromptBatches(model, 3, () -> false);
         PromptActivationSums z = batches.sums(set, "z1", false, List.of());
-        GenerationIntervention ablate = z.ablation(2, GenerationIntervention.ALL_POSITIONS);
+        Intervention ablate = z.ablation(2, -1);
         PromptScores clean = batches.scores(set, false, List.of());
         PromptScores ablated = batches.scores(set, false, List.of(ablate));
         for (int i = 0; i < set.size(); i++) {
             float[] lp;
             try (Hooks.Scope s = model.hooks().scope()) {
-                s.add(ablate.hookName(), (n, a) -> ablate.hook().apply(n, a, 0));
+                jlens.intervene.Interventions.register(s, List.of(ablate), () -> 0);
                 lp = single(set.get(i).ids());
             }
             assertEquals(lp[(int) set.get(i).answerId()], ablated.rows().get(i).answerLogprob(), TOLERANCE);
         }
         assertNotEquals(clean.sums().answerLogprob().mean(), ablated.sums().answerLogprob().mean(), "mean ablation changes something");
-        GenerationIntervention one = z.ablation(-1, 3);
+        Intervention one = z.ablation(-1, 3);
         PromptScores atThree = batches.scores(set, false, List.of(one));
         try (Hooks.Scope s = model.hooks().scope()) {
-            s.add(one.hookName(), (n, a) -> one.hook().apply(n, a, 0));
+            jlens.intervene.Interventions.register(s, List.of(one), () -> 0);
             assertEquals(single(set.get(0).ids())[(int) set.get(0).answerId()], atThree.rows().get(0).answerLogprob(), TOLERANCE);
         }
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import jlens.intervene.Patch;
 import jlens.intervene.PatchKind;
 import jlens.intervene.PatchResult;
@@ -87,7 +87,7 @@ class PromptPatchingTest {
     }
 
     @ParameterizedTest
-    @EnumSource(PatchKind.class)
+    @MethodSource("jlens.intervene.PatchKind#values")
     void theSetIsTheMeanOfItsPromptsPatchedOneAtATime(PatchKind kind) {
         PromptPatchResult r = PromptPatching.run(model, even, kind, null, SweepOptions.patching());
         assertMeanOfSingles(r, singles(even, kind), kind.word());
