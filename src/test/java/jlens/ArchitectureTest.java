@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package rules of ARCHITECTURE.md, checked on the compiled main classes: dependencies point one way,
- * {@code repl -> workspace -> corpus -> intervene -> analysis -> model -> hook}; {@code store} is used by the workspace and
+ * {@code repl -> workspace -> corpus -> intervene -> analysis -> model -> hook} (and inside intervene, {@code steering -> prompts ->
+ * generation -> intervene}); {@code store} is used by the workspace and
  * the launcher only; {@code chart} uses nothing of ours and no terminal; {@code hook} uses nothing of ours but DJL;
  * {@code sys} uses nothing of ours and every package may use it; files are written only through its atomic writer.
  */
@@ -61,6 +62,24 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /**
+     * Inside {@code intervene}: the engine and its value ({@code jlens.intervene}) know none of the packages built on
+     * it; {@code steering -> prompts -> generation -> intervene}.
+     */
+    @Test
+    void theEngineKnowsNothingBuiltOnIt() {
+        noClasses().that().resideInAPackage("jlens.intervene")
+                .should().dependOnClassesThat().resideInAnyPackage("jlens.intervene.generation..", "jlens.intervene.prompts..",
+                        "jlens.intervene.steering..")
+                .check(classes);
+        noClasses().that().resideInAPackage("jlens.intervene.generation..")
+                .should().dependOnClassesThat().resideInAnyPackage("jlens.intervene.prompts..", "jlens.intervene.steering..")
+                .check(classes);
+        noClasses().that().resideInAPackage("jlens.intervene.prompts..")
+                .should().dependOnClassesThat().resideInAnyPackage("jlens.intervene.steering..")
+                .check(classes);
+    }
+
     @Test
     void figureKnowsOnlyChartsAndItsLibraries() {
         noClasses().that().resideInAPackage("jlens.figure..")
@@ -100,7 +119,8 @@ class ArchitectureTest {
                 "jlens.store.KnownModelWriter", "writes into the temporary folder AtomicWriter.writeFolder gives it",
                 "jlens.store.KnownCircuits", "written into the known model's temporary folder",
                 "jlens.store.KnownModel", "the size list in the temporary folder; a damaged copy renamed away to delete it",
-                "jlens.model.Safetensors", "opens weights for reading (FileChannel.open READ)");
+                "jlens.model.Safetensors", "opens weights for reading (FileChannel.open READ)",
+                "jlens.repl.AtomicHistory", "opens the history's lock file to lock it (FileChannel.open); writes through AtomicWriter");
         java.util.Set<String> writers = java.util.Set.of("move", "write", "writeString", "newOutputStream", "newBufferedWriter",
                 "copy", "createTempFile", "createTempDirectory", "newByteChannel");
         List<String> hits = new java.util.ArrayList<>();

@@ -120,7 +120,7 @@ final class CorpusCommands {
             case "features" -> {
                 a.next("features");
                 List<String> k = a.option("--k", 1);
-                int layer = a.hasNext() ? a.nextIndex("layer", s.config().nLayer(), "the model has " + s.config().nLayer() + " layers") : s.settings().layer();
+                int layer = a.hasNext() ? a.nextIndex("layer", s.workspace().config().nLayer(), "the model has " + s.workspace().config().nLayer() + " layers") : s.settings().layer();
                 a.end();
                 int kk = k == null ? 10 : (int) Args.parseLong(k.get(0), "K", a.usage());
                 render(s, running(s, "corpus features", p -> studies.features(new FeatureFunction.Neurons(layer), kk, p, s::cancelRequested)),
@@ -190,8 +190,8 @@ final class CorpusCommands {
 
     private static void show(Session s, Corpus c, CorpusOptions o) {
         s.println("corpus " + SaveTarget.quote(c.name()) + ": " + c.describe());
-        if (s.hasModel()) {
-            s.println(o.describe(s.config().nPositions()) + (o.maxTokens() > 0 ? ", the first " + o.maxTokens() + " tokens" : "")
+        if (s.workspace().hasModel()) {
+            s.println(o.describe(s.workspace().config().nPositions()) + (o.maxTokens() > 0 ? ", the first " + o.maxTokens() + " tokens" : "")
                     + (o.skipBad() ? ", bad documents skipped" : ""));
         }
         TextTable t = new TextTable("#", "file", "kind", "bytes");
@@ -381,7 +381,7 @@ final class CorpusCommands {
 
     /** A context as text: the pieces escaped for the terminal, the token itself in brackets. */
     private static String context(Session s, CorpusFeatures.Context c, int max) {
-        String[] pieces = s.model().tokenizer().pieces(c.context());
+        String[] pieces = s.workspace().model().tokenizer().pieces(c.context());
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < pieces.length; i++) {
             String p = Format.visible(pieces[i]);

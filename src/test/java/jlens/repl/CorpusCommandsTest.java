@@ -74,7 +74,7 @@ class CorpusCommandsTest {
         assertArrayEquals(new long[] {3, 4, 8}, z.shape());
         assertEquals((float) r.of(HookPoint.block(1, HookPoint.Z)).mean()[5], z.f32()[32 + 5]);
         Intervention ablate = r.ablation(HookPoint.block(1, HookPoint.Z), 2);
-        ablate.check(t.session().config());
+        ablate.check(t.session().workspace().config());
         t.exec("corpus detect previous-token", "corpus lens");
         String more = t.take();
         assertTrue(more.contains("previous-token score by layer and head, mean over 10 windows"), more);
