@@ -140,7 +140,7 @@ public record CorpusFeatures(FeatureFunction function, int k, int before, int af
         int n = (int) (s[0] * s[1]);
         int f = empty.features();
         try (NDManager m = activation.getManager().newSubManager()) {
-            NDArray x = CorpusArrays.in(activation, m).reshape(n, -1); // [N, d]
+            NDArray x = CorpusArrays.in(activation, m); // [B, T, ...]
             NDArray acts = function.apply(x).toType(DataType.FLOAT32, false); // [N, F]
             if (acts.getShape().get(0) != n || acts.getShape().get(1) != f) {
                 throw new IllegalStateException(function.describe() + " gave " + acts.getShape() + " for " + n + " tokens, not [" + n + ", " + f + "]");

@@ -17,7 +17,10 @@ public interface FeatureFunction extends Serializable {
     /** How many features, for this model. */
     int features(Gpt2Config config);
 
-    /** The features {@code [N, F]} of {@code activation} {@code [N, d]} (one row per token), in the activation's manager. */
+    /**
+     * The features {@code [B*T, F]} (one row per token, batch-major) of the hook's activation {@code [B, T, ...]}, in
+     * the activation's manager.
+     */
     NDArray apply(NDArray activation);
 
     /** What the features are, in a few words ({@code MLP neurons of layer 3}). */
@@ -37,7 +40,8 @@ public interface FeatureFunction extends Serializable {
 
         @Override
         public NDArray apply(NDArray activation) {
-            return activation;
+            long[] s = activation.getShape().getShape();
+            return activation.reshape(s[0] * s[1], -1); // [B*T, 4C]
         }
 
         @Override

@@ -112,6 +112,10 @@ class ReadmeSessionsTest {
         // generation copies the sentence it has seen
         String generation = outputs.get(3);
         assertTrue(generation.contains(" jumps over the lazy dog."), generation);
-        assertEquals(4, outputs.size());
+        // the corpus block: every window counted, the induction head found over the corpus as on one text
+        String corpus = outputs.get(4);
+        assertTrue(corpus.contains("attention of known over") && corpus.contains("1,024 tokens (16 windows of 64"), corpus);
+        assertTrue(Pattern.compile("(?m)^ +1 +1\\.2 +0\\.[0-9]").matcher(corpus).find(), "corpus detect ranks 1.2 first:\n" + corpus);
+        assertEquals(5, outputs.size());
     }
 }
