@@ -17,8 +17,9 @@ import jlens.model.Gpt2Weights;
  * bias, each MLP's output with its bias), and the final LayerNorm is applied to each LINEARLY with the cached
  * scale of the whole residual ({@code sqrt(var + eps)}; TransformerLens's {@code apply_ln_to_stack} with
  * {@code recompute_ln=False}, on unprocessed weights): contribution(c) = ((c - mean(c)) / scale * ln_f.weight) . u
- * for the direction u = W_U[:, A] (or W_U[:, A] - W_U[:, B]). The constant ln_f.bias . u completes the sum, so
- * components + constant = the logit (or the logit difference) exactly, up to rounding. What changes in force add to
+ * for the direction u = W_U[:, A] (or W_U[:, A] - W_U[:, B]). The constant ln_f.bias . u (plus b_U[A] - b_U[B] on
+ * TransformerLens-processed weights, whose ln_f is folded into W_U and b_U) completes the sum, so components + constant
+ * = the logit (or the logit difference) exactly, up to rounding. What changes in force add to
  * the residual (a steering vector) is no component's: it is the final residual minus them all, one more term.
  */
 public final class DirectLogitAttribution {
@@ -102,7 +103,7 @@ public final class DirectLogitAttribution {
         }
         double scale = Math.sqrt(variance(x) + model.config().layerNormEps());
         double[] gu = new double[c];
-        double constant = 0;
+        double constant = w.unembedBias(answer) - (wrong >= 0 ? w.unembedBias(wrong) : 0); // b_U: 0 unless processed
         for (int k = 0; k < c; k++) {
             gu[k] = (double) gamma[k] * u[k];
             constant += (double) beta[k] * u[k];

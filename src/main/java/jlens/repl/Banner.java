@@ -28,7 +28,8 @@ final class Banner {
             Gpt2Config c = s.config();
             b.append("model ").append(s.modelName()).append(": ").append(c.nLayer()).append(" layers, ").append(c.nHead())
                     .append(" heads, d_model ").append(c.nEmbd()).append(", ").append(s.model().device()).append(", ")
-                    .append(s.model().dtype().toString().toLowerCase(java.util.Locale.ROOT)).append('\n');
+                    .append(s.model().dtype().toString().toLowerCase(java.util.Locale.ROOT)).append(", ")
+                    .append(s.model().processing().describe()).append('\n');
             if (s.modelNote() != null) {
                 b.append(s.modelNote()).append('\n');
             }
