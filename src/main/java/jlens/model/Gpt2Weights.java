@@ -182,9 +182,17 @@ public final class Gpt2Weights {
      * no bias, processed weights have both of their own.
      */
     public NDArray unembedProduct(NDArray x) {
+        return unembedProduct(x, true);
+    }
+
+    /**
+     * {@code x @ W_U}, with {@code + b_U} when {@code bias}: without it, a direction's logit weights (what a feature's
+     * decoder row or a head's output adds to each logit, TransformerLens's and Neuronpedia's {@code W_dec @ W_U}).
+     */
+    public NDArray unembedProduct(NDArray x, boolean bias) {
         if (unembed != null) {
             NDArray logits = x.matMul(unembed); // [..., V]
-            return unembedBias == null ? logits : logits.addi(unembedBias);
+            return unembedBias == null || !bias ? logits : logits.addi(unembedBias);
         }
         try (NDArray wteT = wte.transpose()) { // [C, V], a view made in the model's manager: closed here
             return x.matMul(wteT);
