@@ -100,6 +100,7 @@ class ArchitectureTest {
                 "jlens.store.KnownModelWriter", "writes into the temporary folder AtomicWriter.writeFolder gives it",
                 "jlens.store.KnownCircuits", "written into the known model's temporary folder",
                 "jlens.store.KnownModel", "the size list in the temporary folder; a damaged copy renamed away to delete it",
+                "jlens.store.KnownSae", "writes into the temporary folder AtomicWriter.writeFolder gives it",
                 "jlens.model.Safetensors", "opens weights for reading (FileChannel.open READ)");
         java.util.Set<String> writers = java.util.Set.of("move", "write", "writeString", "newOutputStream", "newBufferedWriter",
                 "copy", "createTempFile", "createTempDirectory", "newByteChannel");

@@ -14,8 +14,10 @@ import jlens.model.Gpt2;
 /**
  * Where a feature writes: its decoder row {@code W_dec[f]} carried into the residual stream where its hook is not there
  * already (z through its heads' rows of {@code W_O}, the MLP's hidden layer through {@code W_out}), and from there what
- * it adds to each logit through {@code W_U}, with no LayerNorm and no bias: TransformerLens's and Neuronpedia's logit
- * weights, the tokens a feature promotes and suppresses.
+ * it adds to each logit: Neuronpedia's and TransformerLens's logit weights {@code W_dec @ W_U} on TransformerLens's
+ * processed weights, whatever processing is loaded. On unprocessed weights that is the direction centred over d_model,
+ * times {@code ln_f}'s weight, through {@code W_U}, centred over the vocabulary (what fold_ln, the centring and
+ * center_unembed do to {@code W_U}); no bias, no LayerNorm scale. The tokens a feature promotes and suppresses.
  */
 public final class SaeLogits {
     /** Hook points whose activation is the residual stream or a write into it. */
@@ -77,8 +79,7 @@ public final class SaeLogits {
             return out;
         }
         try (NDManager m = model.manager().newSubManager()) {
-            NDArray dirs = directions(model, sae, features, m).toType(model.dtype(), false); // [n, C]
-            NDArray logits = model.weights().unembedProduct(dirs, false).toType(DataType.FLOAT32, false); // [n, V]
+            NDArray logits = weights(model, directions(model, sae, features, m)); // [n, V]
             int kk = (int) Math.min(k, logits.getShape().get(1));
             NDList top = logits.topK(kk, 1, true, true); // [n, k] values, indices
             NDList bottom = logits.topK(kk, 1, false, true);
@@ -91,6 +92,18 @@ public final class SaeLogits {
             }
         }
         return out;
+    }
+
+    /**
+     * What residual directions {@code dirs} {@code [n, C]} add to each logit, as on processed weights: {@code [n, V]}
+     * float32, in {@code dirs}'s manager.
+     */
+    public static NDArray weights(Gpt2 model, NDArray dirs) {
+        NDArray gamma = dirs.getManager().create(model.weights().finalNormWeight()); // [C], 1 on processed weights
+        NDArray d = dirs.toType(DataType.FLOAT32, false);
+        d = d.sub(d.mean(new int[] {1}, true)).mul(gamma); // [n, C], centred over d_model, through ln_f's weight
+        NDArray w = model.weights().unembedProduct(d.toType(model.dtype(), false), false).toType(DataType.FLOAT32, false); // [n, V]
+        return w.sub(w.mean(new int[] {1}, true)); // [n, V], centred over the vocabulary
     }
 
     private static List<TokenWeight> tokens(Gpt2 model, long[] ids, float[] values, int from, int k) {
