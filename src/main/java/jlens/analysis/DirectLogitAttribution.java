@@ -101,18 +101,12 @@ public final class DirectLogitAttribution {
             }
             logit = wrong >= 0 ? (double) row[(int) answer] - row[(int) wrong] : row[(int) answer];
         }
-        double scale = Math.sqrt(variance(x) + model.config().layerNormEps());
-        double[] gu = new double[c];
-        double constant = w.unembedBias(answer) - (wrong >= 0 ? w.unembedBias(wrong) : 0); // b_U: 0 unless processed
-        for (int k = 0; k < c; k++) {
-            gu[k] = (double) gamma[k] * u[k];
-            constant += (double) beta[k] * u[k];
-        }
+        double[] through = throughFinalNorm(model, comps, x, u, gamma, beta,
+                w.unembedBias(answer) - (wrong >= 0 ? w.unembedBias(wrong) : 0)); // b_U: 0 unless processed
         int n = comps.length / c;
-        double[] value = new double[n];
-        for (int i = 0; i < n; i++) {
-            value[i] = contribution(comps, i * c, c, gu) / scale;
-        }
+        double[] value = java.util.Arrays.copyOf(through, n);
+        double constant = through[n];
+        double scale = through[n + 1];
         double[][] perHead = new double[nLayer][nHead];
         double[] mlp = new double[nLayer];
         double[] attnBias = new double[nLayer];
@@ -138,7 +132,7 @@ public final class DirectLogitAttribution {
         for (int k = 0; k < c; k++) {
             rest[k] = (float) (x[k] - sum[k]);
         }
-        double inForce = contribution(rest, 0, c, gu) / scale;
+        double inForce = throughFinalNorm(model, rest, x, u, gamma, beta, 0)[0];
         double total = constant + inForce;
         for (double a : value) {
             total += a;
@@ -156,6 +150,32 @@ public final class DirectLogitAttribution {
         NDArray handle = a.reshape(a.getShape());
         handle.attach(scope);
         return handle.get(0, p); // [...]
+    }
+
+    /**
+     * Rows {@code comps} {@code [N, C]} of a final residual {@code x} {@code [C]}, each through the final LayerNorm applied
+     * linearly with x's cached scale ({@code ((c - mean(c)) / scale) * gamma}) and dotted with {@code u}: the N
+     * contributions, then the constant {@code beta . u + bias} (element N), then the scale {@code sqrt(var(x) + eps)}
+     * (element N+1). With every component of x given, contributions plus the constant are the logit.
+     */
+    public static double[] throughFinalNorm(Gpt2 model, float[] comps, float[] x, float[] u, float[] gamma, float[] beta,
+                                            double bias) {
+        int c = x.length;
+        double scale = Math.sqrt(variance(x) + model.config().layerNormEps());
+        double[] gu = new double[c];
+        double constant = bias;
+        for (int k = 0; k < c; k++) {
+            gu[k] = (double) gamma[k] * u[k];
+            constant += (double) beta[k] * u[k];
+        }
+        int n = comps.length / c;
+        double[] out = new double[n + 2];
+        for (int i = 0; i < n; i++) {
+            out[i] = contribution(comps, i * c, c, gu) / scale;
+        }
+        out[n] = constant;
+        out[n + 1] = scale;
+        return out;
     }
 
     /** {@code (c - mean(c)) . gu} for component c = {@code comps[from..from+C-1]}. */
