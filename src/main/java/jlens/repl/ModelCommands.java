@@ -39,7 +39,7 @@ final class ModelCommands {
                             a.end();
                             jlens.model.Gpt2Processing p;
                             try {
-                                p = process.isEmpty() ? jlens.model.Gpt2Processing.NONE : jlens.model.Gpt2Processing.parse(process.get(0));
+                                p = process == null ? jlens.model.Gpt2Processing.NONE : jlens.model.Gpt2Processing.parse(process.get(0));
                             } catch (IllegalArgumentException e) {
                                 throw new UserError(e.getMessage());
                             }

@@ -79,7 +79,7 @@ public final class Models {
     }
 
     /** Download progress on the session's output, redrawn in place on a terminal; Ctrl-C cancels. */
-    private static ModelCatalog.Downloads downloads(Session s) {
+    static ModelCatalog.Downloads downloads(Session s) {
         OutputStream bytes = new OutputStream() {
             private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
 

@@ -230,6 +230,11 @@ public final class Sae implements AutoCloseable {
         return bDec.toFloatArray();
     }
 
+    /** Why this SAE cannot run on a model of {@code model}'s sizes (its hook, its d_in), in words; null when it can. */
+    public String widthProblem(Gpt2Config model) {
+        return widthProblem(config, model);
+    }
+
     /** The width the hook point gives per position for this SAE's reading, or a reason it cannot read it. */
     static String widthProblem(SaeConfig c, Gpt2Config model) {
         String hook = c.hookName();

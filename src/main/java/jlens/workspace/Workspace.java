@@ -120,6 +120,7 @@ public final class Workspace implements AutoCloseable {
     private Runnable betweenLayers = () -> {};
     private final PromptSetSlot prompts = new PromptSetSlot();
     private final InterventionScope changes = new InterventionScope(this, this::changesChanged);
+    private final Saes saes = new Saes(this);
     private long runVersion = -1; // the changes' version the last run was made with
     private java.util.function.Consumer<String> announce = line -> {};
 
@@ -156,7 +157,7 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** The model, for the workspace's own use: every pass and analysis reads it through here. */
-    private Gpt2 current() {
+    Gpt2 current() {
         enter();
         return model.get();
     }
@@ -246,6 +247,7 @@ public final class Workspace implements AutoCloseable {
         modelHolders.clear();
         List<String> lines = new java.util.ArrayList<>();
         prompts.remake(newModel, name).ifPresent(lines::add);
+        saes.modelChanged(newModel).ifPresent(lines::add);
         List<InterventionScope.Entry> dropped = changes.keepFitting(newModel.config());
         if (!dropped.isEmpty()) {
             lines.add("dropped what no longer fits " + name + ": " + String.join("; ",
@@ -331,7 +333,7 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** The changes in force for a pass about to run, said to the listener when there are any. */
-    private List<jlens.intervene.Intervention> standing() {
+    List<jlens.intervene.Intervention> standing() {
         List<jlens.intervene.Intervention> all = changes.all();
         if (!all.isEmpty()) {
             announce.accept(changes.describe());
@@ -438,6 +440,18 @@ public final class Workspace implements AutoCloseable {
     /** Runs {@code check} before every layer of a run; it may throw to stop the run (Ctrl-C). */
     public synchronized void betweenLayers(Runnable check) {
         betweenLayers = check;
+    }
+
+    /** What runs before every layer (Ctrl-C), for the passes the workspace's parts run. */
+    Runnable layerCheck() {
+        return betweenLayers;
+    }
+
+    // ---- sparse autoencoders ----
+
+    /** The SAEs loaded, what each does to the model, and their studies (see {@link Saes}). */
+    public synchronized Saes saes() {
+        return saes;
     }
 
     /**
@@ -778,7 +792,7 @@ public final class Workspace implements AutoCloseable {
             if (wired == null) {
                 throw new WorkspaceException(m.dir() + " has no " + KnownCircuits.FILE + "; delete the folder and retry");
             }
-            return remember(SelfTest.run(m, wired));
+            return remember(SelfTest.withKnownSae(SelfTest.run(m, wired), m));
         } catch (java.io.IOException e) {
             throw new WorkspaceException(e.getMessage());
         }
@@ -1102,6 +1116,7 @@ public final class Workspace implements AutoCloseable {
     public synchronized void close() {
         enter();
         lastRun.close();
+        saes.close();
         Gpt2 old = model.release();
         if (old != null) {
             lastRun.retireAfterRuns(old, modelHolders);
@@ -1126,12 +1141,12 @@ public final class Workspace implements AutoCloseable {
         }
     }
 
-    private interface Step<T> {
+    interface Step<T> {
         T get();
     }
 
     /** The analyses' range checks ({@link IllegalArgumentException}) as {@link InvalidInputException}s. */
-    private static <T> T checked(Step<T> step) {
+    static <T> T checked(Step<T> step) {
         try {
             return step.get();
         } catch (IllegalArgumentException e) {
