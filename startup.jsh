@@ -1,12 +1,13 @@
 // jlens start-up for a stock jshell: `./jlens jshell` (or jshell --class-path ... --startup DEFAULT --startup startup.jsh).
 // Opens a session on $JLENS_MODEL (a name or folder) and binds its workspace, the Java API, as `ws`:
-//   ws.text("..."); ws.hookAll(HookPoint.QKV); ws.run(); ws.split(5); ws.qkvDensities(); ws.logprobs(-2); ...
+//   ws.text("..."); ws.captureAll(HookPoint.QKV); ws.run(); ws.split(5, 1); ws.qkvDensities(1); ws.logprobs(-2, 10); ...
 // `jl("...")` runs a REPL command line on the same workspace (it prints and draws).
 import jlens.workspace.*;
 import jlens.analysis.*;
 import jlens.intervene.*;
 import jlens.intervene.generation.*;
 import jlens.intervene.prompts.*;
+import jlens.intervene.steering.*;
 import jlens.model.*;
 import jlens.hook.*;
 import ai.djl.ndarray.*;

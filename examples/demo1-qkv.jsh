@@ -13,7 +13,7 @@ run
 hooks
 
 // 2. Layer 5 (the last layer on a smaller model) split into Q, K and V.
-session.exec("set layer " + Math.min(5, session.config().nLayer() - 1));
+session.exec("set layer " + Math.min(5, session.workspace().config().nLayer() - 1));
 split qkv
 
 // 3. Density histograms of that layer's Q, K and V (100 bins each, position 0 left out as in the notebook).

@@ -9,7 +9,7 @@ run
 
 // 1-2. One layer: q[1:] @ k[1:].T / sqrt(d_head) over the full d_model (no heads, no causal mask, as the
 // notebook simplifies it), as a heatmap beside a scatter of its values.
-session.exec("qkt " + Math.min(5, session.config().nLayer() - 1));
+session.exec("qkt " + Math.min(5, session.workspace().config().nLayer() - 1));
 
 // 3-4. Every layer: densities of QK^T and of its row softmax, and mean and std per layer.
 qkt all

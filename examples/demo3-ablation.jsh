@@ -8,8 +8,8 @@ hook layer all
 run
 
 // 1. Layer 9's Q split into heads (the last layer and head on a smaller model).
-int layer = Math.min(9, session.config().nLayer() - 1);
-int head = Math.min(4, session.config().nHead() - 1);
+int layer = Math.min(9, session.workspace().config().nLayer() - 1);
+int head = Math.min(4, session.workspace().config().nHead() - 1);
 session.exec("split heads " + layer + " q");
 
 // 2. No hooks; the clean run's log-softmax at position -2 over the whole vocabulary, real last token marked.

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package rules of ARCHITECTURE.md, checked on the compiled main classes: dependencies point one way,
- * {@code repl -> workspace -> (sae ->) intervene -> analysis -> model -> hook}; {@code store} is used by the workspace and
+ * {@code repl -> workspace -> (sae ->) intervene -> analysis -> model -> hook} (and inside intervene, {@code steering -> prompts ->
+ * generation -> intervene}); {@code store} is used by the workspace and
  * the launcher only; {@code chart} uses nothing of ours and no terminal; {@code hook} uses nothing of ours but DJL;
  * {@code sys} uses nothing of ours and every package may use it; files are written only through its atomic writer.
  */
@@ -58,6 +59,24 @@ class ArchitectureTest {
                 .whereLayer("Chart").mayOnlyBeAccessedByLayers("Figure", "Repl", "Launcher")
                 .whereLayer("Sys").mayOnlyBeAccessedByLayers("Launcher", "Repl", "Workspace", "Store", "Sae", "Intervene",
                         "Analysis", "Model", "Hook", "Figure", "Chart")
+                .check(classes);
+    }
+
+    /**
+     * Inside {@code intervene}: the engine and its value ({@code jlens.intervene}) know none of the packages built on
+     * it; {@code steering -> prompts -> generation -> intervene}.
+     */
+    @Test
+    void theEngineKnowsNothingBuiltOnIt() {
+        noClasses().that().resideInAPackage("jlens.intervene")
+                .should().dependOnClassesThat().resideInAnyPackage("jlens.intervene.generation..", "jlens.intervene.prompts..",
+                        "jlens.intervene.steering..")
+                .check(classes);
+        noClasses().that().resideInAPackage("jlens.intervene.generation..")
+                .should().dependOnClassesThat().resideInAnyPackage("jlens.intervene.prompts..", "jlens.intervene.steering..")
+                .check(classes);
+        noClasses().that().resideInAPackage("jlens.intervene.prompts..")
+                .should().dependOnClassesThat().resideInAnyPackage("jlens.intervene.steering..")
                 .check(classes);
     }
 

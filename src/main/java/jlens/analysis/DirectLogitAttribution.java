@@ -25,6 +25,25 @@ import jlens.model.Gpt2Weights;
 public final class DirectLogitAttribution {
     private DirectLogitAttribution() {}
 
+    /**
+     * The attribution's arguments checked before the text is run: a position of {@code ids} (negative counts from the
+     * end) and tokens in the vocabulary. Returns the answer token: {@code answer}, or with -1 the real next token
+     * (refused at the last position, which has none).
+     */
+    public static long checkArguments(long[] ids, long vocab, int position, long answer, long wrong) {
+        int p = Checks.position(position, ids.length);
+        if (answer < 0 && p + 1 >= ids.length) {
+            throw new IllegalArgumentException("position " + p + " is the last token, so there is no real next token to "
+                    + "attribute; give a token (dla -1 \" Paris\") or use an earlier position");
+        }
+        for (long id : new long[] {answer, wrong}) {
+            if (id >= vocab) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary 0.." + (vocab - 1));
+            }
+        }
+        return answer < 0 ? ids[p + 1] : answer;
+    }
+
     /** What the attribution reads: the embeddings, every layer's {@code hook_z} and {@code hook_mlp_out}, the final residual. */
     public static List<String> hooks(int nLayer) {
         List<String> names = new ArrayList<>(2 * nLayer + 3);

@@ -23,6 +23,26 @@ public final class LogitLens {
 
     private LogitLens() {}
 
+    /**
+     * The lens's arguments checked before the text is run: a position in a text of {@code t} tokens (negative counts
+     * from the end) that has a real next token unless a {@code target} is given, a target in the vocabulary, and the
+     * table's positions {@code from..to} within the text. Returns the position, resolved.
+     */
+    public static int checkArguments(int t, long vocab, int position, long target, int from, int to) {
+        if (from < 0 || to >= t || from > to) {
+            throw new IllegalArgumentException("the lens table's positions " + from + ".." + to + " are not within 0.." + (t - 1));
+        }
+        int p = Checks.position(position, t);
+        if (target < 0 && p + 1 >= t) {
+            throw new IllegalArgumentException("position " + p + " is the last token, so there is no real next token to follow; "
+                    + "give a target token (lens -1 \" Paris\") or use an earlier position");
+        }
+        if (target >= vocab) {
+            throw new IllegalArgumentException("token id " + target + " is outside the vocabulary 0.." + (vocab - 1));
+        }
+        return p;
+    }
+
     /** What the lens reads: {@code resid_pre} of every layer and {@code resid_post} of the last. */
     public static List<String> hooks(int nLayer) {
         List<String> names = new ArrayList<>(nLayer + 1);

@@ -20,7 +20,7 @@ import jlens.intervene.SweepSpec;
 import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
 import jlens.intervene.Interventions;
-import jlens.intervene.SteeringVector;
+import jlens.intervene.steering.SteeringVector;
 import jlens.intervene.prompts.BatchForward;
 import jlens.intervene.prompts.BatchInput;
 import jlens.intervene.prompts.BatchPadding;

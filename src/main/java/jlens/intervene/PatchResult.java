@@ -41,6 +41,15 @@ public record PatchResult(PatchSpec spec, int[] shape, double[] raw, double[] no
         return NdData.of(java.util.Arrays.stream(shape).asLongStream().toArray(), normalized.clone());
     }
 
+    /** The largest |raw - mClean| over the cells: 0 for the text patched into itself (patching's conservation check). */
+    public double maxAbsFromClean() {
+        double max = 0;
+        for (double v : raw) {
+            max = Math.max(max, Math.abs(v - mClean));
+        }
+        return max;
+    }
+
     /** Whether the naive loop computed it. */
     public boolean naive() {
         return method == PatchMethod.NAIVE;

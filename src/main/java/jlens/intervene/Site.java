@@ -54,7 +54,7 @@ public record Site(String point) {
     public static Site parse(String text) {
         String point = HookPoint.blockPoint(text);
         if (point == null) {
-            throw new IllegalArgumentException("unknown site '" + text + "'; one of " + String.join(", ",
+            throw new IllegalArgumentException("unknown site '" + text + "'; use one of " + String.join(", ",
                     values().stream().map(Site::word).toList()));
         }
         return new Site(point);

@@ -68,6 +68,11 @@ public record SweepSpec(long[] ids, Site site, AblationKind kind, long[] corrupt
 
     /** Every layer x head of {@code hook_z} at {@code position}, layer-major. */
     public static SweepSpec grid(Gpt2Config config, long[] ids, int position) {
+        return grid(config, ids, Site.Z, position);
+    }
+
+    /** Every layer x head of a per-head {@code site} at {@code position}, layer-major. */
+    public static SweepSpec grid(Gpt2Config config, long[] ids, Site site, int position) {
         int p = position(ids, position);
         List<AblationCase> cases = new ArrayList<>();
         for (int l = 0; l < config.nLayer(); l++) {
@@ -75,23 +80,33 @@ public record SweepSpec(long[] ids, Site site, AblationKind kind, long[] corrupt
                 cases.add(new AblationCase(l, h, p));
             }
         }
-        return defaults(ids, Site.Z, cases);
+        return defaults(ids, site, cases);
     }
 
     /** Every head of {@code hook_z} in one layer at {@code position}. */
     public static SweepSpec heads(Gpt2Config config, long[] ids, int layer, int position) {
+        return heads(config, ids, Site.Z, layer, position);
+    }
+
+    /** Every head of a per-head {@code site} in one layer at {@code position}. */
+    public static SweepSpec heads(Gpt2Config config, long[] ids, Site site, int layer, int position) {
         int l = layer(config, layer);
         int p = position(ids, position);
         List<AblationCase> cases = new ArrayList<>();
         for (int h = 0; h < config.nHead(); h++) {
             cases.add(new AblationCase(l, h, p));
         }
-        return defaults(ids, Site.Z, cases);
+        return defaults(ids, site, cases);
     }
 
     /** One head of {@code hook_z} in one layer at {@code position}. */
     public static SweepSpec single(Gpt2Config config, long[] ids, int layer, int head, int position) {
-        return defaults(ids, Site.Z, List.of(new AblationCase(layer(config, layer), head(config, Site.Z, head),
+        return single(config, ids, Site.Z, layer, head, position);
+    }
+
+    /** One head of a per-head {@code site} in one layer at {@code position}. */
+    public static SweepSpec single(Gpt2Config config, long[] ids, Site site, int layer, int head, int position) {
+        return defaults(ids, site, List.of(new AblationCase(layer(config, layer), head(config, site, head),
                 position(ids, position))));
     }
 

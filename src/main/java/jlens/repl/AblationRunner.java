@@ -1,15 +1,12 @@
 package jlens.repl;
 
-import java.util.List;
 import java.util.Map;
 import jlens.analysis.NdData;
 import jlens.intervene.Site;
-import jlens.intervene.AblationSweep;
 import jlens.intervene.SweepCsv;
 import jlens.intervene.SweepOptions;
 import jlens.intervene.SweepResult;
 import jlens.intervene.SweepSpec;
-import jlens.chart.ColorBy;
 import jlens.chart.Colormaps;
 import jlens.chart.Heatmap;
 import jlens.chart.LinePlot;
@@ -19,32 +16,34 @@ final class AblationRunner {
     private AblationRunner() {}
 
     static void run(Session s, ProbeCommands.AblateSpec a) {
-        var cfg = s.config();
-        long[] ids = s.ids();
+        var cfg = s.workspace().config();
+        long[] ids = s.workspace().ids();
         SweepSpec spec;
         String line;
         if (a.head() == null) {
             if (a.layer() != null) {
-                spec = SweepSpec.heads(cfg, ids, a.layer(), a.position());
+                spec = SweepSpec.heads(cfg, ids, a.site(), a.layer(), a.position());
             } else {
-                spec = SweepSpec.grid(cfg, ids, a.position());
+                spec = SweepSpec.grid(cfg, ids, a.site(), a.position());
             }
             line = "ablate head all token " + a.position() + (a.layer() != null ? " layer " + a.layer() : "");
         } else if (a.layer() != null) {
-            spec = SweepSpec.single(cfg, ids, a.layer(), a.head(), a.position());
+            spec = SweepSpec.single(cfg, ids, a.site(), a.layer(), a.head(), a.position());
             line = "ablate head " + a.head() + " token " + a.position() + " layer " + a.layer();
         } else {
-            spec = SweepSpec.layers(cfg, ids, Site.Z, a.head(), a.position());
+            spec = SweepSpec.layers(cfg, ids, a.site(), a.head(), a.position());
             line = "ablate head " + a.head() + " token " + a.position();
         }
-        String target = Format.visible(s.model().tokenizer().pieces(new long[] {spec.target()})[0]);
-        s.println("zeroing hook_z" + (a.head() == null ? " of every head" : " of head " + a.head()) + " at token " + a.position() + ", "
+        String at = a.site().equals(Site.Z) ? "" : " at " + a.site().word();
+        line += at;
+        String target = Format.visible(s.workspace().model().tokenizer().pieces(new long[] {spec.target()})[0]);
+        s.println("zeroing " + (a.site().equals(Site.Z) ? "hook_z" : a.site().word()) + (a.head() == null ? " of every head" : " of head " + a.head()) + " at token " + a.position() + ", "
                 + spec.cases().size() + " case" + (spec.cases().size() == 1 ? "" : "s") + "; log-prob of the last token '" + target
                 + "' predicted at position " + spec.predictAt() + " (Ctrl-C cancels)");
         ProgressMeter progress = new ProgressMeter(s, "ablate");
         SweepResult r;
         try {
-            r = AblationSweep.run(s.model(), spec, SweepOptions.defaults().withProgress(progress).withCancel(s::cancelRequested));
+            r = Session.user(() -> s.workspace().ablate(spec, SweepOptions.defaults().withProgress(progress).withCancel(s::cancelRequested)));
         } finally {
             progress.done();
         }

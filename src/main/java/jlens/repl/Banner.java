@@ -24,14 +24,14 @@ final class Banner {
         StringBuilder b = new StringBuilder(jshell
                 ? "jlens: look inside GPT-2. jl(\"help\") lists commands, jl(\"hist 5\") runs one; ws is the Java API.\n"
                 : "jlens: look inside GPT-2. 'help' lists commands; Tab completes; Ctrl-D leaves.\n");
-        if (s.hasModel()) {
-            Gpt2Config c = s.config();
-            b.append("model ").append(s.modelName()).append(": ").append(c.nLayer()).append(" layers, ").append(c.nHead())
-                    .append(" heads, d_model ").append(c.nEmbd()).append(", ").append(s.model().device()).append(", ")
-                    .append(s.model().dtype().toString().toLowerCase(java.util.Locale.ROOT)).append(", ")
-                    .append(s.model().processing().describe()).append('\n');
-            if (s.modelNote() != null) {
-                b.append(s.modelNote()).append('\n');
+        if (s.workspace().hasModel()) {
+            Gpt2Config c = s.workspace().config();
+            b.append("model ").append(s.workspace().modelName()).append(": ").append(c.nLayer()).append(" layers, ").append(c.nHead())
+                    .append(" heads, d_model ").append(c.nEmbd()).append(", ").append(s.workspace().model().device()).append(", ")
+                    .append(s.workspace().model().dtype().toString().toLowerCase(java.util.Locale.ROOT)).append(", ")
+                    .append(s.workspace().model().processing().describe()).append('\n');
+            if (s.workspace().modelNote() != null) {
+                b.append(s.workspace().modelNote()).append('\n');
             }
             try {
                 b.append("engine: ").append(jlens.model.EngineInfo.current().describe()).append('\n');

@@ -1,20 +1,10 @@
 package jlens.repl;
 
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.IntStream;
 import jlens.analysis.DirectLogitAttributionResult;
-import jlens.analysis.DirectLogitAttributionTerm;
-import jlens.analysis.LogitLensResult;
 import jlens.analysis.Metric;
 import jlens.analysis.MetricKind;
-import jlens.chart.Chart;
-import jlens.chart.Heatmap;
-import jlens.chart.LinePlot;
-import jlens.chart.SmallMultiples;
 import jlens.intervene.PatchKind;
 import jlens.intervene.PatchMethod;
 import jlens.intervene.SweepOptions;
@@ -24,12 +14,14 @@ import jlens.intervene.PatchSpec;
 
 /**
  * The circuit tools: {@code corrupt} and {@code metric} set up activation patching, {@code patch} runs it,
- * {@code lens} is the logit lens, {@code dla} direct logit attribution. Each parses, calls the workspace, renders.
+ * {@code lens} is the logit lens, {@code dla} direct logit attribution. Each parses, calls the workspace, and renders
+ * through the result's view ({@link PatchView}, {@link LensView}, {@link DlaView}).
  */
 final class CircuitCommands {
     private CircuitCommands() {}
 
-    private static final List<String> PATCH_SITES = List.of("resid_pre", "attn_out", "mlp_out", "heads");
+    private static final List<String> PATCH_SITES = List.of("resid_pre", "attn_out", "mlp_out", "heads", "resid_mid",
+            "resid_post", "q", "k", "v", "pattern", "result");
 
     static List<Command> all() {
         return List.of(
@@ -59,14 +51,17 @@ final class CircuitCommands {
                                 : before.get(before.size() - 1).equals("pos") ? Completions.positions(s)
                                 : List.of("pos"),
                         CircuitCommands::metric),
-                new Command("patch", "patch resid_pre|attn_out|mlp_out|heads [pos] [--approx | set]",
+                new Command("patch", "patch SITE [pos] [noising] [--approx | set]   (SITE: resid_pre, attn_out, mlp_out, heads, resid_mid, q, ...)",
                         "activation patching: each clean activation into the corrupted run, the metric normalised",
                         """
                         Runs the corrupted text once per cell with one activation replaced by the text's (clean)
                         one, and shows (m - m_corrupt) / (m_clean - m_corrupt): 1 where the patch restores the
                         clean metric, 0 where it changes nothing. resid_pre, attn_out and mlp_out patch one layer
                         at one position (layer x position); heads patches one head's hook_z at every position
-                        (layer x head); heads pos one head at one position (layer.head x position).
+                        (layer x head); heads pos one head at one position (layer.head x position). Any other
+                        hook point works too: resid_mid and resid_post by position; q, k, v, pattern, result (a
+                        head's output before the sum) per head at every position, or with 'pos' at each position.
+                        'noising' patches the other way: the corrupted text's activations into the text's run.
                         Exact and fast: a cell recomputes only the layers and positions it can change, cells are
                         batched, and cells whose clean and corrupted values are identical are not run at all.
                         --approx estimates every cell from one backward pass (attribution patching); when the
@@ -90,8 +85,8 @@ final class CircuitCommands {
                           patch heads set""",
                         (s, before) -> before.isEmpty() ? PATCH_SITES
                                 : before.contains("set") || before.contains("--approx") ? List.of()
-                                : before.size() == 1 && before.get(0).equals("heads") ? List.of("pos", "set", "--approx")
-                                : List.of("set", "--approx"),
+                                : before.size() == 1 && perHead(before.get(0))
+                                ? List.of("pos", "noising", "set", "--approx") : List.of("noising", "set", "--approx"),
                         CircuitCommands::patch),
                 new Command("lens", "lens [POS] [TOKEN] [--all]", "logit lens: each layer's residual stream read out as the prediction",
                         """
@@ -126,6 +121,15 @@ final class CircuitCommands {
                         CircuitCommands::dla));
     }
 
+    /** Whether a patch site's word names a per-head point (for completion: false for what is not a site). */
+    private static boolean perHead(String word) {
+        try {
+            return PatchKind.parse(word).perHead();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private static Workspace ws(Session s) {
         return s.workspace();
     }
@@ -136,22 +140,22 @@ final class CircuitCommands {
         if (a.hasNext()) {
             String text = String.join(" ", a.rest());
             Session.user(() -> {
-                ws(s).corrupt(text);
+                ws(s).patching().corrupt(text);
                 return null;
             });
-        } else if (ws(s).corruptText() == null) {
+        } else if (ws(s).patching().corruptText() == null) {
             throw new UserError("no corrupted text yet; give one with corrupt \"...\" (as many tokens as the text)");
         }
-        long[] corrupt = Session.user(ws(s)::corruptIds);
-        s.println("corrupt " + Words.quote(ws(s).corruptText()));
+        long[] corrupt = Session.user(ws(s).patching()::corruptIds);
+        s.println("corrupt " + Words.quote(ws(s).patching().corruptText()));
         StringBuilder line = new StringBuilder(corrupt.length + " tokens");
         if (ws(s).hasText()) {
-            long[] clean = s.ids();
+            long[] clean = s.workspace().ids();
             if (clean.length != corrupt.length) {
                 line.append(", but the text has ").append(clean.length).append(": give texts of the same length before 'patch'");
             } else {
-                String[] cleanPieces = s.tokenPieces();
-                String[] pieces = s.model().tokenizer().pieces(corrupt);
+                String[] cleanPieces = s.workspace().tokenPieces();
+                String[] pieces = s.workspace().model().tokenizer().pieces(corrupt);
                 List<String> diff = new ArrayList<>();
                 for (int i = 0; i < corrupt.length; i++) {
                     if (corrupt[i] != clean[i]) {
@@ -167,7 +171,7 @@ final class CircuitCommands {
 
     private static void metric(Session s, Args a) {
         if (!a.hasNext()) {
-            s.println("metric " + describe(s, Session.user(ws(s)::metric)));
+            s.println("metric " + describe(s, Session.user(ws(s).patching()::metric)));
             return;
         }
         String word = a.next("logitdiff or logprob");
@@ -185,23 +189,25 @@ final class CircuitCommands {
         }
         a.end();
         int p = pos;
-        Metric m = Session.user(() -> kind == MetricKind.LOGIT_DIFF ? ws(s).metricLogitDiff(first, second, p)
-                : ws(s).metricLogprob(first, p));
+        Workspace ws = ws(s);
+        Metric m = Session.user(() -> ws.patching().metric(kind == MetricKind.LOGIT_DIFF ? Metric.logitDiff(ws.token(first), ws.token(second), p)
+                : Metric.logprob(ws.token(first), p)));
         s.println("metric " + describe(s, m));
     }
 
-    private static String describe(Session s, Metric m) {
-        return s.hasText() ? m.describe(s.model().tokenizer(), s.ids().length) : m.toString();
+    static String describe(Session s, Metric m) {
+        return s.workspace().hasText() ? m.describe(s.workspace().model().tokenizer(), s.workspace().ids().length) : m.toString();
     }
 
     // ---- patch ----
 
     private static void patch(Session s, Args a) {
         boolean approx = a.flag("--approx");
-        String site = a.next("resid_pre, attn_out, mlp_out or heads");
-        if (site.equals("heads") && a.accept("pos")) {
-            site = "heads pos";
+        String site = a.next("resid_pre, attn_out, mlp_out, heads or another hook point");
+        if (a.accept("pos")) {
+            site = site + " pos";
         }
+        boolean noising = a.accept("noising");
         boolean overSet = a.accept("set");
         a.end();
         PatchKind kind;
@@ -215,178 +221,43 @@ final class CircuitCommands {
                 throw new UserError("--approx estimates one pair, not a set; use 'patch " + kind.word() + " set' (exact) or 'patch "
                         + kind.word() + " --approx' on the text");
             }
+            if (noising) {
+                throw new UserError("noising patches one pair, not a set; use 'patch " + kind.word() + " set' (denoising) or 'patch "
+                        + kind.word() + " noising' on the text");
+            }
             PromptCommands.patch(s, kind);
             return;
         }
         Workspace ws = ws(s);
-        var spec = Session.user(() -> ws.patchSpec(kind));
+        PatchSpec denoise = Session.user(() -> ws.patching().spec(kind));
+        PatchSpec spec = noising ? denoise.noising() : denoise;
         PatchResult exact = ws.lastResult() instanceof PatchResult r && r.method() != PatchMethod.APPROX
                 && sameExperiment(r, spec) ? r : null;
-        int cells = spec.cells(s.config()).size();
-        s.println((approx ? "estimating (attribution patching) " : "patching ") + kind.word() + ": the text's activations into the corrupted run, "
+        int cells = spec.cells(ws.config()).size();
+        s.println((approx ? "estimating (attribution patching) " : "patching ") + kind.word() + (noising
+                ? ": the corrupted text's activations into the text's run (noising), " : ": the text's activations into the corrupted run, ")
                 + cells + " cells; metric " + describe(s, spec.metric()) + (approx ? "" : " (Ctrl-C cancels)"));
         ProgressMeter progress = new ProgressMeter(s, "patch");
         PatchResult r;
         try {
             SweepOptions options = SweepOptions.patching().withProgress(progress).withCancel(s::cancelRequested);
-            r = Session.user(() -> approx ? ws.patchApprox(kind, options) : ws.patch(kind, options));
+            r = Session.user(() -> approx ? ws.patching().approximate(spec, options) : ws.patching().run(spec, options));
         } finally {
             progress.done();
         }
-        s.println("m_clean " + Format.num(r.mClean()) + ", m_corrupt " + Format.num(r.mCorrupt()) + " (m_clean - m_corrupt "
-                + Format.num(r.mClean() - r.mCorrupt()) + ")"
-                + (approx ? "; estimated from one backward pass" : "; " + r.computed() + " of " + cells
-                        + " cells run, the others equal the corrupted run exactly") + ", " + Format.num(r.seconds()) + " s");
-        boolean undefined = PatchResult.sameMetric(r.mClean(), r.mCorrupt());
-        if (undefined) {
-            s.println("the two texts give the same metric: the normalised values are not defined (NaN), so there is no grid to draw;"
-                    + " the raw metric of every cell is in 'save X.json'");
-        }
-        int height = Math.max(s.settings().height(), r.shape()[0] * ((kind.perHead() && !kind.allPositions()) ? r.shape()[1] : 1) / 2 + 8);
-        String check = approx ? null : "check: patching the text into itself gives m_clean in every cell (max |m - m_clean| "
-                + Format.num(Session.user(() -> ws.patchSelfCheck(kind))) + ")";
-        if (!undefined) {
-            topCells(s, Grid.of(r, s.tokenPieces()), height, check == null ? 1 : s.printedLines(check), "'save X.csv' writes every cell");
-        }
-        if (check != null) {
-            s.println(check);
-        }
-        String title = (approx ? "estimated " : "") + "patched " + kind.word() + ": (m - m_corrupt) / (m_clean - m_corrupt)";
-        Chart chart = patchChart(s, r, title);
-        if (approx && exact != null) {
-            s.println("correlation with the exact grid (the last result): " + Format.num(r.correlation(exact)));
-            chart = new SmallMultiples("exact and estimated " + kind.word()).add(patchChart(s, exact, "exact"))
-                    .add(patchChart(s, r, "estimated (attribution patching)"));
-        } else if (approx) {
-            s.println("'patch " + kind.word() + "' computes the exact grid; 'patch " + kind.word()
-                    + " --approx' right after it shows both and their correlation");
-        }
-        s.drawUnless(undefined, chart, height);
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("site", kind.word());
-        params.put("method", r.method().name().toLowerCase(java.util.Locale.ROOT));
-        params.put("metric", describe(s, spec.metric()));
-        params.put("m_clean", r.mClean());
-        params.put("m_corrupt", r.mCorrupt());
-        s.lastResult(Result.of("patch", "patch " + kind.word() + (approx ? " --approx" : ""), params, r));
+        Double self = approx ? null : Session.user(() -> ws.patching().run(new PatchSpec(spec.clean(), spec.clean(), kind, spec.metric()),
+                SweepOptions.patching()).maxAbsFromClean());
+        ws.remember(r);
+        PatchView.show(s, r, exact, self);
     }
 
-    private static boolean sameExperiment(PatchResult r, jlens.intervene.PatchSpec spec) {
+    private static boolean sameExperiment(PatchResult r, PatchSpec spec) {
         return r.spec().kind().equals(spec.kind()) && r.spec().metric().equals(spec.metric())
                 && java.util.Arrays.equals(r.spec().clean(), spec.clean()) && java.util.Arrays.equals(r.spec().corrupt(), spec.corrupt());
     }
 
-    /**
-     * A patching grid as the table and chart show it: one pair's, or a prompt set's mean.
-     *
-     * @param pieces the tokens that label a per-position grid's columns
-     */
-    record Grid(PatchKind kind, int[] shape, double[] normalized, double[] raw, String[] pieces) {
-        static Grid of(PatchResult r, String[] pieces) {
-            return new Grid(r.spec().kind(), r.shape(), r.normalized(), r.raw(), pieces);
-        }
-
-        double[][] normalizedRows() {
-            int width = shape[shape.length - 1];
-            double[][] out = new double[normalized.length / width][width];
-            for (int i = 0; i < out.length; i++) {
-                System.arraycopy(normalized, i * width, out[i], 0, width);
-            }
-            return out;
-        }
-
-        /** The grid index of flat cell {@code i}: (layer, position), (layer, head) or (layer, head, position). */
-        int[] index(int i) {
-            int rest = i;
-            int[] out = new int[shape.length];
-            for (int d = shape.length - 1; d >= 0; d--) {
-                out[d] = rest % shape[d];
-                rest /= shape[d];
-            }
-            return out;
-        }
-    }
-
-    /**
-     * The ten cells with the largest |normalised| value, which the heatmap shows too: left out (one line saying so)
-     * when, with {@code linesAfter} lines still to print, they would push the command line off a terminal's screen
-     * above a chart of {@code chartRows} rows ({@code whereAll} says which save has every cell).
-     */
-    static void topCells(Session s, Grid r, int chartRows, int linesAfter, String whereAll) {
-        String[] pieces = r.pieces();
-        boolean perPosition = !r.kind().allPositions();
-        List<String> header = new ArrayList<>(List.of("layer"));
-        if (r.kind().perHead()) {
-            header.add("head");
-        }
-        if (perPosition) {
-            header.add("pos");
-            header.add("token");
-        }
-        header.add("normalised");
-        header.add("raw");
-        TextTable table = new TextTable(header.toArray(String[]::new));
-        List<Integer> order = IntStream.range(0, r.raw().length).boxed()
-                .filter(i -> !Double.isNaN(r.normalized()[i]))
-                .sorted(Comparator.comparingDouble((Integer i) -> -Math.abs(r.normalized()[i])))
-                .limit(10).toList();
-        for (int i : order) {
-            int[] index = r.index(i);
-            List<Object> cells = new ArrayList<>();
-            int k = 0;
-            cells.add(index[k++]);
-            if (r.kind().perHead()) {
-                cells.add(index[k++]);
-            }
-            if (perPosition) {
-                int p = index[k++];
-                cells.add(p);
-                cells.add(Format.visible(pieces[p]));
-            }
-            cells.add(r.normalized()[i]);
-            cells.add(r.raw()[i]);
-            table.row(cells.toArray());
-        }
-        String text = table.toString();
-        if (s.fits(1, chartRows, 1 + (int) text.lines().count() + linesAfter)) {
-            s.println("the cells with the largest effect (of " + r.raw().length + "):");
-            s.out().print(text);
-        } else {
-            s.println("(the " + order.size() + " cells with the largest effect are left out to keep the chart on screen; " + whereAll + ")");
-        }
-    }
-
-    private static Heatmap patchChart(Session s, PatchResult r, String title) {
-        return patchChart(Grid.of(r, s.tokenPieces()), title, "position");
-    }
-
-    /** The layer x column heatmap of a grid, centred on 0 (the corrupted run); per-position columns carry the tokens. */
-    static Heatmap patchChart(Grid r, String title, String positionLabel) {
-        PatchKind kind = r.kind();
-        double[][] rows = r.normalizedRows();
-        String[] rowLabels = new String[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            rowLabels[i] = (kind.perHead() && !kind.allPositions()) ? (i / r.shape()[1]) + "." + (i % r.shape()[1]) : Integer.toString(i);
-        }
-        Heatmap map = new Heatmap(rows).title(title).rowLabels(rowLabels).yLabel((kind.perHead() && !kind.allPositions()) ? "layer.head" : "layer")
-                .colorLabel("normalised").originBottom(true);
-        if (kind.allPositions()) {
-            map.xLabel("head");
-        } else {
-            int t = r.shape()[r.shape().length - 1];
-            String[] labels = new String[t];
-            for (int p = 0; p < t; p++) {
-                labels[p] = Format.visible(r.pieces()[p]);
-            }
-            map.columnLabels(labels).xLabel(positionLabel);
-        }
-        return map.diverging(0, "corrupt"); // normalised 0 is the corrupted run's metric
-    }
-
-    // ---- lens ----
-
     private static void lens(Session s, Args a) {
-        int t = s.ids().length;
+        int t = s.workspace().ids().length;
         boolean all = a.flag("--all");
         int pos = -2;
         if (a.hasNext() && isInteger(a.peek())) {
@@ -398,105 +269,15 @@ final class CircuitCommands {
         long target = token == null ? -1 : Session.user(() -> ws.token(token));
         int p = pos;
         int at = pos < 0 ? pos + t : pos;
-        int last = Math.min(t - 1, Math.max(at, tableColumns(s) - 1)); // the columns the table has room for
-        int first = all ? 0 : Math.max(0, last - tableColumns(s) + 1);
+        int fit = LensView.tableColumns(s);
+        int last = Math.min(t - 1, Math.max(at, fit - 1)); // the columns the table has room for
+        int first = all ? 0 : Math.max(0, last - fit + 1);
         int to = all ? t - 1 : last;
-        LogitLensResult r = Session.user(() -> ws.lens(p, target, first, to));
-        String[] pieces = s.model().tokenizer().pieces(new long[] {r.target()});
-        String name = Format.visible(pieces[0]);
-        s.println("logit lens at position " + r.position() + " (" + Format.visible(s.tokenPieces()[r.position()]) + "), token '" + name
-                + "' (id " + r.target() + "): each layer's residual stream through the final LayerNorm and the unembedding");
-        TextTable table = new TextTable("row", "residual", "logprob", "rank", "top token", "top logprob");
-        long[] topIds = new long[r.rowCount()];
-        for (int i = 0; i < topIds.length; i++) {
-            topIds[i] = r.top1Id()[i];
-        }
-        String[] topPieces = s.model().tokenizer().pieces(topIds);
-        for (int i = 0; i < r.rowCount(); i++) {
-            table.row(i, i < r.rowCount() - 1 ? "resid_pre " + i : "final", r.logprobTarget()[i], r.rankTarget()[i],
-                    Format.visible(topPieces[i]), r.top1Logprob()[i]);
-        }
-        // The per-layer table repeats the chart's two lines (and the top token at this position, in the table
-        // below); on a short screen it gives way, so the command line, the top tokens and the chart stay in view.
-        String check = "check: the last row equals the model's own log-probs (max |diff| over the vocabulary "
-                + Format.num(r.finalRowMaxAbsDiff()) + ")";
-        TopTokens top = topTokenTable(s, r);
-        s.tableBeforeCharts(table, 1, "lens.csv", s.printedLines(check) + s.printedLines(top.heading()) + (int) top.table().lines().count());
-        s.println(check);
-        s.println(top.heading());
-        s.out().print(top.table());
-        double[] rows = IntStream.range(0, r.rowCount()).asDoubleStream().toArray();
-        double[] ranks = IntStream.of(r.rankTarget()).asDoubleStream().toArray();
-        LinePlot plot = new LinePlot("logit lens: '" + name + "' at position " + r.position() + " by layer (last point: the model's output)")
-                .xLabel("layer (resid_pre; last: final)").yLabel("log-prob").rightLabel("rank").markers(true)
-                .add(new LinePlot.Series("log-prob", rows, r.logprobTarget()))
-                .add(new LinePlot.Series("rank", rows, ranks).onRightAxis());
-        s.draw(plot, null);
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("position", r.position());
-        params.put("target", r.target());
-        s.lastResult(Result.of("lens", "lens " + r.position() + (token == null ? "" : " " + Words.quote(token)), params, r));
+        LensView.show(s, Session.user(() -> ws.lens(p, target, first, to)), token);
     }
-
-    private static final int LENS_CELL = 9;
-
-    /** Positions the top-token table shows side by side at the screen's width. */
-    private static int tableColumns(Session s) {
-        return Math.max(1, (s.chartWidth() - 12) / (LENS_CELL + 2));
-    }
-
-    /** The lens's top-token table as printed: a line of prose and the table under it. */
-    private record TopTokens(String heading, String table) {}
-
-    /** The top token of every row at the last positions that fit the screen, the read-out position among them. */
-    private static TopTokens topTokenTable(Session s, LogitLensResult r) {
-        int t = r.top1IdTable()[0].length;
-        int cell = LENS_CELL;
-        int fit = tableColumns(s);
-        int last = Math.min(r.tableTo(), Math.max(r.position(), r.tableFrom() + fit - 1));
-        int first = Math.max(r.tableFrom(), last - fit + 1);
-        String[] header = new String[last - first + 2];
-        header[0] = "row";
-        String[] textPieces = s.tokenPieces();
-        for (int p = first; p <= last; p++) {
-            header[p - first + 1] = p + " " + Format.visible(textPieces[p]);
-        }
-        TextTable table = new TextTable(clip(header, cell + 3));
-        for (int row = 0; row < r.rowCount(); row++) {
-            long[] ids = new long[last - first + 1];
-            for (int p = first; p <= last; p++) {
-                ids[p - first] = r.top1IdTable()[row][p];
-            }
-            String[] pieces = s.model().tokenizer().pieces(ids);
-            Object[] cells = new Object[ids.length + 1];
-            cells[0] = row < r.rowCount() - 1 ? "L" + row : "final";
-            for (int i = 0; i < ids.length; i++) {
-                cells[i + 1] = clip(Format.visible(pieces[i]), cell);
-            }
-            table.row(cells);
-        }
-        String heading = "top token by layer at positions " + first + ".." + last + " of 0.." + (t - 1) + "; " + (r.tableComplete()
-                ? "'save lens.json' has every position" : "'lens ... --all' computes every position for 'save lens.json'");
-        return new TopTokens(heading, table.toString());
-    }
-
-    private static String[] clip(String[] words, int width) {
-        String[] out = new String[words.length];
-        for (int i = 0; i < words.length; i++) {
-            out[i] = clip(words[i], width);
-        }
-        return out;
-    }
-
-    private static String clip(String word, int width) {
-        return word.codePointCount(0, word.length()) <= width ? word
-                : word.substring(0, word.offsetByCodePoints(0, width - 1)) + "\u2026";
-    }
-
-    // ---- dla ----
 
     private static void dla(Session s, Args a) {
-        int t = s.ids().length;
+        int t = s.workspace().ids().length;
         int pos = -2;
         if (a.hasNext() && isInteger(a.peek())) {
             pos = Args.index(a.next("a position"), t, "position", "the text has " + t + " tokens", a.usage());
@@ -504,51 +285,26 @@ final class CircuitCommands {
         List<String> rest = a.rest();
         Workspace ws = ws(s);
         int p = pos;
-        DirectLogitAttributionResult r;
+        long answer;
+        long wrong = -1;
         String what;
         if (rest.isEmpty()) {
-            r = Session.user(() -> ws.dla(p));
-            what = "logit['" + Format.visible(s.model().tokenizer().pieces(new long[] {r.answer()})[0]) + "'] (the real next token)";
+            answer = -1;
+            what = null;
         } else if (rest.size() == 1) {
-            long id = Session.user(() -> ws.token(rest.get(0)));
-            r = Session.user(() -> ws.dla(p, id, -1));
+            answer = Session.user(() -> ws.token(rest.get(0)));
             what = "logit['" + Format.visible(rest.get(0)) + "']";
         } else if (rest.size() == 3 && rest.get(1).equals("-")) {
-            long answer = Session.user(() -> ws.token(rest.get(0)));
-            long wrong = Session.user(() -> ws.token(rest.get(2)));
-            r = Session.user(() -> ws.dla(p, answer, wrong));
+            answer = Session.user(() -> ws.token(rest.get(0)));
+            wrong = Session.user(() -> ws.token(rest.get(2)));
             what = "logit['" + Format.visible(rest.get(0)) + "'] - logit['" + Format.visible(rest.get(2)) + "']";
         } else {
             throw new UserError("give a token or a difference A - B (with spaces around -); usage: " + a.usage());
         }
-        s.println("direct logit attribution at position " + r.position() + " toward " + what + "; final LayerNorm scale "
-                + Format.num(r.lnScale()));
-        double[][] grid = r.perHead();
-        int height = Math.max(s.settings().height(), grid.length / 2 + 8);
-        String check = "check: components + constant " + Format.num(r.constant()) + " = " + Format.num(r.total()) + " = the model's "
-                + (r.isDifference() ? "logit difference " : "logit ") + Format.num(r.logit()) + " (|diff| "
-                + Format.num(Math.abs(r.total() - r.logit())) + ")";
-        // Ten components, or as many (at least three) as leave the command line on a short screen: the heatmap
-        // shows the heads, not the embeddings and MLPs this list names.
-        String fewer = " (as many as fit the screen; 'save X.csv' writes every one)";
-        int room = s.linesLeft(height, s.printedLines(check)) - 1 - s.printedLines("the 10 largest of " + r.terms().size() + " components" + fewer + ":");
-        int shown = Math.min(r.terms().size(), Math.max(3, Math.min(10, room)));
-        TextTable table = new TextTable("component", "contribution");
-        for (DirectLogitAttributionTerm x : r.top(shown)) {
-            table.row(x.name(), x.value());
-        }
-        s.println("the " + shown + " largest of " + r.terms().size() + " components" + (shown < Math.min(10, r.terms().size()) ? fewer : "") + ":");
-        s.out().print(table);
-        s.println(check);
-        String[] rows = IntStream.range(0, grid.length).mapToObj(Integer::toString).toArray(String[]::new);
-        Heatmap map = new Heatmap(grid).title("direct logit attribution per head toward " + what).rowLabels(rows)
-                .xLabel("head").yLabel("layer").colorLabel("logit").originBottom(true);
-        s.draw(map.diverging(0, "no effect"), null, height);
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("position", r.position());
-        params.put("answer", r.answer());
-        params.put("wrong", r.wrong());
-        s.lastResult(Result.of("dla", "dla " + r.position() + (rest.isEmpty() ? "" : " " + String.join(" ", rest.stream().map(w -> w.equals("-") ? w : Words.quote(w)).toList())), params, r));
+        long w = wrong;
+        DirectLogitAttributionResult r = Session.user(() -> ws.dla(p, answer, w));
+        DlaView.show(s, r, what != null ? what : "logit['" + Format.visible(ws.model().tokenizer().pieces(new long[] {r.answer()})[0])
+                + "'] (the real next token)", rest);
     }
 
     private static boolean isInteger(String word) {

@@ -108,7 +108,7 @@ public record Cli(String model, String device, String dtype, String process, Str
         }
         try (session) {
             session.interactive(interactive);
-            session.modelChosen(model != null || (System.getenv("JLENS_MODEL") != null && !System.getenv("JLENS_MODEL").isBlank()));
+            session.workspace().modelChosen(model != null || (System.getenv("JLENS_MODEL") != null && !System.getenv("JLENS_MODEL").isBlank()));
             try {
                 Models.loadStartupModel(session, model, new Models.Options(device, dtype, process));
             } catch (UserError e) {

@@ -14,8 +14,8 @@ final class Completions {
 
     static List<String> layers(Session s, boolean withAll) {
         List<String> out = new ArrayList<>();
-        if (s.hasModel()) {
-            IntStream.range(0, s.config().nLayer()).forEach(i -> out.add(Integer.toString(i)));
+        if (s.workspace().hasModel()) {
+            IntStream.range(0, s.workspace().config().nLayer()).forEach(i -> out.add(Integer.toString(i)));
         }
         if (withAll) {
             out.add("all");
@@ -25,8 +25,8 @@ final class Completions {
 
     static List<String> heads(Session s, boolean withAll) {
         List<String> out = new ArrayList<>();
-        if (s.hasModel()) {
-            IntStream.range(0, s.config().nHead()).forEach(i -> out.add(Integer.toString(i)));
+        if (s.workspace().hasModel()) {
+            IntStream.range(0, s.workspace().config().nHead()).forEach(i -> out.add(Integer.toString(i)));
         }
         if (withAll) {
             out.add("all");
@@ -36,8 +36,8 @@ final class Completions {
 
     static List<String> positions(Session s) {
         List<String> out = new ArrayList<>();
-        if (s.hasText()) {
-            int t = s.ids().length;
+        if (s.workspace().hasText()) {
+            int t = s.workspace().ids().length;
             IntStream.range(0, t).forEach(i -> out.add(Integer.toString(i)));
             IntStream.rangeClosed(1, t).forEach(i -> out.add(Integer.toString(-i)));
         }
@@ -46,8 +46,8 @@ final class Completions {
 
     static List<String> hookNames(Session s) {
         List<String> out = new ArrayList<>();
-        if (s.hasModel()) {
-            out.addAll(HookPoint.all(s.config().nLayer()));
+        if (s.workspace().hasModel()) {
+            out.addAll(HookPoint.all(s.workspace().config().nLayer()));
         }
         return out;
     }

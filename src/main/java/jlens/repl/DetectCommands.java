@@ -94,12 +94,12 @@ final class DetectCommands {
         if (overSet && n != null) {
             throw new UserError("detect runs on the text, on 'random N' or on the prompt set ('set'), one at a time; usage: " + a.usage());
         }
-        HeadDetectResult r = overSet ? s.workspace().detectSet(kind, excludeBos, excludeCurrent)
+        HeadDetectResult r = overSet ? s.workspace().prompts().detect(kind, excludeBos, excludeCurrent)
                 : n == null ? s.workspace().detect(kind, excludeBos, excludeCurrent)
                 : s.workspace().detectRandom(kind, n, seed, excludeBos, excludeCurrent);
         String on = overSet ? "the prompt set (" + r.prompts() + " prompts from "
-                        + PromptCommands.printable(s.workspace().prompts().source(), 60) + "; the mean of each prompt's scores)"
-                : n == null ? "the text (" + s.ids().length + " tokens)"
+                        + PromptCommands.printable(s.workspace().prompts().set().source(), 60) + "; the mean of each prompt's scores)"
+                : n == null ? "the text (" + s.workspace().ids().length + " tokens)"
                 : "<|endoftext|> + " + n + " random tokens repeated (seed " + seed + ")";
         String flags = (excludeBos ? " --exclude-bos" : "") + (excludeCurrent ? " --exclude-current" : "");
         s.println(kind.label() + " scores on " + on + flags + ": the share of each head's attention on the pattern");
@@ -126,7 +126,7 @@ final class DetectCommands {
         params.put("random", n == null ? "no" : n);
         params.put("seed", n == null ? "none" : seed);
         if (overSet) {
-            params.put("prompts", s.workspace().prompts().source());
+            params.put("prompts", s.workspace().prompts().set().source());
         }
         String line = "detect " + kind.label() + (overSet ? " set" : n == null ? "" : " random " + n + " seed " + seed) + flags;
         s.lastResult(Result.of("detect", line, params, r));
@@ -134,7 +134,7 @@ final class DetectCommands {
 
     private static void selftest(Session s, Args a) {
         a.end();
-        s.println("selftest: loading the known-answer model on " + (s.hasModel() ? s.model().device() : "the default device")
+        s.println("selftest: loading the known-answer model on " + (s.workspace().hasModel() ? s.workspace().model().device() : "the default device")
                 + " and checking jlens against its wiring");
         SelfTestReport report = s.workspace().selfTest();
         for (SelfTestCheck c : report.checks()) {

@@ -75,7 +75,7 @@ final class FeatureCommands {
             dla(s, a, saes);
             return;
         }
-        int t = s.ids().length;
+        int t = s.workspace().ids().length;
         int pos = a.hasNext() && a.peek().matches("-?\\d+") ? Args.index(a.next("a position"), t, "position",
                 "the text has " + t + " tokens", a.usage()) : t - 1;
         int k = 10;
@@ -191,7 +191,7 @@ final class FeatureCommands {
     }
 
     private static void dla(Session s, Args a, Saes saes) {
-        int t = s.ids().length;
+        int t = s.workspace().ids().length;
         int pos = a.hasNext() && a.peek().matches("-?\\d+") ? Args.index(a.next("a position"), t, "position",
                 "the text has " + t + " tokens", a.usage()) : t - 2;
         List<String> rest = a.rest();
@@ -203,8 +203,8 @@ final class FeatureCommands {
                 throw new UserError("position " + pos + " is the last token, so there is no real next token; give a token"
                         + " (features dla -1 \" Paris\") or an earlier position");
             }
-            answer = s.ids()[pos + 1];
-            what = "logit['" + Format.visible(s.model().tokenizer().pieces(new long[] {answer})[0]) + "'] (the real next token)";
+            answer = s.workspace().ids()[pos + 1];
+            what = "logit['" + Format.visible(s.workspace().model().tokenizer().pieces(new long[] {answer})[0]) + "'] (the real next token)";
         } else if (rest.size() == 1) {
             answer = Session.user(() -> s.workspace().token(rest.get(0)));
             what = "logit['" + Format.visible(rest.get(0)) + "']";

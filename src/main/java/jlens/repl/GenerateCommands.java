@@ -78,7 +78,7 @@ final class GenerateCommands {
         if (n < 1 || n > MAX_NEW) {
             throw new UserError("N must be 1.." + MAX_NEW + ", not " + n + "; usage: " + usage);
         }
-        long[] prompt = s.ids();
+        long[] prompt = s.workspace().ids();
         GenerationSampling sampling = GenerationSampling.greedy();
         if (a.accept("sample")) {
             double temp = 1;
@@ -105,13 +105,15 @@ final class GenerateCommands {
         boolean naive = a.accept("naive");
         List<Intervention> interventions = new ArrayList<>();
         List<String> described = new ArrayList<>();
-        int lastFed = (int) Math.min(s.config().nPositions() - 1L, prompt.length + n - 2); // the last position run
+        int lastFed = (int) Math.min(s.workspace().config().nPositions() - 1L, prompt.length + n - 2); // the last position run
         while (a.accept("with")) {
             interventions.add(intervention(s, a, prompt.length, lastFed, described));
         }
         a.end();
         GenerationOptions options = GenerationOptions.greedy((int) n).withSampling(sampling).withInterventions(interventions)
                 .withNaive(naive).withCancel(s::cancelRequested);
+        String inForce = s.workspace().interventions().describe();
+        s.sayChangesInForce(inForce); // said first: what is generated below is the changed model's
         s.println("generating " + n + " tokens after the text's " + prompt.length + " (" + sampling.describe()
                 + (naive ? ", recomputing every step" : ", key/value cache")
                 + (described.isEmpty() ? "" : ", " + String.join(", ", described)) + "); Ctrl-C stops");
@@ -127,7 +129,9 @@ final class GenerateCommands {
             out.println();
         }
         double total = r.totalLogprob();
-        s.println(r.message() + (r.ids().length > 0 ? String.format(Locale.ROOT, "; log-prob %s (%s per token)",
+        String steered = s.workspace().interventions().entries().stream().map(e -> "#" + e.number())
+                .reduce((x, y) -> x + ", " + y).map(list -> " with " + list + " in force").orElse("");
+        s.println(r.message() + steered + (r.ids().length > 0 ? String.format(Locale.ROOT, "; log-prob %s (%s per token)",
                 Format.num(total), Format.num(total / r.ids().length)) : "")
                 + ("; 'save X.npy' the ids, 'save X.json' ids, pieces, text and log-probs"));
         Map<String, Object> params = new LinkedHashMap<>();
@@ -140,7 +144,7 @@ final class GenerateCommands {
 
     /** {@code ablate head H layer L [token P] [mean]} after 'with'. */
     private static Intervention intervention(Session s, Args a, int promptLength, int lastFed, List<String> described) {
-        var c = s.config();
+        var c = s.workspace().config();
         if (!a.accept("ablate") || !a.accept("head")) {
             throw new UserError("after 'with' comes 'ablate head H layer L [token P] [mean]'; usage: " + a.usage());
         }
@@ -165,7 +169,7 @@ final class GenerateCommands {
         if (!mean) {
             return Intervention.zeroHead(layer, head, position);
         }
-        PromptActivationSums z = s.workspace().setMeans(HookPoint.block(layer, HookPoint.Z));
+        PromptActivationSums z = s.workspace().prompts().means(HookPoint.block(layer, HookPoint.Z));
         int needed = position == -1 ? lastFed : position;
         if (needed >= z.positions()) {
             throw new UserError("the prompt set's mean covers positions 0.." + (z.positions() - 1) + " but this generation runs"

@@ -36,20 +36,20 @@ final class HookCommands {
                         Examples:
                           unhook
                           unhook q5""",
-                        (s, before) -> s.hooked(),
+                        (s, before) -> s.workspace().captured(),
                         (s, a) -> {
                             List<String> specs = new ArrayList<>();
                             while (a.hasNext()) {
                                 if (a.accept("layer")) {
-                                    specs.add(HookPoint.block(a.nextIndex("layer", s.config().nLayer(), "the model has "
-                                            + s.config().nLayer() + " layers"), HookPoint.QKV));
+                                    specs.add(HookPoint.block(a.nextIndex("layer", s.workspace().config().nLayer(), "the model has "
+                                            + s.workspace().config().nLayer() + " layers"), HookPoint.QKV));
                                 } else {
                                     specs.add(a.next("a hook name"));
                                 }
                             }
-                            List<String> removed = s.unhook(specs);
+                            List<String> removed = s.workspace().uncapture(specs);
                             s.println(removed.isEmpty() ? "no hooks were set" : "removed " + removed.size() + " hook"
-                                    + (removed.size() == 1 ? "" : "s") + "; " + s.hooked().size() + " left");
+                                    + (removed.size() == 1 ? "" : "s") + "; " + s.workspace().captured().size() + " left");
                         }),
                 new Command("hooks", "hooks [all]", "list the hooked points (and what the last run captured); 'hooks all' lists every name",
                         """
@@ -73,10 +73,10 @@ final class HookCommands {
                         (s, a) -> {
                             a.end();
                             long start = System.nanoTime();
-                            Gpt2.Run run = s.forward(List.of());
+                            Gpt2.Run run = s.workspace().run(List.of());
                             long ms = (System.nanoTime() - start) / 1_000_000;
                             ActivationCache c = run.cache();
-                            s.println("ran " + s.ids().length + (s.ids().length == 1 ? " token" : " tokens") + " through " + s.modelName() + " in " + ms + " ms; captured "
+                            s.println("ran " + s.workspace().ids().length + (s.workspace().ids().length == 1 ? " token" : " tokens") + " through " + s.workspace().modelName() + " in " + ms + " ms; captured "
                                     + c.size() + " hook point" + (c.size() == 1 ? "" : "s") + " (" + Format.bytes(c.bytes()) + ")"
                                     + (c.size() == 0 ? "; 'hook layer all' first to capture Q/K/V" : ""));
                         }));
@@ -84,7 +84,7 @@ final class HookCommands {
 
     private static void hook(Session s, Args a) {
         List<String> specs = new ArrayList<>();
-        int nLayer = s.config().nLayer();
+        int nLayer = s.workspace().config().nLayer();
         if (!a.hasNext()) {
             throw new UserError("missing what to hook; usage: " + a.usage() + " (for example: hook layer all)");
         }
@@ -102,17 +102,17 @@ final class HookCommands {
                 specs.add(a.next("a hook name"));
             }
         }
-        int before = s.hooked().size();
-        List<String> names = s.hook(specs);
-        int added = s.hooked().size() - before;
+        int before = s.workspace().captured().size();
+        List<String> names = s.workspace().capture(specs);
+        int added = s.workspace().captured().size() - before;
         String what = names.size() <= 3 ? String.join(", ", names) : names.get(0) + " ... " + names.get(names.size() - 1);
-        s.println("hooked " + what + " (" + added + " new, " + s.hooked().size() + " in all); 'run' captures them");
+        s.println("hooked " + what + " (" + added + " new, " + s.workspace().captured().size() + " in all); 'run' captures them");
     }
 
     private static void list(Session s, Args a) {
         if (a.accept("all")) {
             a.end();
-            int nLayer = s.config().nLayer();
+            int nLayer = s.workspace().config().nLayer();
             TextTable t = new TextTable("name", "short", "shape");
             for (String name : HookPoint.all(nLayer)) {
                 if (HookPoint.layerOf(name) > 0) {
@@ -125,7 +125,7 @@ final class HookCommands {
             return;
         }
         a.end();
-        List<String> hooked = s.hooked();
+        List<String> hooked = s.workspace().captured();
         if (hooked.isEmpty()) {
             s.println("no hooks set; 'hook layer all' captures Q/K/V of every layer ('hooks all' lists every name)");
         } else {
@@ -135,15 +135,15 @@ final class HookCommands {
             }
             s.out().print(t);
         }
-        if (s.hasRun()) {
-            ActivationCache c = s.cache();
+        if (s.workspace().hasRun()) {
+            ActivationCache c = s.workspace().cache();
             s.println("last run holds " + c.size() + " activation" + (c.size() == 1 ? "" : "s") + " (" + Format.bytes(c.bytes()) + ")");
         }
     }
 
     private static String shapeFor(Session s, String name) {
-        int t = s.hasText() ? s.ids().length : 0;
-        var c = s.config();
+        int t = s.workspace().hasText() ? s.workspace().ids().length : 0;
+        var c = s.workspace().config();
         long[] shape = HookPoint.shape(name, 1, Math.max(t, 1), c.nHead(), c.nEmbd(), c.vocabSize());
         String text = Format.shape(shape);
         return t == 0 ? text.replace(", 1,", ", T,").replace(", 1]", ", T]") : text;
@@ -174,6 +174,15 @@ final class HookCommands {
             case HookPoint.LOGITS -> "logits";
             default -> "";
         };
+    }
+
+    /** Block point {@code point}'s exact name in every layer of the loaded model. */
+    static List<String> everyLayer(Session s, String point) {
+        List<String> out = new java.util.ArrayList<>();
+        for (int l = 0; l < s.workspace().config().nLayer(); l++) {
+            out.add(HookPoint.block(l, point));
+        }
+        return out;
     }
 
     static <T> List<T> concat(List<T> a, List<T> b) {

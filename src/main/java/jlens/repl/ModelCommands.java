@@ -62,16 +62,16 @@ final class ModelCommands {
     }
 
     static String describe(Session s) {
-        Gpt2Config c = s.config();
+        Gpt2Config c = s.workspace().config();
         StringBuilder b = new StringBuilder();
-        b.append(s.modelName()).append(": ").append(c.nLayer()).append(" layers, ").append(c.nHead()).append(" heads, d_model ")
+        b.append(s.workspace().modelName()).append(": ").append(c.nLayer()).append(" layers, ").append(c.nHead()).append(" heads, d_model ")
                 .append(c.nEmbd()).append(", d_head ").append(c.dHead()).append(" (scale sqrt(d_head) = ")
                 .append(Format.num(Math.sqrt(c.dHead()))).append("), vocabulary ").append(c.vocabSize()).append(", context ")
-                .append(c.nPositions()).append(", ").append(s.model().device()).append(", ")
-                .append(s.model().dtype().toString().toLowerCase(java.util.Locale.ROOT)).append(", ")
-                .append(s.model().processing().describe());
-        if (s.modelNote() != null) {
-            b.append('\n').append(s.modelNote());
+                .append(c.nPositions()).append(", ").append(s.workspace().model().device()).append(", ")
+                .append(s.workspace().model().dtype().toString().toLowerCase(java.util.Locale.ROOT)).append(", ")
+                .append(s.workspace().model().processing().describe());
+        if (s.workspace().modelNote() != null) {
+            b.append('\n').append(s.workspace().modelNote());
         }
         return b.toString();
     }

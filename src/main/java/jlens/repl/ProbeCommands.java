@@ -2,6 +2,7 @@ package jlens.repl;
 
 import java.util.ArrayList;
 import java.util.List;
+import jlens.intervene.Site;
 import java.util.Map;
 import java.util.function.IntFunction;
 import jlens.analysis.NdData;
@@ -47,13 +48,16 @@ final class ProbeCommands {
                           pattern -1""",
                         (s, before) -> before.isEmpty() ? Completions.layers(s, false) : before.size() == 1 ? Completions.heads(s, false) : List.of(),
                         ProbeCommands::pattern),
-                new Command("ablate", "ablate head H|all token P [layer N|all] | ablate head H layer L [token P] mean",
+                new Command("ablate", "ablate head H|all token P [layer N|all] [at SITE] | ablate head H layer L [token P] mean",
                         "zero head H at token P, layer by layer: log-prob of the last token vs the clean run",
                         """
                         Demo 3: sets head H's output (hook_z) at position P to zero, one layer at a time (or only
                         'layer N'), and records the log-probability of the text's last token predicted at
                         position -2. Draws it against layer with the clean value as a dashed line, and prints a
                         table with probabilities. 'head all' sweeps every layer x head and draws a grid.
+                        'at SITE' zeroes the head at another per-head hook point instead of z: q, k, v, result
+                        (its output before the sum), pattern or attn_scores (its query row at P: with zeros the
+                        query attends evenly to what it may see).
                         Shows progress; Ctrl-C cancels.
                         Ending with 'mean' ablates over the prompt set ('prompts') instead: head H of layer L is
                         replaced by its mean over the set (position by position, or at token P only), and every
@@ -63,13 +67,16 @@ final class ProbeCommands {
                           ablate head 1 layer 0 mean
                           ablate head 2 token -2 layer 1
                           ablate head all token -2
+                          ablate head 1 token -2 at v
                           save ablation.csv""",
                         (s, before) -> before.isEmpty() ? List.of("head")
                                 : before.size() == 1 ? Completions.heads(s, true)
                                 : before.size() == 2 ? List.of("token")
                                 : before.size() == 3 ? Completions.positions(s)
                                 : before.size() == 4 ? List.of("layer")
-                                : before.size() == 5 ? Completions.layers(s, true) : List.of(),
+                                : before.size() == 5 ? Completions.layers(s, true)
+                                : before.get(before.size() - 1).equals("at") ? List.of("z", "q", "k", "v", "result", "pattern")
+                                : List.of("at"),
                         ProbeCommands::ablate));
     }
 
@@ -84,7 +91,7 @@ final class ProbeCommands {
             PromptCommands.logprobs(s, a);
             return;
         }
-        int t = s.ids().length;
+        int t = s.workspace().ids().length;
         int pos = a.hasNext() ? a.nextIndex("position", t, "the text has " + t + " tokens") : Math.max(0, t - 2);
         a.end();
         LogProbs.AtPosition lp = s.workspace().logprobs(pos, 10); // runs the text when nothing has run yet
@@ -123,7 +130,7 @@ final class ProbeCommands {
     }
 
     private static void pattern(Session s, Args a) {
-        var c = s.config();
+        var c = s.workspace().config();
         int layer = a.nextIndex("layer", c.nLayer(), "the model has " + c.nLayer() + " layers");
         Integer head = a.hasNext() ? a.nextIndex("head", c.nHead(), "the model has " + c.nHead() + " heads per layer") : null;
         a.end();
@@ -135,7 +142,7 @@ final class ProbeCommands {
         for (int h = 0; h < heads; h++) {
             titles.add("layer " + layer + " head " + h + ": attention pattern");
         }
-        String[] labels = StatsCommands.tokenLabels(s, 0, s.ids().length);
+        String[] labels = StatsCommands.tokenLabels(s, 0, s.workspace().ids().length);
         IntFunction<Chart> page = h -> patternChart(HeadAttention.pattern(cache, c, layer, h), labels);
         if (head != null) {
             HeadAttention.Matrix m = HeadAttention.pattern(cache, c, layer, head);
@@ -157,7 +164,7 @@ final class ProbeCommands {
         int rows = (shown + columns - 1) / columns;
         SmallMultiples grid = new SmallMultiples("layer " + layer + ": attention pattern of "
                 + (shown == heads ? "every head" : "heads 0.." + (shown - 1) + " of " + heads));
-        int t = s.ids().length;
+        int t = s.workspace().ids().length;
         float[] all = new float[heads * t * t];
         List<String> nonFinite = new ArrayList<>();
         for (int h = 0; h < heads; h++) {
@@ -195,10 +202,10 @@ final class ProbeCommands {
     }
 
     /** What an ablate line asks for. */
-    record AblateSpec(Integer head, int position, Integer layer) {}
+    record AblateSpec(Integer head, int position, Integer layer, Site site) {}
 
     static AblateSpec parseAblate(Session s, Args a) {
-        var c = s.config();
+        var c = s.workspace().config();
         if (!a.accept("head")) {
             throw new UserError(a.hasNext() ? "expected 'head', not '" + a.peek() + "'; usage: " + a.usage()
                     : "missing 'head H'; usage: " + a.usage());
@@ -208,17 +215,33 @@ final class ProbeCommands {
             throw new UserError(a.hasNext() ? "expected 'token', not '" + a.peek() + "'; usage: " + a.usage()
                     : "missing 'token P'; usage: " + a.usage());
         }
-        int t = s.ids().length;
+        int t = s.workspace().ids().length;
         int position = a.nextIndex("token", t, "the text has " + t + " tokens");
         Integer layer = null;
-        if (a.accept("layer")) {
+        Site site = Site.Z;
+        boolean at = a.accept("at");
+        if (!at && a.accept("layer")) {
             layer = a.accept("all") ? null : a.nextIndex("layer", c.nLayer(), "the model has " + c.nLayer() + " layers");
+            at = a.accept("at");
+        }
+        if (at) {
+            try {
+                site = Site.parse(a.next("a per-head hook point (z, q, k, v, result, pattern)"));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
+            if (!site.perHead()) {
+                throw new UserError(site.word() + " has no heads; use a per-head hook point: z, q, k, v, result, pattern or attn_scores");
+            }
+            if (layer == null && a.accept("layer")) {
+                layer = a.accept("all") ? null : a.nextIndex("layer", c.nLayer(), "the model has " + c.nLayer() + " layers");
+            }
         }
         a.end();
         if (t < 2) {
             throw new UserError("ablation needs a text of at least 2 tokens (it predicts the last token at position -2)");
         }
-        return new AblateSpec(head, position, layer);
+        return new AblateSpec(head, position, layer, site);
     }
 
     private static void ablate(Session s, Args a) {

@@ -9,7 +9,6 @@ import jlens.analysis.Metric;
 import jlens.analysis.MetricKind;
 import jlens.analysis.NdData;
 import jlens.chart.Heatmap;
-import jlens.intervene.Intervention;
 import jlens.intervene.prompts.Prompt;
 import jlens.intervene.prompts.PromptAblation;
 import jlens.intervene.prompts.PromptFileException;
@@ -55,7 +54,7 @@ final class PromptCommands {
     private static void prompts(Session s, Args a) {
         PromptSet set;
         if (!a.hasNext()) {
-            set = s.workspace().prompts();
+            set = s.workspace().prompts().set();
         } else if (a.accept("ioi")) {
             long n = Args.parseLong(a.next("N"), "N", a.usage());
             long seed = a.accept("seed") ? Args.parseLong(a.next("a seed"), "seed", a.usage()) : 0;
@@ -63,11 +62,11 @@ final class PromptCommands {
             if (n < 1 || n > 100_000) {
                 throw new UserError("N must be 1..100000, not " + n);
             }
-            set = s.workspace().promptsIoi((int) n, seed);
+            set = s.workspace().prompts().ioi((int) n, seed);
         } else {
             String file = a.next("FILE");
             a.end();
-            set = s.workspace().prompts(Path.of(file));
+            set = s.workspace().prompts().read(Path.of(file));
         }
         show(s, set);
     }
@@ -94,12 +93,12 @@ final class PromptCommands {
     static void logprobs(Session s, Args a) {
         boolean corrupt = a.accept("corrupt");
         a.end();
-        PromptScores scores = s.workspace().setScores(corrupt);
-        PromptSet set = s.workspace().prompts();
+        PromptScores scores = s.workspace().prompts().scores(corrupt);
+        PromptSet set = s.workspace().prompts().set();
         boolean pairs = set.hasAnswerPairs();
         TextTable t = pairs ? new TextTable("#", "line", "answer", "logprob", "wrong", "logprob", "logit_diff", "top")
                 : new TextTable("#", "line", "top", "logprob", "answer", "logprob");
-        String[] top = s.model().tokenizer().pieces(scores.rows().stream().mapToLong(PromptScore::topId).toArray());
+        String[] top = s.workspace().model().tokenizer().pieces(scores.rows().stream().mapToLong(PromptScore::topId).toArray());
         for (int i = 0; i < Math.min(SHOWN, scores.rows().size()); i++) {
             PromptScore r = scores.rows().get(i);
             Prompt p = set.get(i);
@@ -137,7 +136,7 @@ final class PromptCommands {
 
     /** {@code ablate head H layer L [token P] mean}: mean ablation over the prompt set. */
     static void ablateMean(Session s, Args a) {
-        var c = s.config();
+        var c = s.workspace().config();
         if (!a.accept("head")) {
             throw new UserError("mean ablation over the set: 'ablate head H layer L [token P] mean'");
         }
@@ -148,7 +147,7 @@ final class PromptCommands {
             if (a.accept("layer")) {
                 layer = a.nextIndex("layer", c.nLayer(), "the model has " + c.nLayer() + " layers");
             } else if (a.accept("token")) {
-                int shortest = s.workspace().prompts().minLength();
+                int shortest = s.workspace().prompts().set().minLength();
                 long p = Args.parseLong(a.next("a token position"), "token", a.usage());
                 long abs = p < 0 ? shortest + p : p;
                 if (abs < 0 || abs >= shortest) {
@@ -167,8 +166,8 @@ final class PromptCommands {
         if (layer < 0) {
             throw new UserError("mean ablation over the set needs 'layer L': 'ablate head H layer L [token P] mean'");
         }
-        PromptAblation r = s.workspace().ablateMean(layer, head, position);
-        boolean pairs = s.workspace().prompts().hasAnswerPairs();
+        PromptAblation r = s.workspace().prompts().ablateMean(layer, head, position);
+        boolean pairs = s.workspace().prompts().set().hasAnswerPairs();
         String metric = pairs ? "logit difference" : "answer log-prob";
         TextTable t = new TextTable("#", "line", "clean", "ablated", "change");
         for (int i = 0; i < Math.min(SHOWN, r.clean().rows().size()); i++) {
@@ -204,9 +203,9 @@ final class PromptCommands {
     /** {@code patch KIND set}: activation patching over the prompt set, the mean grid and each prompt's metrics. */
     static void patch(Session s, PatchKind kind) {
         Workspace ws = s.workspace();
-        List<PatchSpec> specs = Session.user(() -> ws.patchSetSpecs(kind));
-        PromptSet set = ws.prompts();
-        int cells = specs.get(0).cells(s.config()).size();
+        List<PatchSpec> specs = Session.user(() -> ws.prompts().patchSpecs(kind));
+        PromptSet set = ws.prompts().set();
+        int cells = specs.get(0).cells(s.workspace().config()).size();
         s.println("patching " + kind.word() + " over the prompt set (" + set.size() + " prompts from " + printable(set.source(), 60)
                 + "): each prompt's clean activations into its corrupted run, " + cells + " cells each; metric "
                 + metricWords(s, set) + " (Ctrl-C cancels)");
@@ -214,7 +213,7 @@ final class PromptCommands {
         PromptPatchResult r;
         try {
             SweepOptions options = SweepOptions.patching().withProgress(progress).withCancel(s::cancelRequested);
-            r = Session.user(() -> ws.patchSet(kind, options));
+            r = Session.user(() -> ws.prompts().patch(kind, options));
         } finally {
             progress.done();
         }
@@ -231,17 +230,17 @@ final class PromptCommands {
                 + " (m_clean - m_corrupt " + Format.num(r.mClean() - r.mCorrupt()) + "); " + r.sums().computed() + " of "
                 + (long) cells * r.prompts() + " cells run, the others equal their corrupted run exactly, " + Format.num(r.seconds()) + " s");
         int height = Math.max(s.settings().height(), r.shape()[0] * ((kind.perHead() && !kind.allPositions()) ? r.shape()[1] : 1) / 2 + 8);
-        String[] pieces = s.model().tokenizer().pieces(r.labelIds());
-        CircuitCommands.Grid grid = new CircuitCommands.Grid(kind, r.shape(), r.normalized(), r.raw(), pieces);
+        String[] pieces = s.workspace().model().tokenizer().pieces(r.labelIds());
+        PatchView.Grid grid = new PatchView.Grid(kind, r.shape(), r.normalized(), r.raw(), pieces);
         boolean undefined = PatchResult.sameMetric(r.mClean(), r.mCorrupt());
         if (undefined) {
             s.println("the mean clean and corrupted metrics are equal: the normalised values are not defined (NaN), so there is no"
                     + " grid to draw; the raw means of every cell are in 'save X.json'");
         } else {
-            CircuitCommands.topCells(s, grid, height, 0, "'save X.npy' writes the mean grid");
+            PatchView.topCells(s, grid, height, 0, "'save X.npy' writes the mean grid");
         }
         String title = "patched " + kind.word() + ", mean over " + r.prompts() + " prompts: (m - m_corrupt) / (m_clean - m_corrupt)";
-        Heatmap chart = CircuitCommands.patchChart(grid, title, "position (tokens of line " + set.get(0).line() + ")");
+        Heatmap chart = PatchView.patchChart(grid, title, "position (tokens of line " + set.get(0).line() + ")");
         s.drawUnless(undefined, chart, height);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("site", kind.word());
@@ -260,10 +259,10 @@ final class PromptCommands {
         if (own == set.size()) {
             return answers;
         }
-        Metric m = Session.user(s.workspace()::metric);
-        String tokens = Metric.quote(s.model().tokenizer().pieces(new long[] {m.answer()})[0]);
+        Metric m = Session.user(s.workspace().patching()::metric);
+        String tokens = Metric.quote(s.workspace().model().tokenizer().pieces(new long[] {m.answer()})[0]);
         String session = (m.kind() == MetricKind.LOGIT_DIFF
-                ? "logit[" + tokens + "] - logit[" + Metric.quote(s.model().tokenizer().pieces(new long[] {m.wrong()})[0]) + "]"
+                ? "logit[" + tokens + "] - logit[" + Metric.quote(s.workspace().model().tokenizer().pieces(new long[] {m.wrong()})[0]) + "]"
                 : "log p(" + tokens + ")") + " at position " + m.position() + " of each prompt";
         return own == 0 ? session : answers + " (" + own + " prompts), else " + session + " (" + (set.size() - own) + " prompts)";
     }

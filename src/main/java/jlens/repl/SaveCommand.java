@@ -46,7 +46,7 @@ final class SaveCommand {
                   save hist.txt --force
                   save ablation.svg""",
                 (s, before) -> before.isEmpty() ? List.of(Completions.FILES)
-                        : before.size() == 1 ? HookCommands.concat(s.hasRun() ? s.cache().names() : List.of(), List.of("--force"))
+                        : before.size() == 1 ? HookCommands.concat(s.workspace().hasRun() ? s.workspace().cache().names() : List.of(), List.of("--force"))
                         : List.of("--force"),
                 SaveCommand::save);
     }
@@ -132,11 +132,11 @@ final class SaveCommand {
     static NdData activation(Session s, String spec) {
         String name;
         try {
-            name = s.model().hooks().resolve(spec);
+            name = s.workspace().model().hooks().resolve(spec);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
-        NDArray a = s.activation(name);
+        NDArray a = s.workspace().activation(name);
         long[] shape = a.getShape().getShape();
         long[] dropped = shape.length > 1 && shape[0] == 1 ? Arrays.copyOfRange(shape, 1, shape.length) : shape;
         float[] data = a.getDataType() == DataType.FLOAT32 ? a.toFloatArray() : a.toType(DataType.FLOAT32, false).toFloatArray();

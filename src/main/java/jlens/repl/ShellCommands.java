@@ -109,7 +109,7 @@ final class ShellCommands {
         String key = a.next("a setting");
         String value = a.next("a value for " + key);
         a.end();
-        int nLayer = s.hasModel() ? s.config().nLayer() : 1;
+        int nLayer = s.workspace().hasModel() ? s.workspace().config().nLayer() : 1;
         s.settings().set(key, value, nLayer);
         s.println(key + " = " + s.settings().describe().getOrDefault(key.toLowerCase(java.util.Locale.ROOT), value));
     }

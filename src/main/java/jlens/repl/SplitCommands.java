@@ -34,7 +34,7 @@ final class SplitCommands {
 
     private static void split(Session s, Args a) {
         String what = a.next("qkv or heads");
-        int nLayer = s.config().nLayer();
+        int nLayer = s.workspace().config().nLayer();
         boolean heads;
         if (what.equalsIgnoreCase("qkv")) {
             heads = false;
@@ -56,11 +56,11 @@ final class SplitCommands {
             }
         }
         a.end();
-        s.activation(HookPoint.block(layer, HookPoint.QKV)); // says what to hook and run when it is missing
+        s.workspace().activation(HookPoint.block(layer, HookPoint.QKV)); // says what to hook and run when it is missing
         s.settings().layer(layer);
         int first = keep0 || s.settings().includePos0() ? 0 : 1;
-        var cfg = s.config();
-        QkvSplit split = QkvSplitter.split(s.cache(), cfg, layer, first);
+        var cfg = s.workspace().config();
+        QkvSplit split = QkvSplitter.split(s.workspace().cache(), cfg, layer, first);
         int t = split.tokens();
         int c = split.dModel();
         if (!heads) {

@@ -5,10 +5,7 @@ import java.util.ArrayList;
 import java.util.Locale;
 import java.util.Map;
 import jlens.analysis.FullWidthQkt;
-import jlens.analysis.Density;
-import jlens.analysis.QkvDensities;
 import jlens.analysis.QkvPart;
-import jlens.analysis.QkvSplitter;
 import jlens.analysis.QkvVariances;
 import jlens.chart.Chart;
 import jlens.chart.ColorBy;
@@ -20,32 +17,12 @@ import jlens.chart.ScatterPlot;
 import jlens.chart.SmallMultiples;
 import jlens.hook.HookPoint;
 
-/** {@code hist}, {@code var} and {@code qkt}: demos 1 and 2 over the captured c_attn outputs. */
+/** {@code var} and {@code qkt} (and {@link HistCommands}'s {@code hist}): demos 1 and 2 over the captured c_attn outputs. */
 final class StatsCommands {
     private StatsCommands() {}
 
     static List<Command> all() {
-        return List.of(
-                new Command("hist", "hist [LAYER|all] [--range LO HI | --auto] [--pos0]", "density histograms of Q, K and V: one layer, or all layers as heatmaps",
-                        """
-                        'hist LAYER' draws the density histograms of the layer's Q, K and V values (own range,
-                        'set bins' bins, 100 by default), three series on one plot, as demo 1 step 3.
-                        With --range LO HI, Q, K and V of the layer share edges on [LO, HI] (the CSV is then
-                        bin_left,bin_right,q,k,v; without it each part carries its own edges).
-                        'hist all' bins every layer on common edges (100 bins on [-5, 5]) and draws three
-                        layer x value heatmaps (magma, Q 0-0.4, K 0-0.3, V 0-0.7), as demo 1 step 5;
-                        with --range LO HI on [LO, HI], with --auto on the data's own range (said in the
-                        title), each heatmap then coloured up to its own largest density.
-                        Position 0 is left out unless --pos0 or 'set pos0 on'. Needs 'hook layer all' and 'run'.
-                        Examples:
-                          hist 5
-                          hist 5 --range -5 5
-                          hist all
-                          hist all --auto
-                          save hist5.csv""",
-                        (s, before) -> before.isEmpty() ? HookCommands.concat(Completions.layers(s, true), List.of("--pos0", "--range", "--auto"))
-                                : List.of("--pos0", "--range", "--auto"),
-                        StatsCommands::hist),
+        return List.of(HistCommands.command(),
                 new Command("var", "var [--pos0]", "per-layer variance of Q, K and V (table and line plot)",
                         """
                         The unbiased variance of Q, of K and of V for every layer (positions 1..T-1 unless
@@ -77,167 +54,21 @@ final class StatsCommands {
         if (a.accept("all")) {
             return null;
         }
-        int nLayer = s.config().nLayer();
+        int nLayer = s.workspace().config().nLayer();
         return a.hasNext() ? a.nextIndex("layer", nLayer, "the model has " + nLayer + " layers") : s.settings().layer();
     }
 
-
-    private static void hist(Session s, Args a) {
-        int first = Positions.first(s, a);
-        List<String> range = a.option("--range", 2);
-        boolean auto = a.flag("--auto");
-        Integer layer = layerOrAll(s, a);
-        a.end();
-        double lo = 0;
-        double hi = 0;
-        if (range != null) {
-            lo = Args.parseDouble(range.get(0), "LO", a.usage());
-            hi = Args.parseDouble(range.get(1), "HI", a.usage());
-            if (!(hi > lo)) {
-                throw new UserError("--range needs LO < HI, not " + range.get(0) + " " + range.get(1));
-            }
-        }
-        if (auto && (range != null || layer != null)) {
-            throw new UserError(range != null ? "give --range LO HI or --auto, not both"
-                    : "--auto is for 'hist all'; one layer is already binned over its own range");
-        }
-        var ws = s.workspace();
-        if (layer != null) {
-            int bins = s.settings().bins();
-            QkvDensities.Layer h = range == null ? ws.qkvDensity(layer, first, bins) : ws.qkvDensity(layer, first, bins, lo, hi);
-            s.settings().layer(layer);
-            s.println("layer " + layer + ": density of Q, K, V values (" + bins + " bins " + (range == null ? "each over its own range"
-                    : "on [" + Format.num(lo) + ", " + Format.num(hi) + "]") + "); " + Positions.note(first));
-            // Said before the chart, so that on a terminal the chart's height leaves room for them.
-            for (QkvPart part : QkvPart.values()) {
-                if (h.part(part).hasNonFinite()) { // an all-NaN part is otherwise an empty plot on an invented range
-                    s.println(part + ": " + h.part(part).nonFiniteNote());
-                }
-            }
-            Chart chart = layerChart(h);
-            if (chart != null) {
-                s.draw(chart, layerFigure(s, first, layer));
-            } else {
-                s.println("layer " + layer + ": no Q, K or V value is finite: nothing to draw");
-                s.nothingDrawn();
-            }
-            s.lastResult(Result.of("hist", "hist " + layer, Map.of("layer", layer, "first_position", first, "bins", bins,
-                    "shared_edges", range != null), h));
-            return;
-        }
-        boolean own = range != null || auto;
-        if (auto) {
-            double[] r = ws.qkvValueRange(first);
-            lo = r[0];
-            hi = r[1];
-        }
-        QkvDensities.AllLayers all = own ? ws.qkvDensities(first, 100, lo, hi) : ws.qkvDensities(first);
-        s.println("every layer: density of Q, K, V on common edges (" + all.bins() + " bins on [" + Format.num(all.lo()) + ", "
-                + Format.num(all.hi()) + "]" + (auto ? ", the data's own range" : "") + "); " + Positions.note(first));
-        Chart overview = heatmaps(all, own, auto);
-        List<String> titles = new ArrayList<>(List.of("Q, K, V density by layer"));
-        for (int l = 0; l < all.layers(); l++) {
-            titles.add("layer " + l + ": Q, K, V density on [" + Format.num(all.lo()) + ", " + Format.num(all.hi()) + "]");
-        }
-        for (int l = 0; l < all.layers(); l++) { // before the chart, whose height on a terminal then leaves room for them
-            for (QkvPart part : QkvPart.values()) {
-                Density d = switch (part) {
-                    case Q -> all.q().get(l);
-                    case K -> all.k().get(l);
-                    case V -> all.v().get(l);
-                };
-                if (d.hasNonFinite()) { // an empty row would otherwise look like a layer of values outside the range
-                    s.println("layer " + l + " " + part + ": " + d.nonFiniteNote() + (d.hasDensity() ? "" : "; no finite value: a blank row"));
-                }
-            }
-        }
-        s.draw(overview, new Figure(titles, 0, i -> i == 0 ? overview : sharedLayerChart(all, i - 1)));
-        s.println("'view' shows these full screen and pages through every layer's histograms (arrow keys)");
-        s.lastResult(Result.of("hist-all", "hist all", Map.of("first_position", first, "bins", all.bins(), "lo", all.lo(), "hi", all.hi()),
-                all));
-    }
-
-    /** The notebook's colour ranges for the three layer x value heatmaps. */
-    private static final double[] HEATMAP_MAX = {0.4, 0.3, 0.7};
-
-    static Chart heatmaps(QkvDensities.AllLayers all) {
-        return heatmaps(all, false, false);
-    }
-
-    /**
-     * The three layer x value heatmaps: the notebook's colour limits on its edges; on other edges ({@code own})
-     * each coloured up to its own largest density, since the notebook's limits would saturate or wash out.
-     */
-    static Chart heatmaps(QkvDensities.AllLayers all, boolean own, boolean auto) {
-        String edges = own ? ", values on [" + Format.num(all.lo()) + ", " + Format.num(all.hi()) + "]"
-                + (auto ? " (the data's range)" : "") : "";
-        SmallMultiples grid = new SmallMultiples("Q, K, V density by layer (rows: layers, origin at the bottom)" + edges);
-        for (QkvPart p : QkvPart.values()) {
-            double[][] d = all.densities(p);
-            double max = 0;
-            for (double[] row : d) {
-                for (double x : row) {
-                    max = Double.isFinite(x) ? Math.max(max, x) : max;
-                }
-            }
-            grid.add(new Heatmap(d).title(p.label().toUpperCase(Locale.ROOT)).xRange(all.lo(), all.hi())
-                    .range(0, own ? (max > 0 ? max : 1) : HEATMAP_MAX[p.ordinal()]).colormap(Colormaps.MAGMA)
-                    .originBottom(true).yLabel("layer").xLabel("value").colorLabel("density"));
-        }
-        return grid;
-    }
-
-
-    /** Q, K and V of one layer on one plot; a part with no finite value is left out; null when none is left. */
-    static Chart layerChart(QkvDensities.Layer h) {
-        Histogram chart = new Histogram("layer " + h.layer() + ": Q, K, V density").xLabel("value").yLabel("density");
-        boolean any = false;
-        for (QkvPart p : QkvPart.values()) {
-            var part = h.part(p);
-            if (part.hasEdges()) { // else its range would be invented (the command says how many values are not finite)
-                chart.add(new Histogram.Series(p.label().toUpperCase(Locale.ROOT), part.edges(), part.density()));
-                any = true;
-            }
-        }
-        return any ? chart : null;
-    }
 
     /** A page that says why there is nothing on it (an empty frame under its title). */
     static Chart emptyPage(String title) {
         return new Histogram(title).add(new Histogram.Series("", new double[] {Double.NaN, Double.NaN}, new double[] {Double.NaN}));
     }
 
-    private static Chart sharedLayerChart(QkvDensities.AllLayers all, int layer) {
-        Histogram chart = new Histogram("layer " + layer + ": Q, K, V density").xLabel("value").yLabel("density");
-        for (QkvPart p : QkvPart.values()) {
-            var part = all.part(p).get(layer);
-            chart.add(new Histogram.Series(p.label().toUpperCase(Locale.ROOT), part.edges(), part.density()));
-        }
-        return chart;
-    }
-
-    /** Pages for the viewer: every layer's own histograms, computed when shown. */
-    private static Figure layerFigure(Session s, int first, int start) {
-        var cache = s.cache();
-        var cfg = s.config();
-        int bins = s.settings().bins();
-        List<String> titles = new ArrayList<>();
-        for (int l = 0; l < cfg.nLayer(); l++) {
-            titles.add("layer " + l + ": Q, K, V density");
-        }
-        return new Figure(titles, start, l -> {
-            if (!cache.contains(HookPoint.block(l, HookPoint.QKV))) {
-                return emptyPage("layer " + l + " not captured ('hook layer all', 'run')");
-            }
-            Chart c = layerChart(QkvDensities.layer(QkvSplitter.split(cache, cfg, l, first), bins));
-            return c != null ? c : emptyPage("layer " + l + ": no Q, K or V value is finite");
-        });
-    }
-
     private static void variances(Session s, Args a) {
         int first = Positions.first(s, a);
         a.end();
-        QkvVariances.ByLayer v = s.workspace().variances(first);
+        QkvVariances.ByLayer v = QkvVariances.compute(s.workspace().cacheWith(HookCommands.everyLayer(s, HookPoint.QKV)),
+                s.workspace().config(), first);
         s.println("unbiased variance of Q, K, V per layer; " + Positions.note(first));
         TextTable t = new TextTable("layer", "q", "k", "v");
         for (int l = 0; l < v.layers(); l++) {
@@ -268,12 +99,12 @@ final class StatsCommands {
         int first = Positions.first(s, a);
         Integer layer = layerOrAll(s, a);
         a.end();
-        var cfg = s.config();
+        var cfg = s.workspace().config();
         var ws = s.workspace();
         if (layer != null) {
-            FullWidthQkt.Layer m = ws.qkt(layer, first);
+            FullWidthQkt.Layer m = FullWidthQkt.layer(ws.cacheWith(List.of(HookPoint.block(layer, HookPoint.QKV))), cfg, layer, first);
             s.settings().layer(layer);
-            var cache = s.cache();
+            var cache = s.workspace().cache();
             s.println("layer " + layer + ": q @ k^T / sqrt(" + m.dHead() + ") over the full d_model, no causal mask (the notebook's), "
                     + Format.shape(new long[] {m.size(), m.size()}) + ", mean " + Format.num(m.mean()) + ", std " + Format.num(m.std())
                     + "; " + Positions.note(first));
@@ -303,7 +134,7 @@ final class StatsCommands {
             s.lastResult(Result.of("qkt", "qkt " + layer, Map.of("layer", layer, "first_position", first), m));
             return;
         }
-        FullWidthQkt.AllLayers all = ws.qktAll(first, 20);
+        FullWidthQkt.AllLayers all = FullWidthQkt.allLayers(ws.cacheWith(HookCommands.everyLayer(s, HookPoint.QKV)), cfg, first, 20);
         s.println("every layer: QK^T / sqrt(d_head) over the full d_model; " + Positions.note(first));
         TextTable t = new TextTable("layer", "mean", "std");
         for (int l = 0; l < all.layers(); l++) {
@@ -363,7 +194,7 @@ final class StatsCommands {
 
     /** Tokens as short visible labels, for positions first..first+n-1. */
     static String[] tokenLabels(Session s, int first, int n) {
-        String[] pieces = s.tokenPieces();
+        String[] pieces = s.workspace().tokenPieces();
         String[] out = new String[n];
         for (int i = 0; i < n; i++) {
             out[i] = Format.visible(pieces[first + i]);

@@ -5,7 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import jlens.intervene.SteeringVector;
+import jlens.intervene.steering.Steering;
+import jlens.intervene.steering.SteeringVector;
 import jlens.workspace.InterventionScope;
 import jlens.workspace.Workspace;
 
@@ -92,25 +93,31 @@ final class SteerCommands {
                 a.accept("front");
             }
             a.end();
-            v = Session.user(() -> ws.steer(first, second, layer, coeff, front));
+            v = Steering.actAdd(ws.model(), first, second, layer, coeff, front);
         } else if ((first.equalsIgnoreCase("mean") || first.equalsIgnoreCase("pca")) && a.accept("set")) {
             int layer = layer(a);
             double coeff = coeff(a);
             a.end();
-            v = Session.user(() -> ws.steerFromSet(layer, coeff, first.equalsIgnoreCase("pca")));
+            v = Steering.fromSet(ws.model(), ws.prompts().set(), layer, first.equalsIgnoreCase("pca"), coeff);
         } else if (first.toLowerCase(Locale.ROOT).endsWith(".npy")) {
             Integer layer = a.hasNext() && a.peek().equalsIgnoreCase("layer") ? layer(a) : null;
             double coeff = coeff(a);
             a.end();
-            v = Session.user(() -> ws.steer(Path.of(first), layer, coeff));
+            Path file;
+            try {
+                file = Path.of(first);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new UserError("'" + first + "' is not a path; give the .npy file's path");
+            }
+            v = Steering.fromFile(ws.model(), file, layer, coeff);
         } else {
             throw new UserError("after 'steer' comes \"A\" - \"B\", 'mean set', 'pca set' or a FILE.npy; usage: " + usage);
         }
-        InterventionScope.Entry e = ws.interventions().entries().get(ws.interventions().entries().size() - 1);
-        s.println("steering #" + e.number() + ": " + v.describe() + "; " + size(v));
-        s.println("in force for every run until 'unsteer " + e.number() + "'; "
-                + (ws.interventions().entries().size() > 1 ? ws.interventions().entries().size() + " in force ('steers')"
-                : "'save v.npy' writes the vector"));
+        InterventionScope.Entry e = ws.steer(v);
+        s.println("steering #" + e.number() + ": " + v.describe());
+        int inForce = ws.interventions().entries().size();
+        s.println(size(v) + "; in force for every run until 'unsteer " + e.number() + "'"
+                + (inForce > 1 ? " (" + inForce + " in force: 'steers')" : "; 'save v.npy' writes the vector"));
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("number", e.number());
         params.put("layer", v.everyLayer() ? "every" : v.layer());
@@ -123,8 +130,8 @@ final class SteerCommands {
     static String size(SteeringVector v) {
         long n = v.shape().length == 2 ? v.shape()[0] : 1;
         String rows = n > 1 ? " over " + n + (v.everyLayer() ? " layers" : " positions") : "";
-        return "|v| " + Format.num(v.norm()) + rows + " (x" + Format.num(v.coeff()) + ": " + Format.num(Math.abs(v.coeff()) * v.norm())
-                + " added)";
+        return "|v| " + Format.num(v.norm()) + rows + ", x" + Format.num(v.coeff()) + ": " + Format.num(Math.abs(v.coeff()) * v.norm())
+                + " added";
     }
 
     private static int layer(Args a) {

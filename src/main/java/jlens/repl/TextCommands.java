@@ -25,15 +25,15 @@ final class TextCommands {
                         Command.ArgCompleter.NONE,
                         (s, a) -> {
                             if (!a.hasNext()) {
-                                if (s.text() == null) {
+                                if (s.workspace().text() == null) {
                                     throw new UserError("no text yet; give one with text \"...\"");
                                 }
-                                s.println("text " + Words.quote(s.text()));
+                                s.println("text " + Words.quote(s.workspace().text()));
                                 report(s);
                                 return;
                             }
                             List<String> rest = a.rest();
-                            s.text(String.join(" ", rest));
+                            s.workspace().text(String.join(" ", rest));
                             report(s);
                         }),
                 new Command("tokens", "tokens", "list the tokens: position, negative position, id, token",
@@ -45,9 +45,9 @@ final class TextCommands {
                         Command.ArgCompleter.NONE,
                         (s, a) -> {
                             a.end();
-                            long[] ids = s.ids();
-                            String[] bpe = s.model().tokenizer().tokenStrings(ids);
-                            String[] pieces = s.tokenPieces();
+                            long[] ids = s.workspace().ids();
+                            String[] bpe = s.workspace().model().tokenizer().tokenStrings(ids);
+                            String[] pieces = s.workspace().tokenPieces();
                             TextTable t = new TextTable("pos", "neg", "id", "token", "text");
                             for (int i = 0; i < ids.length; i++) {
                                 t.row(i, i - ids.length, ids[i], bpe[i], Words.quote(pieces[i]));
@@ -58,8 +58,8 @@ final class TextCommands {
 
     /** Characters, unique characters, tokens, unique tokens, then the strip. */
     static void report(Session s) {
-        String text = s.text();
-        long[] ids = s.ids();
+        String text = s.workspace().text();
+        long[] ids = s.workspace().ids();
         long uniqueChars = text.codePoints().distinct().count();
         Set<Long> uniqueTokens = new HashSet<>();
         for (long id : ids) {
@@ -68,7 +68,7 @@ final class TextCommands {
         int chars = text.codePointCount(0, text.length());
         s.println(chars + (chars == 1 ? " character (" : " characters (") + uniqueChars + " unique), " + ids.length
                 + (ids.length == 1 ? " token (" : " tokens (") + uniqueTokens.size() + " unique)");
-        s.out().print(strip(s.tokenPieces(), s.chartWidth()));
+        s.out().print(strip(s.workspace().tokenPieces(), s.chartWidth()));
     }
 
     /**

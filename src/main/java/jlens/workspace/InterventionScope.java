@@ -39,6 +39,7 @@ public final class InterventionScope {
     private final Runnable onChange;
     private final List<Entry> entries = new ArrayList<>();
     private Consumer<Intervention> checker = i -> {};
+    private Consumer<String> listener = line -> {};
     private int next = 1;
     private long version;
 
@@ -94,6 +95,24 @@ public final class InterventionScope {
     public List<Entry> entries() {
         synchronized (lock) {
             return List.copyOf(entries);
+        }
+    }
+
+    /** Tells {@code listener} the line that names what is in force whenever a run (or a read of one) has some. */
+    public void onChangesInForce(Consumer<String> listener) {
+        synchronized (lock) {
+            this.listener = listener;
+        }
+    }
+
+    /** What a run about to be made or read has in force, said to the listener when there is anything. */
+    List<Intervention> inForce() {
+        synchronized (lock) {
+            List<Intervention> out = all();
+            if (!out.isEmpty()) {
+                listener.accept(describe());
+            }
+            return out;
         }
     }
 

@@ -37,6 +37,18 @@ final class ModelSlot implements AutoCloseable {
         chosen = on;
     }
 
+    /** Why a script's preferred {@code spec} gives way to this model (chosen by the user, or {@code spec} not here). */
+    java.util.Optional<String> keepReason(String spec) {
+        if (chosen && model != null) {
+            return java.util.Optional.of("using " + name + " (chosen on the command line) rather than " + spec);
+        }
+        if (!ModelCatalog.isCached(spec)) {
+            return java.util.Optional.of(spec + " is not on this machine; staying with " + (model != null ? name : "no model")
+                    + " ('load " + spec + "' downloads it)");
+        }
+        return java.util.Optional.empty();
+    }
+
     /**
      * Swaps in {@code next}; returns the previous model if it was owned and is not the same one, for the caller to
      * close once nothing uses it any more (else null).

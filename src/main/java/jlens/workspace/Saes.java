@@ -368,7 +368,7 @@ public final class Saes {
             long[] ids = ws.ids();
             int p = Workspace.checked(() -> jlens.analysis.Checks.position(position, ids.length));
             SaeFeatures.Activations a = Workspace.checked(() -> SaeFeatures.of(model, ids, state(s), standingBut(s),
-                    ws.layerCheck()));
+                    ws::checkBetweenLayers));
             return ws.remember(Workspace.checked(() -> SaeFeatures.at(model, s, a, p, k, tokens)));
         }
     }
@@ -384,7 +384,7 @@ public final class Saes {
                         + (s.dSae() - 1));
             }
             SaeFeatures.Activations a = Workspace.checked(() -> SaeFeatures.of(model, ids, state(s), standingBut(s),
-                    ws.layerCheck()));
+                    ws::checkBetweenLayers));
             return ws.remember(Workspace.checked(() -> SaeFeatureCard.of(model, s, a, f, k)));
         }
     }
@@ -401,7 +401,7 @@ public final class Saes {
             List<long[]> texts;
             String over;
             if (overSet) {
-                PromptSet set = ws.prompts();
+                PromptSet set = ws.prompts().set();
                 texts = set.ids(false);
                 over = set.size() + " prompts";
             } else {
@@ -411,7 +411,7 @@ public final class Saes {
             SaeStats.Sums sums = SaeStats.Sums.empty(s.dIn());
             for (long[] t : texts) {
                 SaeStats.Sums part = Workspace.checked(() -> SaeStats.of(model, new long[][] {t}, s, standing, level,
-                        ws.layerCheck()));
+                        ws::checkBetweenLayers));
                 sums = sums.plus(part);
             }
             return ws.remember(sums.stats(s.name(), over, level));
@@ -431,16 +431,16 @@ public final class Saes {
             }
             List<Intervention> standing = standingBut(s);
             if (file == null) {
-                PromptSet set = ws.prompts();
+                PromptSet set = ws.prompts().set();
                 SaeContexts.Source src = SaeContexts.of(set.ids(false), "the prompt set (" + set.size() + " prompts)");
                 return ws.remember(Workspace.checked(() -> SaeContexts.top(model, src, state(s), standing, f, n,
-                        ws.layerCheck(), progress)));
+                        ws::checkBetweenLayers, progress)));
             }
             int window = Math.min(model.config().nPositions(), s.config().contextSize() > 0 ? s.config().contextSize() : 128);
             try (SaeTextCorpus corpus = new SaeTextCorpus(file, model.tokenizer(), window)) {
                 SaeContexts.Source src = SaeContexts.of(corpus, file.getFileName() + " (windows of " + window + " tokens)");
                 return ws.remember(Workspace.checked(() -> SaeContexts.top(model, src, state(s), standing, f, n,
-                        ws.layerCheck(), progress)));
+                        ws::checkBetweenLayers, progress)));
             } catch (SaeLoadException e) {
                 throw new InvalidInputException(e.getMessage());
             }
@@ -454,7 +454,7 @@ public final class Saes {
             Gpt2 model = ws.current();
             long[] ids = ws.ids();
             return ws.remember(Workspace.checked(() -> SaeAttribution.of(model, ids, state(s), standingBut(s), position,
-                    answer, wrong, ws.layerCheck())));
+                    answer, wrong, ws::checkBetweenLayers)));
         }
     }
 }

@@ -54,6 +54,30 @@ public final class SelfTest {
 
     private SelfTest() {}
 
+    /**
+     * Loads the known-answer model with {@code loader} (the device and dtype it loads with) and checks jlens against
+     * it; the model is closed after.
+     */
+    static SelfTestReport run(ModelLoader loader) {
+        LoadedModel known;
+        try {
+            known = loader.load(jlens.store.ModelStore.KNOWN_SPEC);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new WorkspaceException(e.getMessage());
+        }
+        try (Gpt2 m = known.model()) {
+            KnownCircuits wired = KnownCircuits.read(m.dir());
+            if (wired == null) {
+                throw new WorkspaceException(m.dir() + " has no " + KnownCircuits.FILE + "; delete the folder and retry");
+            }
+            return withKnownSae(run(m, wired), m);
+        } catch (java.io.IOException e) {
+            throw new WorkspaceException(e.getMessage());
+        }
+    }
+
     public static SelfTestReport run(Gpt2 model, KnownCircuits wired) {
         List<SelfTestCheck> checks = new ArrayList<>();
         long first = Math.min(50256, model.config().vocabSize() - 1);

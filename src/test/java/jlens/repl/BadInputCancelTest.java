@@ -206,7 +206,7 @@ class BadInputCancelTest {
         Session s = b.session();
         TestSessions.State before = TestSessions.state(s);
         s.cancel(); // as if Ctrl-C came just as the command started
-        assertThrows(CancellationException.class, () -> s.forward(List.of()));
+        assertThrows(CancellationException.class, () -> s.workspace().run(List.of()));
         assertThrows(CancellationException.class, () -> s.exec("run"));
         assertThrows(CancellationException.class, () -> s.exec("ablate head 1 token 5"));
         assertTrue(TestSessions.model().hooks().isEmpty(), "the cancel checks' hooks are gone");
@@ -239,7 +239,7 @@ class BadInputCancelTest {
         s.settings().set("color", "mono", 1);
         Outcome o = ctrlCDuring(s, "downloading", "load huge-model", "model");
         assertTrue(o.secondsToCancel() < 1.0, "cancelled after " + o.secondsToCancel() + " s");
-        assertEquals("tiny-gpt2", s.modelName());
+        assertEquals("tiny-gpt2", s.workspace().modelName());
         assertTrue(o.text().substring(o.text().lastIndexOf("cancelled")).contains("3 layers, 4 heads"), o.text());
     }
 

@@ -40,7 +40,7 @@ class BadInputModelsTest {
     void ready() {
         b = TestSessions.session().exec(TestSessions.textLine(), "hook layer all", "run", "var");
         b.take();
-        before = b.session().model();
+        before = b.session().workspace().model();
     }
 
     private Path folder() throws IOException {
@@ -65,7 +65,7 @@ class BadInputModelsTest {
         for (String p : parts) {
             assertTrue(m.contains(p), "'" + m + "' should mention '" + p + "'");
         }
-        assertSame(before, s.model(), "the model loaded before stays loaded");
+        assertSame(before, s.workspace().model(), "the model loaded before stays loaded");
         assertEquals(state, TestSessions.state(s), "session unchanged after load " + dir);
         assertEquals(arrays, liveArrays(), "a failed load leaves no native arrays behind");
         s.interpreter().run("split qkv 1"); // and it still works
@@ -196,10 +196,10 @@ class BadInputModelsTest {
         loadFails(tmp.resolve("nope"), "no such folder");
         Path dir = folderWithWeights();
         b.session().interpreter().run("load " + dir);
-        Gpt2 loaded = b.session().model();
+        Gpt2 loaded = b.session().workspace().model();
         assertTrue(loaded != before, "a new model");
-        assertEquals(30, b.session().ids().length, "the text is kept and tokenised again");
-        assertFalse(b.session().hasRun(), "activations of the old model are dropped");
+        assertEquals(30, b.session().workspace().ids().length, "the text is kept and tokenised again");
+        assertFalse(b.session().workspace().hasRun(), "activations of the old model are dropped");
         b.session().close(); // closes the model it loaded (owned), not the shared fixture
         assertTrue(before.manager().isOpen());
     }

@@ -264,6 +264,8 @@ class BadInputTest {
         t.add(ready("missing", "generate 5 with ablate head 1", "missing 'layer L'"));
         t.add(ready("unknown", "generate 5 greedy extra", "unexpected 'extra'"));
         t.add(bare("order", "generate 5", "no text yet"));
+        t.add(ready("unknown", "ablate head 1 token -2 at resid_pre", "has no heads"));
+        t.add(ready("unknown", "ablate head 1 token -2 at nowhere", "unknown site"));
         t.add(ready("missing", "steer \" love\" - \" hate\"", "missing 'layer L'"));
         t.add(ready("range", "steer \" love\" - \" hate\" layer 9", "out of range"));
         t.add(ready("malformed", "steer \" love\" - \" hate\" layer 1 coeff x", "coeff"));
@@ -348,7 +350,7 @@ class BadInputTest {
     /** The state compared before and after a bad line, with what the model itself holds. */
     record Snapshot(TestSessions.State state, boolean modelHooksEmpty, boolean quit, String modelName) {
         static Snapshot of(Session s) {
-            return new Snapshot(TestSessions.state(s), s.model().hooks().isEmpty(), s.quitRequested(), s.modelName());
+            return new Snapshot(TestSessions.state(s), s.workspace().model().hooks().isEmpty(), s.quitRequested(), s.workspace().modelName());
         }
     }
 

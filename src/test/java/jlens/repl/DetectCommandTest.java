@@ -24,8 +24,8 @@ class DetectCommandTest {
         assertTrue(out.contains("induction scores on <|endoftext|> + 20 random tokens repeated (seed 3) --exclude-bos"), out);
         assertTrue(out.contains("rank") && out.contains("score by layer and head"), out);
         HeadDetectResult r = b.session().workspace().lastResult(HeadDetectResult.class);
-        int nl = b.session().config().nLayer();
-        int nh = b.session().config().nHead();
+        int nl = b.session().workspace().config().nLayer();
+        int nh = b.session().workspace().config().nHead();
         b.exec("save " + tmp.resolve("det.npy"), "save " + tmp.resolve("det.csv"), "save " + tmp.resolve("det.json"),
                 "save " + tmp.resolve("det.txt"));
         double[] saved = NpyF64.read(tmp.resolve("det.npy"), new long[] {nl, nh});
@@ -63,6 +63,6 @@ class DetectCommandTest {
             assertTrue(out.contains(check), check + "\n" + out);
         }
         assertTrue(!out.contains("FAIL"), out);
-        assertEquals("tiny-gpt2", b.session().modelName(), "the session's model stays");
+        assertEquals("tiny-gpt2", b.session().workspace().modelName(), "the session's model stays");
     }
 }

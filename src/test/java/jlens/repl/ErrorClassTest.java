@@ -148,6 +148,6 @@ class ErrorClassTest {
     @Test
     void loadFailureKeepsTheModel() {
         fails("load " + tmp.resolve("nothing-here"), "no such folder");
-        assertEquals("tiny-gpt2", b.session().modelName());
+        assertEquals("tiny-gpt2", b.session().workspace().modelName());
     }
 }

@@ -12,7 +12,7 @@ class ExamplesTest {
     @ValueSource(strings = {"demo1-qkv.jsh", "demo2-qkt.jsh", "demo3-ablation.jsh", "java-api.jsh", "induction.jsh"})
     void runsOnTheFixture(String name) {
         TestSessions.Buffered b = TestSessions.session();
-        b.session().modelChosen(true); // as --model does: the examples' prefer("gpt2-large") keeps the fixture
+        b.session().workspace().modelChosen(true); // as --model does: the examples' prefer("gpt2-large") keeps the fixture
         try {
             b.session().interpreter().runFile(Path.of("examples", name));
         } catch (ScriptFailure f) {

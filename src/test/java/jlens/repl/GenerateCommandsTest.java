@@ -64,7 +64,7 @@ class GenerateCommandsTest {
         b.exec("generate 8 naive with ablate head 1 layer 0 with ablate head 2 layer 1 token -2");
         assertEquals(java.util.Arrays.toString(hooked.ids()),
                 java.util.Arrays.toString(b.session().workspace().lastResult(GenerationResult.class).ids()), "cache = recompute");
-        assertTrue(b.session().model().hooks().isEmpty(), "no hook left behind");
+        assertTrue(b.session().workspace().model().hooks().isEmpty(), "no hook left behind");
     }
 
     @Test
@@ -87,7 +87,7 @@ class GenerateCommandsTest {
         // an escape sequence in a prompt file is refused as 'text' refuses it, and the set in use stays
         UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> b.exec("prompts " + file));
         assertTrue(e.getMessage().contains("p.jsonl:2: the prompt has control character U+001B"), e.getMessage());
-        assertEquals(10, b.session().workspace().prompts().size());
+        assertEquals(10, b.session().workspace().prompts().set().size());
     }
 
     @Test

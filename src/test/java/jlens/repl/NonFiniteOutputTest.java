@@ -74,7 +74,7 @@ class NonFiniteOutputTest {
     void patternSaysWhichHeadsAreNotFinite() {
         TestSessions.Buffered b = runWith("blocks.1.attn.hook_pattern", (name, a) -> withNan(a, ":, 2"));
         String all = b.exec("pattern 1").take();
-        int t = b.session().ids().length;
+        int t = b.session().workspace().ids().length;
         assertTrue(all.contains("not finite (blank cells; NaN or infinite weights, the layer's activations are not finite): head 2 ("
                 + t * t + " of " + t * t + ")"), all);
         String note = all.lines().filter(l -> l.startsWith("not finite")).findFirst().orElseThrow();
@@ -102,7 +102,7 @@ class NonFiniteOutputTest {
     void qktWithSomeNonFiniteValuesTakesItsScaleFromTheFiniteOnes() {
         TestSessions.Buffered b = runWith("blocks.1.attn.hook_qkv", (name, a) -> withNan(a, ":, 3, :"));
         String out = b.exec("qkt 1").take();
-        int n = b.session().ids().length - 1; // positions 1..T-1
+        int n = b.session().workspace().ids().length - 1; // positions 1..T-1
         int bad = 2 * n - 1; // position 3's row and column
         assertTrue(out.contains(bad + " of the " + n * n + " values are NaN or infinite: blank cells"), out);
         var map = (jlens.chart.SmallMultiples) b.session().lastChart();

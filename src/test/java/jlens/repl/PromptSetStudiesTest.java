@@ -137,7 +137,7 @@ class PromptSetStudiesTest {
         TestSessions.Buffered b = TestSessions.session();
         assertError(b, "patch heads set", "no prompt set");
         b.exec("prompts ioi 7 seed 3");
-        PromptSet ioi = b.session().workspace().prompts();
+        PromptSet ioi = b.session().workspace().prompts().set();
         assertTrue(ioi.minLength() < ioi.maxLength(), "mixed lengths");
         assertError(b, "patch resid_pre set", "use 'patch heads set'");
         assertError(b, "patch heads pos set", "use 'patch heads set'");
@@ -169,8 +169,8 @@ class PromptSetStudiesTest {
         TestSessions.Buffered b = TestSessions.session();
         b.exec("prompts ioi 7 seed 3");
         b.take();
-        PromptSet set = b.session().workspace().prompts();
-        Gpt2 model = b.session().model();
+        PromptSet set = b.session().workspace().prompts().set();
+        Gpt2 model = b.session().workspace().model();
         List<String> patterns = new ArrayList<>();
         for (int l = 0; l < model.config().nLayer(); l++) {
             patterns.add(HookPoint.block(l, HookPoint.PATTERN));
@@ -211,12 +211,12 @@ class PromptSetStudiesTest {
         TestSessions.Buffered b = TestSessions.session();
         b.exec("prompts ioi 4 seed 1");
         for (String hook : List.of("pattern 1", "attn_scores 0")) {
-            WorkspaceException e = assertThrows(WorkspaceException.class, () -> b.session().workspace().setMeans(hook));
-            String name = b.session().model().hooks().resolve(hook);
+            WorkspaceException e = assertThrows(WorkspaceException.class, () -> b.session().workspace().prompts().means(hook));
+            String name = b.session().workspace().model().hooks().resolve(hook);
             assertTrue(e.getMessage().contains(name) && e.getMessage().contains("[B, NH, T, T]"), e.getMessage());
             assertFalse(e.getMessage().contains("\n"), e.getMessage());
         }
-        assertEquals(4, b.session().workspace().setMeans("z1").counts()[0], "[B, T, ...] points still average");
+        assertEquals(4, b.session().workspace().prompts().means("z1").counts()[0], "[B, T, ...] points still average");
     }
 
     @Test
@@ -238,13 +238,13 @@ class PromptSetStudiesTest {
     void aModelChangeMakesTheSetAgainOrDropsItSayingWhy() throws Exception {
         TestSessions.Buffered b = TestSessions.session();
         b.exec("prompts ioi 6 seed 4", "logprobs set");
-        PromptSet before = b.session().workspace().prompts();
+        PromptSet before = b.session().workspace().prompts().set();
         double fixtureMean = ((PromptScores) b.session().lastResult().value()).sums().logitDiff().mean();
         b.take();
         b.exec("load known");
         String out = b.take();
         assertTrue(out.contains("prompt set ioi 6 seed 4 made again for known: 6 prompts"), out);
-        PromptSet after = b.session().workspace().prompts();
+        PromptSet after = b.session().workspace().prompts().set();
         assertNotSame(before, after);
         for (int i = 0; i < before.size(); i++) {
             assertArrayEquals(before.get(i).ids(), after.get(i).ids(), "the same tokenizer gives the same ids");
@@ -257,12 +257,12 @@ class PromptSetStudiesTest {
         String longText = "again and ".repeat(40).strip();
         Path longFile = jsonl("long.jsonl", List.<String[]>of(new String[] {longText, longText, " and", " again"}), true);
         b.exec("prompts " + longFile);
-        assertEquals(80, b.session().workspace().prompts().maxLength());
+        assertEquals(80, b.session().workspace().prompts().set().maxLength());
         Optional<String> line = b.session().useModel(TestSessions.model(), "tiny-gpt2", null, false); // what 'load' prints
         assertTrue(line.isPresent());
         assertTrue(line.get().startsWith("prompt set long.jsonl dropped: it does not fit tiny-gpt2 (") && line.get().contains("context of 64")
                 && line.get().contains("'prompts FILE'") && !line.get().contains("\n"), line.get());
-        assertFalse(b.session().workspace().hasPrompts());
+        assertFalse(b.session().workspace().prompts().present());
         assertError(b, "prompts", "no prompt set");
         assertEquals(Optional.empty(), b.session().useModel(TestSessions.model(), "tiny-gpt2", null, false), "no set, nothing to say");
     }
@@ -289,11 +289,11 @@ class PromptSetStudiesTest {
         String out = b.take();
         assertTrue(out.contains("prompt set mary.jsonl dropped: it does not fit " + dir), out);
         assertTrue(out.contains("mary.jsonl:1: answer ' Mary' is 2 tokens"), out);
-        assertFalse(b.session().workspace().hasPrompts());
+        assertFalse(b.session().workspace().prompts().present());
         // IOI prompts are generated again: names that are no longer one token drop the set too.
         b.session().useModel(TestSessions.model(), "tiny-gpt2", null, false);
         b.exec("prompts ioi 40 seed 1");
-        assertTrue(b.session().workspace().prompts().prompts().stream().anyMatch(p -> " Mary".equals(p.answer()) || " Mary".equals(p.wrong())));
+        assertTrue(b.session().workspace().prompts().set().prompts().stream().anyMatch(p -> " Mary".equals(p.answer()) || " Mary".equals(p.wrong())));
         b.take();
         b.exec("load " + dir);
         out = b.take();

@@ -49,6 +49,6 @@ class ReadmeWalkthroughTest {
         assertTrue(out.contains("unbiased variance of Q, K, V per layer"), out);
         assertInstanceOf(QkvVariances.ByLayer.class, ws.lastResult());
         assertEquals(ws.config().nLayer(), ws.lastResult(QkvVariances.ByLayer.class).layers());
-        assertFalse(ws.hooked().isEmpty());
+        assertFalse(ws.captured().isEmpty());
     }
 }

@@ -47,7 +47,7 @@ class ReplTerminalTest {
                 "split heads 2 q",
                 "save " + npy + " blocks.1.attn.hook_qkv",
                 "int answer = 6 * 7",
-                "answer + session.config().nLayer()",
+                "answer + session.workspace().config().nLayer()",
                 "hook layer 9",
                 "quit");
         assertTrue(out.contains("jlens: look inside GPT-2"), out);

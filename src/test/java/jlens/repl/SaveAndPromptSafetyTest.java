@@ -59,7 +59,7 @@ class SaveAndPromptSafetyTest {
         } finally {
             Thread.interrupted();
         }
-        assertEquals("first.txt", b.session().workspace().prompts().source());
-        assertEquals(1, b.session().workspace().prompts().size());
+        assertEquals("first.txt", b.session().workspace().prompts().set().source());
+        assertEquals(1, b.session().workspace().prompts().set().size());
     }
 }

@@ -49,7 +49,7 @@ class ScriptModeTest {
                 hook layer all
                 run
                 # Java lines mix in
-                var n = session.ids().length;
+                var n = session.workspace().ids().length;
                 System.out.println("tokens: " + n);
                 split qkv -2
                 """.formatted(TestSessions.textLine()));

@@ -3,12 +3,11 @@ package jlens.repl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import jlens.intervene.SteeringVector;
+import jlens.intervene.steering.SteeringVector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,9 +75,6 @@ class SteerCommandsTest {
     }
 
     private static void assertError(TestSessions.Buffered b, String line, String expected) {
-        UserError e = assertThrows(UserError.class, () -> b.session().interpreter().run(line), line);
-        assertTrue(e.getMessage().contains(expected), line + " said: " + e.getMessage());
-        assertFalse(e.getMessage().contains("\n") || e.getMessage().codePoints().anyMatch(Character::isISOControl), e.getMessage());
-        b.take();
+        TestSessions.assertOneLineError(b, line, expected);
     }
 }

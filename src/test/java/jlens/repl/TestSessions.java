@@ -86,13 +86,22 @@ final class TestSessions {
             Result result, Map<String, String> settings) {}
 
     static State state(Session s) {
-        List<Long> ids = s.hasText() ? java.util.Arrays.stream(s.ids()).boxed().toList() : null;
-        return new State(s.modelName(), s.text(), ids, s.hooked(), s.hasRun(), s.hasRun() ? s.cache().names() : null,
+        List<Long> ids = s.workspace().hasText() ? java.util.Arrays.stream(s.workspace().ids()).boxed().toList() : null;
+        return new State(s.workspace().modelName(), s.workspace().text(), ids, s.workspace().captured(), s.workspace().hasRun(), s.workspace().hasRun() ? s.workspace().cache().names() : null,
                 s.lastResult(), s.settings().describe());
     }
 
     /** The notebook's text as a text command line. */
     static String textLine() {
         return "text " + Words.quote(Fixture.text());
+    }
+
+    /** {@code line} fails with one line (no control characters) that contains {@code expected}; the output is dropped. */
+    static void assertOneLineError(Buffered b, String line, String expected) {
+        UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> b.session().interpreter().run(line), line);
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(expected), line + " said: " + e.getMessage());
+        org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("\n")
+                || e.getMessage().codePoints().anyMatch(Character::isISOControl), e.getMessage());
+        b.take();
     }
 }

@@ -98,8 +98,8 @@ class ViewerAndCompletionTest {
         assertTrue(complete(s, "set ").containsAll(Settings.KEYS));
         assertTrue(complete(s, "set color ").contains("truecolor"));
         assertTrue(complete(s, "help ").contains("ablate"));
-        assertEquals(List.of("pos", "set", "--approx"), complete(s, "patch heads "));
-        assertEquals(List.of("set", "--approx"), complete(s, "patch resid_pre "));
+        assertEquals(List.of("pos", "noising", "set", "--approx"), complete(s, "patch heads "));
+        assertEquals(List.of("noising", "set", "--approx"), complete(s, "patch resid_pre "));
         assertEquals(List.of(), complete(s, "patch heads pos set "));
         assertTrue(complete(s, "detect induction ").containsAll(List.of("random", "set")));
     }

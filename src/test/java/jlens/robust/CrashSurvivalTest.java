@@ -217,10 +217,10 @@ class CrashSurvivalTest {
                 "load " + corpus.resolve("f16"),
                 "run",
                 "load " + live,
-                "ws.hook(HookPoint.all(ws.config().nLayer()));",
+                "ws.capture(HookPoint.all(ws.config().nLayer()));",
                 "run",
                 // in place, on every activation the session holds and on copies of every weight
-                "for (String n : ws.hooked()) { ws.activation(n).addi(1f); }",
+                "for (String n : ws.captured()) { ws.activation(n).addi(1f); }",
                 "var w = ws.model().weights(); try (var m = NDManager.newBaseManager()) { for (String n : w.names()) { w.copy(n, m).muli(0f); } }",
                 "run",
                 "System.out.println(\"WROTE IN PLACE\");",
@@ -231,7 +231,7 @@ class CrashSurvivalTest {
                 "var sums = new java.util.concurrent.atomic.AtomicInteger(); var released = new java.util.concurrent.atomic.AtomicInteger();"
                         + " var other = new java.util.concurrent.atomic.AtomicInteger(); var done = new java.util.concurrent.atomic.AtomicBoolean();"
                         + " Thread a = new Thread(() -> { for (int i = 0; i < 40; i++) { try { ws.text(\"a b c d e f g \" + i); ws.run();"
-                        + " if (i % 4 == 0) { ws.qkvDensity(0, 10); ws.logprobs(-1, 3); } } catch (RuntimeException e) { other.incrementAndGet(); } }"
+                        + " if (i % 4 == 0) { jlens.analysis.QkvDensities.layer(ws.split(0, 1), 10); ws.logprobs(-1, 3); } } catch (RuntimeException e) { other.incrementAndGet(); } }"
                         + " done.set(true); });"
                         + " Thread b = new Thread(() -> { while (!done.get()) { try { var q = ws.activation(\"blocks.0.attn.hook_q\");"
                         + " q.mul(q).sum().getFloat(); sums.incrementAndGet(); } catch (jlens.workspace.WorkspaceException e) { }"

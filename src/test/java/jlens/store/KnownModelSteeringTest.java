@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import jlens.hook.HookPoint;
-import jlens.intervene.SteeringVector;
+import jlens.intervene.steering.SteeringVector;
 import jlens.model.Gpt2;
 import jlens.workspace.LoadedModel;
 import jlens.workspace.Workspace;
@@ -35,7 +35,7 @@ class KnownModelSteeringTest {
             double alpha = 0.75;
             int last = model.config().nLayer() - 1;
             String finalResid = HookPoint.block(last, HookPoint.RESID_POST);
-            ws.hook(finalResid);
+            ws.capture(finalResid);
             ws.run();
             int t = ws.ids().length;
             float[] resid = ws.activation(finalResid, m).get(0, t - 1).toFloatArray(); // [C], unsteered

@@ -16,7 +16,8 @@ import jlens.Fixture;
 import jlens.analysis.NdData;
 import jlens.analysis.Npy;
 import jlens.hook.HookPoint;
-import jlens.intervene.SteeringVector;
+import jlens.intervene.steering.Steering;
+import jlens.intervene.steering.SteeringVector;
 import jlens.intervene.generation.GenerationOptions;
 import jlens.intervene.generation.GenerationResult;
 import jlens.model.Gpt2;
@@ -55,20 +56,20 @@ class SteeringInForceTest {
     @Test
     void coefficientZeroTheSamePromptTwiceAndAZeroVectorGiveTheUnsteeredTokensExactly(@TempDir Path tmp) throws Exception {
         GenerationResult plain = greedy();
-        ws.steer(A, B, 1, 0.0, true);
+        steer(Steering.actAdd(ws.model(), A, B, 1, 0.0, true));
         assertSameTokens(plain, greedy(), "coefficient 0");
         ws.interventions().clear();
-        ws.steer(A, A, 1, 40.0, false);
+        steer(Steering.actAdd(ws.model(), A, A, 1, 40.0, false));
         assertSameTokens(plain, greedy(), "v - v");
         ws.interventions().clear();
         Path zeros = tmp.resolve("zeros.npy");
         try (OutputStream out = Files.newOutputStream(zeros)) {
             Npy.write(out, NdData.of(new long[] {ws.config().nEmbd()}, new float[ws.config().nEmbd()]));
         }
-        ws.steer(zeros, 2, 9.0);
+        steer(Steering.fromFile(ws.model(), zeros, 2, 9.0));
         assertSameTokens(plain, greedy(), "a zero vector");
         ws.interventions().clear();
-        ws.steer(A, B, 1, 40.0, false);
+        steer(Steering.actAdd(ws.model(), A, B, 1, 40.0, false));
         GenerationResult steered = greedy();
         assertFalse(java.util.Arrays.equals(plain.logprobs(), steered.logprobs()), "a real vector steers (else this proves little)");
         ws.interventions().clear();
@@ -80,7 +81,7 @@ class SteeringInForceTest {
         int layer = 1;
         String name = HookPoint.block(layer, HookPoint.RESID_PRE);
         float[] plain = captured(name);
-        SteeringVector v = ws.steer(A, B + " then", layer, 10.0, true);
+        SteeringVector v = steer(Steering.actAdd(ws.model(), A, B + " then", layer, 10.0, true));
         int p = (int) v.shape()[0];
         int c = ws.config().nEmbd();
         assertTrue(p > 1 && p < ws.ids().length, "the steering prompt is shorter than the text");
@@ -102,20 +103,20 @@ class SteeringInForceTest {
 
     @Test
     void aChangeDropsTheLastRunAndEveryRunHonoursWhatIsInForce() {
-        ws.hook("q1");
+        ws.capture("q1");
         ws.run();
         float[] before = ws.logits().toFloatArray();
-        double lp = ws.logprobs(-2).next().logProb();
+        double lp = ws.logprobs(-2, 10).next().logProb();
         List<String> said = new ArrayList<>();
-        ws.onChangesInForce(said::add);
-        ws.steer(A, B, 1, 30.0, false); // at layer 1: at layer 0 the two last tokens (" and") would be the same
+        ws.interventions().onChangesInForce(said::add);
+        steer(Steering.actAdd(ws.model(), A, B, 1, 30.0, false)); // at layer 1: at layer 0 the two last tokens (" and") would be the same
         assertFalse(ws.hasRun(), "a change drops the run made without it");
         ws.run();
         assertFalse(java.util.Arrays.equals(before, ws.logits().toFloatArray()), "the run is steered");
-        assertTrue(Math.abs(lp - ws.logprobs(-2).next().logProb()) > 1e-3, "and so are the log-probs");
+        assertTrue(Math.abs(lp - ws.logprobs(-2, 10).next().logProb()) > 1e-3, "and so are the log-probs");
         assertTrue(said.get(0).startsWith("steering in force: #1 \"I love you and\" - \"I hate you and\""),
                 said.get(0));
-        assertTrue(ws.lens(-2, -1).rows().size() > 0);
+        assertTrue(ws.lens(-2, -1, 0, ws.ids().length - 1).rows().size() > 0);
         assertEquals(1, ws.interventions().entries().size());
         ws.interventions().remove(1);
         assertFalse(ws.hasRun());
@@ -125,12 +126,12 @@ class SteeringInForceTest {
 
     @Test
     void whatDoesNotFitIsRefusedInOneLine(@TempDir Path tmp) throws Exception {
-        assertThrows(InvalidInputException.class, () -> ws.steer(A, B, 7, 1.0, true));
+        assertThrows(IllegalArgumentException.class, () -> steer(Steering.actAdd(ws.model(), A, B, 7, 1.0, true)));
         Path wrong = tmp.resolve("wrong.npy");
         try (OutputStream out = Files.newOutputStream(wrong)) {
             Npy.write(out, NdData.of(new long[] {5}, new float[5]));
         }
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> ws.steer(wrong, 1, 1.0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> steer(Steering.fromFile(ws.model(), wrong, 1, 1.0)));
         assertTrue(e.getMessage().contains("[32] (d_model)"), e.getMessage());
         Path nan = tmp.resolve("nan.npy");
         float[] values = new float[32];
@@ -138,11 +139,11 @@ class SteeringInForceTest {
         try (OutputStream out = Files.newOutputStream(nan)) {
             Npy.write(out, NdData.of(new long[] {32}, values));
         }
-        e = assertThrows(InvalidInputException.class, () -> ws.steer(nan, 1, 1.0));
+        e = assertThrows(IllegalArgumentException.class, () -> steer(Steering.fromFile(ws.model(), nan, 1, 1.0)));
         assertTrue(e.getMessage().contains("finite"), e.getMessage());
         Path text = tmp.resolve("text.npy");
         Files.writeString(text, "not numpy");
-        e = assertThrows(InvalidInputException.class, () -> ws.steer(text, 1, 1.0));
+        e = assertThrows(IllegalArgumentException.class, () -> steer(Steering.fromFile(ws.model(), text, 1, 1.0)));
         assertTrue(e.getMessage().contains("not a .npy file"), e.getMessage());
         assertTrue(ws.interventions().isEmpty(), "nothing half-added");
     }
@@ -159,17 +160,23 @@ class SteeringInForceTest {
         }
         float[] plain = captured(HookPoint.block(1, HookPoint.RESID_PRE));
         float[] layer0 = captured(HookPoint.block(0, HookPoint.RESID_PRE));
-        ws.steer(file, null, 3.0);
+        steer(Steering.fromFile(ws.model(), file, null, 3.0));
         assertEquals(nLayer, ws.interventions().all().size());
         float[] steered = captured(HookPoint.block(1, HookPoint.RESID_PRE));
         assertEquals(plain[4] + 6f, steered[4], 1e-5);
         assertArrayEquals(layer0, captured(HookPoint.block(0, HookPoint.RESID_PRE)), 0f);
-        assertThrows(InvalidInputException.class, () -> ws.steer(file, 1, 1.0));
+        assertThrows(IllegalArgumentException.class, () -> steer(Steering.fromFile(ws.model(), file, 1, 1.0)));
+    }
+
+    /** Puts {@code v} in force and returns it. */
+    private SteeringVector steer(SteeringVector v) {
+        ws.steer(v);
+        return v;
     }
 
     private float[] captured(String name) {
-        ws.unhook();
-        ws.hook(name);
+        ws.uncapture();
+        ws.capture(name);
         ws.run();
         try (NDManager m = NDManager.newBaseManager()) {
             return ws.activation(name, m).toFloatArray();

@@ -40,6 +40,7 @@ class WorkspaceHandoutTest {
             "run()", ws -> ws.run().cache().get(Q0),
             "run(Collection)", ws -> ws.run(List.of(Q0)).cache().get(Q0),
             "cache()", ws -> ws.cache().get(Q0),
+            "cacheWith(Collection)", ws -> ws.cacheWith(List.of(Q0)).get(Q0),
             "logits()", Workspace::logits,
             "activation(String)", ws -> ws.activation(Q0),
             "ensureCaptured(Collection)", ws -> ws.ensureCaptured(List.of(Q0)).get(Q0)));
@@ -70,7 +71,7 @@ class WorkspaceHandoutTest {
         workspaces.add(ws);
         ws.load("fixture");
         ws.text(Fixture.text());
-        ws.hook(Q0);
+        ws.capture(Q0);
         ws.run();
         return ws;
     }

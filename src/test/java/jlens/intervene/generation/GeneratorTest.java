@@ -137,8 +137,9 @@ class GeneratorTest {
         int last = model.config().nLayer() - 1;
         try (Gpt2 nan = Gpt2.load(jlens.model.CheckpointFiles.nanHead(Fixture.dir(), tmp.resolve("nan-head"), last, 1))) {
             Generator g = new Generator(nan);
-            GenerationResult plain = g.generate(prompt(), GenerationOptions.greedy(4));
-            assertTrue(java.util.Arrays.stream(plain.logprobs()).allMatch(Double::isNaN), "the NaN reaches the logits");
+            IllegalArgumentException nanLogits = assertThrows(IllegalArgumentException.class,
+                    () -> g.generate(prompt(), GenerationOptions.greedy(4)));
+            assertTrue(nanLogits.getMessage().contains("not finite"), "the NaN reaches the logits: " + nanLogits.getMessage());
             GenerationOptions zeroed = GenerationOptions.greedy(4).withInterventions(List.of(Intervention.zeroHead(last, 1, -1)));
             GenerationResult cached = g.generate(prompt(), zeroed);
             assertTrue(java.util.Arrays.stream(cached.logprobs()).allMatch(Double::isFinite), java.util.Arrays.toString(cached.logprobs()));

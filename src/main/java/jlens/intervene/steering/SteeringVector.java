@@ -1,4 +1,4 @@
-package jlens.intervene;
+package jlens.intervene.steering;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +7,10 @@ import jlens.analysis.AnalysisResult;
 import jlens.analysis.NdData;
 import jlens.hook.HookPoint;
 import jlens.model.Gpt2Config;
+import jlens.intervene.Cells;
+import jlens.intervene.Intervention;
+import jlens.intervene.Site;
+import jlens.intervene.Value;
 
 /**
  * A steering vector and where it goes: added, times {@code coeff}, to the residual stream entering a layer

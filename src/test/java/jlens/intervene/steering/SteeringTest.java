@@ -1,4 +1,4 @@
-package jlens.intervene;
+package jlens.intervene.steering;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

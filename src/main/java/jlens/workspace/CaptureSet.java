@@ -9,7 +9,7 @@ import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
 
 /** The exact names of the hook points the next run captures, in the order they were added. */
-final class HookSet {
+final class CaptureSet {
     private final Set<String> names = new LinkedHashSet<>();
 
     List<String> list() {

@@ -1,9 +1,16 @@
-package jlens.intervene;
+package jlens.intervene.steering;
 
 import ai.djl.ndarray.types.DataType;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import jlens.analysis.Checks;
+import jlens.analysis.Metric;
 import jlens.analysis.NdData;
+import jlens.analysis.Npy;
+import jlens.intervene.prompts.PromptSet;
 import jlens.hook.HookPoint;
 import jlens.model.Gpt2;
 
@@ -21,6 +28,56 @@ import jlens.model.Gpt2;
  */
 public final class Steering {
     private Steering() {}
+
+    /**
+     * ActAdd from two texts: {@code a} - {@code b} at the residual entering {@code layer} (negative counts from the
+     * end), the shorter padded on the right with the token of " "; labelled with the two texts.
+     */
+    public static SteeringVector actAdd(Gpt2 model, String a, String b, int layer, double coeff, boolean front) {
+        long[] pa = model.tokenizer().encode(a);
+        long[] pb = model.tokenizer().encode(b);
+        if (pa.length == 0 || pb.length == 0) {
+            throw new IllegalArgumentException("both steering prompts need at least one token; give two texts");
+        }
+        long pad = Metric.singleToken(model.tokenizer(), " ");
+        return actAdd(model, pa, pb, pad, layer(model, layer), coeff, front, Metric.quote(a) + " - " + Metric.quote(b));
+    }
+
+    /**
+     * CAA or the first principal direction from a prompt set's pairs: each line's text against its corrupted text, at
+     * the last token of the residual entering {@code layer} (negative counts from the end).
+     */
+    public static SteeringVector fromSet(Gpt2 model, PromptSet set, int layer, boolean pca, double coeff) {
+        if (!set.hasCorrupt()) {
+            throw new IllegalArgumentException("steering from the set needs pairs: give every line a \"corrupt\" text (the"
+                    + " negative of its pair)");
+        }
+        String label = (pca ? "first principal direction" : "mean difference") + " of " + set.size() + " pairs";
+        return fromPairs(model, set.ids(false), set.ids(true), layer(model, layer), pca, coeff, label);
+    }
+
+    /**
+     * A vector from a {@code .npy} file ({@link Npy#readFloats}, strictly read): {@code [d_model]} at {@code layer}
+     * (negative counts from the end), or {@code [n_layer, d_model]} for every layer with {@code layer} null.
+     */
+    public static SteeringVector fromFile(Gpt2 model, Path file, Integer layer, double coeff) {
+        NdData array;
+        try {
+            array = Npy.readFloats(file);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no such file; give the path of a .npy vector (written by 'save v.npy'"
+                    + " or numpy.save)");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read it (" + e.getMessage() + "); check the path and its"
+                    + " permissions");
+        }
+        return given(model, array, layer == null ? -1 : layer(model, layer), coeff, file.getFileName().toString());
+    }
+
+    /** {@code layer}, negative counting from the end, checked against the model. */
+    private static int layer(Gpt2 model, int layer) {
+        return Checks.layer(layer, model.config().nLayer());
+    }
 
     /**
      * ActAdd: {@code a} - {@code b} at {@code blocks.layer.hook_resid_pre}, position by position, the shorter padded on
