@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import jlens.chart.TerminalText;
 import jlens.chart.TokenActivationStrip;
 import jlens.sae.Sae;
 import jlens.sae.SaeAttribution;
@@ -95,11 +96,15 @@ final class FeatureCommands {
         if (!r.top().isEmpty()) {
             float max = r.top().get(0).activation();
             boolean unicode = s.style().unicode();
-            TextTable table = new TextTable("feature", "activation", "", r.noLogitPath() == null ? "promotes" : "");
+            boolean labelled = saes.label(sae, r.top().get(0).feature()).isPresent();
+            TextTable table = new TextTable("feature", "activation", "", labelled ? "what it is"
+                    : r.noLogitPath() == null ? "promotes" : "");
+            int room = Math.max(12, s.textWidth() - 40); // what the last column has left on a line
             for (SaeFeatures.Hit h : r.top()) {
-                int bar = Math.max(1, Math.round(12 * h.activation() / max));
-                table.row(h.feature(), (double) h.activation(), (unicode ? "\u2588" : "#").repeat(bar),
-                        h.promoted().stream().map(w -> "'" + Format.visible(w.token()) + "'").collect(Collectors.joining(" ")));
+                int bar = Math.max(1, Math.round(10 * h.activation() / max));
+                String last = labelled ? saes.label(sae, h.feature()).map(FeatureCommands::label).orElse("")
+                        : fit(h.promoted(), room);
+                table.row(h.feature(), (double) h.activation(), (unicode ? "\u2588" : "#").repeat(bar), last);
             }
             s.out().print(table);
         }
@@ -130,6 +135,7 @@ final class FeatureCommands {
                 + c.ids().length + " tokens (density " + Format.num(c.density()) + ")" + (c.active() > 0 ? ", strongest "
                 + Format.num(c.max()) + " at " + c.argmax() + " '" + Format.visible(labels[c.argmax()]) + "'" : "");
         s.println(head);
+        saes.label(sae, f).ifPresent(l -> s.println("it is: " + label(l)));
         if (c.noLogitPath() == null) {
             s.println("promotes:   " + tokens(c.promoted()));
             s.println("suppresses: " + tokens(c.suppressed()));
@@ -145,7 +151,34 @@ final class FeatureCommands {
         s.lastResult(Result.of("feature", "feature " + f, params, c));
     }
 
+    /**
+     * Promoted tokens that fit {@code room} columns, strongest first; a direction that moves no logit (all its weights
+     * about 0, as the known SAE's, whose writes ln_f cancels) says so instead.
+     */
+    private static String fit(List<SaeLogits.TokenWeight> list, int room) {
+        if (list.isEmpty() || list.stream().allMatch(w -> Math.abs(w.weight()) < 1e-4)) {
+            return list.isEmpty() ? "" : "(no direct effect on the logits)";
+        }
+        StringBuilder b = new StringBuilder();
+        for (SaeLogits.TokenWeight w : list) {
+            String t = "'" + Format.visible(w.token()) + "'";
+            if (b.length() > 0 && TerminalText.width(b + " " + t) > room) {
+                break;
+            }
+            b.append(b.length() > 0 ? " " : "").append(t);
+        }
+        return b.toString();
+    }
+
+    /** {@code the current token is '·went'} */
+    private static String label(Saes.FeatureLabel l) {
+        return l.what() + " '" + Format.visible(l.piece()) + "'";
+    }
+
     private static String tokens(List<SaeLogits.TokenWeight> list) {
+        if (list.stream().allMatch(w -> Math.abs(w.weight()) < 1e-4)) {
+            return "(no direct effect on the logits)";
+        }
         return list.stream().map(w -> "'" + Format.visible(w.token()) + "' " + Format.num(w.weight()))
                 .collect(Collectors.joining(", "));
     }

@@ -4,10 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.DoubleConsumer;
 import jlens.intervene.Intervention;
 import jlens.intervene.prompts.PromptSet;
@@ -23,6 +25,7 @@ import jlens.sae.SaeLoadException;
 import jlens.sae.SaeSplice;
 import jlens.sae.SaeStats;
 import jlens.sae.SaeTextCorpus;
+import jlens.store.KnownSae;
 
 /**
  * The workspace's sparse autoencoders ({@link Workspace#saes()}): the SAEs loaded (several, at different hooks), which
@@ -40,6 +43,7 @@ public final class Saes {
     private final Map<Sae, SaeSplice> state = new LinkedHashMap<>();
     private final Map<Sae, Integer> entry = new LinkedHashMap<>();
     private final Map<Sae, Boolean> forced = new LinkedHashMap<>();
+    private final Set<Sae> known = new HashSet<>();
     private Sae current;
 
     Saes(Workspace ws) {
@@ -87,6 +91,9 @@ public final class Saes {
                 throw e;
             }
             loaded.put(sae.name(), sae);
+            if (spec.equals("known")) {
+                known.add(sae);
+            }
             state.put(sae, SaeSplice.off(sae));
             forced.put(sae, force);
             current = sae;
@@ -175,6 +182,25 @@ public final class Saes {
                 + " text does not: its first tokens may read differently (text \"<|endoftext|>...\" puts it first)");
     }
 
+    /**
+     * What feature {@code f} of {@code sae} stands for, when that is known by construction (the known-answer model's
+     * SAE: the current token is ' went'); empty for an SAE read from elsewhere.
+     */
+    public Optional<FeatureLabel> label(Sae sae, int f) {
+        synchronized (ws) {
+            if (!known.contains(sae) || f < 0 || f >= sae.dSae()) {
+                return Optional.empty();
+            }
+            boolean current = f < KnownSae.TOKENS;
+            long id = current ? f : f - KnownSae.TOKENS;
+            return Optional.of(new FeatureLabel(current ? "the current token is" : "the previous token is", id,
+                    ws.current().tokenizer().pieces(new long[] {id})[0]));
+        }
+    }
+
+    /** What a feature stands for: {@code the current token is} token {@code id}, whose text is {@code piece}. */
+    public record FeatureLabel(String what, long id, String piece) {}
+
     /** The BOS line for the current SAE and text, if it applies. */
     public Optional<String> bosNote() {
         synchronized (ws) {
@@ -251,6 +277,7 @@ public final class Saes {
             ws.interventions().remove(n);
         }
         loaded.remove(s.name());
+        known.remove(s);
         state.remove(s);
         forced.remove(s);
         if (current == s) {
