@@ -193,6 +193,11 @@ class SaeCommandsTest {
         // position 4 is " went" (1816), after " John" (1757): features 1816 and 8192 + 1757 = 9949
         assertTrue(out.contains("2 of 16384 features active"), out);
         assertTrue(out.contains(" 1816 ") && out.contains(" 9949 "), out);
+        // the known SAE's features say what they stand for, by construction
+        assertTrue(out.contains("the current token is '·went'") && out.contains("the previous token is '·John'"), out);
+        b.exec("feature 9949");
+        out = b.take();
+        assertTrue(out.contains("it is: the previous token is '·John'"), out);
         b.session().close();
     }
 
