@@ -19,10 +19,10 @@ import java.util.Locale;
  * the height is cut, and the last line says how many tokens are left out.
  */
 public final class TokenActivationStrip implements Chart {
-    /** Weakest to strongest, on a dark background: from 2:1 against black up to a bright orange. */
-    static final int[] DARK = {0x6B3300, 0x8A4500, 0xA85700, 0xC66A00, 0xE07D10, 0xF59A2E, 0xFFB55C};
+    /** Weakest to strongest, on a dark background: from 2.5:1 against black (1.5:1 and more in 256 colours too) up to a bright orange. */
+    static final int[] DARK = {0x7A4000, 0x8A4500, 0xA85700, 0xC66A00, 0xE07D10, 0xF59A2E, 0xFFB55C};
     /** On a light background: pale to deep, every one at least 1.5:1 against white. */
-    static final int[] LIGHT = {0xFFC27A, 0xFFAE5A, 0xFB9A3C, 0xF08522, 0xE06F10, 0xC85A08, 0xA94600};
+    static final int[] LIGHT = {0xFFAF5F, 0xFFA24A, 0xFB9A3C, 0xF08522, 0xE06F10, 0xC85A08, 0xA94600};
 
     private final String[] tokens;
     private final double[] values;
