@@ -110,12 +110,16 @@ class ReadmeSessionsTest {
                 && Pattern.compile("(?m)^ +1 +2 +1 +").matcher(circuit).find(), circuit);
         assertTrue(circuit.contains("L1H2"), "dla names the induction head:\n" + circuit);
         // generation copies the sentence it has seen
-        String generation = outputs.get(3);
+        String generation = outputs.get(4);
         assertTrue(generation.contains(" jumps over the lazy dog."), generation);
+        // the known SAE's features name the current and the previous token
+        String features = outputs.get(3);
+        assertTrue(features.contains("2 of 16384 features active") && features.contains("the previous token is '·John'"),
+                features);
         // the corpus block: every window counted, the induction head found over the corpus as on one text
-        String corpus = outputs.get(4);
+        String corpus = outputs.get(5);
         assertTrue(corpus.contains("attention of known over") && corpus.contains("1,024 tokens (16 windows of 64"), corpus);
         assertTrue(Pattern.compile("(?m)^ +1 +1\\.2 +0\\.[0-9]").matcher(corpus).find(), "corpus detect ranks 1.2 first:\n" + corpus);
-        assertEquals(5, outputs.size());
+        assertEquals(6, outputs.size());
     }
 }
