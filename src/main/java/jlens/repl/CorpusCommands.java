@@ -33,7 +33,7 @@ import jlens.hook.HookPoint;
 
 /** {@code corpus}: a text corpus, the reductions over it (in this process, batched), and results saved from a cluster. */
 final class CorpusCommands {
-    private static final String USAGE = "corpus [FILE|DIR [options]] | stats [HOOK...] | attention | detect KIND | lens | features [LAYER] | feature F | show FILE.json";
+    private static final String USAGE = "corpus [FILE|DIR [options]] | stats [HOOK...] | attention | detect KIND | lens | features [LAYER] [--k K] | feature F | show FILE.json";
 
     private CorpusCommands() {}
 
@@ -58,8 +58,10 @@ final class CorpusCommands {
                   corpus detect KIND [--exclude-bos] [--exclude-current]   detector scores averaged
                   corpus lens             per layer: how often the lens's top token is the final one,
                                           and the mean log-prob of the real next token
-                  corpus features [LAYER] [--k K]   each MLP neuron of LAYER: how often it fires,
-                                          its mean when firing, its top K contexts
+                  corpus features [--k K]  with an SAE loaded ('sae load'): each of its features,
+                                          how often it fires, its mean activation when firing,
+                                          its top K contexts (without one: MLP neurons)
+                  corpus features LAYER [--k K]   the same for each MLP neuron of LAYER
                   corpus feature F        the top contexts of feature F of the last features result
                   corpus show FILE.json   a result saved here or written by the Spark job
                 Examples:
@@ -120,11 +122,16 @@ final class CorpusCommands {
             case "features" -> {
                 a.next("features");
                 List<String> k = a.option("--k", 1);
+                boolean neurons = a.hasNext() || !studies.hasSae(); // a layer names its MLP neurons; else the SAE's features
                 int layer = a.hasNext() ? a.nextIndex("layer", s.workspace().config().nLayer(), "the model has " + s.workspace().config().nLayer() + " layers") : s.settings().layer();
                 a.end();
                 int kk = k == null ? 10 : (int) Args.parseLong(k.get(0), "K", a.usage());
-                render(s, running(s, "corpus features", p -> studies.features(new FeatureFunction.Neurons(layer), kk, p, s::cancelRequested)),
-                        "corpus features " + layer);
+                if (neurons) {
+                    render(s, running(s, "corpus features", p -> studies.features(new FeatureFunction.Neurons(layer), kk, p, s::cancelRequested)),
+                            "corpus features " + layer);
+                } else {
+                    render(s, running(s, "corpus features", p -> studies.saeFeatures(kk, p, s::cancelRequested)), "corpus features");
+                }
             }
             case "feature" -> {
                 a.next("feature");
@@ -365,7 +372,8 @@ final class CorpusCommands {
         } else {
             s.nothingDrawn();
         }
-        s.println("'corpus feature F' shows a feature's top contexts");
+        s.println("'corpus feature F' shows a feature's top contexts" + (r.sums().describe().startsWith("MLP neurons")
+                && !s.workspace().corpus().hasSae() ? "; with an SAE loaded ('sae load'), 'corpus features' counts its features" : ""));
     }
 
     private static void contexts(Session s, CorpusFeatures.Result r, int f, int width) {

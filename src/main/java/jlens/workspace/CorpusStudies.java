@@ -21,7 +21,9 @@ import jlens.corpus.CorpusSums;
 import jlens.corpus.CorpusWindows;
 import jlens.corpus.FeatureFunction;
 import jlens.hook.HookPoint;
+import jlens.intervene.Intervention;
 import jlens.model.Gpt2;
+import jlens.sae.Sae;
 
 /**
  * The workspace's corpus and the questions asked of it ({@link Workspace#corpus()}): each reduction runs in this
@@ -85,10 +87,17 @@ public final class CorpusStudies {
     public <S extends CorpusSums<S>> CorpusResult run(CorpusReduction<S> reduction, Consumer<CorpusWindows.Progress> progress,
                                                       BooleanSupplier cancelled) {
         synchronized (ws) {
+            return run(reduction, ws.changesInForce(), progress, cancelled);
+        }
+    }
+
+    /** {@link #run} with {@code changes} in force instead of the workspace's. */
+    private <S extends CorpusSums<S>> CorpusResult run(CorpusReduction<S> reduction, List<Intervention> changes,
+                                                       Consumer<CorpusWindows.Progress> progress, BooleanSupplier cancelled) {
+        synchronized (ws) {
             Corpus c = get();
             Gpt2 m = ws.currentModel();
             String name = ws.modelName();
-            var changes = ws.changesInForce();
             return ws.remember(checked(() -> CorpusRunner.reduce(m, name, c, options, reduction, changes, progress, cancelled)));
         }
     }
@@ -141,6 +150,26 @@ public final class CorpusStudies {
             checked(() -> m.hooks().resolve(function.hook()));
         }
         return run(task, progress, cancelled);
+    }
+
+    /**
+     * Each feature of the current SAE ({@code ws.saes().current()}): firing frequency, mean activation when firing and
+     * top {@code k} contexts, its encoder run on what arrives at its hook with the changes in force but its own splice
+     * and edits (as the SAE studies read it).
+     */
+    public CorpusResult saeFeatures(int k, Consumer<CorpusWindows.Progress> progress, BooleanSupplier cancelled) {
+        synchronized (ws) {
+            Sae sae = ws.saes().current();
+            CorpusFeatures task = checked(() -> new CorpusFeatures(new FeatureFunction.SaeEncoder(sae), k, 12, 3));
+            return run(task, ws.saes().standingBut(sae), progress, cancelled);
+        }
+    }
+
+    /** Whether an SAE is loaded: then {@code corpus features} means its features. */
+    public boolean hasSae() {
+        synchronized (ws) {
+            return !ws.saes().list().isEmpty();
+        }
     }
 
     /** A saved corpus result (the REPL's {@code save X.json}, or the Spark job's output), kept as the last result. */

@@ -34,6 +34,7 @@ import jlens.corpus.FeatureFunction;
 import jlens.hook.HookPoint;
 import jlens.model.Gpt2;
 import jlens.model.Gpt2Config;
+import jlens.sae.SaeLoadException;
 import jlens.store.ModelStore;
 import jlens.sys.AtomicWriter;
 import org.apache.spark.SparkConf;
@@ -46,14 +47,15 @@ import org.apache.spark.api.java.JavaSparkContext;
  * <pre>
  * spark-submit --class jlens.spark.CorpusJob jlens-spark.jar TASK --model NAME|DIR --corpus PATH --out FILE.json [options]
  *   TASK: stats [--hooks q,k,v|NAME,...] [--range LO HI] [--bins N] | attention | detect KIND [--exclude-bos]
- *         [--exclude-current] | lens | features [--layer L] [--k K]
+ *         [--exclude-current] | lens | features [--sae DIR [--norm-scale S] | --layer L] [--k K]
  *   options: --window N --no-bos --group N --batch N --docs line|file --skip-bad --parts N --device cpu|gpu|auto
  * </pre>
  *
  * The driver resolves the model (a folder every executor sees at the same path: shared storage, or the Hugging Face
  * cache laid out alike), lists the corpus and indexes its document groups; Spark gets the groups as ranges, one part
  * each; each executor loads the model once ({@link ExecutorModels}) and reduces its parts with {@link CorpusRunner},
- * the code that runs in the REPL; the parts' sums are merged by {@code treeReduce} with their {@code plus}; the driver
+ * the code that runs in the REPL (with {@code features --sae DIR}, the SAE in that folder, which every executor
+ * sees at the same path, loaded once per executor and device beside the model); the parts' sums are merged by {@code treeReduce} with their {@code plus}; the driver
  * writes the result as FILE.json (what {@code corpus show FILE.json} shows), FILE.csv and FILE.npy. A part's windows
  * are its groups' windows wherever it runs, so the numbers are those of an in-process run (to float64 rounding).
  */
@@ -111,9 +113,10 @@ public final class CorpusJob {
         /** One part's sums: groups {@code [from, to)} read from the first's position and reduced on this executor. */
         CorpusPart<S> reduce(int from, int to) {
             Gpt2 model = ExecutorModels.get(modelDir, device);
+            CorpusReduction<S> here = ExecutorModels.bind(reduction, model);
             int context = model.config().nPositions();
             try (CorpusWindows w = CorpusWindows.open(corpus, options, model.tokenizer(), context, starts.get(from), to - from, () -> false)) {
-                return CorpusRunner.run(model, w, options.batchFor(w.window()), reduction, List.of(), p -> {});
+                return CorpusRunner.run(model, w, options.batchFor(w.window()), here, List.of(), p -> {});
             }
         }
     }
@@ -257,11 +260,35 @@ public final class CorpusJob {
                 yield new CorpusDetect(HeadDetectKind.parse(kind), flags.contains("--exclude-bos"), flags.contains("--exclude-current"));
             }
             case "lens" -> new CorpusLens();
-            case "features" -> new CorpusFeatures(new FeatureFunction.Neurons(intOpt(opt, "--layer", 0)), intOpt(opt, "--k", 10), 12, 3);
+            case "features" -> {
+                if (opt.containsKey("--sae") && opt.containsKey("--layer")) {
+                    throw new IllegalArgumentException("features takes --sae DIR (the SAE's features) or --layer L (MLP neurons), not both");
+                }
+                FeatureFunction f;
+                if (opt.containsKey("--sae")) {
+                    double scale = opt.containsKey("--norm-scale") ? doubleOpt(opt, "--norm-scale") : Double.NaN;
+                    try {
+                        f = FeatureFunction.SaeEncoder.at(Path.of(opt.get("--sae")), scale);
+                    } catch (SaeLoadException e) {
+                        throw new IllegalArgumentException("--sae: " + e.getMessage());
+                    }
+                } else {
+                    f = new FeatureFunction.Neurons(intOpt(opt, "--layer", 0));
+                }
+                yield new CorpusFeatures(f, intOpt(opt, "--k", 10), 12, 3);
+            }
             default -> throw new IllegalArgumentException("unknown task '" + task + "'; stats, attention, detect KIND, lens or features");
         };
         return new Args(task, model, corpus, out, o, reduction, intOpt(opt, "--parts", 0), opt.getOrDefault("--device", "cpu"),
                 opt.get("--master"), "spark " + String.join(" ", argv));
+    }
+
+    private static double doubleOpt(Map<String, String> opt, String key) {
+        try {
+            return Double.parseDouble(opt.get(key));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " takes a number, not '" + opt.get(key) + "'");
+        }
     }
 
     private static String required(Map<String, String> opt, String key) {

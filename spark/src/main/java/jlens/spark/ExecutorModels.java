@@ -4,12 +4,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import jlens.corpus.CorpusFeatures;
+import jlens.corpus.CorpusReduction;
+import jlens.corpus.CorpusSums;
+import jlens.corpus.FeatureFunction;
 import jlens.model.Gpt2;
+import jlens.sae.Sae;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 
 /**
- * The models of this executor JVM: each loaded once, on first use by a task, and shared by the JVM's tasks (a pass
+ * The models (and SAEs) of this executor JVM: each loaded once, on first use by a task, and shared by the JVM's tasks (a pass
  * runs with a hook registry of its own, so concurrent tasks do not meet). On an executor given GPUs by Spark's
  * resource scheduling ({@code spark.executor.resource.gpu.amount}), each task runs on the GPU Spark assigned it,
  * with one model per GPU. Weights are memory-mapped on the CPU: executors of one host share the page cache.
@@ -18,7 +23,10 @@ final class ExecutorModels {
     private static final Map<String, Gpt2> MODELS = new ConcurrentHashMap<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> MODELS.values().forEach(Gpt2::close), "jlens-models"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            SAES.values().forEach(Sae::close);
+            MODELS.values().forEach(Gpt2::close);
+        }, "jlens-models"));
     }
 
     private ExecutorModels() {}
@@ -32,6 +40,21 @@ final class ExecutorModels {
             }
             return Gpt2.load(Path.of(dir), Gpt2.LoadOptions.parse(d, "f32"));
         });
+    }
+
+    private static final Map<String, Sae> SAES = new ConcurrentHashMap<>();
+
+    /**
+     * {@code reduction} ready to run on {@code model} here: an SAE's features bound to the SAE of its folder, loaded
+     * once per executor JVM and device (as the model is) and shared by its tasks; any other reduction as it is.
+     */
+    @SuppressWarnings("unchecked")
+    static <S extends CorpusSums<S>> CorpusReduction<S> bind(CorpusReduction<S> reduction, Gpt2 model) {
+        if (reduction instanceof CorpusFeatures f && f.function() instanceof FeatureFunction.SaeEncoder e && !e.bound()) {
+            Sae sae = SAES.computeIfAbsent(e.dir() + "@" + model.device(), k -> e.load(model.device()));
+            return (CorpusReduction<S>) new CorpusFeatures(e.on(sae), f.k(), f.before(), f.after());
+        }
+        return reduction;
     }
 
     /** The first GPU address Spark gave this task, if it gave any. */
