@@ -21,6 +21,7 @@ import org.apache.spark.resource.ResourceInformation;
  */
 final class ExecutorModels {
     private static final Map<String, Gpt2> MODELS = new ConcurrentHashMap<>();
+    private static final Map<String, Sae> SAES = new ConcurrentHashMap<>();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -41,8 +42,6 @@ final class ExecutorModels {
             return Gpt2.load(Path.of(dir), Gpt2.LoadOptions.parse(d, "f32"));
         });
     }
-
-    private static final Map<String, Sae> SAES = new ConcurrentHashMap<>();
 
     /**
      * {@code reduction} ready to run on {@code model} here: an SAE's features bound to the SAE of its folder, loaded

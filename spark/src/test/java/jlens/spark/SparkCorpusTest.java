@@ -10,9 +10,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import jlens.corpus.Corpus;
+import jlens.corpus.CorpusFeatures;
 import jlens.corpus.CorpusResult;
 import jlens.corpus.CorpusResults;
 import jlens.corpus.CorpusRunner;
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The Spark job against the same task run in this process, on the test fixture: on {@code local[2]} every task (its
  * corpus split into parts of document groups, reduced by the executors' threads, merged by {@code treeReduce}), and on
  * {@code local[1]} one, each written as the REPL's {@code corpus show} reads it. Counts equal, float64 sums within
- * 1e-9 relative.
+ * 1e-9 relative. The features task runs with MLP neurons and with each fixture SAE ({@code --sae DIR}).
  */
 class SparkCorpusTest {
     static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
@@ -67,6 +69,16 @@ class SparkCorpusTest {
 
     static final List<String> TASKS = List.of("attention", "stats --hooks z,resid_post --range -3 3 --bins 12",
             "detect induction --exclude-bos", "lens", "features --layer 1 --k 3");
+    /** The fixture's SAELens folders (relu in the older layout, jumprelu and topk in SAELens 6's), each a features task. */
+    static final List<String> SAES = List.of("relu-pre6", "jumprelu-v6", "topk-v6");
+
+    static List<String> tasks() {
+        List<String> out = new ArrayList<>(TASKS);
+        for (String sae : SAES) {
+            out.add("features --sae " + fixture.resolveSibling("tiny-gpt2-saes").resolve(sae) + " --k 3");
+        }
+        return out;
+    }
 
     static String[] args(String task, String out) {
         List<String> a = new ArrayList<>(List.of(task.split(" ")));
@@ -88,7 +100,9 @@ class SparkCorpusTest {
         CorpusJob.Args a = CorpusJob.parse(args(task, out.toString()));
         CorpusResult shown = CorpusResults.read(out);
         Corpus c = Corpus.open(corpus, a.options().documents());
-        CorpusResult here = CorpusRunner.reduce(model, "tiny-gpt2", c, a.options(), a.reduction(), List.of(), p -> {}, () -> false);
+        // an SAE's features bound to the SAE of its folder, loaded here as an executor loads it
+        CorpusResult here = CorpusRunner.reduce(model, "tiny-gpt2", c, a.options(), ExecutorModels.bind(a.reduction(), model), List.of(),
+                p -> {}, () -> false);
         assertEquals(here.info().tokens(), shown.info().tokens(), task);
         assertEquals(here.info().windows(), shown.info().windows(), task);
         assertEquals(here.info().documents(), shown.info().documents(), task);
@@ -99,11 +113,18 @@ class SparkCorpusTest {
     @Test
     void everyTaskOnLocal2EqualsInProcessAndLocal1Too() throws IOException {
         try (JavaSparkContext sc = context("local[2]")) {
-            for (String task : TASKS) {
-                Path out = tmp.resolve("out-" + task.split(" ")[0] + ".json");
+            List<String> tasks = tasks();
+            for (int i = 0; i < tasks.size(); i++) {
+                String task = tasks.get(i);
+                Path out = tmp.resolve("out-" + i + ".json");
                 CorpusResult r = CorpusJob.run(sc, CorpusJob.parse(args(task, out.toString())));
                 assertTrue(r.info().tokens() > 0 && r.info().where().contains("4 parts"), r.info().describe());
-                assertTrue(Files.exists(tmp.resolve("out-" + task.split(" ")[0] + ".csv")), task);
+                assertTrue(Files.exists(tmp.resolve("out-" + i + ".csv")), task);
+                if (task.contains("--sae")) {
+                    CorpusFeatures.Result f = (CorpusFeatures.Result) r;
+                    assertTrue(f.sums().describe().startsWith("features of SAE ") && Arrays.stream(f.sums().fires()).sum() > 0,
+                            f.sums().describe());
+                }
                 sameAsInProcess(task, out);
             }
         }
@@ -119,6 +140,9 @@ class SparkCorpusTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> CorpusJob.parse(new String[] {"attention", "--corpus", "x"}));
         assertEquals("missing --model", e.getMessage());
+        IllegalArgumentException sae = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> CorpusJob.parse(args("features --sae " + tmp.resolve("no-such-sae"), tmp.resolve("x.json").toString())));
+        assertTrue(sae.getMessage().startsWith("--sae: ") && sae.getMessage().contains("no-such-sae"), sae.getMessage());
     }
 
     /** Equal trees: integers exactly, other numbers within 1e-9 relative. */
