@@ -101,7 +101,7 @@ public interface FeatureFunction extends Serializable {
         }
 
         private static String describe(Sae sae) {
-            return "features of SAE " + sae.describe();
+            return "SAE features of " + sae.name() + " (" + sae.config().architecture().word() + " at " + sae.hook() + ")";
         }
 
         /** The same features bound to {@code loaded}, an SAE read from this one's folder (an executor's). */

@@ -97,6 +97,67 @@ class CorpusCommandsTest {
         assertTrue(ctx.contains("feature " + f + " of MLP neurons of layer 1") && ctx.contains("["), ctx);
     }
 
+    /**
+     * With an SAE loaded, {@code corpus features} means its features. On the known-answer model its SAE's feature t is
+     * "the current token is t" (t below 8192), so each feature's counts and contexts follow from the corpus's tokens
+     * alone: feature t fires at most where token t stands (from position 2 on, exactly there), and every top context
+     * of it is token t. Saved and shown again, the same numbers.
+     */
+    @Test
+    void withAnSaeLoadedFeaturesAreItsFeatures() throws Exception {
+        var t = TestSessions.session().exec("load known", "sae load known");
+        t.take();
+        t.exec("corpus " + corpus() + " --window 32 --tokens 320", "corpus features --k 4");
+        String out = t.take();
+        assertTrue(out.contains("SAE features of known (jumprelu at blocks.1.hook_resid_pre): 16384 features over 320 tokens"), out);
+        CorpusFeatures.Result r = (CorpusFeatures.Result) t.session().workspace().lastResult();
+        long[] everywhere = new long[8192];
+        long[] fromTwo = new long[8192];
+        try (var w = jlens.corpus.CorpusWindows.open(t.session().workspace().corpus().get(), t.session().workspace().corpus().options(),
+                t.session().workspace().model().tokenizer(), 1024, () -> false)) {
+            w.forEachRemaining(win -> {
+                for (int p = 0; p < win.ids().length; p++) {
+                    int id = (int) win.ids()[p];
+                    if (id < 8192) {
+                        everywhere[id]++;
+                        fromTwo[id] += p >= 2 ? 1 : 0;
+                    }
+                }
+            });
+        }
+        int seen = 0;
+        for (int f = 0; f < 8192; f++) {
+            long fires = r.sums().fires()[f];
+            assertTrue(fires >= fromTwo[f] && fires <= everywhere[f], "feature " + f + " fires " + fires + ", token " + f + " stands "
+                    + everywhere[f] + " times (" + fromTwo[f] + " from position 2)");
+            for (CorpusFeatures.Context c : r.sums().top().get(f)) {
+                assertEquals(f, c.context()[c.at()], "a top context of feature " + f);
+            }
+            seen += fromTwo[f] > 0 ? 1 : 0;
+        }
+        assertTrue(seen > 10, seen + " tokens seen");
+        int went = (int) t.session().workspace().model().tokenizer().encode(" went")[0];
+        t.exec("corpus feature " + went);
+        String ctx = t.take();
+        assertTrue(ctx.contains("feature " + went + " of SAE features of known") && ctx.contains("[·went]"), ctx);
+        t.exec("corpus features 1 --k 2");
+        assertTrue(t.take().contains("MLP neurons of layer 1: "), "a layer still means its MLP neurons");
+        t.exec("corpus features");
+        t.take();
+        Path json = tmp.resolve("sae.json");
+        t.exec("save " + json, "save " + tmp.resolve("sae.npy"), "save " + tmp.resolve("sae.csv"));
+        t.take();
+        t.exec("corpus show " + json);
+        String shown = t.take();
+        assertTrue(shown.contains("SAE features of known (jumprelu at blocks.1.hook_resid_pre): 16384 features over 320 tokens"), shown);
+        CorpusFeatures.Result again = (CorpusFeatures.Result) t.session().workspace().lastResult();
+        assertArrayEquals(r.sums().fires(), again.sums().fires());
+        assertArrayEquals(r.meanActive(), again.meanActive());
+        String header = new String(Files.readAllBytes(tmp.resolve("sae.npy")), java.nio.charset.StandardCharsets.ISO_8859_1).substring(0, 128);
+        assertTrue(header.contains("'shape': (16384, 2)"), header); // frequency, mean when firing (NaN where it never fired)
+        assertEquals(16385, Files.readAllLines(tmp.resolve("sae.csv")).size(), "a header and a row per feature");
+    }
+
     @Test
     void refusalsAreOneLineAndChangeNothing() throws Exception {
         var t = TestSessions.session();

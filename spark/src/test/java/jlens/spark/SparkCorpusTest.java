@@ -122,7 +122,7 @@ class SparkCorpusTest {
                 assertTrue(Files.exists(tmp.resolve("out-" + i + ".csv")), task);
                 if (task.contains("--sae")) {
                     CorpusFeatures.Result f = (CorpusFeatures.Result) r;
-                    assertTrue(f.sums().describe().startsWith("features of SAE ") && Arrays.stream(f.sums().fires()).sum() > 0,
+                    assertTrue(f.sums().describe().startsWith("SAE features of ") && Arrays.stream(f.sums().fires()).sum() > 0,
                             f.sums().describe());
                 }
                 sameAsInProcess(task, out);
