@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Exactness across the split: the same corpus tasks in-process (the REPL), on Spark local[1] and local[2], and on a
 # standalone Spark cluster of a master and two workers (one core each) started here on the loopback interface, then
-# every result's sums compared with the in-process ones (counts equal, floats to 1e-9 relative).
+# every result's sums compared with the in-process ones (counts equal, floats to 1e-9 relative); last, one JSON line of
+# the attention task's tokens per second in each (corpus_tokens_per_s, spark_local2_corpus_tokens_per_s, ...).
+# INPROCESS_THREADS (default 1, as every Spark task) sets the REPL's intra-op threads for a speed comparison.
 #
 #   bench/spark-local-cluster.sh [MODEL_DIR] [CORPUS]
 #
@@ -79,7 +81,7 @@ common=(--model "$model" --corpus "$corpus" --docs line --window "$window" --gro
 # 3. in-process: the REPL
 for i in "${!tasks[@]}"; do
   name="${tasks[$i]%% *}"
-  JLENS_THREADS=1 "$here/jlens" --model "$model" -c "corpus $corpus --docs line --window $window --group $group --batch $batch --skip-bad" \
+  JLENS_THREADS="${INPROCESS_THREADS:-1}" "$here/jlens" --model "$model" -c "corpus $corpus --docs line --window $window --group $group --batch $batch --skip-bad" \
     -c "corpus ${repl_tasks[$i]}" -c "save $out/inprocess-$name.json --force" > "$out/inprocess-$name.log"
 done
 echo "in-process: $(head -1 "$out/inprocess-attention.log" | cut -c1-120)"
@@ -140,5 +142,15 @@ for task in ["attention", "stats", "detect", "lens", "features"]:
         line += f"  {run} max rel diff {worst[0]:.1e}{'' if same else ' (OVER 1e-9)'} ({i['seconds']:.1f} s)"
     print(line)
 print("all runs equal the in-process sums within 1e-9" if ok else "SOME RUNS DIFFER")
+# speed of the attention task: tokens per second of each run (Spark's from the job's start: indexing, executors
+# loading the model, the merge), and Spark local[2]'s overhead against in-process
+speed = {}
+for run, key in [("inprocess", "corpus_tokens_per_s"), ("local1", "spark_local1_corpus_tokens_per_s"),
+                 ("local2", "spark_local2_corpus_tokens_per_s"), ("cluster", "spark_cluster_corpus_tokens_per_s")]:
+    s, i = sums(os.path.join(out, f"{run}-attention.json"))
+    speed[key] = round(i["tokens"] / i["seconds"], 1) if i["seconds"] > 0 else None
+if speed["corpus_tokens_per_s"] and speed["spark_local2_corpus_tokens_per_s"]:
+    speed["spark_local2_time_over_inprocess"] = round(speed["corpus_tokens_per_s"] / speed["spark_local2_corpus_tokens_per_s"], 2)
+print(json.dumps(speed))
 sys.exit(0 if ok else 1)
 PY
