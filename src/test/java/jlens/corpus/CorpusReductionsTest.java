@@ -1,6 +1,7 @@
 package jlens.corpus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import jlens.Fixture;
+import jlens.SaeFixtures;
 import jlens.analysis.HeadDetectKind;
 import jlens.analysis.HeadDetectResult;
 import jlens.analysis.HeadDetector;
@@ -18,13 +20,17 @@ import jlens.analysis.LogitLens;
 import jlens.analysis.LogitLensResult;
 import jlens.hook.HookPoint;
 import jlens.model.Gpt2;
+import jlens.sae.Sae;
+import jlens.sae.SaeFeatures;
+import jlens.sae.SaeSplice;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Each corpus reduction against its definition computed one window at a time, in float64, from single runs of the
- * model (the batched pass and the engine-side scoring are the fast path; these are the oracle).
+ * model (the batched pass and the engine-side scoring are the fast path; these are the oracle). The features of an SAE
+ * (relu in the older layout, jumprelu and topk in SAELens 6's, at three hooks) are held to the SAE studies' own path.
  */
 class CorpusReductionsTest {
     static Gpt2 model;
@@ -233,6 +239,100 @@ class CorpusReductionsTest {
                     assertEquals(w.id((int) v.get(k)[2]), c.context()[c.at()], "feature " + i + " top " + k + " token");
                 }
             }
+        }
+    }
+
+    /** Ctrl-C after the first batch: the result is that batch's, marked incomplete, not nothing and not the whole. */
+    @Test
+    void ctrlCKeepsWhatWasReduced() {
+        boolean[] stop = {false};
+        CorpusResult cut = CorpusRunner.reduce(model, "fixture", corpus, OPTIONS, new CorpusAttention(), List.of(), p -> stop[0] = true,
+                () -> stop[0]);
+        CorpusResult whole = reduce(new CorpusAttention());
+        assertTrue(whole.info().complete() && !cut.info().complete(), "only the cut run is incomplete");
+        assertTrue(cut.info().windows() >= 1 && cut.info().windows() <= 3 && cut.info().windows() < whole.info().windows(),
+                cut.info().windows() + " of " + whole.info().windows() + " windows");
+        assertEquals(cut.info().windows() * 16, cut.info().tokens());
+        assertEquals(cut.info().windows() * 15, ((CorpusAttention.Result) cut).sums().queries(), "the first batch's queries are kept");
+    }
+
+    @Test
+    void everyFixtureSaesFeaturesAreItsEncoderOnEveryToken() {
+        for (String name : SaeFixtures.NAMES) {
+            try (Sae sae = Sae.load(SaeFixtures.dir(name), name, model.device(), Double.NaN)) {
+                check(sae, 3);
+            }
+        }
+    }
+
+    /**
+     * {@code corpus features} with an SAE against its definition from the SAE studies' own path: each window alone
+     * through {@link SaeFeatures#of} (the pass up to the SAE's hook and its encoder), counted and sorted in float64.
+     */
+    private static void check(Sae sae, int k) {
+        CorpusFeatures.Result r = (CorpusFeatures.Result) CorpusRunner.reduce(model, "fixture", corpus, OPTIONS,
+                new CorpusFeatures(new FeatureFunction.SaeEncoder(sae), k, 3, 1), List.of(), p -> {}, () -> false);
+        int f = sae.dSae();
+        assertEquals(f, r.sums().features(), sae.name());
+        assertTrue(r.sums().describe().contains(sae.name()) && r.sums().describe().contains(sae.hook()), r.sums().describe());
+        long[] fires = new long[f];
+        double[] active = new double[f];
+        List<List<double[]>> values = new ArrayList<>(); // per feature: (value, window ordinal, position)
+        for (int i = 0; i < f; i++) {
+            values.add(new ArrayList<>());
+        }
+        long tokens = 0;
+        for (int wi = 0; wi < windows.size(); wi++) {
+            float[] acts = SaeFeatures.of(model, windows.get(wi).ids(), SaeSplice.off(sae), List.of(), () -> {}).acts(); // [T, F]
+            tokens += acts.length / f;
+            for (int i = 0; i < acts.length; i++) {
+                if (acts[i] > 0) {
+                    fires[i % f]++;
+                    active[i % f] += acts[i];
+                    values.get(i % f).add(new double[] {acts[i], wi, i / f});
+                }
+            }
+        }
+        assertEquals(tokens, r.sums().tokens(), sae.name());
+        long fired = 0;
+        for (int i = 0; i < f; i++) {
+            String what = sae.name() + " feature " + i;
+            assertTrue(Math.abs(fires[i] - r.sums().fires()[i]) <= 1, what + " fires " + fires[i] + " vs " + r.sums().fires()[i]);
+            fired += fires[i];
+            if (fires[i] == r.sums().fires()[i] && fires[i] > 0) {
+                close(active[i] / fires[i], r.meanActive()[i], 1e-4, what + " mean when firing");
+                close((double) fires[i] / tokens, r.frequency()[i], 1e-12, what + " frequency");
+            }
+            List<double[]> v = values.get(i);
+            v.sort((a, b) -> Double.compare(b[0], a[0]));
+            List<CorpusFeatures.Context> top = r.sums().top().get(i);
+            assertTrue(Math.abs(Math.min(k, v.size()) - top.size()) <= 1, what + " contexts");
+            for (int j = 0; j < Math.min(top.size(), v.size()); j++) {
+                close(v.get(j)[0], top.get(j).value(), 1e-4, what + " top " + j);
+                CorpusFeatures.Context c = top.get(j);
+                if (Math.abs(v.get(j)[0] - (j + 1 < v.size() ? v.get(j + 1)[0] : -1)) > 1e-4) { // no near-tie: the same token
+                    assertEquals(windows.get((int) v.get(j)[1]).id((int) v.get(j)[2]), c.context()[c.at()], what + " top " + j + " token");
+                }
+            }
+        }
+        assertTrue(fired > 0, sae.name() + ": no feature fired on the corpus");
+    }
+
+    @Test
+    void anSaeNotLoadedHereIsBoundBeforeItRuns() {
+        FeatureFunction.SaeEncoder travelling = FeatureFunction.SaeEncoder.at(SaeFixtures.dir("topk-v6"), Double.NaN);
+        assertTrue(!travelling.bound() && travelling.hook().equals("blocks.2.hook_mlp_out"), travelling.describe());
+        CorpusFeatures task = new CorpusFeatures(travelling, 3, 3, 1);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CorpusRunner.reduce(model, "fixture", corpus,
+                OPTIONS, task, List.of(), p -> {}, () -> false));
+        assertTrue(e.getMessage().contains("not loaded here"), e.getMessage());
+        try (Sae sae = travelling.load(model.device())) {
+            FeatureFunction.SaeEncoder bound = travelling.on(sae);
+            assertEquals(new FeatureFunction.SaeEncoder(sae).describe(), bound.describe());
+            check(sae, 2);
+        }
+        try (Sae other = Sae.load(SaeFixtures.dir("relu-pre6"), "relu-pre6", model.device(), Double.NaN)) {
+            assertThrows(IllegalArgumentException.class, () -> travelling.on(other));
         }
     }
 }
