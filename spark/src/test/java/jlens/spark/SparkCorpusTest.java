@@ -15,10 +15,13 @@ import java.util.List;
 import java.util.Random;
 import jlens.corpus.Corpus;
 import jlens.corpus.CorpusFeatures;
+import jlens.corpus.CorpusReduction;
 import jlens.corpus.CorpusResult;
 import jlens.corpus.CorpusResults;
 import jlens.corpus.CorpusRunner;
+import jlens.corpus.FeatureFunction;
 import jlens.model.Gpt2;
+import jlens.sae.Sae;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
@@ -100,9 +103,20 @@ class SparkCorpusTest {
         CorpusJob.Args a = CorpusJob.parse(args(task, out.toString()));
         CorpusResult shown = CorpusResults.read(out);
         Corpus c = Corpus.open(corpus, a.options().documents());
-        // an SAE's features bound to the SAE of its folder, loaded here as an executor loads it
-        CorpusResult here = CorpusRunner.reduce(model, "tiny-gpt2", c, a.options(), ExecutorModels.bind(a.reduction(), model), List.of(),
-                p -> {}, () -> false);
+        CorpusReduction<?> r = a.reduction();
+        Sae sae = null;
+        if (r instanceof CorpusFeatures f && f.function() instanceof FeatureFunction.SaeEncoder e) {
+            sae = e.load(model.device()); // the SAE of its folder, loaded here by hand (not by the executors' code)
+            r = new CorpusFeatures(e.on(sae), f.k(), f.before(), f.after());
+        }
+        CorpusResult here;
+        try {
+            here = CorpusRunner.reduce(model, "tiny-gpt2", c, a.options(), r, List.of(), p -> {}, () -> false);
+        } finally {
+            if (sae != null) {
+                sae.close();
+            }
+        }
         assertEquals(here.info().tokens(), shown.info().tokens(), task);
         assertEquals(here.info().windows(), shown.info().windows(), task);
         assertEquals(here.info().documents(), shown.info().documents(), task);
