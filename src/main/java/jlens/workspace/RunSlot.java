@@ -2,15 +2,18 @@ package jlens.workspace;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import jlens.hook.ActivationCache;
 import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
 import jlens.intervene.Intervention;
 import jlens.intervene.Interventions;
+import jlens.model.FirstNonFinite;
 import jlens.model.Gpt2;
 
 /**
@@ -102,6 +105,36 @@ final class RunSlot {
             pass(names);
         }
         return cache();
+    }
+
+    /**
+     * Where a pass of {@code ids} (null: the text, which every study without tokens of its own ran) with the changes in
+     * force and {@code extra} first goes non-finite, and what is in force there: one more pass, on a refusal's path only.
+     */
+    String whereNonFinite(long[] ids, List<Intervention> extra) {
+        long[] tokens = ids != null ? ids : ws.hasText() ? ws.ids() : null;
+        if (tokens == null || !ws.hasModel()) {
+            return "an activation overflowed, or a hook wrote them";
+        }
+        Gpt2 m = ws.current();
+        List<Intervention> all = new ArrayList<>(ws.interventions().all());
+        all.addAll(extra);
+        Optional<String> first;
+        try (Hooks.Scope inForce = inForce(m, all)) {
+            first = FirstNonFinite.find(m, tokens);
+        } catch (RuntimeException e) { // the refusal stands without its place
+            return "an activation overflowed, or a hook wrote them";
+        }
+        String there = first.map(name -> {
+            for (InterventionScope.Entry e : ws.interventions().entries()) {
+                if (e.interventions().stream().anyMatch(i -> i.hook().equals(name))) {
+                    return ", where " + e.describe() + " is in force";
+                }
+            }
+            return extra.stream().filter(i -> i.hook().equals(name)).findFirst().map(i -> ", where " + i.describe() + " applies")
+                    .orElse("");
+        }).orElse("");
+        return FirstNonFinite.describe(first) + there;
     }
 
     static NDArray copyInto(NDArray a, NDManager owner) {
