@@ -18,14 +18,16 @@ import jlens.model.Gpt2;
 
 /**
  * How the workspace runs its text and reads the last run: a pass with the changes in force and the between-layer
- * check, what it captures, and the run kept keyed on the changes' version (a run made with other changes in force is
- * never served). The workspace calls it under its lock; {@link LastRun} frees replaced runs.
+ * check, what it captures, and the run kept keyed on the changes' version and the hooks registered on the model (a
+ * run made with other changes in force, or before a Java hook was added or removed, is never served). The workspace
+ * calls it under its lock; {@link LastRun} frees replaced runs.
  */
 final class RunSlot {
     private final Workspace ws;
     final LastRun last = new LastRun();
     final CaptureSet captures = new CaptureSet();
     private long version = -1; // the changes' version the last run was made with
+    private List<Long> hooked = List.of(); // the model's hooks (Hooks.registrations) the last run was made with
     long budget = Workspace.DEFAULT_CAPTURE_BUDGET;
     Runnable betweenLayers = () -> {};
 
@@ -33,9 +35,14 @@ final class RunSlot {
         this.ws = ws;
     }
 
-    /** Whether there is a last run made with the changes in force as they are. */
+    /** Whether there is a last run made with the changes in force and the model's hooks as they are. */
     boolean present() {
-        return last.present() && version == ws.interventions().version();
+        return last.present() && !stale();
+    }
+
+    /** Whether the last run was made with other changes in force or other hooks on the model than there are now. */
+    private boolean stale() {
+        return version != ws.interventions().version() || !hooked.equals(ws.current().hooks().registrations());
     }
 
     /** A pass of the text capturing what is asked and {@code extra}, with the changes in force; it replaces the last run. */
@@ -45,12 +52,14 @@ final class RunSlot {
         Set<String> capture = new LinkedHashSet<>(captures.list());
         capture.addAll(extra);
         m.setCaptureBudgetBytes(budget);
+        List<Long> before = m.hooks().registrations(); // the user's hooks, without the pass's own below
         Gpt2.Run run;
         try (Hooks.Scope steer = inForce(m, ws.standing()); Hooks.Scope checks = layerChecks(m)) {
             run = m.run(tokens, capture);
         }
         last.replace(run);
         version = ws.interventions().version();
+        hooked = before;
         return run;
     }
 
@@ -73,10 +82,12 @@ final class RunSlot {
         return checks;
     }
 
-    /** The last run's cache (a run made with other changes in force is dropped first); says what is in force. */
+    /** The last run's cache (a run made with other changes in force or hooks is dropped first); says what is in force. */
     ActivationCache cache() {
-        if (last.present() && version != ws.interventions().version()) {
+        if (last.present() && stale()) {
             last.close();
+            throw new MissingStateException("the last run was made before the model's hooks or the changes in force changed,"
+                    + " so its numbers are not this model's now; type 'run'");
         }
         ActivationCache c = last.cache(!captures.isEmpty());
         ws.standing(); // what is read was run with these: say so

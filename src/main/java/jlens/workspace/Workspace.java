@@ -316,7 +316,7 @@ public final class Workspace implements AutoCloseable {
         return run;
     }
 
-    /** Whether there is a last run, made with the text, captures and changes in force as they are. */
+    /** Whether there is a last run, made with the text, changes in force and the model's hooks as they are. */
     public synchronized boolean hasRun() {
         return runs.present();
     }
