@@ -42,10 +42,13 @@ public final class PromptStudies {
         return slot;
     }
 
-    /** The current prompt set; a {@link MissingStateException} when none was given. */
+    /**
+     * The current prompt set; a {@link MissingStateException} when none was given. A set whose remake for a new model
+     * was cancelled is made now (Ctrl-C again leaves it waiting).
+     */
     public PromptSet set() {
         synchronized (ws) {
-            return slot.get();
+            return slot.get(ws::current);
         }
     }
 
