@@ -32,12 +32,15 @@ public final class Jsh {
             return current;
         }
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-        Session s = new Session(out, Models.source(Models.Options.fromEnvironment()));
+        java.util.List<String> said = new java.util.ArrayList<>();
+        Models.Options options = Models.Options.fromEnvironment(said);
+        Session s = new Session(out, Models.source(options));
+        said.forEach(line -> s.println("jlens: " + line));
         // JShell gives no terminal size: wrap prose and size charts to COLUMNS, else 80, so words are not cut.
         int columns = columns(System.getenv("COLUMNS"));
         s.terminalWidth(() -> columns);
         try {
-            Models.loadStartupModel(s, null, Models.Options.fromEnvironment());
+            Models.loadStartupModel(s, null, options);
             s.println(Banner.text(s, true));
         } catch (UserError e) {
             // the session opens anyway, without a model: jshell's start-up must not die on a wrong name
