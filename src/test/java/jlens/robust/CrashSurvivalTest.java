@@ -122,14 +122,7 @@ class CrashSurvivalTest {
         file.accept("wrong-type.jsonl", "{\"text\": \"x\", \"answer\": {\"a\": [1e999]}}\n".getBytes(StandardCharsets.UTF_8));
         Path folder = Files.createDirectories(dir.resolve("a-folder.txt"));
         hostilePrompts.add(folder);
-        Path fifo = dir.resolve("fifo.txt");
-        try {
-            if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
-                hostilePrompts.add(fifo);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        UntrustedFileContract.fifo(dir.resolve("fifo.txt")).ifPresent(hostilePrompts::add);
         goodPrompts = Files.writeString(dir.resolve("good.txt"), "When Mary and John went to the store\n".repeat(2000));
     }
 
@@ -162,14 +155,7 @@ class CrashSurvivalTest {
                 new String(nan, StandardCharsets.ISO_8859_1)));
         file.accept("cut.npy", java.util.Arrays.copyOf(npy.apply("{'descr': '<f4', 'fortran_order': False, 'shape': (32,), }",
                 "\0".repeat(128)), 40));
-        Path fifo = dir.resolve("fifo.npy");
-        try {
-            if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
-                hostileVectors.add(fifo);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        UntrustedFileContract.fifo(dir.resolve("fifo.npy")).ifPresent(hostileVectors::add);
     }
 
     private static Path folder(String name) throws IOException {

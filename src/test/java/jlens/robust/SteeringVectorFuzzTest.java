@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import jlens.Fixture;
 import jlens.intervene.steering.Steering;
 import jlens.intervene.steering.SteeringVector;
@@ -36,24 +35,18 @@ class SteeringVectorFuzzTest {
     static final int TRIES = 200;
     static Gpt2 model;
     static Path root;
-    static final AtomicInteger files = new AtomicInteger();
-    static final AtomicInteger read = new AtomicInteger();
-    static final AtomicInteger refused = new AtomicInteger();
+    static final UntrustedFileContract.Tally tally = new UntrustedFileContract.Tally();
 
     @BeforeContainer
     static void load() throws IOException {
         model = Gpt2.load(Fixture.dir());
-        root = Files.createTempDirectory("jlens-npy-fuzz");
+        root = UntrustedFileContract.folder("jlens-npy-fuzz");
     }
 
     @AfterContainer
     static void close() throws IOException {
         model.close();
-        try (var s = Files.walk(root)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-        System.out.println("[SteeringVectorFuzzTest] " + files.get() + " files: " + read.get() + " read, " + refused.get()
-                + " refused in one line");
+        tally.end("SteeringVectorFuzzTest", root);
     }
 
     /** A shape tuple as a header writes it: the model's, near it, empty, forged, or hostile text. */
@@ -145,7 +138,7 @@ class SteeringVectorFuzzTest {
     void everySteeringVectorFileIsReadOrRefusedInOneLine(@ForAll("files") FileCase c) throws IOException {
         int dModel = model.config().nEmbd();
         assertTrue(dModel == 32 && model.config().nLayer() == 3, "the shapes above are the fixture's");
-        Path file = root.resolve(files.incrementAndGet() + ".npy");
+        Path file = root.resolve(tally.files.incrementAndGet() + ".npy");
         Files.write(file, bytes(c, dModel));
         java.util.function.Function<Path, SteeringVector> reader = f -> {
             boolean everyLayer = c.header().contains("'shape': (" + model.config().nLayer() + ", ");
@@ -153,7 +146,7 @@ class SteeringVectorFuzzTest {
         };
         Optional<SteeringVector> v = UntrustedFileContract.read(file, reader, IllegalArgumentException.class);
         if (v.isPresent()) {
-            read.incrementAndGet();
+            tally.read.incrementAndGet();
             float[] data = v.get().data();
             assertTrue(data.length == dModel || data.length == (long) model.config().nLayer() * dModel, "" + data.length);
             for (float x : data) {
@@ -161,7 +154,7 @@ class SteeringVectorFuzzTest {
             }
             UntrustedFileContract.stopsWhenInterrupted(file, reader);
         } else {
-            refused.incrementAndGet();
+            tally.refused.incrementAndGet();
         }
     }
 
@@ -173,7 +166,7 @@ class SteeringVectorFuzzTest {
             for (String descr : new String[] {"<f4", "<f8"}) {
                 FileCase c = new FileCase("{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }", 1, 0, true,
                         -32 * (descr.equals("<f8") ? 8 : 4), 0); // no data at all: what a wrapped count of 0 would accept
-                Path file = root.resolve("forged-" + files.incrementAndGet() + ".npy");
+                Path file = root.resolve("forged-" + tally.files.incrementAndGet() + ".npy");
                 Files.write(file, bytes(c, 32));
                 assertTrue(UntrustedFileContract.read(file, f -> Steering.fromFile(model, f, 1, 1.0), IllegalArgumentException.class)
                         .isEmpty(), shape + " " + descr);
@@ -184,11 +177,11 @@ class SteeringVectorFuzzTest {
     /** A FIFO named like a vector is refused, not read (reading one blocks until a writer comes). */
     @net.jqwik.api.Example
     void aFifoIsRefusedNotWaitedFor() throws Exception {
-        Path fifo = root.resolve("fifo.npy");
-        if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() != 0) {
+        Optional<Path> made = UntrustedFileContract.fifo(root.resolve("fifo.npy"));
+        if (made.isEmpty()) {
             return; // no mkfifo here
         }
-        Optional<SteeringVector> v = UntrustedFileContract.read(fifo, f -> Steering.fromFile(model, f, 1, 1.0),
+        Optional<SteeringVector> v = UntrustedFileContract.read(made.get(), f -> Steering.fromFile(model, f, 1, 1.0),
                 IllegalArgumentException.class);
         assertTrue(v.isEmpty());
     }
