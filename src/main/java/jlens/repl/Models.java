@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CancellationException;
 import jlens.model.Gpt2;
+import jlens.model.Gpt2Processing;
 import jlens.sys.Environment;
 import jlens.workspace.LoadedModel;
 import jlens.workspace.ModelCatalog;
@@ -20,7 +21,12 @@ public final class Models {
      * @param device null for auto
      * @param dtype  null for f32
      */
-    public record Options(String device, String dtype) {
+    public record Options(String device, String dtype, String process) {
+        /** Unprocessed weights. */
+        public Options(String device, String dtype) {
+            this(device, dtype, null);
+        }
+
         /**
          * {@code JLENS_DEVICE} and {@code JLENS_DTYPE} as {@link Environment} checked them (a word it does not know is
          * said at start and left out). Words the engine cannot use here (a GPU it does not see, f16 on the CPU) fall back
@@ -49,7 +55,8 @@ public final class Models {
 
         Gpt2.LoadOptions loadOptions() {
             try {
-                return Gpt2.LoadOptions.parse(device, dtype);
+                Gpt2.LoadOptions o = Gpt2.LoadOptions.parse(device, dtype);
+                return process == null ? o : o.withProcessing(Gpt2Processing.parse(process));
             } catch (IllegalArgumentException e) {
                 throw new UserError(e.getMessage());
             }
@@ -58,7 +65,18 @@ public final class Models {
 
     /** Names, repo ids, folders and {@code demo}, resolved (and downloaded when needed) by the model catalog. */
     public static ModelSource source(Options options) {
-        return (spec, session) -> loaded(Session.user(() -> ModelCatalog.load(spec, options.loadOptions(), downloads(session))));
+        return new ModelSource() {
+            @Override
+            public Loaded load(String spec, Session session) {
+                return load(spec, session, options.loadOptions().processing());
+            }
+
+            @Override
+            public Loaded load(String spec, Session session, Gpt2Processing processing) {
+                Gpt2.LoadOptions o = options.loadOptions().withProcessing(processing); // processed as it loads
+                return loaded(Session.user(() -> ModelCatalog.load(spec, o, downloads(session))));
+            }
+        };
     }
 
     /**
@@ -84,7 +102,7 @@ public final class Models {
     }
 
     /** Download progress on the session's output, redrawn in place on a terminal; Ctrl-C cancels. */
-    private static ModelCatalog.Downloads downloads(Session s) {
+    static ModelCatalog.Downloads downloads(Session s) {
         OutputStream bytes = new OutputStream() {
             private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
 
