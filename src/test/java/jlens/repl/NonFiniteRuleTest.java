@@ -50,7 +50,8 @@ class NonFiniteRuleTest {
             Map.entry("view", "shows the last chart"), Map.entry("help", "text"), Map.entry("set", "settings"),
             Map.entry("source", "runs lines, each a command here"), Map.entry("quit", "leaves"),
             Map.entry("steers", "lists what is in force"), Map.entry("unsteer", "removes what is in force"),
-            Map.entry("selftest", "runs on the known-answer model it loads, not on this one"));
+            Map.entry("selftest", "runs on the known-answer model it loads, not on this one"),
+            Map.entry("saes", "lists the loaded SAEs"));
 
     /** Lines of every command that computes from a pass; each runs on the fixture (see {@link #everyLineRunsOnTheFixture}). */
     private static final Map<String, List<String>> LINES = new LinkedHashMap<>();
@@ -75,6 +76,12 @@ class NonFiniteRuleTest {
         LINES.put("var", List.of("var"));
         LINES.put("qkt", List.of("qkt 1", "qkt all"));
         LINES.put("split", List.of("split qkv 1", "split heads 1 q"));
+        String sae = jlens.SaeFixtures.dir("relu-pre6").toString();
+        LINES.put("sae", List.of("sae load " + sae + " --force", "sae on", "sae on --error", "sae ablate 85", "sae stats",
+                "sae stats set --quick"));
+        LINES.put("features", List.of("features", "features 3", "features dla -1 \" Mary\" - \" John\"",
+                "features top 85 over set 3"));
+        LINES.put("feature", List.of("feature 85"));
     }
 
     private static final List<String> PRELUDE = List.of(
