@@ -22,6 +22,21 @@ public final class PatchView {
     private PatchView() {}
 
     /**
+     * Why a patching grid is empty when the clean and corrupted metrics are equal, said in words: the model does not
+     * tell the two apart, so it does not do the task the prompts pose (the known-answer model has no IOI circuit),
+     * and what to try instead. {@code where} says where the raw numbers are.
+     */
+    static String noChange(Session s, String where) {
+        boolean known = s.workspace().circuits().isPresent();
+        return "no change between clean and corrupt (m_clean = m_corrupt): this model does not do this task, so no cell has an"
+                + " effect to normalise (NaN) and there is no grid to draw; try " + (known
+                        ? "'load gpt2', or the known-answer model's induction prompts: 'prompts examples/known-prompts.jsonl'"
+                                + " (or 'help workflow')"
+                        : "a corruption that changes the answer, or a larger model ('load gpt2-medium')")
+                + "; " + where;
+    }
+
+    /**
      * Prints and draws {@code r}, kept as the session's last result for {@code save}.
      *
      * @param exact the exact grid of the same experiment, to set beside an estimate; or null
@@ -37,8 +52,7 @@ public final class PatchView {
                         + " cells run, the others equal the corrupted run exactly") + ", " + Format.num(r.seconds()) + " s");
         boolean undefined = PatchResult.sameMetric(r.mClean(), r.mCorrupt());
         if (undefined) {
-            s.println("the two texts give the same metric: the normalised values are not defined (NaN), so there is no grid to draw;"
-                    + " the raw metric of every cell is in 'save X.json'");
+            s.println(noChange(s, "the raw metric of every cell is in 'save X.json'"));
         }
         int height = Math.max(s.settings().height(), r.shape()[0] * (byHeadAndPosition(kind) ? r.shape()[1] : 1) / 2 + 8);
         String check = selfCheck == null ? null : "check: patching the text into itself gives m_clean in every cell (max |m - m_clean| "

@@ -1,0 +1,86 @@
+package jlens.repl;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The pages {@code help} shows that are not one command's: {@code help start} (what the bundled model is, and the
+ * tour) and {@code help workflow} (from a text to a circuit). Indented lines that start with a command are examples,
+ * run as shown by the tests, as every command's are.
+ */
+final class HelpTopics {
+    private HelpTopics() {}
+
+    /**
+     * A help page of its own.
+     *
+     * @param name    the word after {@code help}
+     * @param summary one line for the listing
+     */
+    record Topic(String name, String summary) {}
+
+    static final List<Topic> TOPICS = List.of(
+            new Topic("start", "the bundled known-answer model and the tour (shown at the first start)"),
+            new Topic("workflow", "from a text to a circuit: the commands in the order a study takes them"));
+
+    static Optional<Topic> find(String word) {
+        return TOPICS.stream().filter(t -> t.name().equalsIgnoreCase(word)).findFirst();
+    }
+
+    /** The page's text, as {@code help NAME} prints it (reflowed and wrapped there). */
+    static String text(Topic t, Session s) {
+        return switch (t.name()) {
+            case "start" -> start(s);
+            case "workflow" -> WORKFLOW;
+            default -> throw new IllegalStateException(t.name());
+        };
+    }
+
+    /** The start screen: what the bundled model is, and where to begin. */
+    static String start(Session s) {
+        boolean known = s.workspace().hasModel() && s.workspace().circuits().isPresent();
+        String model = known
+                ? "New to jlens? The model loaded is the known-answer model that comes with jlens:"
+                : "New to jlens? Besides real GPT-2, jlens comes with a known-answer model:";
+        return model + """
+                 a GPT-2 of 2 layers and 3 heads whose weights are set by hand, each head doing one job (0.1 looks at
+                the previous token, 1.2 is an induction head), so every chart has an answer known before you look.
+                  tour             a walk through it, one command a step (Enter: next, q: leave)
+                  help workflow    from a text to a circuit, the commands in order
+                  help             every command; 'help NAME' explains one with examples
+                This screen again: 'help start'. Real GPT-2: 'load gpt2' (downloaded once, then offline).""";
+    }
+
+    static final String WORKFLOW = """
+            From a text to a circuit, in the order a study takes it. On the known-answer model ('load known')
+            these lines run as written; on GPT-2 pick your own text, layers and heads ('help NAME' for each).
+
+            A model and a text; does the model predict the answer?
+              load known
+              text "The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog."
+              logprobs                      # the real next token at -2, its log-prob and rank
+            Where attention goes:
+              pattern 1 2                   # one head: queries down, keys across
+              detect induction              # every head scored for a pattern, the top heads listed
+            Which heads matter:
+              ablate head 2 token -2        # zero a head at a token, layer by layer
+              ablate head all token -2      # every layer x head at once
+            Which path carries the answer (patching needs a corrupted prompt and a metric):
+              corrupt "The quick brown fox jumps over the lazy cat. The quick brown fox jumps over the lazy dog."
+              metric logprob "." pos -2     # the number a patch should restore
+              patch heads                   # each head's clean output into the corrupted run: 1 restores it
+              patch resid_pre               # layer x position: where the information sits
+              save patch.json               # the last result to a file: .csv .npy .json, charts .txt .png .svg
+            How the answer is written:
+              dla -2                        # what each head writes into the answer's logit
+              lens                          # the prediction after each layer
+            Change the model and see:
+              steer " cat" - " dog" layer 1 coeff 1 all
+              generate 4                    # the continuation with the vector in force
+              unsteer
+            Over many prompts at once ('help prompts'): 'prompts FILE' or 'prompts ioi 50' (IOI prompts, for
+            GPT-2), then 'logprobs set', 'patch heads set', 'detect induction set'. On the known-answer model:
+              prompts examples/known-prompts.jsonl
+              logprobs set
+              patch heads set""";
+}
