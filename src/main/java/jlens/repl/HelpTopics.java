@@ -55,7 +55,7 @@ final class HelpTopics {
             From a text to a circuit, in the order a study takes it. On the known-answer model ('load known')
             these lines run as written; on GPT-2 pick your own text, layers and heads ('help NAME' for each).
 
-            A model and a text; does the model predict the answer?
+            A model and a text (does the model predict the answer?):
               load known
               text "The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog."
               logprobs                      # the real next token at -2, its log-prob and rank

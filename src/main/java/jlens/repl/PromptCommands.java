@@ -45,7 +45,7 @@ final class PromptCommands {
                 keeps the set, made again for the new model (or dropped, saying why, when it no longer fits).
                 Examples:
                   prompts ioi 50 seed 1
-                  prompts ioi.jsonl
+                  prompts examples/known-prompts.jsonl
                   prompts""",
                 (s, before) -> before.isEmpty() ? List.of("ioi", Completions.FILES) : before.size() == 2 && before.get(0).equals("ioi") ? List.of("seed") : List.of(),
                 PromptCommands::prompts);

@@ -133,9 +133,14 @@ public final class Repl {
         }
     }
 
+    /** The prompt: {@code tour> } while a tour is under way (Enter then runs its next step). */
+    static String prompt(Session s) {
+        return s.tour().active() ? Tour.PROMPT : PROMPT;
+    }
+
     /** A line, or several when Java is not complete yet (an open brace). */
     private String readInput() {
-        String first = reader.readLine(session.tour().active() ? Tour.PROMPT : PROMPT);
+        String first = reader.readLine(prompt(session));
         if (first == null) {
             return null;
         }

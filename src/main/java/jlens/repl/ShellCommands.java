@@ -59,8 +59,7 @@ final class ShellCommands {
                         look for; --quiet shows only the output. It stops at the first failing line and names it
                         (FILE:LINE). A file may source others, not itself.
                         Examples:
-                          source examples/induction.jsh
-                          source examples/demo1-qkv.jsh --quiet""",
+                          source examples/induction.jsh""",
                         (s, before) -> before.isEmpty() ? List.of(Completions.FILES) : before.size() == 1 ? List.of("--quiet") : List.of(),
                         (s, a) -> {
                             boolean quiet = a.flag("--quiet");

@@ -15,8 +15,14 @@ final class Tour {
      * @param title   what the step shows, in a few words
      * @param command the one command line it runs, as a user would type it
      * @param lookFor what to look for in its output (printed before the output, so a chart below stays on screen)
+     * @param setup   whether it sets what later steps need (the model, the text, the corrupted prompt, the metric,
+     *                what is in force): a tour started at a later step runs it first
      */
-    record Step(String title, String command, String lookFor) {}
+    record Step(String title, String command, String lookFor, boolean setup) {
+        Step(String title, String command, String lookFor) {
+            this(title, command, lookFor, false);
+        }
+    }
 
     static final String TEXT = "The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog.";
 
@@ -24,10 +30,10 @@ final class Tour {
             new Step("the known-answer model", "load known",
                     "A GPT-2 of 2 layers and 3 heads whose weights are set by hand: each head does one job, so every "
                             + "answer below is known before you look. The line under the model says what is wired where; "
-                            + "heads are written LAYER.HEAD (1.2: layer 1, head 2)."),
+                            + "heads are written LAYER.HEAD (1.2: layer 1, head 2).", true),
             new Step("a text that repeats", "text \"" + TEXT + "\"",
                     "The sentence comes twice. The token strip numbers each token from the front (0, 1, ...) and "
-                            + "from the back (-1 is the last); the second half can be predicted by copying the first."),
+                            + "from the back (-1 is the last); the second half can be predicted by copying the first.", true),
             new Step("the previous-token head", "pattern 0 1",
                     "Layer 0, head 1: queries down, keys across. Each row's bright cell sits one left of the "
                             + "diagonal: every token looks at the token before it."),
@@ -39,9 +45,9 @@ final class Tour {
                             + "token \".\" stays near 0 in layer 0 and collapses in layer 1, where 1.2 lives."),
             new Step("a corrupted prompt", "corrupt \"" + TEXT.replaceFirst(" dog\\.", " cat.") + "\"",
                     "Patching needs a second prompt of as many tokens: here the first \" dog\" becomes \" cat\", so "
-                            + "nothing earlier says that \".\" follows \" dog\". The line shows where the two differ."),
+                            + "nothing earlier says that \".\" follows \" dog\". The line shows where the two differ.", true),
             new Step("what to measure", "metric logprob \".\" pos -2",
-                    "The number patching reads: log p(\".\") at position -2, where the second \" dog\" predicts it."),
+                    "The number patching reads: log p(\".\") at position -2, where the second \" dog\" predicts it.", true),
             new Step("activation patching", "patch heads",
                     "Each head's clean output patched into the corrupted run, the metric normalised: 1 restores the "
                             + "clean answer, 0 changes nothing. 0.1 and 1.2 are near 1: they are the circuit."),
@@ -56,11 +62,11 @@ final class Tour {
                             + "patching, DLA and the lens conserve what they should. Every line should say PASS."),
             new Step("steering", "steer \" cat\" - \" dog\" layer 1 coeff 1 all",
                     "A steering vector: the residual of \" cat\" minus that of \" dog\", added entering layer 1 at "
-                            + "every position. It stays in force for every run until 'unsteer'; each command says so."),
+                            + "every position. It stays in force for every run until 'unsteer'; each command says so.", true),
             new Step("generation with the vector in force", "generate 4",
                     "Unsteered, the model copies the sentence on (\" The quick brown fox\"); steered, it says \" cat\"."),
             new Step("back to the model as loaded", "unsteer",
-                    "Nothing is in force any more: runs are of the model as loaded."));
+                    "Nothing is in force any more: runs are of the model as loaded.", true));
 
     private final Session session;
     private int next = -1; // the step Enter runs; -1: no tour
@@ -122,6 +128,16 @@ final class Tour {
         if (index == 0) {
             session.println("The tour: " + STEPS.size() + " steps through the known-answer model. Each runs one command "
                     + "and says what to look for. Enter: the next step; q: leave the tour; any command runs as usual.");
+        }
+        if (index > 0) {
+            session.println("catching up: the steps before step " + (index + 1) + " that set what it needs");
+            for (int i = 0; i < index; i++) {
+                if (STEPS.get(i).setup()) {
+                    session.out().println(Repl.PROMPT + STEPS.get(i).command());
+                    session.execWithin(STEPS.get(i).command());
+                }
+            }
+            session.console.commandStarted(); // the step's own chart gets the screen below what comes next
         }
         next = index;
         next();
