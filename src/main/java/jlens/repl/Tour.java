@@ -146,7 +146,7 @@ final class Tour {
     /** Runs the next step; the tour ends after the last. */
     void next() {
         if (next < 0) {
-            throw new UserError("no tour under way; 'tour' starts one");
+            throw new UserError("no tour under way; type 'tour' to start one");
         }
         int i = next;
         run(i);

@@ -38,6 +38,8 @@ class TourTest {
                 "patch heads: 0.1 and 1.2 restore the answer:\n" + out);
         assertTrue(Pattern.compile("(?m)^  head 1\\.2 +20\\.").matcher(out).find(), "dla credits head 1.2:\n" + out);
         assertTrue(out.contains("selftest: all 13 checks passed"), out);
+        // ranks count from 1 in the lens as in logprobs: the model's own prediction "." is rank 1 in the last row
+        assertTrue(Pattern.compile("(?m)^ +2 +final +-0\\.000[0-9]+ +1 +\\. ").matcher(out).find(), "lens ranks from 1:\n" + out);
         assertTrue(out.contains(" cat cat"), "steered generation says cat:\n" + out);
         assertTrue(b.session().workspace().interventions().isEmpty(), "the tour leaves nothing in force");
         assertFalse(b.session().tour().active());
