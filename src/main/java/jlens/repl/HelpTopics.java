@@ -39,16 +39,16 @@ final class HelpTopics {
     /** The start screen: what the bundled model is, and where to begin. */
     static String start(Session s) {
         boolean known = s.workspace().hasModel() && s.workspace().circuits().isPresent();
-        String model = known
-                ? "New to jlens? The model loaded is the known-answer model that comes with jlens:"
-                : "New to jlens? Besides real GPT-2, jlens comes with a known-answer model:";
-        return model + """
-                 a GPT-2 of 2 layers and 3 heads whose weights are set by hand, each head doing one job (0.1 looks at
-                the previous token, 1.2 is an induction head), so every chart has an answer known before you look.
-                  tour             a walk through it, one command a step (Enter: next, q: leave)
-                  help workflow    from a text to a circuit, the commands in order
-                  help             every command; 'help NAME' explains one with examples
-                This screen again: 'help start'. Real GPT-2: 'load gpt2' (downloaded once, then offline).""";
+        return (known
+                ? "New to jlens? The model above is the known-answer model that comes with jlens: a GPT-2 whose heads are"
+                        + " each set by hand to do one job, so every chart has an answer known before you look.\n"
+                : "New to jlens? It comes with a known-answer model too: a GPT-2 of 2 layers and 3 heads, each head set by"
+                        + " hand to do one job, so every chart has an answer known before you look ('load known').\n")
+                + """
+                  tour             a walk through it, one command a step
+                  help workflow    from a text to a circuit, in order
+                  help             every command ('help NAME': one, with examples)
+                This screen again: 'help start'.""" + (known ? " Real GPT-2: 'load gpt2' (downloaded once)." : "");
     }
 
     static final String WORKFLOW = """

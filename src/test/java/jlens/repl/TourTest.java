@@ -84,9 +84,9 @@ class TourTest {
         assertFalse(second.contains("New to jlens?"), second);
         TestSessions.Buffered b = TestSessions.session().exec("help start");
         String help = b.take();
-        assertTrue(help.contains("Besides real GPT-2, jlens comes with a known-answer model"), help);
+        assertTrue(help.contains("It comes with a known-answer model too"), help);
         b.exec("load known", "help start");
-        assertTrue(b.take().contains("The model loaded is the known-answer model"));
+        assertTrue(b.take().contains("The model above is the known-answer model"));
     }
 
     private static int count(String text, String part) {
