@@ -60,11 +60,13 @@ final class Tour {
             new Step("jlens checks itself", "selftest",
                     "The same findings as checks with numbers: every detector finds its wired head, ablations, "
                             + "patching, DLA and the lens conserve what they should. Every line should say PASS."),
+            new Step("what comes next", "generate 4",
+                    "The model goes on by copying what followed \".\" before: \" The quick brown fox\", streamed as it comes."),
             new Step("steering", "steer \" cat\" - \" dog\" layer 1 coeff 1 all",
                     "A steering vector: the residual of \" cat\" minus that of \" dog\", added entering layer 1 at "
                             + "every position. It stays in force for every run until 'unsteer'; each command says so.", true),
             new Step("generation with the vector in force", "generate 4",
-                    "Unsteered, the model copies the sentence on (\" The quick brown fox\"); steered, it says \" cat\"."),
+                    "The same 4 tokens with the vector in force: where it copied \" The quick brown fox\", it now says \" cat\"."),
             new Step("back to the model as loaded", "unsteer",
                     "Nothing is in force any more: runs are of the model as loaded.", true));
 
