@@ -52,35 +52,21 @@ final class HelpTopics {
     }
 
     static final String WORKFLOW = """
-            From a text to a circuit, in the order a study takes it. On the known-answer model ('load known')
-            these lines run as written; on GPT-2 pick your own text, layers and heads ('help NAME' for each).
-
-            A model and a text (does the model predict the answer?):
-              load known
+            From a text to a circuit, in order; the lines run as written on the known-answer model ('load known'),
+            on GPT-2 choose your own text, layers and heads:
               text "The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog."
-              logprobs                      # the real next token at -2, its log-prob and rank
-            Where attention goes:
-              pattern 1 2                   # one head: queries down, keys across
-              detect induction              # every head scored for a pattern, the top heads listed
-            Which heads matter:
-              ablate head 2 token -2        # zero a head at a token, layer by layer
-              ablate head all token -2      # every layer x head at once
+              logprobs                      # does it predict the answer? (at -2: ".")
+              detect induction              # every head scored for a pattern; 1.2 on top
+              pattern 1 2                   # that head: queries down, keys across
+              ablate head 2 token -2        # zeroed at a token, layer by layer
             Which path carries the answer (patching needs a corrupted prompt and a metric):
               corrupt "The quick brown fox jumps over the lazy cat. The quick brown fox jumps over the lazy dog."
               metric logprob "." pos -2     # the number a patch should restore
-              patch heads                   # each head's clean output into the corrupted run: 1 restores it
-              patch resid_pre               # layer x position: where the information sits
-              save patch.json               # the last result to a file: .csv .npy .json, charts .txt .png .svg
-            How the answer is written:
-              dla -2                        # what each head writes into the answer's logit
+              patch heads                   # 1: the head's clean output restores it
+              dla -2                        # each head's share of the answer's logit
               lens                          # the prediction after each layer
-            Change the model and see:
               steer " cat" - " dog" layer 1 coeff 1 all
-              generate 4                    # the continuation with the vector in force
-              unsteer
-            Over many prompts at once ('help prompts'): 'prompts FILE' or 'prompts ioi 50' (IOI prompts, for
-            GPT-2), then 'logprobs set', 'patch heads set', 'detect induction set'. On the known-answer model:
-              prompts examples/known-prompts.jsonl
-              logprobs set
-              patch heads set""";
+              generate 4                    # the continuation with it in force ('unsteer' ends it)
+            'save FILE' writes any result (.csv .npy .json; charts .txt .png .svg). Over many prompts: 'prompts
+            examples/known-prompts.jsonl' (on GPT-2 'prompts ioi 50'), then 'logprobs set', 'patch heads set'.""";
 }
