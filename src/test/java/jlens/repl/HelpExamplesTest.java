@@ -43,8 +43,8 @@ class HelpExamplesTest {
                 underHeading = line.strip().endsWith(":");
                 continue;
             }
-            if (!underHeading || line.startsWith("   ")) {
-                continue;
+            if (!underHeading || line.startsWith("   ") || (!line.contains("\"") && line.strip().matches(".*(\\S {3,}[^#\\s]|(^|\\s)\\[?[A-Z]+\\]?(\\s|$)).*"))) {
+                continue; // a table's row: a command's form (placeholders such as F, FILE), then after a gap what it does
             }
             String word = line.strip().split("\\s+")[0];
             if (commands.find(word).isPresent() && word.equals(word.toLowerCase(java.util.Locale.ROOT))) {
@@ -142,11 +142,14 @@ class HelpExamplesTest {
                   tour        a table under prose, not an example
                 Keys:
                   width       not a command
+                  sae on      a table row: a command's form, then what it does
+                  features top F over FILE N  a form with placeholders
                   ablate:     a table's word, not a command
                 Examples:
                   text "a b"
                        text continued from a table row
+                  logprobs                # an example with a comment
                   hist 1 --range -5 5""", commands);
-        assertEquals(List.of("text \"a b\"", "hist 1 --range -5 5"), found);
+        assertEquals(List.of("text \"a b\"", "logprobs                # an example with a comment", "hist 1 --range -5 5"), found);
     }
 }
