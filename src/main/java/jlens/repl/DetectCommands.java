@@ -35,9 +35,11 @@ final class DetectCommands {
                         (.csv, .json, .txt too).
                         Examples:
                           detect induction random 50
-                          detect previous-token set
+                          text "The cat sat on the mat. The cat sat on the mat."
                           detect previous-token
-                          detect duplicate-token --exclude-bos""",
+                          detect duplicate-token --exclude-bos
+                          prompts examples/known-prompts.jsonl
+                          detect previous-token set""",
                         DetectCommands::complete, DetectCommands::detect),
                 new Command("selftest", "selftest",
                         "check jlens on the known-answer model: detectors, ablations, sweeps, patching, DLA, lens",
@@ -50,7 +52,9 @@ final class DetectCommands {
                         attribution and the logit lens conserve what they should and find the wired path
                         (previous-token head -> induction head). One line per check, PASS or FAIL with
                         its numbers; in a script a FAIL makes jlens exit 1. With --device gpu this is the check
-                        to run on a new GPU server:  ./jlens --device gpu -c selftest""",
+                        to run on a new GPU server: ./jlens --device gpu -c selftest
+                        Example:
+                          selftest""",
                         Command.ArgCompleter.NONE, DetectCommands::selftest));
     }
 

@@ -41,10 +41,16 @@ final class SaveCommand {
                 The file is written to a temporary file and renamed, and an existing file is only replaced
                 with --force.
                 Examples:
+                  text "The cat sat on the mat. The cat sat on the mat."
+                  hook layer all
+                  run
+                  var
                   save variances.csv
-                  save qkv3.npy blocks.3.attn.hook_qkv
+                  save qkv1.npy blocks.1.attn.hook_qkv
+                  hist 1
+                  save hist.txt
                   save hist.txt --force
-                  save ablation.svg""",
+                  save hist.svg""",
                 (s, before) -> before.isEmpty() ? List.of(Completions.FILES)
                         : before.size() == 1 ? HookCommands.concat(s.workspace().hasRun() ? s.workspace().cache().names() : List.of(), List.of("--force"))
                         : List.of("--force"),

@@ -224,11 +224,16 @@ class PromptSetStudiesTest {
         // On the known-answer model an IOI corruption changes no prompt's logit difference (nothing to copy), but
         // the two means, summed in floats, differ by about 1e-7: dividing by that drew rounding as values near 1.
         TestSessions.Buffered b = TestSessions.session().exec("load known", "prompts ioi 8", "detect previous-token set");
-        b.take();
+        String made = b.take();
+        assertTrue(made.contains("note: the known-answer model has no IOI circuit"), "said when the set is made:\n" + made);
+        String scores = b.exec("logprobs set").take();
+        assertTrue(scores.contains("the answers are not preferred to the wrong tokens") && scores.contains("this model does not do this task"), scores);
         String out = b.exec("patch heads set").take();
         PromptPatchResult r = (PromptPatchResult) b.session().lastResult().value();
         assertTrue(Math.abs(r.mClean() - r.mCorrupt()) < 1e-6, "the case this test is about: " + r.mClean() + " vs " + r.mCorrupt());
-        assertTrue(out.contains("the mean clean and corrupted metrics are equal: the normalised values are not defined (NaN), so there is no grid to draw"), out);
+        // the reason in words: the model does not do the task, and what to try
+        assertTrue(out.contains("no change between clean and corrupt (m_clean = m_corrupt): this model does not do this task"), out);
+        assertTrue(out.contains("'load gpt2', or the known-answer model's induction prompts: 'prompts examples/known-prompts.jsonl'"), out);
         assertFalse(out.contains("the cells with the largest effect"), out);
         assertTrue(java.util.Arrays.stream(r.normalized()).allMatch(Double::isNaN), java.util.Arrays.toString(r.normalized()));
         assertEquals(null, b.session().lastChart(), "no chart of noise, and no older one left behind");

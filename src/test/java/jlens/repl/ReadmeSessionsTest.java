@@ -108,7 +108,7 @@ class ReadmeSessionsTest {
         String circuit = outputs.get(1);
         assertTrue(Pattern.compile("(?m)^ +0 +1 +1 +").matcher(circuit).find()
                 && Pattern.compile("(?m)^ +1 +2 +1 +").matcher(circuit).find(), circuit);
-        assertTrue(circuit.contains("L1H2"), "dla names the induction head:\n" + circuit);
+        assertTrue(circuit.contains("head 1.2"), "dla names the induction head L.H:\n" + circuit);
         // generation copies the sentence it has seen
         String generation = outputs.get(4);
         assertTrue(generation.contains(" jumps over the lazy dog."), generation);
