@@ -68,7 +68,15 @@ final class Tour {
             new Step("generation with the vector in force", "generate 4",
                     "The same 4 tokens with the vector in force: where it copied \" The quick brown fox\", it now says \" cat\"."),
             new Step("back to the model as loaded", "unsteer",
-                    "Nothing is in force any more: runs are of the model as loaded.", true));
+                    "Nothing is in force any more: runs are of the model as loaded.", true),
+            new Step("a sparse autoencoder", "sae load known",
+                    "An SAE in SAELens's folder layout, made for this model: one feature per token (\"the current token "
+                            + "is ...\") and one per previous token, reading the residual entering layer 1. Loading it "
+                            + "changes nothing; 'sae on' would splice it in.", true),
+            new Step("features at a token", "features -1",
+                    "The features active at the last token: exactly two fire, the current token \".\" and the "
+                            + "previous token \" dog\" (which 0.1 wrote there). On GPT-2, an SAE from SAELens's releases "
+                            + "reads the same way; 'feature F' draws one feature over the whole text."));
 
     private final Session session;
     private int next = -1; // the step Enter runs; -1: no tour

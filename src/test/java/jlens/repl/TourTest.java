@@ -41,6 +41,8 @@ class TourTest {
         // ranks count from 1 in the lens as in logprobs: the model's own prediction "." is rank 1 in the last row
         assertTrue(Pattern.compile("(?m)^ +2 +final +-0\\.000[0-9]+ +1 +\\. ").matcher(out).find(), "lens ranks from 1:\n" + out);
         assertTrue(out.contains(" The quick brown fox") && out.contains(" cat cat"), "generation copies, steered it says cat:\n" + out);
+        assertTrue(out.contains("the current token is '.'") && out.contains("the previous token is '\u00b7dog'"),
+                "the known SAE names the token and the one before:\n" + out);
         assertTrue(b.session().workspace().interventions().isEmpty(), "the tour leaves nothing in force");
         assertFalse(b.session().tour().active());
     }
