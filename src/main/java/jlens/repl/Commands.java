@@ -16,6 +16,7 @@ final class Commands {
                 .addAll(CircuitCommands.all())
                 .add(GenerateCommands.command())
                 .addAll(SteerCommands.all())
+                .addAll(SaeCommands.all())
                 .add(PromptCommands.command())
                 .add(SaveCommand.command())
                 .add(ViewCommand.command())

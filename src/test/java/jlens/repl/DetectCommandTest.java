@@ -61,7 +61,7 @@ class DetectCommandTest {
                 "PASS DLA conserves and credits the induction head", "PASS logit lens conserves",
                 "PASS compose k: previous-token -> induction: 0.1 -> 1.2",
                 "PASS compose k: duplicate-token -> S-inhibition: 0.2 -> 1.1",
-                "PASS compose q: S-inhibition -> name mover: 1.1 -> 2.1", "selftest: all 16 checks passed"}) {
+                "PASS compose q: S-inhibition -> name mover: 1.1 -> 2.1", "PASS the known SAE names the current and previous tokens", "selftest: all 17 checks passed"}) {
             assertTrue(out.contains(check), check + "\n" + out);
         }
         assertTrue(!out.contains("FAIL"), out);
