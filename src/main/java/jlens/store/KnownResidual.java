@@ -38,11 +38,12 @@ final class KnownResidual {
      * The name flag: {@link #NAME_FLAG} in the embedding of each of {@link KnownModelWriter#NAMES}, 0 for any other
      * token, read by the name mover's keys. The only coordinate that is not part of a zero-sum block: LayerNorm's
      * centring then shifts every coordinate by -flag/384 at a name, which every other reader (zero-sum weights over
-     * a block) cannot see, and its norm (+16 of 384) is under the margins of the heads that read tokens.
+     * a block) cannot see, and its norm (+4 of 384: LayerNorm scales a name's position by 0.5%) is under every
+     * reader's margin (the known SAE's features at a name read 0.995).
      */
     static final int NAME = CURRENT_OUT + 2;
     static final int USED = NAME + 1; // 384
-    static final double NAME_FLAG = 4;
+    static final double NAME_FLAG = 2;
 
     /**
      * The S-inhibition head's private channel: {@value #CHANNEL} directions inside the position block that no
