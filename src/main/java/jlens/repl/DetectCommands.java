@@ -187,7 +187,7 @@ final class DetectCommands {
         Heatmap map = new Heatmap(r.matrix()).title(p + "-composition, sender (row) into receiver (column)")
                 .rowLabels(r.labels()).columnLabels(r.labels()).xLabel("receiver: " + part.label() + " input")
                 .yLabel("sender: OV").colormap(Colormaps.MAGMA).colorLabel("score").range(0, maxOrOne(r.values()));
-        s.draw(map, null, Math.max(s.settings().height(), Math.min(40, r.nLayer() * r.nHead() / 2 + 8)));
+        s.draw(map, null); // what the screen has left: each sender gets rows of its own when they fit
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("input", part.label());
         params.put("definition", "|W_OV(A) W(B)|_F / (|W_OV(A)|_F |W(B)|_F), TransformerLens's all_composition_scores");
