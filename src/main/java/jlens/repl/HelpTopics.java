@@ -42,7 +42,7 @@ final class HelpTopics {
         return (known
                 ? "New to jlens? The model above is the known-answer model that comes with jlens: a GPT-2 whose heads are"
                         + " each set by hand to do one job, so every chart has an answer known before you look.\n"
-                : "New to jlens? It comes with a known-answer model too: a GPT-2 of 2 layers and 3 heads, each head set by"
+                : "New to jlens? It comes with a known-answer model too: a GPT-2 of 3 layers and 3 heads, each head set by"
                         + " hand to do one job, so every chart has an answer known before you look ('load known').\n")
                 + """
                   tour             a walk through it, one command a step

@@ -23,7 +23,7 @@ public final class PatchView {
 
     /**
      * Why a patching grid is empty when the clean and corrupted metrics are equal, said in words: the model does not
-     * tell the two apart, so it does not do the task the prompts pose (the known-answer model has no IOI circuit),
+     * tell the two apart, so it does not do the task the prompts pose (a model without the circuit the task needs),
      * and what to try instead. {@code where} says where the raw numbers are.
      */
     static String noChange(Session s, String where) {

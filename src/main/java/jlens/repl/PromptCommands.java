@@ -63,11 +63,6 @@ final class PromptCommands {
                 throw new UserError("N must be 1..100000, not " + n);
             }
             set = s.workspace().prompts().ioi((int) n, seed);
-            if (s.workspace().circuits().isPresent()) {
-                s.println("note: the known-answer model has no IOI circuit (its heads copy repeated text), so these prompts"
-                        + " show no effect on it; 'load gpt2' for IOI, or 'prompts examples/known-prompts.jsonl' for its"
-                        + " induction prompts");
-            }
         } else {
             String file = a.next("FILE");
             a.end();

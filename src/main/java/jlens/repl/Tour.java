@@ -28,7 +28,7 @@ final class Tour {
 
     static final List<Step> STEPS = List.of(
             new Step("the known-answer model", "load known",
-                    "A GPT-2 of 2 layers and 3 heads whose weights are set by hand: each head does one job, so every "
+                    "A GPT-2 of 3 layers and 3 heads whose weights are set by hand: each head does one job, so every "
                             + "answer below is known before you look. The line under the model says what is wired where; "
                             + "heads are written LAYER.HEAD (1.2: layer 1, head 2).", true),
             new Step("a text that repeats", "text \"" + TEXT + "\"",

@@ -150,6 +150,9 @@ class BadInputTest {
         t.add(ready("malformed", "pattern 0 x", "head must be a whole number"));
         t.add(ready("malformed", "ablate head x token 1", "must be a whole number"));
         t.add(ready("missing", "detect", "missing a pattern"));
+        t.add(ready("missing", "compose", "missing q, k or v"));
+        t.add(ready("unknown", "compose x", "'x' is not one of q, k, v; usage: compose q|k|v"));
+        t.add(ready("extra", "compose k v", "unexpected 'v'; usage: compose q|k|v"));
         t.add(ready("missing", "detect induction random", "missing N"));
         t.add(ready("unknown", "detect inductoin", "unknown head pattern 'inductoin'"));
         t.add(ready("malformed", "detect induction random x", "N must be a whole number, not 'x'"));

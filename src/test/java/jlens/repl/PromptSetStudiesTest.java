@@ -220,14 +220,22 @@ class PromptSetStudiesTest {
     }
 
     @Test
-    void aSetWhoseMeanMetricsAgreeUpToRoundingDrawsNoGridOfNoise() {
-        // On the known-answer model an IOI corruption changes no prompt's logit difference (nothing to copy), but
-        // the two means, summed in floats, differ by about 1e-7: dividing by that drew rounding as values near 1.
-        TestSessions.Buffered b = TestSessions.session().exec("load known", "prompts ioi 8", "detect previous-token set");
-        String made = b.take();
-        assertTrue(made.contains("note: the known-answer model has no IOI circuit"), "said when the set is made:\n" + made);
-        String scores = b.exec("logprobs set").take();
-        assertTrue(scores.contains("the answers are not preferred to the wrong tokens") && scores.contains("this model does not do this task"), scores);
+    void aSetWhoseMeanMetricsAgreeUpToRoundingDrawsNoGridOfNoise() throws Exception {
+        // Each prompt's corruption is another prompt's clean text with the same answer (the place swapped), so the
+        // clean and corrupted metrics are the same numbers in another order, and their means, summed in floats,
+        // agree only up to rounding: dividing by the difference once drew rounding as values near 1. (IOI prompts
+        // did this on the known model while it solved no IOI; its name mover now does.)
+        List<String[]> swapped = new java.util.ArrayList<>();
+        String[][] places = {{" store", " park"}, {" school", " house"}, {" office", " garden"}, {" beach", " market"}};
+        for (String[] p : places) {
+            String a = "When Mary and John went to the" + p[0] + ", John gave a drink to";
+            String c = "When Mary and John went to the" + p[1] + ", John gave a drink to";
+            swapped.add(new String[] {a, c, " Mary", " John"});
+            swapped.add(new String[] {c, a, " Mary", " John"});
+        }
+        TestSessions.Buffered b = TestSessions.session().exec("load known", "prompts " + jsonl("swapped.jsonl", swapped, true),
+                "detect previous-token set");
+        b.take();
         String out = b.exec("patch heads set").take();
         PromptPatchResult r = (PromptPatchResult) b.session().lastResult().value();
         assertTrue(Math.abs(r.mClean() - r.mCorrupt()) < 1e-6, "the case this test is about: " + r.mClean() + " vs " + r.mCorrupt());

@@ -99,7 +99,7 @@ class ReadmeSessionsTest {
         }
         String first = outputs.get(0);
         // what the first session's comments say the known model shows
-        assertTrue(first.contains("known: 2 layers, 3 heads"), first);
+        assertTrue(first.contains("known: 3 layers, 3 heads"), first);
         assertTrue(first.contains("real next token \".\"") && first.contains("rank 1 of 50257"), first);
         assertTrue(Pattern.compile("(?m)^ +1 +1\\.2 +0\\.[0-9]").matcher(first).find(), "detect induction ranks 1.2 first:\n" + first);
         Matcher layer1 = Pattern.compile("(?m)^ +1 +2 +(-[0-9.]+) ").matcher(first);

@@ -58,7 +58,7 @@ class TourTest {
         assertTrue(out.indexOf("·quick") < out.indexOf("tour 3 of"), out);
         assertTrue(out.contains("left the tour at step 4 of " + Tour.STEPS.size() + "; 'tour 4' goes on from there"), out);
         assertFalse(s.tour().active());
-        assertTrue(out.contains("known: 2 layers, 3 heads"), "the line after the tour runs as usual:\n" + out);
+        assertTrue(out.contains("known: 3 layers, 3 heads"), "the line after the tour runs as usual:\n" + out);
         assertEquals(1, count(out, "tour 3 of"), "a blank line after the tour does nothing");
     }
 
