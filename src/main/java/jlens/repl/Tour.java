@@ -56,7 +56,7 @@ final class Tour {
                             + "writes nothing directly (it works through 1.2's keys)."),
             new Step("the logit lens", "lens",
                     "The residual stream read out as a prediction after each layer: \".\" is a long shot (a high rank) "
-                            + "until the last row, after 1.2 has written it."),
+                            + "until the rows after layer 1, where 1.2 has written it."),
             new Step("jlens checks itself", "selftest",
                     "The same findings as checks with numbers: every detector finds its wired head, ablations, "
                             + "patching, DLA and the lens conserve what they should. Every line should say PASS."),

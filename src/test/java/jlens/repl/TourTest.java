@@ -36,10 +36,12 @@ class TourTest {
         assertTrue(Pattern.compile("(?m)^ +1 +2 +(-[0-9.]+) ").matcher(out).find(), "ablate's layer-1 row");
         assertTrue(Pattern.compile("(?m)^ +0 +1 +1 +").matcher(out).find() && Pattern.compile("(?m)^ +1 +2 +1 +").matcher(out).find(),
                 "patch heads: 0.1 and 1.2 restore the answer:\n" + out);
-        assertTrue(Pattern.compile("(?m)^  head 1\\.2 +20\\.").matcher(out).find(), "dla credits head 1.2:\n" + out);
+        // 1.2 first, with nearly all of the logit (the name mover 2.1 adds a little on this text)
+        java.util.regex.Matcher dla = Pattern.compile("(?m)^  component  contribution\n  head 1\\.2 +([0-9.]+)").matcher(out);
+        assertTrue(dla.find() && Double.parseDouble(dla.group(1)) > 15, "dla credits head 1.2:\n" + out);
         assertTrue(Pattern.compile("selftest: all [0-9]+ checks passed").matcher(out).find(), out);
         // ranks count from 1 in the lens as in logprobs: the model's own prediction "." is rank 1 in the last row
-        assertTrue(Pattern.compile("(?m)^ +2 +final +-0\\.000[0-9]+ +1 +\\. ").matcher(out).find(), "lens ranks from 1:\n" + out);
+        assertTrue(Pattern.compile("(?m)^ +[0-9]+ +final +-0\\.000[0-9]+ +1 +\\. ").matcher(out).find(), "lens ranks from 1:\n" + out);
         assertTrue(out.contains(" The quick brown fox") && out.contains(" cat cat"), "generation copies, steered it says cat:\n" + out);
         assertTrue(out.contains("the current token is '.'") && out.contains("the previous token is '\u00b7dog'"),
                 "the known SAE names the token and the one before:\n" + out);
