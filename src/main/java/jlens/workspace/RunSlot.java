@@ -89,6 +89,10 @@ final class RunSlot {
             throw new MissingStateException("the last run was made before the model's hooks or the changes in force changed,"
                     + " so its numbers are not this model's now; type 'run'");
         }
+        if (!last.present() && !ws.hasText()) { // the first missing step is the text, not the run
+            throw new MissingStateException("no text yet; give one with text \"...\", then "
+                    + (captures.isEmpty() ? "hook something ('hook layer all') and 'run'" : "'run'"));
+        }
         ActivationCache c = last.cache(!captures.isEmpty());
         ws.standing(); // what is read was run with these: say so
         return c;

@@ -51,7 +51,7 @@ class NonFiniteRuleTest {
             Map.entry("source", "runs lines, each a command here"), Map.entry("quit", "leaves"),
             Map.entry("steers", "lists what is in force"), Map.entry("unsteer", "removes what is in force"),
             Map.entry("selftest", "runs on the known-answer model it loads, not on this one"),
-            Map.entry("saes", "lists the loaded SAEs"));
+            Map.entry("saes", "lists the loaded SAEs"), Map.entry("tour", "runs lines, each a command here"));
 
     /** Lines of every command that computes from a pass; each runs on the fixture (see {@link #everyLineRunsOnTheFixture}). */
     private static final Map<String, List<String>> LINES = new LinkedHashMap<>();
@@ -82,6 +82,7 @@ class NonFiniteRuleTest {
         LINES.put("features", List.of("features", "features 3", "features dla -1 \" Mary\" - \" John\"",
                 "features top 85 over set 3"));
         LINES.put("feature", List.of("feature 85"));
+        LINES.put("compose", List.of("compose q", "compose k", "compose v"));
     }
 
     private static final List<String> PRELUDE = List.of(
