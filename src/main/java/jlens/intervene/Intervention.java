@@ -75,6 +75,7 @@ public record Intervention(String hook, Cells cells, Value value) {
             throw new IllegalArgumentException("position " + cells.lastPosition() + " is past the model's context of "
                     + config.nPositions());
         }
+        checkFinite();
         boolean byPosition = HookPoint.batchThenPosition(hook);
         Value.Table table = value instanceof Value.Add a ? a.vector() : value instanceof Value.Put p ? p.values() : null;
         if ((table != null || value instanceof Value.MeanOfRun) && !byPosition) {
@@ -91,6 +92,27 @@ public record Intervention(String hook, Cells cells, Value value) {
             if (table.positions() > 0 && cells.lastPosition() >= table.positions()) { // every position: checked by each pass
                 throw new IllegalArgumentException(SiteEdits.pastTheEnd(hook, table.positions(), cells.lastPosition()));
             }
+        }
+    }
+
+    /**
+     * Refuses a value that is not made of finite numbers (a NaN scale, a vector or mean taken from a run that went
+     * NaN): it would make every later activation NaN, and what is read from the run undefined.
+     */
+    private void checkFinite() {
+        double factor = value instanceof Value.Scale s ? s.factor() : value instanceof Value.Add a ? a.coeff() : 0;
+        Value.Table table = value instanceof Value.Add a ? a.vector() : value instanceof Value.Put p ? p.values() : null;
+        boolean bad = !Double.isFinite(factor);
+        long badValues = 0;
+        if (table != null) {
+            for (float x : table.data()) {
+                badValues += Float.isFinite(x) ? 0 : 1;
+            }
+        }
+        if (bad || badValues > 0) {
+            throw new IllegalArgumentException(describe() + ": " + (bad ? "its factor is not a finite number"
+                    : badValues + " of its " + table.data().length + " values are NaN or infinite (taken from a run that is not"
+                    + " finite?)") + "; a change must be made of finite numbers");
         }
     }
 

@@ -22,6 +22,50 @@ public final class PatchView {
     private PatchView() {}
 
     /**
+     * Why a patching grid is empty when the clean and corrupted metrics are equal, said in words: the model does not
+     * tell the two apart, so it does not do the task the prompts pose (a model without the circuit the task needs),
+     * and what to try instead. {@code where} says where the raw numbers are.
+     */
+    static String noChange(Session s, String where) {
+        boolean known = s.workspace().circuits().isPresent();
+        return "no change between clean and corrupt (m_clean = m_corrupt): this model does not do this task, so no cell has an"
+                + " effect to normalise (NaN) and there is no grid to draw; try " + (known
+                        ? "'load gpt2', or the known-answer model's induction prompts: 'prompts examples/known-prompts.jsonl'"
+                                + " (or 'help workflow')"
+                        : "a corruption that changes the answer, or a larger model ('load gpt2-medium')")
+                + "; " + where;
+    }
+
+    /**
+     * A reason for equal metrics that lies in the two texts rather than the model: the metric reads a position before
+     * the first token where they differ (a causal model's output there cannot change), or they do not differ at all.
+     */
+    static java.util.Optional<String> textReason(Session s) {
+        try {
+            long[] clean = s.workspace().ids();
+            long[] corrupt = s.workspace().patching().corruptIds();
+            int first = 0;
+            while (first < clean.length && first < corrupt.length && clean[first] == corrupt[first]) {
+                first++;
+            }
+            int at = s.workspace().patching().metric().at(clean.length);
+            if (first == clean.length) {
+                return java.util.Optional.of("no change between clean and corrupt: the two texts are the same, so patching"
+                        + " changes nothing and there is no grid to draw; give a corrupted text that differs ('help corrupt')");
+            }
+            if (at < first) {
+                return java.util.Optional.of("no change between clean and corrupt: the metric reads position " + at
+                        + ", before the first token where the texts differ (" + first + "), and nothing after a position"
+                        + " reaches it; there is no grid to draw (NaN): move the metric to position " + first + " or later ('metric"
+                        + " ... pos P')");
+            }
+        } catch (RuntimeException e) {
+            // no reason of the texts' own to give; the general one follows
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Prints and draws {@code r}, kept as the session's last result for {@code save}.
      *
      * @param exact the exact grid of the same experiment, to set beside an estimate; or null
@@ -35,11 +79,10 @@ public final class PatchView {
                 + Format.num(r.mClean() - r.mCorrupt()) + ")"
                 + (approx ? "; estimated from one backward pass" : "; " + r.computed() + " of " + cells
                         + " cells run, the others equal the corrupted run exactly") + ", " + Format.num(r.seconds()) + " s");
-        boolean undefined = PatchResult.sameMetric(r.mClean(), r.mCorrupt());
-        if (undefined) {
-            s.println("the two texts give the same metric: the normalised values are not defined (NaN), so there is no grid to draw;"
-                    + " the raw metric of every cell is in 'save X.json'");
-        }
+        boolean undefined = sayUndefined(s, r.mClean(), r.mCorrupt(),
+                () -> textReason(s).orElseGet(() -> noChange(s, "the raw metric of every cell is in 'save X.json'")),
+                "the raw metric of every cell is in 'save X.json'");
+        sayNonFiniteCells(s, r.raw(), undefined);
         int height = Math.max(s.settings().height(), r.shape()[0] * (byHeadAndPosition(kind) ? r.shape()[1] : 1) / 2 + 8);
         String check = selfCheck == null ? null : "check: patching the text into itself gives m_clean in every cell (max |m - m_clean| "
                 + Format.num(selfCheck) + ")";
@@ -70,6 +113,30 @@ public final class PatchView {
         s.lastResult(Result.of("patch", "patch " + kind.word() + (approx ? " --approx" : ""), params, r));
     }
 
+    /**
+     * Says, when it is so, that the metrics leave the normalised grid undefined (NaN): either is not finite, or they are
+     * the same ({@code same} says how). Returns whether it is undefined: then no grid is drawn.
+     */
+    static boolean sayUndefined(Session s, double clean, double corrupt, java.util.function.Supplier<String> same,
+            String whereRaw) {
+        if (!PatchResult.undefined(clean, corrupt)) {
+            return false;
+        }
+        s.println(Double.isFinite(clean) && Double.isFinite(corrupt) ? same.get()
+                : "m_clean or m_corrupt is not finite (NaN or infinite logits where the metric reads them): the normalised"
+                        + " values are not defined (NaN), so there is no grid to draw; " + whereRaw);
+        return true;
+    }
+
+    /** Says how many cells' metrics are NaN or infinite (blank cells), when the grid is drawn and some are. */
+    static void sayNonFiniteCells(Session s, double[] raw, boolean undefined) {
+        long bad = java.util.Arrays.stream(raw).filter(x -> !Double.isFinite(x)).count();
+        if (bad > 0 && !undefined) {
+            s.println(bad + " of " + raw.length + " cells are NaN or infinite (their patched runs' logits are not finite): blank"
+                    + " cells, left out of the table ('save X.csv' keeps them as nan)");
+        }
+    }
+
     /** A grid of layer.head rows by position: a head at one position. */
     static boolean byHeadAndPosition(PatchKind kind) {
         return kind.perHead() && !kind.allPositions();
@@ -89,7 +156,10 @@ public final class PatchView {
             int width = shape[shape.length - 1];
             double[][] out = new double[normalized.length / width][width];
             for (int i = 0; i < out.length; i++) {
-                System.arraycopy(normalized, i * width, out[i], 0, width);
+                for (int j = 0; j < width; j++) {
+                    double v = normalized[i * width + j];
+                    out[i][j] = Double.isFinite(v) ? v : Double.NaN; // a blank cell: an infinity would take an end colour
+                }
             }
             return out;
         }
@@ -126,7 +196,7 @@ public final class PatchView {
         header.add("raw");
         TextTable table = new TextTable(header.toArray(String[]::new));
         List<Integer> order = IntStream.range(0, r.raw().length).boxed()
-                .filter(i -> !Double.isNaN(r.normalized()[i]))
+                .filter(i -> Double.isFinite(r.normalized()[i]))
                 .sorted(Comparator.comparingDouble((Integer i) -> -Math.abs(r.normalized()[i])))
                 .limit(10).toList();
         for (int i : order) {

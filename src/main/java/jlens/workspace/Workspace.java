@@ -15,7 +15,9 @@ import jlens.analysis.DirectLogitAttributionResult;
 import jlens.analysis.HeadAttention;
 import jlens.analysis.HeadDetectKind;
 import jlens.analysis.HeadDetectResult;
+import jlens.analysis.Composition;
 import jlens.analysis.HeadDetector;
+import jlens.analysis.QkvPart;
 import jlens.analysis.LogProbs;
 import jlens.analysis.LogitLens;
 import jlens.analysis.LogitLensResult;
@@ -37,6 +39,7 @@ import jlens.intervene.generation.Generator;
 import jlens.intervene.steering.SteeringVector;
 import jlens.model.Gpt2;
 import jlens.model.Gpt2Config;
+import jlens.model.NonFiniteException;
 import jlens.store.KnownCircuits;
 
 /**
@@ -318,7 +321,7 @@ public final class Workspace implements AutoCloseable {
         return run;
     }
 
-    /** Whether there is a last run, made with the text, captures and changes in force as they are. */
+    /** Whether there is a last run, made with the text, changes in force and the model's hooks as they are. */
     public synchronized boolean hasRun() {
         return runs.present();
     }
@@ -467,6 +470,12 @@ public final class Workspace implements AutoCloseable {
         }
     }
 
+    /** Composition scores of every earlier head's OV into every later head's {@code part} input: weights only. */
+    public synchronized Composition.Scores compose(QkvPart part) {
+        Gpt2 m = current();
+        return remember(checked(() -> Composition.of(m, part)));
+    }
+
     // ---- experiments: sweeps, patching, generation ----
 
     /** Demo 3: an ablation sweep, with the changes in force (the fast path unless {@code options} asks for the oracle). */
@@ -494,7 +503,7 @@ public final class Workspace implements AutoCloseable {
         m.setCaptureBudgetBytes(runs.budget);
         List<Intervention> all = new ArrayList<>(standing());
         all.addAll(options.interventions());
-        return remember(checked(() -> new Generator(m).generate(tokens, options.withInterventions(all))));
+        return remember(checked(() -> new Generator(m).generate(tokens, options.withInterventions(all)), options.interventions()));
     }
 
     // ---- the prompt set ----
@@ -594,17 +603,28 @@ public final class Workspace implements AutoCloseable {
         T get();
     }
 
-    /** The analyses' range checks ({@link IllegalArgumentException}) as {@link InvalidInputException}s. */
-    static <T> T checked(Step<T> step) {
+    /**
+     * The analyses' range checks ({@link IllegalArgumentException}) as {@link InvalidInputException}s, and a read-out
+     * refused for non-finite values ({@link NonFiniteException}) as an {@link UndefinedResultException} that says where
+     * its pass first went non-finite: the one place the rule of ARCHITECTURE.md ("Non-finite values") meets the user.
+     */
+    <T> T checked(Step<T> step) {
+        return checked(step, List.of());
+    }
+
+    /** As {@link #checked(Step)}; {@code extra} are the refused pass's own interventions beyond the changes in force. */
+    <T> T checked(Step<T> step, List<Intervention> extra) {
         try {
             return step.get();
+        } catch (NonFiniteException e) {
+            throw new UndefinedResultException(e.getMessage() + "; " + runs.whereNonFinite(e.ids(), extra));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(e.getMessage());
         }
     }
 
     /** As {@link #checked}, and an experiment's refusal of a model with hooks registered as a step to take first. */
-    static <T> T experiment(Step<T> step) {
+    <T> T experiment(Step<T> step) {
         try {
             return checked(step);
         } catch (java.util.concurrent.CancellationException e) {
