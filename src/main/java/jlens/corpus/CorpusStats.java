@@ -269,7 +269,7 @@ public record CorpusStats(List<String> hooks, double lo, double hi, int bins) im
     public record Result(CorpusInfo info, Sums sums) implements CorpusResult {
         @Override
         public List<String> columns() {
-            return List.of("hook", "layer", "tokens", "mean", "variance", "std", "below", "above", "nan");
+            return List.of("hook", "layer", "tokens", "mean", "variance", "std", "below", "above", "not_finite");
         }
 
         @Override

@@ -65,10 +65,10 @@ final class CorpusCommands {
                   corpus feature F        the top contexts of feature F of the last features result
                   corpus show FILE.json   a result saved here or written by the Spark job
                 Examples:
-                  corpus wiki.txt --tokens 100000
+                  corpus README.md --tokens 2048
                   corpus attention
-                  save attention.csv
-                  corpus show out/attention.json""",
+                  save attention.json
+                  corpus show attention.json""",
                 (s, before) -> before.isEmpty() ? List.of("stats", "attention", "detect", "lens", "features", "feature", "show", Completions.FILES)
                         : before.size() == 1 && before.get(0).equals("detect") ? List.of(HeadDetectKind.labels().split("\\|"))
                         : before.get(0).equals("show") ? List.of(Completions.FILES)
@@ -227,6 +227,7 @@ final class CorpusCommands {
         if (!r.info().complete()) {
             s.println("cancelled: the result covers the " + r.info().tokens() + " tokens reduced before Ctrl-C; 'save' keeps them");
         }
+        sayNonFinite(s, r);
         if (r instanceof CorpusStats.Result st) {
             stats(s, st);
         } else if (r instanceof CorpusAttention.Result at) {
@@ -244,6 +245,28 @@ final class CorpusCommands {
         params.put("window", r.info().window());
         params.put("where", r.info().where());
         s.lastResult(Result.of(CorpusResults.kind(r.info().task()), line, params, r));
+    }
+
+    /**
+     * The non-finite rule (ARCHITECTURE.md, "Non-finite values") for a corpus: a reduction sums over every window, so
+     * one window whose activations are NaN or infinite makes its sums so; said in one line before the chart, whose
+     * cells for them are blank.
+     */
+    private static void sayNonFinite(Session s, CorpusResult r) {
+        long bad = 0;
+        long all = 0;
+        for (int i = 0; i < r.rowCount(); i++) {
+            for (Object v : r.row(i)) {
+                if (v instanceof Float || v instanceof Double) {
+                    all++;
+                    bad += Double.isFinite(((Number) v).doubleValue()) ? 0 : 1;
+                }
+            }
+        }
+        if (bad > 0) {
+            s.println(bad + " of " + all + " values are NaN or infinite: the model's activations are not finite on this corpus"
+                    + " (blank cells; 'save X.csv' keeps them as nan); check the model with 'text' and 'run' on one window");
+        }
     }
 
     private static void stats(Session s, CorpusStats.Result r) {

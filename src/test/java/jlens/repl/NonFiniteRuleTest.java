@@ -83,6 +83,8 @@ class NonFiniteRuleTest {
                 "features top 85 over set 3"));
         LINES.put("feature", List.of("feature 85"));
         LINES.put("compose", List.of("compose q", "compose k", "compose v"));
+        LINES.put("corpus", List.of("corpus README.md --tokens 256 --window 32", "corpus attention", "corpus stats",
+                "corpus lens", "corpus detect induction"));
     }
 
     private static final List<String> PRELUDE = List.of(
