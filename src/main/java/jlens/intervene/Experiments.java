@@ -78,10 +78,8 @@ public final class Experiments {
             runs.add(e.ids());
             for (Intervention i : e.interventions()) {
                 i.check(model.config());
-                if (i.value() instanceof Value.FromRun f) {
-                    runs.add(f.ids());
-                } else if (i.value() instanceof Value.MeanOfRun m) {
-                    runs.add(m.ids());
+                if (i.value().needsRun()) {
+                    runs.add(i.value().runIds());
                 }
             }
         }
