@@ -117,7 +117,8 @@ class ArchitectureTest {
                 "jlens.store.KnownModelWriter", "writes into the temporary folder AtomicWriter.writeFolder gives it",
                 "jlens.store.KnownCircuits", "written into the known model's temporary folder",
                 "jlens.store.KnownModel", "the size list in the temporary folder; a damaged copy renamed away to delete it",
-                "jlens.model.Safetensors", "opens weights for reading (FileChannel.open READ)");
+                "jlens.model.Safetensors", "opens weights for reading (FileChannel.open READ)",
+                "jlens.repl.AtomicHistory", "opens the history's lock file to lock it (FileChannel.open); writes through AtomicWriter");
         java.util.Set<String> writers = java.util.Set.of("move", "write", "writeString", "newOutputStream", "newBufferedWriter",
                 "copy", "createTempFile", "createTempDirectory", "newByteChannel");
         List<String> hits = new java.util.ArrayList<>();

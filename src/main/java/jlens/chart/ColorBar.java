@@ -58,6 +58,21 @@ final class ColorBar {
         }
     }
 
+    /** Draws the bar with only its ends labelled (a scale whose steps are not even, such as a log count). */
+    static void drawEnds(TextImage image, int x, int top, int rows, Colormap map, String low, String high,
+            RenderStyle style) {
+        draw(image, x, top, rows, map, 0, 1, Double.NaN, "", style);
+        for (int r = 0; r < rows; r++) {
+            for (int c = x + 4; c < image.getSize().getColumns(); c++) {
+                Draw.cell(image, c, top + r, ' ', TextColor.ANSI.DEFAULT, TextColor.ANSI.DEFAULT);
+            }
+        }
+        Draw.text(image, x + 4, top, high);
+        if (rows > 1) {
+            Draw.text(image, x + 4, top + rows - 1, low);
+        }
+    }
+
     /**
      * The labels: hi at the top row, lo at the bottom row, nice values between where there is room, and a
      * named centre at its row (ticks within a row of it give way).

@@ -128,6 +128,70 @@ public final class Colormaps {
                 + map.low() + "/" + map.high(), k -> readableRun(map, background, judged));
     }
 
+    /** What every heatmap cell reaches against the terminal's background (1.5:1 asked for, a margin over it). */
+    static final double CELL_TARGET = 1.6;
+
+    private static final java.util.concurrent.ConcurrentHashMap<String, Colormap> CELLS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * {@code map} for heatmap cells on {@code background}: every colour stands out from the background by at
+     * least {@value #CELL_TARGET}:1, in 24-bit and in 256 colours, so a value at the map's dark end does not vanish
+     * into a dark terminal (nor the pale end into a light one). Where the colours that fall short are at an end
+     * of the map (magma's black, viridis' yellow) that end is left out, so the map keeps its own colours; where
+     * they are inside it (coolwarm's white centre on a light terminal) each is darkened (lightened) just enough,
+     * so the centre stays the centre. The colour bar is drawn with the same map.
+     */
+    public static Colormap forCells(Colormap map, Background background) {
+        return CELLS.computeIfAbsent(map.name() + "/" + background + "/" + map.size() + "/" + map.low() + "/" + map.high(),
+                k -> cellMap(map, background));
+    }
+
+    static boolean cellReadable(int rgb, Background background) {
+        return Contrast.against(rgb, ColorMode.TRUECOLOR, background) >= CELL_TARGET
+                && Contrast.against(rgb, ColorMode.COLOR256, background) >= CELL_TARGET;
+    }
+
+    private static Colormap cellMap(Colormap map, Background background) {
+        int[] table = map.table();
+        int start = 0;
+        int end = table.length;
+        while (start < end && !cellReadable(table[start], background)) {
+            start++;
+        }
+        while (end > start && !cellReadable(table[end - 1], background)) {
+            end--;
+        }
+        if (end - start < table.length / 2) { // most of it falls short: adjust every colour instead
+            start = 0;
+            end = table.length;
+        }
+        int[] kept = java.util.Arrays.copyOfRange(table, start, end);
+        for (int i = 0; i < kept.length; i++) {
+            kept[i] = cellColour(kept[i], background);
+        }
+        return new Colormap(map.name(), kept);
+    }
+
+    /** {@code rgb}, or the nearest colour toward black (light background) or white (dark) that reaches the target. */
+    private static int cellColour(int rgb, Background background) {
+        int toward = background == Background.LIGHT ? 0x000000 : 0xFFFFFF;
+        for (int step = 0; step <= 100 && !cellReadable(rgb, background); step++) {
+            rgb = blend(rgb, toward, 0.02);
+        }
+        return rgb;
+    }
+
+    private static int blend(int a, int b, double t) {
+        int out = 0;
+        for (int shift = 16; shift >= 0; shift -= 8) {
+            double ca = (a >> shift) & 0xFF;
+            double cb = (b >> shift) & 0xFF;
+            out |= (int) Math.round(ca + (cb - ca) * t) << shift;
+        }
+        return out;
+    }
+
     private static Colormap readableRun(Colormap map, Background background, ColorMode mode) {
         int[] table = map.table();
         int bestStart = 0;

@@ -7,15 +7,25 @@ import com.googlecode.lanterna.graphics.TextImage;
 /**
  * A pixel canvas of 2 x 4 dots per cell drawn as braille (or, in ASCII, one of {@code ' . :} per cell).
  * Each cell keeps one colour (the last one drawn wins) and a count of points that hit it, for density shading.
+ *
+ * <p>Series (the lines of a line plot, the outlines of a histogram) are drawn with {@link #seriesLine}: a cell two
+ * series pass through takes their colours in turn along the line (two cells of one, two of the next), so a series
+ * running under another stays visible as a dashed line of its own colour instead of vanishing under the last one
+ * drawn.
  */
 final class DotCanvas {
     private static final int[][] BRAILLE_BITS = {{0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}};
+    /** The most series told apart per cell (bits of an int). */
+    static final int MAX_SERIES = 31;
 
     private final int columns;
     private final int rows;
     private final int[] bits;
     private final int[] colours;
     private final int[] counts;
+    /** Per cell, a bit per series that passes through it. */
+    private final int[] owners;
+    private final int[] seriesColours = new int[MAX_SERIES];
 
     DotCanvas(int columns, int rows) {
         this.columns = Math.max(1, columns);
@@ -23,6 +33,23 @@ final class DotCanvas {
         bits = new int[this.columns * this.rows];
         colours = new int[this.columns * this.rows];
         counts = new int[this.columns * this.rows];
+        owners = new int[this.columns * this.rows];
+    }
+
+    /** A dot of series {@code series} (0 to {@link #MAX_SERIES} - 1) in its colour {@code rgb}. */
+    void seriesDot(int px, int py, int series, int rgb) {
+        if (px < 0 || py < 0 || px >= pixelWidth() || py >= pixelHeight() || series < 0 || series >= MAX_SERIES) {
+            dot(px, py, rgb);
+            return;
+        }
+        dot(px, py, rgb);
+        owners[(py / 4) * columns + px / 2] |= 1 << series;
+        seriesColours[series] = rgb;
+    }
+
+    /** A straight line of series {@code series} between two pixels (Bresenham). */
+    void seriesLine(int x0, int y0, int x1, int y1, int series, int rgb) {
+        trace(x0, y0, x1, y1, (x, y) -> seriesDot(x, y, series, rgb));
     }
 
     int pixelWidth() {
@@ -46,13 +73,21 @@ final class DotCanvas {
 
     /** A straight line of dots between two pixels (Bresenham). */
     void line(int x0, int y0, int x1, int y1, int rgb) {
+        trace(x0, y0, x1, y1, (x, y) -> dot(x, y, rgb));
+    }
+
+    private interface Plot {
+        void at(int x, int y);
+    }
+
+    private static void trace(int x0, int y0, int x1, int y1, Plot plot) {
         int dx = Math.abs(x1 - x0);
         int dy = -Math.abs(y1 - y0);
         int sx = x0 < x1 ? 1 : -1;
         int sy = y0 < y1 ? 1 : -1;
         int err = dx + dy;
         for (int guard = 0; guard < 100_000; guard++) {
-            dot(x0, y0, rgb);
+            plot.at(x0, y0);
             if (x0 == x1 && y0 == y1) {
                 return;
             }
@@ -84,7 +119,22 @@ final class DotCanvas {
         return bits[row * columns + column] != 0;
     }
 
+    /**
+     * The colour of a cell: the series that passes through it, or, where several do, each in turn along the line
+     * (two cells of one, then two of the next); else the last colour drawn.
+     */
     int colour(int column, int row) {
+        int o = owners[row * columns + column];
+        if (o == 0) {
+            return colours[row * columns + column];
+        }
+        int n = Integer.bitCount(o);
+        int pick = ((column + row) / 2) % n;
+        for (int i = 0; i < MAX_SERIES; i++) {
+            if ((o & (1 << i)) != 0 && pick-- == 0) {
+                return seriesColours[i];
+            }
+        }
         return colours[row * columns + column];
     }
 
@@ -109,7 +159,7 @@ final class DotCanvas {
     void drawInto(TextImage image, int left, int top, Glyphs glyphs, boolean colour) {
         for (int row = 0; row < rows; row++) {
             for (int column = 0; column < columns; column++) {
-                TextColor fg = colour && isSet(column, row) ? Draw.rgb(colours[row * columns + column]) : TextColor.ANSI.DEFAULT;
+                TextColor fg = colour && isSet(column, row) ? Draw.rgb(colour(column, row)) : TextColor.ANSI.DEFAULT;
                 image.setCharacterAt(left + column, top + row,
                         TextCharacter.fromCharacter(glyph(column, row, glyphs), fg, TextColor.ANSI.DEFAULT)[0]);
             }

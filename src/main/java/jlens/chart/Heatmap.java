@@ -15,6 +15,12 @@ import java.util.Objects;
  * NaN and negative-infinite cells are masked: drawn in the terminal's background (a space in mono).
  * The image may have fewer rows than asked for, since rows are never stretched unevenly.
  *
+ * <p>A small matrix whose columns are numbered (a layer x head grid: no column labels, no value range) is drawn
+ * annotated when it fits: each value written in its cell, cells about as high as they are wide (three rows of
+ * seven columns, or two of five; one row each where the height allows no more), rows and columns labelled, so a 2 x 3 grid is a table in colour rather than a
+ * strip across the screen. Cell colours always stand out from the terminal's background (see
+ * {@link Colormaps#forCells}), the colour bar's too.
+ *
  * <pre>{@code
  * new Heatmap(scores).rowLabels(tokens).columnLabels(tokens).range(-90, 0).title("QK^T layer 5")
  * new Heatmap(density).rowLabels(layers).originBottom(true).xRange(-5, 5).colormap(Colormaps.MAGMA)
@@ -207,6 +213,13 @@ public final class Heatmap implements Chart {
         }
         columns = Math.max(1, columns);
         double[] range = range();
+        Colormap cells = Colormaps.forCells(colormap, style.background());
+        if (annotated()) {
+            TextImage annotated = renderAnnotated(width, height, style, range, cells);
+            if (annotated != null) {
+                return annotated;
+            }
+        }
 
         int maxRows = frame(width, height, style, title).maxPlotRows();
         // Colour cells are half blocks, two matrix rows per text row; a ramp glyph shows only one value, so
@@ -260,7 +273,7 @@ public final class Heatmap implements Chart {
                 int group = c / cellsPerColumn;
                 double upper = pixel(pooled, sub * t, pixelsPerRow, group, pixelRows);
                 double lower = sub == 1 ? upper : pixel(pooled, 2 * t + 1, pixelsPerRow, group, pixelRows);
-                drawCell(image, frame.plotLeft() + c, frame.plotTop() + t, upper, lower, range, style);
+                drawCell(image, frame.plotLeft() + c, frame.plotTop() + t, upper, lower, range, style, cells);
             }
         }
 
@@ -284,9 +297,140 @@ public final class Heatmap implements Chart {
         }
         frame.draw(image, yTicks, xTicks(columns, columnGroups, cellsPerColumn, usedColumns, g),
                 List.of());
-        ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), colormap, range[0], range[1],
+        ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), cells, range[0], range[1],
                 centre, centreName, style);
         return image;
+    }
+
+    /** The most rows or columns written out cell by cell; more go to the half-block drawing. */
+    private static final int ANNOTATED_MAX = 24;
+
+    /**
+     * Whether each value is written in its cell: a small matrix (up to 24 x 24) whose columns are numbered, not
+     * labelled (tokens) nor bins of a value range. On a terminal too small for it the cells are drawn unwritten.
+     */
+    public boolean annotated() {
+        int columns = 0;
+        for (double[] row : values) {
+            columns = Math.max(columns, row.length);
+        }
+        return columnLabels == null && Double.isNaN(xLo) && values.length <= ANNOTATED_MAX && columns > 0
+                && columns <= ANNOTATED_MAX;
+    }
+
+    /**
+     * The matrix as a grid of cells, each {@code cellRows} high and wide enough for its value written in the
+     * middle (black or white, whichever reads on the cell's colour; in mono the cell is shaded with the ramp around
+     * the value): or null when it does not fit (then the half-block drawing takes over).
+     */
+    private TextImage renderAnnotated(int width, int height, RenderStyle style, double[] range, Colormap cells) {
+        int rows = values.length;
+        int columns = 0;
+        for (double[] row : values) {
+            columns = Math.max(columns, row.length);
+        }
+        String[][] texts = cellTexts();
+        int textWidth = 1;
+        for (String[] row : texts) {
+            for (String t : row) {
+                textWidth = Math.max(textWidth, t.length());
+            }
+        }
+        Glyphs g = style.glyphs();
+        int labelWidth = 1;
+        for (int r = 0; r < rows; r++) {
+            labelWidth = Math.max(labelWidth, rowLabel(r, g).length());
+        }
+        PlotFrame frame = frame(width, height, style, title).keepXLabel();
+        // A text cell is about twice as high as it is wide: 3 rows by 7 columns is near square; 2 by 5 will do; on a
+        // screen with no rows to spare, one row a layer still writes every value (a table rather than a strip).
+        for (int cellRows = 3; cellRows >= 1; cellRows--) {
+            int cellColumns = Math.max(textWidth + 2, 2 * cellRows + 1);
+            int plotRows = rows * cellRows;
+            int reserve = ColorBar.width(range[0], range[1], plotRows, centre, Text.clean(centreName, g));
+            if (plotRows > frame.maxPlotRows() || columns * cellColumns > frame.availableColumns(labelWidth, -1, reserve)) {
+                continue;
+            }
+            frame.layout(labelWidth, -1, reserve, plotRows, columns * cellColumns);
+            TextImage image = frame.newImage();
+            List<PlotFrame.Tick> yTicks = new ArrayList<>();
+            for (int r = 0; r < rows; r++) {
+                int band = originBottom ? rows - 1 - r : r;
+                int top = frame.plotTop() + band * cellRows;
+                yTicks.add(new PlotFrame.Tick(band * cellRows + (cellRows - 1) / 2, rowLabel(r, g)));
+                for (int c = 0; c < columns; c++) {
+                    double v = c < values[r].length ? values[r][c] : Double.NaN;
+                    drawAnnotatedCell(image, frame.plotLeft() + c * cellColumns, top, cellColumns, cellRows,
+                            masked(v) ? "" : texts[r][c], (v - range[0]) / (range[1] - range[0]), masked(v), style, cells);
+                }
+            }
+            List<PlotFrame.Tick> xTicks = new ArrayList<>();
+            for (int c = 0; c < columns; c++) {
+                xTicks.add(new PlotFrame.Tick(c * cellColumns + (cellColumns - 1) / 2, Integer.toString(c)));
+            }
+            frame.draw(image, yTicks, xTicks, List.of());
+            ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), cells, range[0], range[1],
+                    centre, centreName, style);
+            return image;
+        }
+        return null;
+    }
+
+    /**
+     * The text written in each cell of an {@link #annotated()} grid (and of its figure): every value with one number
+     * of decimals, as a table has, enough for three significant digits of the largest (0.214 and 0.017; 20.2 and
+     * 0.3); exact zeros as 0.
+     */
+    public String[][] cellTexts() {
+        double largest = 0;
+        for (double[] row : values) {
+            for (double v : row) {
+                if (Double.isFinite(v)) {
+                    largest = Math.max(largest, Math.abs(v));
+                }
+            }
+        }
+        int decimals = largest > 0 ? Math.max(0, Math.min(4, 2 - (int) Math.floor(Math.log10(largest)))) : 0;
+        String[][] out = new String[values.length][];
+        for (int r = 0; r < values.length; r++) {
+            out[r] = new String[values[r].length];
+            for (int c = 0; c < values[r].length; c++) {
+                double v = values[r][c];
+                String t = v == 0 ? "0" : Double.isFinite(v) ? String.format(java.util.Locale.ROOT, "%." + decimals + "f", v)
+                        : v > 0 ? "inf" : "-inf";
+                out[r][c] = t.matches("-0(\\.0*)?") ? t.substring(1) : t;
+            }
+        }
+        return out;
+    }
+
+    private static void drawAnnotatedCell(TextImage image, int left, int top, int cellColumns, int cellRows, String text,
+            double f, boolean isMasked, RenderStyle style, Colormap cells) {
+        TextColor none = TextColor.ANSI.DEFAULT;
+        boolean colour = style.mode().hasColormaps();
+        TextColor bg = none;
+        TextColor fg = none;
+        if (colour && !isMasked) {
+            int rgb = cells.rgb(f);
+            bg = Draw.rgb(rgb);
+            int shown = Contrast.shown(rgb, style.mode());
+            fg = Draw.rgb(Contrast.ratio(shown, 0x000000) >= Contrast.ratio(shown, 0xFFFFFF) ? 0x000000 : 0xFFFFFF);
+        }
+        int textRow = top + (cellRows - 1) / 2;
+        int textStart = left + (cellColumns - text.length() + 1) / 2;
+        for (int y = top; y < top + cellRows; y++) {
+            for (int x = left; x < left + cellColumns; x++) {
+                boolean inText = y == textRow && x >= textStart - 1 && x <= textStart + text.length();
+                char c = ' ';
+                if (!colour && !isMasked && !inText) {
+                    c = Ramp.glyph(f, style); // no colour map: the ramp shades the cell around its value
+                }
+                Draw.cell(image, x, y, c, fg, bg);
+            }
+        }
+        for (int i = 0; i < text.length(); i++) {
+            Draw.cell(image, textStart + i, textRow, text.charAt(i), fg, bg);
+        }
     }
 
     private PlotFrame frame(int width, int height, RenderStyle style, String t) {
@@ -402,7 +546,7 @@ public final class Heatmap implements Chart {
     }
 
     private void drawCell(TextImage image, int x, int y, double upper, double lower, double[] range,
-            RenderStyle style) {
+            RenderStyle style, Colormap colormap) {
         boolean hasUpper = !Double.isNaN(upper);
         boolean hasLower = !Double.isNaN(lower);
         double fu = (upper - range[0]) / (range[1] - range[0]);

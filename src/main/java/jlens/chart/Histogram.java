@@ -272,6 +272,10 @@ public final class Histogram implements Chart {
         int pw = canvas.pixelWidth();
         int ph = canvas.pixelHeight();
         int[][] peaks = new int[series.size()][];
+        int[][] drawn = new int[series.size()][pw]; // each curve's pixel row per pixel column, -1 where it has none
+        for (int[] d : drawn) {
+            java.util.Arrays.fill(d, -1);
+        }
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
             if (!s.hasEdges()) {
@@ -290,8 +294,13 @@ public final class Histogram implements Chart {
                 }
                 double f = y.fraction(average);
                 int py = Double.isNaN(f) ? ph - 1 : ph - 1 - (int) Math.round(Math.max(0, Math.min(1, f)) * (ph - 1));
-                canvas.line(px, previous < 0 ? py : previous, px, py, rgb);
+                if (mapped() == null) {
+                    canvas.seriesLine(px, previous < 0 ? py : previous, px, py, i, rgb); // Q, K, V: each stays seen
+                } else {
+                    canvas.line(px, previous < 0 ? py : previous, px, py, rgb); // a curve per layer: the last on top
+                }
                 previous = py;
+                drawn[i][px] = py;
                 if (py < peakRow) {
                     peakRow = py;
                     peaks[i] = new int[] {px / 2, py / 4};
@@ -301,14 +310,24 @@ public final class Histogram implements Chart {
         boolean colour = style.mode() != ColorMode.MONO;
         canvas.drawInto(image, frame.plotLeft(), frame.plotTop(), style.glyphs(), colour);
         if (mapped() == null) {
-            // Mark each curve's peak with its legend marker, so curves stay tellable apart without colour.
-            for (int i = 0; i < series.size(); i++) {
-                if (peaks[i] != null) {
-                    TextColor fg = colour ? Draw.rgb(colourOf(i, style)) : TextColor.ANSI.DEFAULT;
-                    Draw.cell(image, frame.plotLeft() + peaks[i][0], frame.plotTop() + peaks[i][1],
-                            style.glyphs().marker(i), fg, TextColor.ANSI.DEFAULT);
+            // Columns where every curve lies on the zero line do not count: curves that share only it do not coincide.
+            boolean[] empty = new boolean[pw];
+            for (int px = 0; px < pw; px++) {
+                empty[px] = true;
+                for (int[] d : drawn) {
+                    empty[px] &= d[px] < 0 || d[px] >= ph - 1;
                 }
             }
+            frame.note(Coinciding.note(series.stream().map(Series::name).toList(), drawn, empty));
+            // Mark each curve's peak with its legend marker, so curves stay tellable apart without colour.
+            Markers marks = new Markers();
+            for (int i = 0; i < series.size(); i++) {
+                if (peaks[i] != null) {
+                    marks.add(i, peaks[i][0], peaks[i][1]);
+                }
+            }
+            marks.draw(image, frame.plotLeft(), frame.plotTop(), frame.plotColumns(), style.glyphs(),
+                    i -> colour ? Draw.rgb(colourOf(i, style)) : TextColor.ANSI.DEFAULT);
         }
     }
 }

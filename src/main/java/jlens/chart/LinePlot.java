@@ -200,29 +200,33 @@ public final class LinePlot implements Chart {
                     continue;
                 }
                 int[] p = {x.pixel(s.x()[k], pw), ph - 1 - y.pixel(s.y()[k], ph)};
+                // Named series share cells in turn (each stays seen); many coloured along a map: the last on top.
+                int series = colorBy == null ? i : -1;
                 if (previous != null) {
-                    canvas.line(previous[0], previous[1], p[0], p[1], colourOf(i, style));
+                    canvas.seriesLine(previous[0], previous[1], p[0], p[1], series, colourOf(i, style));
                 } else {
-                    canvas.dot(p[0], p[1], colourOf(i, style));
+                    canvas.seriesDot(p[0], p[1], series, colourOf(i, style));
                 }
                 previous = p;
             }
         }
         canvas.drawInto(image, frame.plotLeft(), frame.plotTop(), g, colour);
+        if (colorBy == null) {
+            frame.note(Coinciding.note(series.stream().map(Series::name).toList(), pointRows(x, yLeft, yRight, pw, ph), null));
+        }
         if (showMarkers(frame.plotColumns())) {
+            Markers marks = new Markers();
             for (int i = 0; i < series.size(); i++) {
                 Series s = series.get(i);
                 Scale y = s.rightAxis() ? yRight : yLeft;
-                TextColor fg = colour ? Draw.rgb(colourOf(i, style)) : TextColor.ANSI.DEFAULT;
                 for (int k = 0; k < s.x().length; k++) {
                     if (Double.isFinite(s.x()[k]) && Double.isFinite(s.y()[k])) {
-                        int column = x.pixel(s.x()[k], pw) / 2;
-                        int row = (ph - 1 - y.pixel(s.y()[k], ph)) / 4;
-                        Draw.cell(image, frame.plotLeft() + column, frame.plotTop() + row, g.marker(i), fg,
-                                TextColor.ANSI.DEFAULT);
+                        marks.add(i, x.pixel(s.x()[k], pw) / 2, (ph - 1 - y.pixel(s.y()[k], ph)) / 4);
                     }
                 }
             }
+            marks.draw(image, frame.plotLeft(), frame.plotTop(), frame.plotColumns(), g,
+                    i -> colour ? Draw.rgb(colourOf(i, style)) : TextColor.ANSI.DEFAULT);
         }
         List<PlotFrame.Tick> xTicks = integers ? x.integerXTicks(frame.plotColumns()) : x.xTicks(frame.plotColumns());
         frame.draw(image, yLeft.yTicks(frame.plotRows()), xTicks,
@@ -232,6 +236,29 @@ public final class LinePlot implements Chart {
                     colorBy.mapOn(style), colorBy.lo(), colorBy.hi(), style);
         }
         return image;
+    }
+
+    /**
+     * Each series' pixel row at each x of the first series (-1 where it has no finite value there), for telling
+     * which series coincide; series over other x values never do.
+     */
+    private int[][] pointRows(Scale x, Scale yLeft, Scale yRight, int pw, int ph) {
+        double[] xs = series.get(0).x();
+        int[][] rows = new int[series.size()][xs.length];
+        for (int i = 0; i < series.size(); i++) {
+            Series s = series.get(i);
+            Scale y = s.rightAxis() ? yRight : yLeft;
+            java.util.Arrays.fill(rows[i], -1);
+            for (int k = 0; k < xs.length; k++) {
+                boolean sameX = k < s.x().length && s.x()[k] == xs[k];
+                if (sameX && Double.isFinite(s.y()[k])) {
+                    rows[i][k] = ph - 1 - y.pixel(s.y()[k], ph);
+                } else if (!sameX) {
+                    rows[i][k] = -2 - k; // never within reach of another series' row
+                }
+            }
+        }
+        return rows;
     }
 
     /** The title. */

@@ -35,6 +35,7 @@ final class PlotFrame {
     private final String xLabel;
     private final List<LegendEntry> legend;
 
+    private String note = "";
     private int plotTop;
     private int plotRows;
     private int plotLeft;
@@ -59,6 +60,14 @@ final class PlotFrame {
         this.rightLabel = Text.clean(rightLabel, glyphs);
         this.xLabel = Text.clean(xLabel, glyphs);
         this.legend = List.copyOf(legend);
+    }
+
+    /**
+     * Something the chart found while drawing that the reader must know (series that coincide), added to the
+     * title in parentheses; "" for none.
+     */
+    void note(String text) {
+        this.note = Text.clean(text == null ? "" : text, glyphs);
     }
 
     private int titleRows() {
@@ -92,9 +101,17 @@ final class PlotFrame {
         return length;
     }
 
+    private boolean keepXLabel;
+
+    /** Keeps the x label however short the chart (an annotated grid needs its "head" more than a row of plot). */
+    PlotFrame keepXLabel() {
+        keepXLabel = true;
+        return this;
+    }
+
     private boolean showXLabel() {
         // On a short chart the x label is the first thing to go: the plot needs the rows more.
-        return !xLabel.isEmpty() && height >= 12;
+        return !xLabel.isEmpty() && (height >= 12 || keepXLabel);
     }
 
     /** The rows left for the plot area once title, header and x axis rows are taken. */
@@ -164,8 +181,10 @@ final class PlotFrame {
     void draw(TextImage image, List<Tick> yTicks, List<Tick> xTicks, List<Tick> rightTicks) {
         boolean colour = style.mode() != ColorMode.MONO;
         if (!title.isEmpty()) {
-            String t = Text.fit(title, width, glyphs);
-            int x = Math.max(0, (width - t.length()) / 2);
+            String t = Text.fit(note.isEmpty() ? title : title + " (" + note + ")", width, glyphs);
+            // Centred over what it names: the plot and its colour bar, when they leave part of the width empty.
+            int span = Math.min(width, rightEdge() + rightReserve);
+            int x = Math.max(0, Math.min((span - t.length()) / 2, width - t.length()));
             Draw.boldText(image, x, 0, t, TextColor.ANSI.DEFAULT);
         }
         if (headerRows() > 0) {

@@ -117,9 +117,11 @@ public final class ScatterPlot implements Chart {
             mark = highlightLabel + " " + Ticks.format(y[highlight]);
             legend.add(new PlotFrame.LegendEntry(mark, g.highlight(), highlightRgb));
         }
-        // Says how to read the colour or shading (the header keeps it, on a row of its own if need be).
-        String note = byValue != null ? (yLabel.isEmpty() ? "" : "colour: " + yLabel)
-                : style.mode().hasColormaps() ? "brighter = more points" : "denser glyph = more points";
+        // Says how to read the colour or shading (the header keeps it, on a row of its own if need be); with colour
+        // maps a colour bar beside the plot says it with numbers: the value (colour by value) or points per cell.
+        boolean bar = style.mode().hasColormaps();
+        String note = byValue != null ? (yLabel.isEmpty() || !colour ? "" : bar ? yLabel : "colour: " + yLabel)
+                : bar ? "points per cell" : "denser glyph = more points";
         PlotFrame frame = new PlotFrame(width, height, style, title, yLabel, note, xLabel, legend);
         int rows = frame.maxPlotRows();
         double[] xr = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
@@ -138,7 +140,10 @@ public final class ScatterPlot implements Chart {
         }
         Scale xs = new Scale(xr[0], xr[1], false);
         Scale ys = Scale.niceLinear(yr[0], yr[1], Math.max(1, rows / 3));
-        frame.layout(ys.labelWidth(rows), -1, 0, rows, -1);
+        // The bar's labels: the value range (colour by value; ticks are the y axis's) or 1 .. the densest cell's
+        // count (a log scale: only its ends are labelled), known once the points are binned into the plot's cells.
+        int barLabels = byValue != null ? ColorBar.width(ys.lo(), ys.hi(), rows) : 4 + Integer.toString(y.length).length();
+        frame.layout(ys.labelWidth(rows), -1, bar ? barLabels : 0, rows, -1);
         TextImage image = frame.newImage();
 
         DotCanvas canvas = new DotCanvas(frame.plotColumns(), frame.plotRows());
@@ -195,6 +200,12 @@ public final class ScatterPlot implements Chart {
             place(image, frame, taken, m[0], m[1], text, fg);
         }
         frame.draw(image, ys.yTicks(frame.plotRows()), xs.xTicks(frame.plotColumns()), List.of());
+        if (bar && byValue != null) {
+            ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), valueMap, ys.lo(), ys.hi(), style);
+        } else if (bar) {
+            ColorBar.drawEnds(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), densityMap, "1",
+                    Integer.toString(Math.max(1, canvas.maxCount())), style);
+        }
         return image;
     }
 

@@ -286,9 +286,30 @@ final class FigurePlots {
         XYPlot plot = plot(data, x, y, renderer);
         plot.setDomainGridlinesVisible(false);
         plot.setRangeGridlinesVisible(false);
+        if (h.annotated()) {
+            annotate(plot, values, h.cellTexts(), scale);
+        }
         JFreeChart chart = chart(h.title(), plot, false);
         chart.addSubtitle(colourBar(h.colormap(), range[0], range[1], h.colorLabel(), h.centre(), h.centreName()));
         return chart;
+    }
+
+    /** Each value written in its cell, as in the terminal, in black or white, whichever reads on the cell. */
+    private static void annotate(XYPlot plot, double[][] values, String[][] texts, PaintScale scale) {
+        for (int r = 0; r < values.length; r++) {
+            for (int c = 0; c < values[r].length; c++) {
+                if (!Double.isFinite(values[r][c]) || texts[r][c].isEmpty()) {
+                    continue;
+                }
+                Color cell = scale.getPaint(values[r][c]) instanceof Color k ? k : Color.WHITE;
+                int rgb = cell.getRGB() & 0xFFFFFF;
+                boolean dark = jlens.chart.Contrast.ratio(rgb, 0x000000) < jlens.chart.Contrast.ratio(rgb, 0xFFFFFF);
+                org.jfree.chart.annotations.XYTextAnnotation a = new org.jfree.chart.annotations.XYTextAnnotation(texts[r][c], c, r);
+                a.setFont(LABEL_FONT);
+                a.setPaint(dark ? Color.WHITE : Color.BLACK);
+                plot.addAnnotation(a);
+            }
+        }
     }
 
     private static SymbolAxis symbols(String label, String[] names) {

@@ -31,6 +31,7 @@ final class Banner {
                     .append(s.workspace().model().dtype().toString().toLowerCase(java.util.Locale.ROOT)).append('\n');
             if (s.workspace().modelNote() != null) {
                 b.append(s.workspace().modelNote()).append('\n');
+                ModelCommands.noteShown(s); // 'model' then does not print it again
             }
             try {
                 b.append("engine: ").append(jlens.model.EngineInfo.current().describe()).append('\n');

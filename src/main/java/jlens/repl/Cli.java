@@ -20,17 +20,19 @@ import org.jline.terminal.TerminalBuilder;
  * @param color  --color: auto, always, never, or a mode (truecolor, 256, 16, mono)
  * @param debug  --debug: stack traces with errors
  * @param help   --help
+ * @param quiet  --quiet: files run without showing their lines and comments
  * @param items  -c lines and files, in the order given
  */
 public record Cli(String model, String device, String dtype, String color, boolean debug, boolean help,
-        List<ScriptMode.Item> items) {
+        boolean quiet, List<ScriptMode.Item> items) {
     public static final String USAGE = "jlens [--model NAME|DIR] [--device auto|cpu|gpu] [--dtype f32|f16] "
-            + "[--color auto|always|never|truecolor|256|16|mono] [--debug] [-c LINE]... [FILE.jsh]...\n"
+            + "[--color auto|always|never|truecolor|256|16|mono] [--debug] [--quiet] [-c LINE]... [FILE.jsh]...\n"
             + "       jlens jshell | jlens bench ARGS...";
     public static final String HELP = """
             Without files or -c, starts the interactive REPL ('help' there lists the commands).
             With files or -c lines, runs them in order without a terminal and exits: status 0 when every line
             succeeded, else 1 at the first failing line, reported as FILE:LINE: message on stderr.
+            Each line of a file is shown before it runs, with the file's comments; --quiet shows only the output.
             Output without a terminal is plain text unless --color always (or a colour mode) is given.""";
 
     /** Standard error for jlens's own lines, escaped as the console is: a message may quote a file name or a value. */
@@ -45,6 +47,7 @@ public record Cli(String model, String device, String dtype, String color, boole
         String color = "auto";
         boolean debug = false;
         boolean help = false;
+        boolean quiet = false;
         List<ScriptMode.Item> items = new ArrayList<>();
         int lines = 0;
         for (int i = 0; i < args.length; i++) {
@@ -56,6 +59,7 @@ public record Cli(String model, String device, String dtype, String color, boole
                 case "--color", "--colour" -> color = value(args, ++i, a);
                 case "--debug" -> debug = true;
                 case "--help", "-h" -> help = true;
+                case "--quiet", "-q" -> quiet = true;
                 case "-c" -> items.add(new ScriptMode.LineItem(value(args, ++i, a), ++lines));
                 default -> {
                     if (a.startsWith("--model=")) {
@@ -68,7 +72,7 @@ public record Cli(String model, String device, String dtype, String color, boole
                 }
             }
         }
-        return new Cli(model, device, dtype, color, debug, help, List.copyOf(items));
+        return new Cli(model, device, dtype, color, debug, help, quiet, List.copyOf(items));
     }
 
     private static String value(String[] args, int i, String option) {
@@ -98,6 +102,7 @@ public record Cli(String model, String device, String dtype, String color, boole
             PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
             session = new Session(out, Models.source(options));
             session.debug(debug);
+            session.interpreter().echoScripts(!quiet);
             session.settings().set("color", colorSetting(interactive), 1);
         } catch (UserError e) {
             err.println("jlens: " + e.getMessage());

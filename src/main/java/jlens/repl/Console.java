@@ -40,6 +40,12 @@ final class Console {
         this.settings = settings;
     }
 
+    /** Whether the output stands in the middle of a line (streamed text, a progress bar). */
+    boolean midLine() {
+        out.flush();
+        return counter.midLine();
+    }
+
     /** The writer for text: whatever is printed through it reaches the terminal escaped. */
     PrintWriter out() {
         return out;

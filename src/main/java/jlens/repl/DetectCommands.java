@@ -118,7 +118,7 @@ final class DetectCommands {
                         + (overSet ? ", mean over " + r.prompts() + " prompts" : "")).rowLabels(rows)
                 .xLabel("head").yLabel("layer").colormap(Colormaps.MAGMA).colorLabel("score").range(0, 1)
                 .originBottom(true);
-        s.draw(map, null, Math.max(s.settings().height(), grid.length / 2 + 8));
+        s.draw(map, null, s.chartHeight(1)); // a small grid takes only the rows it needs (its cells are written out)
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("pattern", kind.label());
         params.put("exclude_bos", excludeBos);

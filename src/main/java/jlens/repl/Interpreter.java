@@ -20,6 +20,7 @@ public final class Interpreter implements AutoCloseable {
     private JavaShell java;
     private final Deque<Path> sourcing = new ArrayDeque<>();
     private boolean echoValues = true; // jshell's "x ==> 5" at the prompt; files run quietly, as /open does
+    private boolean echoScripts = true; // a file's comments and lines printed as they run (off: --quiet)
 
     public Interpreter(Session session) {
         this.session = session;
@@ -62,6 +63,29 @@ public final class Interpreter implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether files print their comments and lines as they run them ({@code jlens> hist 5}), so an example teaches
+     * in the terminal: on unless {@code --quiet}.
+     */
+    public void echoScripts(boolean on) {
+        echoScripts = on;
+    }
+
+    public boolean echoScripts() {
+        return echoScripts;
+    }
+
+    /** Runs a script file quietly or not (see {@link #echoScripts(boolean)}), as {@code source FILE [--quiet]}. */
+    public void runFile(Path file, boolean quiet) {
+        boolean before = echoScripts;
+        echoScripts = before && !quiet; // a quiet file's own sources stay quiet
+        try {
+            runFile(file);
+        } finally {
+            echoScripts = before;
+        }
+    }
+
     /** Runs a script file; a failing line throws {@link ScriptFailure} naming the file and line. */
     public void runFile(Path file) {
         Path key = file.toAbsolutePath().normalize();
@@ -83,10 +107,12 @@ public final class Interpreter implements AutoCloseable {
         try {
             StringBuilder pending = new StringBuilder();
             int pendingStart = 0;
+            Echo echo = new Echo();
             for (int i = 0; i < lines.size() && !session.quitRequested(); i++) {
                 String line = lines.get(i);
                 if (pending.length() == 0) {
                     if (Session.isComment(line)) {
+                        echo.comment(line);
                         continue;
                     }
                     pendingStart = i + 1;
@@ -94,12 +120,14 @@ public final class Interpreter implements AutoCloseable {
                         pending.append(line).append('\n');
                         continue;
                     }
+                    echo.input(line);
                     runLocated(file, pendingStart, line);
                 } else {
                     pending.append(line).append('\n');
                     if (!java().isIncomplete(pending.toString())) {
                         String snippet = pending.toString();
                         pending.setLength(0);
+                        echo.input(snippet);
                         runLocated(file, pendingStart, snippet);
                     }
                 }
@@ -110,6 +138,49 @@ public final class Interpreter implements AutoCloseable {
         } finally {
             sourcing.pop();
             echoValues = echoBefore;
+        }
+    }
+
+    /**
+     * A file's lines as they run, when {@link #echoScripts} is on: comments as written, inputs after the prompt
+     * (continuation lines after the continuation prompt), one blank line where the file has one or more between
+     * them. Printed through the session's escaping writer: a file's text is not trusted.
+     */
+    private final class Echo {
+        private boolean blank;
+        private boolean printed;
+
+        void comment(String line) {
+            if (!echoScripts) {
+                return;
+            }
+            if (line.isBlank()) {
+                blank = printed;
+                return;
+            }
+            print(line.stripTrailing());
+        }
+
+        void input(String text) {
+            if (!echoScripts) {
+                return;
+            }
+            String[] lines = text.stripTrailing().split("\n", -1);
+            StringBuilder out = new StringBuilder(Repl.PROMPT).append(lines[0]);
+            for (int i = 1; i < lines.length; i++) {
+                out.append('\n').append(Repl.MORE).append(lines[i]);
+            }
+            print(out.toString());
+        }
+
+        private void print(String text) {
+            if (blank) {
+                session.out().println();
+            }
+            session.out().println(text);
+            session.out().flush();
+            blank = false;
+            printed = true;
         }
     }
 

@@ -24,7 +24,8 @@ import jdk.jshell.UnresolvedReferenceException;
 final class JavaShell implements AutoCloseable {
     /** Imports and bindings every snippet sees. */
     static final List<String> PRELUDE = List.of(
-            "import jlens.repl.*;", "import jlens.workspace.*;", "import jlens.model.*;", "import jlens.hook.*;",
+            "import jlens.repl.*;", "import jlens.workspace.*;", "import jlens.analysis.*;", "import jlens.intervene.*;",
+            "import jlens.intervene.generation.*;", "import jlens.intervene.prompts.*;", "import jlens.model.*;", "import jlens.hook.*;",
             "import ai.djl.ndarray.*;", "import ai.djl.ndarray.types.*;", "import java.util.*;",
             "import java.nio.file.*;",
             "var session = jlens.repl.Jsh.session();", "var ws = session.workspace();");
@@ -36,7 +37,9 @@ final class JavaShell implements AutoCloseable {
         this.session = session;
         Jsh.set(session);
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        this.shell = JShell.builder().executionEngine("local").out(new PrintStream(sink)).err(new PrintStream(sink)).build();
+        // JShell's local engine, values shown through ValueText (shape and first values, a record's components)
+        this.shell = JShell.builder().executionEngine(JshellValues.localProvider(), java.util.Map.of())
+                .out(new PrintStream(sink)).err(new PrintStream(sink)).build();
         shell.addToClasspath(System.getProperty("java.class.path"));
         for (String line : PRELUDE) {
             List<SnippetEvent> events = shell.eval(line);

@@ -19,6 +19,11 @@ public final class Jsh {
         return s != null ? s : open();
     }
 
+    /** The current session, or null: nothing is opened. */
+    static Session current() {
+        return current;
+    }
+
     static void set(Session s) {
         current = s;
     }
@@ -33,9 +38,20 @@ public final class Jsh {
         }
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         Session s = new Session(out, Models.source(Models.Options.fromEnvironment()));
-        // JShell gives no terminal size: wrap prose and size charts to COLUMNS, else 80, so words are not cut.
-        int columns = columns(System.getenv("COLUMNS"));
-        s.terminalWidth(() -> columns);
+        java.util.Optional<TerminalTraits> traits = TerminalTraits.decode(System.getenv("JLENS_TERMINAL"));
+        if (traits.isPresent() && traits.get().terminal()) {
+            // ./jlens jshell on a terminal: the colours, glyphs and background the REPL would find there (the
+            // launcher asked before jshell started), and its size as it is now, read from the controlling terminal
+            traits.get().applyTo(s);
+            TerminalTraits.Size size = new TerminalTraits.Size();
+            int fallback = columns(System.getenv("COLUMNS"));
+            s.terminalWidth(() -> size.columns() > 0 ? size.columns() : fallback);
+            s.terminalHeight(size::rows);
+        } else {
+            // no terminal known: wrap prose and size charts to COLUMNS, else 80, so words are not cut
+            int columns = columns(System.getenv("COLUMNS"));
+            s.terminalWidth(() -> columns);
+        }
         try {
             Models.loadStartupModel(s, null, Models.Options.fromEnvironment());
             s.println(Banner.text(s, true));

@@ -21,6 +21,11 @@ final class LineCounter {
         }
     }
 
+    /** Whether the last line printed has no newline yet (streamed text, a progress bar). */
+    boolean midLine() {
+        return open;
+    }
+
     /** Lines printed, counting a line without its newline yet. */
     int lines() {
         return lines + (open ? 1 : 0);

@@ -29,7 +29,7 @@ final class ModelCommands {
                             String spec = a.next("a model name or folder");
                             a.end();
                             java.util.Optional<String> prompts = s.load(spec);
-                            s.println(describe(s));
+                            s.println(describe(s, true));
                             prompts.ifPresent(s::println);
                         }),
                 new Command("model", "model", "show the loaded model: layers, heads, d_model, d_head, device, dtype",
@@ -41,8 +41,27 @@ final class ModelCommands {
                         Command.ArgCompleter.NONE,
                         (s, a) -> {
                             a.end();
-                            s.println(describe(s));
+                            s.println(describe(s, false));
                         }));
+    }
+
+    /** The model whose note (what is wired where) each session has shown already: the banner or load did. */
+    private static final java.util.Map<Session, Object> NOTE_SHOWN =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** Records that {@code s} has shown its model's note, so {@code model} does not print it again. */
+    static void noteShown(Session s) {
+        if (s.workspace().hasModel()) {
+            NOTE_SHOWN.put(s, s.workspace().model());
+        }
+    }
+
+    /** The model line, and its note unless it was shown for this model already (when {@code always}: shown). */
+    static String describe(Session s, boolean always) {
+        boolean shown = !always && s.workspace().hasModel() && NOTE_SHOWN.get(s) == s.workspace().model();
+        String text = describe(s);
+        noteShown(s);
+        return shown && s.workspace().modelNote() != null ? text.substring(0, text.length() - s.workspace().modelNote().length() - 1) : text;
     }
 
     static String describe(Session s) {

@@ -197,8 +197,8 @@ final class ProbeCommands {
                 grid[i][j] = Float.isFinite(v) ? v : Double.NaN; // masked: drawn blank, not at an end of the scale
             }
         }
-        return new Heatmap(grid).title("head " + m.head()).rowLabels(labels).columnLabels(labels).range(0, 1)
-                .colormap(Colormaps.MAGMA).colorLabel("attention");
+        return new Heatmap(grid).title("layer " + m.layer() + " head " + m.head()).rowLabels(labels).columnLabels(labels)
+                .range(0, 1).colormap(Colormaps.MAGMA).colorLabel("attention").xLabel("key").yLabel("query");
     }
 
     /** What an ablate line asks for. */

@@ -10,9 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
-import jlens.chart.Background;
-import jlens.chart.ColorMode;
-import jlens.chart.RenderStyle;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.impl.LineReaderImpl;
@@ -49,13 +46,7 @@ public final class Repl {
         session.terminalWidth(() -> terminal.getWidth());
         session.terminalHeight(() -> terminal.getHeight());
         session.viewer(new FullScreenViewer(terminal, session));
-        boolean dumb = terminal.getType() == null || terminal.getType().startsWith(Terminal.TYPE_DUMB);
-        session.interactive(!dumb);
-        session.autoColor(dumb ? ColorMode.MONO : ColorMode.detect(System.getenv(), true),
-                RenderStyle.canEncodeGlyphs(terminal.encoding()));
-        if (!dumb) {
-            session.autoBackground(TerminalBackground.ask(terminal, 150).orElse(Background.DARK));
-        }
+        TerminalTraits.of(terminal).applyTo(session); // as ./jlens jshell finds them (TerminalTraits.main)
         DefaultParser parser = new DefaultParser();
         parser.setEscapeChars(new char[0]); // backslashes belong to the text ("\n") and to Java, not to the parser
         if (history != null) {
@@ -78,7 +69,8 @@ public final class Repl {
         r.option(LineReader.Option.HISTORY_IGNORE_DUPS, true);
         r.option(LineReader.Option.AUTO_FRESH_LINE, true);
         if (history != null) {
-            // Saved whole through a temporary file after each input (see AtomicHistory), not appended line by line.
+            // After each input this session's new lines are merged into the file under a lock and the file is
+            // renamed into place (see AtomicHistory): sessions append, nothing is lost or half-written.
             r.setHistory(new AtomicHistory(history));
             r.option(LineReader.Option.HISTORY_INCREMENTAL, false);
         } else {
@@ -167,6 +159,7 @@ public final class Repl {
         });
         java.util.concurrent.atomic.AtomicInteger presses = new java.util.concurrent.atomic.AtomicInteger();
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> {
+            showInterrupt();
             session.cancel();
             interpreter.stopJava();
             Thread t = running.get();
@@ -188,6 +181,40 @@ public final class Repl {
             terminal.handle(Terminal.Signal.INT, previous);
             session.out().flush();
             terminal.flush();
+        }
+    }
+
+    /**
+     * {@code ^C} on a line of its own, after whatever the command was printing. A terminal that echoes control
+     * characters has already written it where the cursor was (inside streamed text, say): it is rubbed out there
+     * and written again on a line of its own. (The echo is not switched off while a command runs: changing the
+     * terminal's modes then raced with the viewer's own.)
+     */
+    private void showInterrupt() {
+        java.io.PrintWriter raw = session.rawOut();
+        synchronized (raw) {
+            boolean midLine = session.midLine();
+            if (echoesControlCharacters()) {
+                raw.print(midLine ? "\b\b  \n^C\n" : "\n");
+            } else {
+                raw.print(midLine ? "\n^C\n" : "^C\n");
+            }
+            raw.flush();
+        }
+    }
+
+    /** Whether the terminal itself shows a typed Ctrl-C as ^C (a real terminal in its usual modes). */
+    private boolean echoesControlCharacters() {
+        if (terminal.getType() == null || terminal.getType().startsWith(Terminal.TYPE_DUMB)) {
+            return false;
+        }
+        try {
+            org.jline.terminal.Attributes a = terminal.getAttributes();
+            return a != null && a.getLocalFlag(org.jline.terminal.Attributes.LocalFlag.ECHO)
+                    && a.getLocalFlag(org.jline.terminal.Attributes.LocalFlag.ECHOCTL)
+                    && a.getLocalFlag(org.jline.terminal.Attributes.LocalFlag.ISIG);
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

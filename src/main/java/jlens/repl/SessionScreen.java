@@ -30,6 +30,11 @@ abstract class SessionScreen {
         console.out(w);
     }
 
+    /** Whether the output stands in the middle of a line (a Ctrl-C then starts a line of its own). */
+    boolean midLine() {
+        return console.midLine();
+    }
+
     /** The terminal unescaped: for jlens's own control sequences (a progress bar's carriage returns) only. */
     PrintWriter rawOut() {
         return console.raw();

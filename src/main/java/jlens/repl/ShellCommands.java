@@ -42,18 +42,22 @@ final class ShellCommands {
                           set height 40""",
                         (s, before) -> before.isEmpty() ? Settings.KEYS : before.size() == 1 ? Settings.valuesFor(before.get(0)) : List.of(),
                         ShellCommands::set),
-                new Command("source", "source FILE", "run the lines of a .jsh file (commands and Java) here",
+                new Command("source", "source FILE [--quiet]", "run the lines of a .jsh file (commands and Java) here",
                         """
-                        Runs a script in this session, line by line: commands and Java, as if typed. It stops at
-                        the first failing line and names it (FILE:LINE). A file may source others, not itself.
-                        Example:
-                          source examples/demo1-qkv.jsh""",
-                        (s, before) -> before.isEmpty() ? List.of(Completions.FILES) : List.of(),
+                        Runs a script in this session, line by line: commands and Java, as if typed. Each line is
+                        shown before it runs (jlens> hist 5), and so are the file's comments, which say what to
+                        look for; --quiet shows only the output. It stops at the first failing line and names it
+                        (FILE:LINE). A file may source others, not itself.
+                        Examples:
+                          source examples/induction.jsh
+                          source examples/demo1-qkv.jsh --quiet""",
+                        (s, before) -> before.isEmpty() ? List.of(Completions.FILES) : before.size() == 1 ? List.of("--quiet") : List.of(),
                         (s, a) -> {
+                            boolean quiet = a.flag("--quiet");
                             String file = a.next("a file");
                             a.end();
                             try {
-                                s.interpreter().runFile(Path.of(file));
+                                s.interpreter().runFile(Path.of(file), quiet);
                             } catch (ScriptFailure f) {
                                 throw new UserError(f.located());
                             }

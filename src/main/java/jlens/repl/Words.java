@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Splits a command line into words: blanks separate words, double quotes group them and understand the
  * escapes {@code \n \t \" \\} (so the notebook's two-line text fits on one line), single quotes group
- * without escapes.
+ * without escapes. A word that starts with {@code #} begins a comment to the end of the line
+ * ({@code hist 5   # Q/K/V densities}), so lines copied from the README or a script run as they stand.
  */
 final class Words {
     private Words() {}
@@ -18,6 +19,9 @@ final class Words {
         int i = 0;
         while (i < line.length()) {
             char c = line.charAt(i);
+            if (c == '#' && !inWord) {
+                break; // a comment to the end of the line
+            }
             if (c == '"' || c == '\'') {
                 int end = c == '"' ? readDoubleQuoted(line, i + 1, word) : readSingleQuoted(line, i + 1, word);
                 inWord = true;

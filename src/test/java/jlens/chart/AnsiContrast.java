@@ -1,5 +1,7 @@
 package jlens.chart;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,6 +56,19 @@ public final class AnsiContrast {
 
     /** Measures {@code ansi} against {@code background} with threshold {@code min}. */
     public static Result measure(String ansi, Background background, double min, Glyphs glyphs) {
+        return scan(ansi, background, min, glyphs, false);
+    }
+
+    /**
+     * Measures every painted cell as the Python tool's {@code --cells} does: each cell with a background colour
+     * of its own (a heatmap cell, a colour bar step) and the foreground of a half block in it, against the
+     * terminal's background.
+     */
+    public static Result measureCells(String ansi, Background background, double min) {
+        return scan(ansi, background, min, Glyphs.STRICT, true);
+    }
+
+    private static Result scan(String ansi, Background background, double min, Glyphs glyphs, boolean cells) {
         int total = 0;
         int below = 0;
         double worst = Double.POSITIVE_INFINITY;
@@ -69,15 +84,24 @@ public final class AnsiContrast {
                 String text = found ? line.substring(pos, m.start()) : line.substring(pos);
                 for (int i = 0; i < text.length(); i++) {
                     char c = text.charAt(i);
-                    if (fg != null && bg == null && !Character.isWhitespace(c) && isData(c, glyphs)) {
+                    List<Integer> judged = new ArrayList<>();
+                    if (cells && bg != null) {
+                        judged.add(bg);
+                        if (fg != null && "\u2580\u2584\u258C\u2590".indexOf(c) >= 0) {
+                            judged.add(fg);
+                        }
+                    } else if (!cells && fg != null && bg == null && !Character.isWhitespace(c) && isData(c, glyphs)) {
+                        judged.add(fg);
+                    }
+                    for (int rgb : judged) {
                         total++;
-                        double ratio = Contrast.ratio(fg, background.rgb());
+                        double ratio = Contrast.ratio(rgb, background.rgb());
                         if (ratio < min) {
                             below++;
                         }
                         if (ratio < worst) {
                             worst = ratio;
-                            worstRgb = fg;
+                            worstRgb = rgb;
                             worstGlyph = c;
                         }
                     }

@@ -10,34 +10,65 @@ import org.junit.jupiter.api.Test;
 /**
  * Every chart kind, in 24-bit and 256 colours, on a dark and on a light background, at a small and a large
  * size: every coloured glyph drawn on the terminal's background (lines, dots, markers, bars, labels) has at
- * least 3:1 contrast against it. Heatmap cells carry their own background and keep the full map.
+ * least 3:1 contrast against it, and every heatmap cell 1.5:1.
  */
 class ChartContrastTest {
     static final int[][] SIZES = {{80, 12}, {80, 24}, {200, 50}};
 
     @Test
     void everyColouredGlyphReachesThreeToOneOnItsBackground() {
-        Map<String, Chart> charts = new LinkedHashMap<>(Samples.all());
-        charts.putAll(Samples.extra());
         Map<String, Double> worst = new LinkedHashMap<>();
-        for (Map.Entry<String, Chart> e : charts.entrySet()) {
-            for (ColorMode mode : new ColorMode[] {ColorMode.TRUECOLOR, ColorMode.COLOR256}) {
-                for (Background bg : Background.values()) {
-                    RenderStyle style = new RenderStyle(mode, true, bg);
-                    for (int[] size : SIZES) {
-                        String ansi = e.getValue().toText(size[0], size[1], style);
-                        AnsiContrast.Result r = AnsiContrast.measure(ansi, bg);
-                        String where = e.getKey() + " " + size[0] + "x" + size[1] + " " + mode + " " + bg;
-                        assertEquals(0, r.below(), where + ": " + r);
-                        worst.merge(mode + " " + bg, r.worst(), Math::min);
-                    }
-                }
-            }
+        for (Rendering d : renderings()) {
+            AnsiContrast.Result r = AnsiContrast.measure(d.ansi(), d.background());
+            assertEquals(0, r.below(), d + ": " + r);
+            worst.merge(d.mode() + " " + d.background(), r.worst(), Math::min);
         }
         // Something coloured was judged in every mode and background (the test cannot pass on empty output).
         assertEquals(4, worst.size());
         worst.values().forEach(w -> assertTrue(w >= Contrast.MIN && w < 21));
         System.out.println("worst contrast per mode and background: " + worst);
+    }
+
+    /**
+     * Every painted cell (heatmap cells, both halves of a half block, colour bar steps) stands out from the
+     * terminal's background by 1.5:1, as {@code ansi_contrast.py --cells 1.5} measures: a value at the colour map's
+     * dark end must not vanish into a dark terminal, nor the pale end into a light one.
+     */
+    @Test
+    void everyHeatmapCellStandsOutFromTheBackground() {
+        int judged = 0;
+        for (Rendering d : renderings()) {
+            AnsiContrast.Result r = AnsiContrast.measureCells(d.ansi(), d.background(), 1.5);
+            assertEquals(0, r.below(), d + ": " + r);
+            judged += r.total();
+        }
+        assertTrue(judged > 10_000, "cells judged: " + judged);
+    }
+
+    /** A sample chart drawn in 24-bit or 256 colours on one background at one size. */
+    record Rendering(String name, ColorMode mode, Background background, int[] size, String ansi) {
+        @Override
+        public String toString() {
+            return name + " " + size[0] + "x" + size[1] + " " + mode + " " + background;
+        }
+    }
+
+    /** Every sample chart in 24-bit and 256 colours, on both backgrounds, at every size. */
+    private static java.util.List<Rendering> renderings() {
+        Map<String, Chart> charts = new LinkedHashMap<>(Samples.all());
+        charts.putAll(Samples.extra());
+        java.util.List<Rendering> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, Chart> e : charts.entrySet()) {
+            for (ColorMode mode : new ColorMode[] {ColorMode.TRUECOLOR, ColorMode.COLOR256}) {
+                for (Background bg : Background.values()) {
+                    for (int[] size : SIZES) {
+                        out.add(new Rendering(e.getKey(), mode, bg, size,
+                                e.getValue().toText(size[0], size[1], new RenderStyle(mode, true, bg))));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     @Test

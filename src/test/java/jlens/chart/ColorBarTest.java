@@ -11,24 +11,47 @@ import com.googlecode.lanterna.graphics.TextImage;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The colour bar, read back from the ANSI text, ends in the colour map's end colours as the mode shows them. */
+/**
+ * The colour bar, read back from the ANSI text, ends in the end colours of the map the cells are drawn with (the
+ * colour map as it stands out from the terminal's background, {@link Colormaps#forCells}) as the mode shows them.
+ */
 class ColorBarTest {
     @Test
-    void barEndsAreTheColourMapEndsInTrueColourAnd256() {
+    void barEndsAreTheCellMapsEndsInTrueColourAnd256() {
         for (Colormap map : new Colormap[] {Colormaps.MAGMA, Colormaps.VIRIDIS, Colormaps.PLASMA, Colormaps.INFERNO}) {
             for (ColorMode mode : new ColorMode[] {ColorMode.TRUECOLOR, ColorMode.COLOR256}) {
-                for (Chart chart : new Chart[] {Samples.layerHeatmap().colormap(map), Samples.qkHeatmap().colormap(map)}) {
-                    TextImage parsed = parse(chart.render(90, 22, new RenderStyle(mode, true)), mode);
-                    int[] top = lastPair(parsed, true);
-                    int[] bottom = lastPair(parsed, false);
-                    TextCharacter high = parsed.getCharacterAt(top[0], top[1]);
-                    TextCharacter low = parsed.getCharacterAt(bottom[0], bottom[1]);
-                    String where = map.name() + " " + mode;
-                    assertEquals(expected(map.high(), mode), high.getBackgroundColor(), where + " top");
-                    assertEquals(expected(map.low(), mode), low.getForegroundColor(), where + " bottom");
+                for (Background bg : Background.values()) {
+                    Colormap cells = Colormaps.forCells(map, bg);
+                    for (Chart chart : new Chart[] {Samples.layerHeatmap().colormap(map), Samples.qkHeatmap().colormap(map)}) {
+                        TextImage parsed = parse(chart.render(90, 22, new RenderStyle(mode, true, bg)), mode);
+                        int[] top = lastPair(parsed, true);
+                        int[] bottom = lastPair(parsed, false);
+                        TextCharacter high = parsed.getCharacterAt(top[0], top[1]);
+                        TextCharacter low = parsed.getCharacterAt(bottom[0], bottom[1]);
+                        String where = map.name() + " " + mode + " " + bg;
+                        assertEquals(expected(cells.high(), mode), high.getBackgroundColor(), where + " top");
+                        assertEquals(expected(cells.low(), mode), low.getForegroundColor(), where + " bottom");
+                    }
                 }
             }
         }
+    }
+
+    @Test
+    void theCellMapLeavesOutOnlyTheEndThatVanishesIntoTheBackground() {
+        // magma on a dark terminal loses its near-black start, keeps its pale end; on a light one the reverse.
+        Colormap dark = Colormaps.forCells(Colormaps.MAGMA, Background.DARK);
+        Colormap light = Colormaps.forCells(Colormaps.MAGMA, Background.LIGHT);
+        assertEquals(Colormaps.MAGMA.high(), dark.high());
+        assertTrue(dark.low() != Colormaps.MAGMA.low() && dark.size() > 150, dark.size() + "");
+        assertEquals(Colormaps.MAGMA.low(), light.low());
+        assertTrue(light.high() != Colormaps.MAGMA.high() && light.size() > 150, light.size() + "");
+        // coolwarm's white centre on a light terminal is greyed just enough, and stays the map's middle entry.
+        Colormap cool = Colormaps.forCells(Colormaps.COOLWARM, Background.LIGHT);
+        assertEquals(Colormaps.COOLWARM.size(), cool.size());
+        int centre = cool.rgb(0.5);
+        assertTrue(Contrast.ratio(centre, 0xFFFFFF) >= 1.5 && Contrast.ratio(centre, 0xFFFFFF) < 1.8, Integer.toHexString(centre));
+        assertEquals(Colormaps.COOLWARM.low(), cool.low(), "its blue end reads already");
     }
 
     @Test

@@ -111,7 +111,8 @@ class HeatmapTest {
     @Test
     void fixedRangeClampsToTheMapEnds() {
         double[][] m = {{-100, 100}};
-        TextImage image = new Heatmap(m).range(0, 1).colormap(Colormaps.VIRIDIS).render(50, 12, RenderStyle.TRUECOLOR);
+        TextImage image = new Heatmap(m).range(0, 1).colormap(Colormaps.VIRIDIS).columnLabels("a", "b")
+                .render(50, 12, RenderStyle.TRUECOLOR);
         List<Integer> colours = new ArrayList<>();
         int row = 0;
         while (!AnsiEncoder.plainLines(image).get(row).contains("▄")) {
@@ -123,8 +124,31 @@ class HeatmapTest {
                 colours.add(AnsiEncoder.rgbOf(c.getForegroundColor()));
             }
         }
-        assertEquals(Colormaps.VIRIDIS.low(), colours.get(0));
-        assertTrue(colours.contains(Colormaps.VIRIDIS.high()));
+        Colormap cells = Colormaps.forCells(Colormaps.VIRIDIS, Background.DARK); // the map as it reads on the background
+        assertEquals(cells.low(), colours.get(0));
+        assertTrue(colours.contains(cells.high()));
+    }
+
+    @Test
+    void aSmallNumberedGridIsWrittenOutCellByCell() {
+        double[][] scores = {{0.0, 0.5, 1e-9}, {0.25, -0.004, 1.0}};
+        Heatmap map = new Heatmap(scores).rowLabels("0", "1").xLabel("head").yLabel("layer").originBottom(true);
+        List<String> lines = AnsiEncoder.plainLines(map.render(80, 12, RenderStyle.MONO));
+        String text = String.join("\n", lines);
+        // three digits for the largest value (1.00), all with its decimals; exact zeros as 0, a rounded -0.004 as 0.00;
+        // layer 1 above layer 0; every head numbered; "head" below
+        int one = lineOf(lines, "1");
+        int zero = lineOf(lines, "0");
+        assertTrue(one >= 0 && zero > one, text);
+        assertTrue(lines.get(one).matches(".* 0\\.25 . 0\\.00 . 1\\.00 .*"), lines.get(one));
+        assertTrue(lines.get(zero).matches(".* 0 .* 0\\.50 . 0\\.00 .*"), lines.get(zero));
+        assertTrue(lines.stream().anyMatch(l -> l.strip().equals("head")), text);
+        assertTrue(lines.stream().anyMatch(l -> l.matches(" *0 +1 +2 *")), "a tick per head: " + text);
+        // cells about square: each value sits in a band of at least two rows
+        assertTrue(zero - one >= 2, text);
+        // with labelled columns (tokens) or a value range, the grid stays a colour field
+        assertFalse(String.join("", AnsiEncoder.plainLines(new Heatmap(scores).columnLabels("a", "b", "c")
+                .render(80, 12, RenderStyle.MONO))).contains("0.500"));
     }
 
     private static int lineOf(List<String> lines, String label) {

@@ -217,6 +217,20 @@ final class Samples {
         return sm;
     }
 
+    /** A detector's layer x head grid on a small model: written out cell by cell, near-zero cells still seen. */
+    static Heatmap headGrid() {
+        double[][] scores = {{1.99e-14, 6.07e-20, 1.55e-26}, {5.21e-21, 0.0166, 0.214}};
+        return new Heatmap(scores).title("induction score by layer and head").rowLabels("0", "1").xLabel("head")
+                .yLabel("layer").colormap(Colormaps.MAGMA).colorLabel("score").range(0, 1).originBottom(true);
+    }
+
+    /** Direct logit attribution per head on a 3-layer, 4-head model: a diverging annotated grid. */
+    static Heatmap headGridDiverging() {
+        double[][] logit = {{0.12, -0.03, 0, 1.4}, {-2.31, 0.004, 0.27, 0}, {0.08, 5.62, -0.5, 0.01}};
+        return new Heatmap(logit).title("direct logit attribution per head").rowLabels("0", "1", "2").xLabel("head")
+                .yLabel("layer").colorLabel("logit").originBottom(true).diverging(0, "no effect");
+    }
+
     /** Every chart with a name, for the golden tests and the demo. */
     static Map<String, Chart> all() {
         Map<String, Chart> all = new LinkedHashMap<>();
@@ -232,6 +246,8 @@ final class Samples {
         all.put("multiples-qkv", qkvMultiples());
         all.put("heatmap-diverging", ablationGrid());
         all.put("scatter-labelled", labelledLogProbs());
+        all.put("heatmap-heads", headGrid());
+        all.put("heatmap-heads-diverging", headGridDiverging());
         all.put("line-single-colorby", new LinePlot("log P(' Paris') with head 4 zeroed at token -2")
                 .xLabel("layer").yLabel("log-prob").colorBy(new ColorBy(Colormaps.MAGMA, 0, 11, "layer"))
                 .add(ablationSeries()).referenceLine("clean", -2.05));

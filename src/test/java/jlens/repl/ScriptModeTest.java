@@ -99,6 +99,78 @@ class ScriptModeTest {
         assertTrue(o.err().startsWith(outer + ":1: " + inner + ":2: unknown command 'bogus'"), o.err());
     }
 
+    /** A script with the shape of the examples: a heading comment, steps with what to look for, and Java. */
+    private Path teachingScript() throws Exception {
+        Path script = tmp.resolve("steps.jsh");
+        Files.writeString(script, """
+                // A walk in two steps.
+
+
+                // 1. The model: look for the layer count.
+                model
+                # 2. Java runs too; a snippet over several lines shows as typed.
+                int twice(int x) {
+                  return 2 * x;
+                }
+                System.out.println("twice: " + twice(21));
+                """);
+        return script;
+    }
+
+    @Test
+    void scriptsShowEachLineAndCommentBeforeItsOutput() throws Exception {
+        Outcome o = cli("--model", Fixture.dir().toString(), teachingScript().toString());
+        assertEquals(0, o.status(), o.err());
+        String expected = """
+                // A walk in two steps.
+
+                // 1. The model: look for the layer count.
+                jlens> model
+                """;
+        assertTrue(o.out().startsWith(expected), o.out());
+        int answer = o.out().indexOf("3 layers, 4 heads");
+        int java = o.out().indexOf("""
+                # 2. Java runs too; a snippet over several lines shows as typed.
+                jlens> int twice(int x) {
+                  ...>   return 2 * x;
+                  ...> }
+                jlens> System.out.println("twice: " + twice(21));
+                twice: 42
+                """);
+        assertTrue(answer > expected.length() && java > answer, o.out());
+    }
+
+    @Test
+    void quietScriptsShowOnlyTheirOutput() throws Exception {
+        Path script = teachingScript();
+        Outcome o = cli("--quiet", "--model", Fixture.dir().toString(), script.toString());
+        assertEquals(0, o.status(), o.err());
+        assertFalse(o.out().contains("jlens>") || o.out().contains("//") || o.out().contains("#"), o.out());
+        assertTrue(o.out().contains("3 layers, 4 heads") && o.out().contains("twice: 42"), o.out());
+        Outcome c = cli("--model", Fixture.dir().toString(), "-c", "model");
+        assertFalse(c.out().contains("jlens>"), "a -c line is on the command line already: " + c.out());
+    }
+
+    @Test
+    void sourceShowsTheFileUnlessQuietAndAQuietFileSourcesQuietly() throws Exception {
+        Path script = teachingScript();
+        TestSessions.Buffered b = TestSessions.session();
+        b.exec("source " + script);
+        String shown = b.take();
+        assertTrue(shown.contains("// 1. The model: look for the layer count.\njlens> model\n"), shown);
+        b.exec("source --quiet " + script);
+        String quiet = b.take();
+        assertFalse(quiet.contains("jlens>"), quiet);
+        assertTrue(quiet.contains("twice: 42"), quiet);
+        Path outer = tmp.resolve("outer.jsh");
+        Files.writeString(outer, "// outer\nsource " + script + "\n");
+        b.exec("source " + outer + " --quiet");
+        assertFalse(b.take().contains("jlens>"), "what a quiet file sources is quiet too");
+        b.exec("source " + outer);
+        String nested = b.take();
+        assertTrue(nested.startsWith("// outer\njlens> source " + script + "\n// A walk in two steps."), nested);
+    }
+
     @Test
     void badOptionsAndModels() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Cli.parse(new String[] {"--frob"}));
@@ -113,5 +185,8 @@ class ScriptModeTest {
     void quotedTextRoundTrips() {
         assertEquals(List.of("text", "a\nb \"c\""), Words.split("text \"a\\nb \\\"c\\\"\""));
         assertEquals(Fixture.text(), Words.split(TestSessions.textLine()).get(1));
+        // a word that starts with # starts a comment, as the README's lines have them; a quoted # is text
+        assertEquals(List.of("hist", "5"), Words.split("hist 5     # Q/K/V densities of layer 5"));
+        assertEquals(List.of("text", "a # b", "c#d"), Words.split("text \"a # b\" c#d #"));
     }
 }
