@@ -61,7 +61,7 @@ public final class Experiments {
         return options.naive() ? NaivePath.run(model, standing, list, options) : FastPath.run(model, standing, list, options);
     }
 
-    private static void check(Gpt2 model, List<Intervention> standing, List<Experiment> list) {
+    static void check(Gpt2 model, List<Intervention> standing, List<Experiment> list) {
         if (!model.hooks().isEmpty()) {
             // The fast path recomputes from runs of its own, where other hooks would not act the same way.
             throw new IllegalStateException("remove the hooks on " + model.hooks().names()
