@@ -84,6 +84,11 @@ public final class Circuit {
 
         /** EAP-IG's {@code Graph.to_json} layout. */
         @Override
+        public boolean jsonIsAFormat() {
+            return true;
+        }
+
+        @Override
         public String toJson() {
             return GraphJson.write(graph, scores, edges, nodes, GraphJson.about(rule, Double.NaN, Double.NaN, 0));
         }
@@ -391,6 +396,6 @@ public final class Circuit {
     }
 
     private static double faithfulness(double m, double clean, double corrupt) {
-        return clean == corrupt ? Double.NaN : (m - corrupt) / (clean - corrupt);
+        return clean == corrupt ? Double.NaN : (m - corrupt) / (clean - corrupt) + 0.0; // + 0.0: no -0 printed
     }
 }

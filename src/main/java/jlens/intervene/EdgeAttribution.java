@@ -34,9 +34,9 @@ import jlens.model.Gpt2;
 public final class EdgeAttribution {
     private EdgeAttribution() {}
 
-    /** How the scores were computed. */
+    /** How the scores were computed ({@code FILE}: read from a graph file). */
     public enum Method {
-        EXACT("exact"), EAP("eap"), EAP_IG("eap-ig");
+        EXACT("exact"), EAP("eap"), EAP_IG("eap-ig"), FILE("a graph file");
 
         private final String word;
 
@@ -105,6 +105,11 @@ public final class EdgeAttribution {
         }
 
         /** EAP-IG's {@code Graph.to_json} layout (nothing in the graph yet), which {@code Graph.from_json} reads. */
+        @Override
+        public boolean jsonIsAFormat() {
+            return true;
+        }
+
         @Override
         public String toJson() {
             return GraphJson.write(graph, scores, new boolean[scores.length], new boolean[graph.nodes().size()],

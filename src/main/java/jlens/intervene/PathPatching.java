@@ -284,7 +284,12 @@ public final class PathPatching {
         return String.join(",", receivers.stream().map(Head::toString).toList()) + " " + input;
     }
 
-    private static void checkReceivers(Gpt2Config config, List<Head> receivers, char input) {
+    /**
+     * Refuses receivers that are not heads of the model, none, only heads of layer 0, or an input other than q, k, v.
+     *
+     * @throws IllegalArgumentException saying which
+     */
+    public static void checkReceivers(Gpt2Config config, List<Head> receivers, char input) {
         vector(input);
         if (receivers.isEmpty()) {
             throw new IllegalArgumentException("name at least one receiving head, e.g. path to 1.0 k");

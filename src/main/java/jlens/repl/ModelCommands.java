@@ -9,8 +9,8 @@ final class ModelCommands {
 
     static List<Command> all() {
         return List.of(
-                new Command("load", "load NAME|DIR",
-                        "load a GPT-2: gpt2, gpt2-medium, gpt2-large, gpt2-xl, a Hugging Face repo id, or a folder",
+                new Command("load", "load NAME|DIR | load GRAPH.json",
+                        "load a GPT-2 (gpt2 ... gpt2-xl, a Hugging Face repo id, a folder), or an EAP-IG graph file",
                         """
                         Loads a GPT-2 and makes it the session's model. NAME is gpt2, gpt2-medium, gpt2-large,
                         gpt2-xl, known (the bundled known-answer model with hand-set circuits; 'demo' is its
@@ -21,13 +21,21 @@ final class ModelCommands {
                         the new tokenizer and context; if it no longer fits, it is dropped, and a line says which.
                         If loading fails, the model that was loaded stays loaded. A download shows progress;
                         Ctrl-C cancels it.
+                        A FILE.json is a graph file in EAP-IG's Graph.to_json layout (written by 'save' after
+                        'edges' or 'circuit', or by EAP-IG's Python) for the loaded model: its scores become the
+                        edge scores 'circuit' chooses from, and its edges in the graph the current circuit.
                         Examples:
                           load gpt2-large
-                          load ./models/my-gpt2""",
+                          load ./models/my-gpt2
+                          load edges.json""",
                         (s, before) -> before.isEmpty() ? List.of("gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "known", Completions.FILES) : List.of(),
                         (s, a) -> {
                             String spec = a.next("a model name or folder");
                             a.end();
+                            if (spec.endsWith(".json")) { // a graph file: models are folders and names
+                                GraphCommands.load(s, spec);
+                                return;
+                            }
                             java.util.Optional<String> prompts = s.load(spec);
                             s.println(describe(s, true));
                             prompts.ifPresent(s::println);
