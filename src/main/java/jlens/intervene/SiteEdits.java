@@ -43,6 +43,9 @@ final class SiteEdits {
 
     /** As above, with {@code pass} giving this pass's own activations to the values that read them. */
     static NDArray apply(NDArray a, String hook, int start, List<RowEdit> edits, Sources sources, Sources.Pass pass) {
+        if (reroutedOnly(edits)) {
+            return reroutedRows(a, hook, start, edits, sources, pass);
+        }
         NDArray out = a;
         for (List<RowEdit> group : groups(edits)) {
             boolean[] keep = keep(out.getShape(), hook, start, group);
@@ -175,6 +178,84 @@ final class SiteEdits {
                     : "shape " + edited.getShape()) + " for an activation of shape " + a.getShape());
         }
         return edited;
+    }
+
+    /**
+     * Whether every edit is re-routed senders of one run on every cell of one row: edge attribution's and a circuit's
+     * batches, where each row carries a value of its own (one select per row would be a group per row).
+     */
+    private static boolean reroutedOnly(List<RowEdit> edits) {
+        if (edits.size() < 2) {
+            return false;
+        }
+        long[] ids = null;
+        for (RowEdit e : edits) {
+            if (e.row() < 0 || !(e.intervention().value() instanceof Value.Senders v) || !e.intervention().cells().equals(Cells.ALL)
+                    || (ids != null && !Arrays.equals(ids, v.ids()))) {
+                return false;
+            }
+            ids = v.ids();
+        }
+        return true;
+    }
+
+    /**
+     * Re-routed senders on several rows at once, each edit on every cell of its row: per row, the activation plus the
+     * sum over its edits of (sender in the run - sender in this pass) times its weights, in one product per sender hook
+     * for the whole batch, {@code [B, W, C, K] @ [B, 1, K, NT]} with each row's weights (zeros for a row without). Edits of
+     * one row add up in any order, as applied one after the other: a difference does not read the activation. Rows
+     * with no edit keep their values exactly.
+     */
+    private static NDArray reroutedRows(NDArray a, String hook, int start, List<RowEdit> edits, Sources sources,
+                                        Sources.Pass pass) {
+        int b = (int) a.getShape().get(0);
+        List<RowEdit> here = new ArrayList<>();
+        for (RowEdit e : edits) {
+            if (e.row() < b) { // else a row not in this batch yet
+                here.add(e);
+            }
+        }
+        if (here.isEmpty()) {
+            return a;
+        }
+        Value.Senders first = (Value.Senders) here.get(0).intervention().value();
+        checkCovered(here, hook, start, a.getShape().get(HookPoint.positionAxis(hook)), covered(first, hook, sources));
+        boolean perHead = a.getShape().dimension() == 4; // [B, W, NH, C] or [B, W, C]
+        int nt = first.perSender();
+        Map<String, float[]> weights = new java.util.LinkedHashMap<>(); // per sender hook: [B, K, NT]
+        Map<String, Integer> heads = new java.util.HashMap<>();
+        boolean[] carries = new boolean[b];
+        for (RowEdit e : here) {
+            Value.Senders v = (Value.Senders) e.intervention().value();
+            carries[e.row()] = true;
+            for (int i = 0; i < v.senders().size(); i++) {
+                Value.Sender sender = v.senders().get(i);
+                int k = heads.computeIfAbsent(sender.hook(), h -> sender.head() < 0 ? 1
+                        : (int) sources.get(v.ids(), h).getShape().get(2));
+                float[] w = weights.computeIfAbsent(sender.hook(), h -> new float[b * k * nt]);
+                int at = (e.row() * k + Math.max(0, sender.head())) * nt;
+                for (int j = 0; j < nt; j++) {
+                    w[at + j] += v.weights()[i * nt + j];
+                }
+            }
+        }
+        NDManager m = a.getManager();
+        NDArray sum = null; // [B, W, NT, C]
+        for (Map.Entry<String, float[]> e : weights.entrySet()) {
+            String sender = e.getKey();
+            int k = heads.get(sender);
+            NDArray run = window(sources.get(first.ids(), sender), a, sender, start); // [1, W, C] or [1, W, K, C]
+            NDArray diff = run.sub(pass.get(sender, a)); // [B, W, (K,) C]
+            if (diff.getShape().dimension() == 3) {
+                diff = diff.expandDims(2); // [B, W, 1, C]
+            }
+            NDArray w = m.create(e.getValue(), new Shape(b, 1, k, nt)).toType(a.getDataType(), false); // [B, 1, K, NT]
+            NDArray part = diff.transpose(0, 1, 3, 2).matMul(w).transpose(0, 1, 3, 2); // [B, W, NT, C]
+            sum = sum == null ? part : sum.add(part);
+        }
+        NDArray fresh = a.add(perHead ? sum : sum.squeeze(2)); // [B, W, ...]
+        NDArray rows = m.create(carries, new Shape(b, 1, 1, 1).slice(0, a.getShape().dimension())).broadcast(a.getShape());
+        return NDArrays.where(rows, fresh, a);
     }
 
     /** The rows a group's edits are on, in order, or null when one of them is on every row (or all rows are). */
