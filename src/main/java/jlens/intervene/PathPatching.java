@@ -262,20 +262,21 @@ public final class PathPatching {
                 (System.nanoTime() - begin) / 1e9);
     }
 
+    /** A head's query (key, value) vectors, {@code hook_q|k|v}. */
     private static String vector(char input) {
-        return switch (input) {
-            case 'q' -> HookPoint.Q;
-            case 'k' -> HookPoint.K;
-            case 'v' -> HookPoint.V;
-            default -> throw new IllegalArgumentException("a receiver's input is q, k or v, not " + input);
-        };
+        return qkv(input, HookPoint.Q, HookPoint.K, HookPoint.V);
     }
 
+    /** A head's own copy of the residual its query (key, value) is made from, {@code hook_q|k|v_input}. */
     private static String input(char input) {
+        return qkv(input, HookPoint.Q_INPUT, HookPoint.K_INPUT, HookPoint.V_INPUT);
+    }
+
+    private static String qkv(char input, String q, String k, String v) {
         return switch (input) {
-            case 'q' -> HookPoint.Q_INPUT;
-            case 'k' -> HookPoint.K_INPUT;
-            case 'v' -> HookPoint.V_INPUT;
+            case 'q' -> q;
+            case 'k' -> k;
+            case 'v' -> v;
             default -> throw new IllegalArgumentException("a receiver's input is q, k or v, not " + input);
         };
     }
