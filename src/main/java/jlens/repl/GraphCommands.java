@@ -177,25 +177,28 @@ final class GraphCommands {
                 boolean overSet = a.accept("set");
                 a.end();
                 ProgressMeter progress = new ProgressMeter(s, "circuit");
+                jlens.intervene.Circuit.Eval e;
                 try {
                     SweepOptions o = options(s, progress, SweepOptions.patching());
-                    GraphView.eval(s, Session.user(() -> ws.discovery().eval(overSet, o)), "circuit eval" + (overSet ? " set" : ""));
+                    e = Session.user(() -> ws.discovery().eval(overSet, o));
                 } finally {
                     progress.done();
                 }
+                GraphView.eval(s, e, "circuit eval" + (overSet ? " set" : ""));
             }
             case "curve" -> {
                 int points = a.hasNext() && !a.peek().equals("set") ? (int) Args.parseLong(a.next("a point count"), "the points", a.usage()) : 12;
                 boolean overSet = a.accept("set");
                 a.end();
                 ProgressMeter progress = new ProgressMeter(s, "curve");
+                jlens.intervene.Circuit.Curve c;
                 try {
                     SweepOptions o = options(s, progress, SweepOptions.patching());
-                    GraphView.curve(s, Session.user(() -> ws.discovery().curve(points, overSet, o)), "circuit curve " + points
-                            + (overSet ? " set" : ""));
+                    c = Session.user(() -> ws.discovery().curve(points, overSet, o));
                 } finally {
                     progress.done();
                 }
+                GraphView.curve(s, c, "circuit curve " + points + (overSet ? " set" : ""));
             }
             default -> throw new UserError("circuit takes top N, threshold T, greedy N, eval or curve, not '" + Format.visible(word)
                     + "'; usage: " + a.usage());

@@ -35,11 +35,15 @@ public final class GraphView {
         if (r.approx() && exact != null) {
             s.println("direct paths only (TransformerLens's direct_path_patching): an approximation; correlation with the exact"
                     + " grid " + Format.num(r.correlation(exact)));
-            chart = new SmallMultiples("path patching to " + to + ": exact and direct paths").add(pathChart(exact, "exact"))
-                    .add(pathChart(r, "direct paths (approximation)"));
+            double span = Math.max(maxAbs(exact.normalized()), maxAbs(r.normalized())); // one colour scale for both
+            chart = new SmallMultiples("path patching to " + to + ": exact and direct paths")
+                    .add(span > 0 ? pathChart(exact, "exact").range(-span, span) : pathChart(exact, "exact"))
+                    .add(span > 0 ? pathChart(r, "direct paths (approximation)").range(-span, span) : pathChart(r, "direct paths"));
         } else {
-            s.println("0 = unharmed, -1 = the whole corruption's effect; senders in rows (layer) and columns (head)"
-                    + (r.receiver().equals("final") ? "" : "; 0 where the sender is not before a receiver"));
+            s.println("0 = unharmed, -1 = the whole corruption's effect, per sender (layer x head)");
+            if (!r.receiver().equals("final")) {
+                s.println("0 where the sender is not before a receiver");
+            }
         }
         s.drawUnless(Double.isNaN(r.normalized()[0]), chart, Math.max(s.settings().height(), r.layers() / 2 + 8));
         Map<String, Object> params = new LinkedHashMap<>();
@@ -48,6 +52,14 @@ public final class GraphView {
         params.put("m_clean", r.mClean());
         params.put("m_corrupt", r.mCorrupt());
         s.lastResult(Result.of("path", line, params, r));
+    }
+
+    private static double maxAbs(double[] values) {
+        double m = 0;
+        for (double v : values) {
+            m = Double.isFinite(v) ? Math.max(m, Math.abs(v)) : m;
+        }
+        return m;
     }
 
     private static Heatmap pathChart(PathPatching.Grid r, String title) {
