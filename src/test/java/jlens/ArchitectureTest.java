@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package rules of ARCHITECTURE.md, checked on the compiled main classes: dependencies point one way,
- * {@code repl -> workspace -> intervene -> analysis -> model -> hook} (and inside intervene, {@code steering -> prompts ->
+ * {@code repl -> workspace -> (sae ->) intervene -> analysis -> model -> hook} (and inside intervene, {@code steering -> prompts ->
  * generation -> intervene}); {@code store} is used by the workspace and
  * the launcher only; {@code chart} uses nothing of ours and no terminal; {@code hook} uses nothing of ours but DJL;
  * {@code sys} uses nothing of ours and every package may use it; files are written only through its atomic writer.
@@ -38,6 +38,7 @@ class ArchitectureTest {
                 .layer("Repl").definedBy("jlens.repl..")
                 .layer("Workspace").definedBy("jlens.workspace..")
                 .layer("Store").definedBy("jlens.store..")
+                .layer("Sae").definedBy("jlens.sae..")
                 .layer("Intervene").definedBy("jlens.intervene..")
                 .layer("Analysis").definedBy("jlens.analysis..")
                 .layer("Model").definedBy("jlens.model..")
@@ -49,13 +50,14 @@ class ArchitectureTest {
                 .whereLayer("Repl").mayOnlyBeAccessedByLayers("Launcher")
                 .whereLayer("Workspace").mayOnlyBeAccessedByLayers("Repl", "Launcher")
                 .whereLayer("Store").mayOnlyBeAccessedByLayers("Workspace", "Launcher")
-                .whereLayer("Intervene").mayOnlyBeAccessedByLayers("Workspace", "Repl", "Launcher")
-                .whereLayer("Analysis").mayOnlyBeAccessedByLayers("Intervene", "Workspace", "Repl", "Launcher")
-                .whereLayer("Model").mayOnlyBeAccessedByLayers("Analysis", "Intervene", "Workspace", "Store", "Repl", "Launcher")
-                .whereLayer("Hook").mayOnlyBeAccessedByLayers("Model", "Analysis", "Intervene", "Workspace", "Repl", "Launcher")
+                .whereLayer("Sae").mayOnlyBeAccessedByLayers("Workspace", "Repl", "Launcher")
+                .whereLayer("Intervene").mayOnlyBeAccessedByLayers("Sae", "Workspace", "Repl", "Launcher")
+                .whereLayer("Analysis").mayOnlyBeAccessedByLayers("Intervene", "Sae", "Workspace", "Repl", "Launcher")
+                .whereLayer("Model").mayOnlyBeAccessedByLayers("Analysis", "Intervene", "Sae", "Workspace", "Store", "Repl", "Launcher")
+                .whereLayer("Hook").mayOnlyBeAccessedByLayers("Model", "Analysis", "Intervene", "Sae", "Workspace", "Repl", "Launcher")
                 .whereLayer("Figure").mayOnlyBeAccessedByLayers("Repl", "Launcher")
                 .whereLayer("Chart").mayOnlyBeAccessedByLayers("Figure", "Repl", "Launcher")
-                .whereLayer("Sys").mayOnlyBeAccessedByLayers("Launcher", "Repl", "Workspace", "Store", "Intervene",
+                .whereLayer("Sys").mayOnlyBeAccessedByLayers("Launcher", "Repl", "Workspace", "Store", "Sae", "Intervene",
                         "Analysis", "Model", "Hook", "Figure", "Chart")
                 .check(classes);
     }
@@ -117,6 +119,7 @@ class ArchitectureTest {
                 "jlens.store.KnownModelWriter", "writes into the temporary folder AtomicWriter.writeFolder gives it",
                 "jlens.store.KnownCircuits", "written into the known model's temporary folder",
                 "jlens.store.KnownModel", "the size list in the temporary folder; a damaged copy renamed away to delete it",
+                "jlens.store.KnownSae", "writes into the temporary folder AtomicWriter.writeFolder gives it",
                 "jlens.model.Safetensors", "opens weights for reading (FileChannel.open READ)",
                 "jlens.repl.AtomicHistory", "opens the history's lock file to lock it (FileChannel.open); writes through AtomicWriter");
         java.util.Set<String> writers = java.util.Set.of("move", "write", "writeString", "newOutputStream", "newBufferedWriter",
@@ -154,7 +157,7 @@ class ArchitectureTest {
     void sysUsesNothingOfOurs() {
         noClasses().that().resideInAPackage("jlens.sys..")
                 .should().dependOnClassesThat().resideInAnyPackage("jlens", "jlens.bench..", "jlens.repl..", "jlens.workspace..",
-                        "jlens.store..", "jlens.intervene..", "jlens.analysis..", "jlens.model..", "jlens.hook..", "jlens.figure..",
+                        "jlens.store..", "jlens.sae..", "jlens.intervene..", "jlens.analysis..", "jlens.model..", "jlens.hook..", "jlens.figure..",
                         "jlens.chart..", "ai.djl..", "org.jline..", "com.googlecode.lanterna..")
                 .check(classes);
     }

@@ -17,8 +17,9 @@ import jlens.model.Gpt2Weights;
  * bias, each MLP's output with its bias), and the final LayerNorm is applied to each LINEARLY with the cached
  * scale of the whole residual ({@code sqrt(var + eps)}; TransformerLens's {@code apply_ln_to_stack} with
  * {@code recompute_ln=False}, on unprocessed weights): contribution(c) = ((c - mean(c)) / scale * ln_f.weight) . u
- * for the direction u = W_U[:, A] (or W_U[:, A] - W_U[:, B]). The constant ln_f.bias . u completes the sum, so
- * components + constant = the logit (or the logit difference) exactly, up to rounding. What changes in force add to
+ * for the direction u = W_U[:, A] (or W_U[:, A] - W_U[:, B]). The constant ln_f.bias . u (plus b_U[A] - b_U[B] on
+ * TransformerLens-processed weights, whose ln_f is folded into W_U and b_U) completes the sum, so components + constant
+ * = the logit (or the logit difference) exactly, up to rounding. What changes in force add to
  * the residual (a steering vector) is no component's: it is the final residual minus them all, one more term.
  */
 public final class DirectLogitAttribution {
@@ -119,18 +120,12 @@ public final class DirectLogitAttribution {
             }
             logit = wrong >= 0 ? (double) row[(int) answer] - row[(int) wrong] : row[(int) answer];
         }
-        double scale = Math.sqrt(variance(x) + model.config().layerNormEps());
-        double[] gu = new double[c];
-        double constant = 0;
-        for (int k = 0; k < c; k++) {
-            gu[k] = (double) gamma[k] * u[k];
-            constant += (double) beta[k] * u[k];
-        }
+        double[] through = throughFinalNorm(model, comps, x, u, gamma, beta,
+                w.unembedBias(answer) - (wrong >= 0 ? w.unembedBias(wrong) : 0)); // b_U: 0 unless processed
         int n = comps.length / c;
-        double[] value = new double[n];
-        for (int i = 0; i < n; i++) {
-            value[i] = contribution(comps, i * c, c, gu) / scale;
-        }
+        double[] value = java.util.Arrays.copyOf(through, n);
+        double constant = through[n];
+        double scale = through[n + 1];
         double[][] perHead = new double[nLayer][nHead];
         double[] mlp = new double[nLayer];
         double[] attnBias = new double[nLayer];
@@ -156,7 +151,7 @@ public final class DirectLogitAttribution {
         for (int k = 0; k < c; k++) {
             rest[k] = (float) (x[k] - sum[k]);
         }
-        double inForce = contribution(rest, 0, c, gu) / scale;
+        double inForce = throughFinalNorm(model, rest, x, u, gamma, beta, 0)[0];
         double total = constant + inForce;
         for (double a : value) {
             total += a;
@@ -174,6 +169,32 @@ public final class DirectLogitAttribution {
         NDArray handle = a.reshape(a.getShape());
         handle.attach(scope);
         return handle.get(0, p); // [...]
+    }
+
+    /**
+     * Rows {@code comps} {@code [N, C]} of a final residual {@code x} {@code [C]}, each through the final LayerNorm applied
+     * linearly with x's cached scale ({@code ((c - mean(c)) / scale) * gamma}) and dotted with {@code u}: the N
+     * contributions, then the constant {@code beta . u + bias} (element N), then the scale {@code sqrt(var(x) + eps)}
+     * (element N+1). With every component of x given, contributions plus the constant are the logit.
+     */
+    public static double[] throughFinalNorm(Gpt2 model, float[] comps, float[] x, float[] u, float[] gamma, float[] beta,
+                                            double bias) {
+        int c = x.length;
+        double scale = Math.sqrt(variance(x) + model.config().layerNormEps());
+        double[] gu = new double[c];
+        double constant = bias;
+        for (int k = 0; k < c; k++) {
+            gu[k] = (double) gamma[k] * u[k];
+            constant += (double) beta[k] * u[k];
+        }
+        int n = comps.length / c;
+        double[] out = new double[n + 2];
+        for (int i = 0; i < n; i++) {
+            out[i] = contribution(comps, i * c, c, gu) / scale;
+        }
+        out[n] = constant;
+        out[n + 1] = scale;
+        return out;
     }
 
     /** {@code (c - mean(c)) . gu} for component c = {@code comps[from..from+C-1]}. */

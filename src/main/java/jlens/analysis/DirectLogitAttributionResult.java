@@ -15,7 +15,7 @@ import java.util.List;
  * @param attnBias per layer, the attention output bias {@code c_proj.bias}
  * @param embed the token embedding's contribution
  * @param posEmbed the position embedding's contribution
- * @param constant {@code ln_f.bias . u}
+ * @param constant {@code ln_f.bias . u}, plus {@code b_U[A] - b_U[B]} on processed weights
  * @param lnScale the final residual's LayerNorm scale {@code sqrt(var + eps)} every component is divided by
  * @param logit the model's logit (or logit difference) at {@code position}
  * @param total every component plus the constant: equals {@code logit} up to rounding (the conservation check)

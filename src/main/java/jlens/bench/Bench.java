@@ -52,7 +52,7 @@ public final class Bench {
         int runs = Integer.parseInt(opts.getOrDefault("--runs", "3"));
         boolean naive = !"false".equals(opts.get("--naive"));
         boolean circuits = !"false".equals(opts.get("--circuits"));
-        // --only forward,sweep,circuits,generate,batch: the stages to time (all by default), for a focused look;
+        // --only forward,sweep,circuits,generate,batch,sae: the stages to time (all by default), for a focused look;
         // circuits is patch (activation patching), lens (the logit lens and attribution) and graph (path patching, edge
         // attribution; --steps S for EAP-IG, default 30)
         Set<String> only = opts.containsKey("--only") ? Set.of(opts.get("--only").split(",")) : null;
@@ -146,6 +146,9 @@ public final class Bench {
                 out.put("batch_size", BATCH);
                 out.put("batch_singles_s", round(median(runs, () -> prompts.forEach(p -> forward(model, p))), 4));
             }
+            if (stage.test("sae")) { // a random 24,576-feature SAE: features on the text, statistics over a corpus
+                SaeBench.measure(model, tokens, runs, Integer.parseInt(opts.getOrDefault("--sae-tokens", "100000")), out);
+            }
             // jlens's own way through the notebook (and the grid) ends here; the naive loop below is the oracle,
             // run for its time, and its peak is reported apart so the two are not confused.
             out.put("peak_rss_gb", round(peakRssKb() / 1e6, 2));
@@ -208,7 +211,7 @@ public final class Bench {
     }
 
     /** The peak resident set (VmHWM), in kB as getrusage's ru_maxrss, which the baseline reports. */
-    private static long peakRssKb() throws IOException {
+    static long peakRssKb() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmHWM:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
@@ -221,7 +224,8 @@ public final class Bench {
         Map<String, String> out = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 == args.length) {
-                throw new IllegalArgumentException("usage: bench [--model DIR] [--runs N] [--naive false] [--circuits false] [--only STAGES] [--steps S]");
+                throw new IllegalArgumentException("usage: bench [--model DIR] [--runs N] [--naive false] [--circuits false]"
+                        + " [--only STAGE,...] [--sae-tokens N] [--steps S]");
             }
             out.put(args[i], args[++i]);
         }
@@ -232,7 +236,7 @@ public final class Bench {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    private static double round(double v, int digits) {
+    static double round(double v, int digits) {
         double scale = Math.pow(10, digits);
         return Math.round(v * scale) / scale;
     }

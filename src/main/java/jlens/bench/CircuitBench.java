@@ -119,7 +119,7 @@ final class CircuitBench {
      * Median wall time of {@code runs} calls of {@code task} after one untimed warm-up call, each followed by a
      * timed call of {@code reference}, whose times are added to {@code referenceTimes}.
      */
-    private static double medianBeside(int runs, Runnable task, Runnable reference, List<Double> referenceTimes) {
+    static double medianBeside(int runs, Runnable task, Runnable reference, List<Double> referenceTimes) {
         task.run();
         double[] times = new double[runs];
         for (int i = 0; i < runs; i++) {
@@ -129,7 +129,7 @@ final class CircuitBench {
         return median(times);
     }
 
-    private static double median(double[] times) {
+    static double median(double[] times) {
         double[] t = times.clone();
         java.util.Arrays.sort(t);
         int n = t.length;
@@ -142,7 +142,7 @@ final class CircuitBench {
     }
 
     /** Wall time of one call: a grid on a large model takes minutes, and its cells are its repetitions. */
-    private static double once(Runnable task) {
+    static double once(Runnable task) {
         long t = System.nanoTime();
         task.run();
         return (System.nanoTime() - t) / 1e9;

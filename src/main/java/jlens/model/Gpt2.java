@@ -32,10 +32,27 @@ import jlens.hook.Hooks;
  * batching of two sequences through one block; {@code Dense} holds the CPU-tuned matrix product.
  */
 public final class Gpt2 implements AutoCloseable {
-    /** Options for {@link #load}: where the weights live and the dtype the pass computes in. */
-    public record LoadOptions(Device device, DataType dtype) {
+    /**
+     * Options for {@link #load}: where the weights live, the dtype the pass computes in, and which processing the
+     * weights go through ({@link Gpt2Processing#NONE}, the checkpoint's own, unless asked).
+     */
+    public record LoadOptions(Device device, DataType dtype, Gpt2Processing processing) {
+        public LoadOptions {
+            java.util.Objects.requireNonNull(processing);
+        }
+
+        /** Unprocessed weights. */
+        public LoadOptions(Device device, DataType dtype) {
+            this(device, dtype, Gpt2Processing.NONE);
+        }
+
         public static LoadOptions cpu() {
             return new LoadOptions(Device.cpu(), DataType.FLOAT32);
+        }
+
+        /** The same options with {@code p}'s weight processing. */
+        public LoadOptions withProcessing(Gpt2Processing p) {
+            return new LoadOptions(device, dtype, p);
         }
 
         /**
@@ -88,7 +105,8 @@ public final class Gpt2 implements AutoCloseable {
     private final Hooks hooks;
     private final BlockSites[] sites; // [L], the hook names of each block, made once
 
-    private final NDArray wteT; // [C, V], a transposed view of wte for the tied unembedding
+    private final NDArray wteT; // [C, V]: a transposed view of wte for the tied unembedding, or W_U of its own (processed)
+    private final NDArray unembedBias; // [V] b_U (processed weights), or null
     private final NDArray causalMask; // [P_max, P_max], 0 on and below the diagonal, -inf above
     private final NDArray attnScale; // 0-d 1/sqrt(HS): scalar ops allocate, so constants are made once
     private final NDArray geluCubic; // 0-d 0.044715
@@ -106,7 +124,8 @@ public final class Gpt2 implements AutoCloseable {
         for (int l = 0; l < config.nLayer(); l++) {
             sites[l] = BlockSites.of(l);
         }
-        this.wteT = w.wte().transpose();
+        this.wteT = w.unembed() != null ? w.unembed() : w.wte().transpose();
+        this.unembedBias = w.unembedBias();
         DataType t = w.wte().getDataType();
         int n = config.nPositions();
         float[] mask = new float[n * n];
@@ -155,6 +174,11 @@ public final class Gpt2 implements AutoCloseable {
             }
             manager = Engine.getEngine("PyTorch").newBaseManager(options.device());
             Gpt2Weights weights = Gpt2Weights.load(weightsFile, config, manager, options.device(), options.dtype());
+            if (options.processing() == Gpt2Processing.TL) {
+                Gpt2Weights raw = weights;
+                weights = TlProcessing.apply(raw, config, manager);
+                raw.close(); // the file's mappings (or staging copies): the model runs on the processed arrays only
+            }
             return new Gpt2(dir, config, tokenizer, manager, weights);
         } catch (RuntimeException e) {
             tokenizer.close();
@@ -167,6 +191,36 @@ public final class Gpt2 implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /** Which weights the model runs: the checkpoint's own, or TransformerLens's processing of them. */
+    public Gpt2Processing processing() {
+        return w.processing();
+    }
+
+    /**
+     * A new model on this one's weights processed by {@code p} (its own arrays, on the same device and dtype, and its own
+     * tokenizer read again from {@link #dir()}); this model is unchanged and stays the caller's to close.
+     *
+     * @throws IllegalArgumentException when this model is already processed
+     */
+    public Gpt2 processed(Gpt2Processing p) {
+        if (p == Gpt2Processing.NONE || processing() != Gpt2Processing.NONE) {
+            throw new IllegalArgumentException("the model runs " + processing().describe() + "; processing is applied once,"
+                    + " to the checkpoint's own weights (load it again with --process " + p.word() + ")");
+        }
+        NDManager m = Engine.getEngine("PyTorch").newBaseManager(device());
+        Gpt2Tokenizer t = null;
+        try {
+            t = Gpt2Tokenizer.load(dir, config.nPositions());
+            return new Gpt2(dir, config, t, m, TlProcessing.apply(w, config, m));
+        } catch (RuntimeException e) {
+            if (t != null) {
+                t.close();
+            }
+            m.close();
+            throw e;
+        }
     }
 
     public Gpt2Config config() {
@@ -492,7 +546,11 @@ public final class Gpt2 implements AutoCloseable {
     /** Final layer norm and the tied unembedding: logits {@code [B, T, V]}. */
     public NDArray unembed(NDArray x, Hooks hooks) {
         NDArray ln = hook(hooks, HookPoint.LN_FINAL, layerNorm(x, w.lnFW(), w.lnFB())); // [B, T, C]
-        return hook(hooks, HookPoint.LOGITS, ln.matMul(wteT)); // [B, T, V]
+        NDArray logits = ln.matMul(wteT); // [B, T, V]
+        if (unembedBias != null) {
+            logits = logits.addi(unembedBias); // [B, T, V], processed weights' b_U
+        }
+        return hook(hooks, HookPoint.LOGITS, logits); // [B, T, V]
     }
 
     NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {

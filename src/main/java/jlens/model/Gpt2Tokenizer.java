@@ -122,6 +122,14 @@ public final class Gpt2Tokenizer implements AutoCloseable {
         return maxTokenBytes;
     }
 
+    /**
+     * Token ids of a piece of a longer text (a corpus cut into windows afterwards): not held to the context. The caller
+     * bounds the piece (the tokenizer's work and result grow with it).
+     */
+    public long[] encodePiece(String text) {
+        return tokenizer.encode(text).getIds();
+    }
+
     /** Token ids of {@code text}; a text longer than the context is an error that says so. */
     public long[] encode(String text) {
         long[] ids = tokenizer.encode(text).getIds();

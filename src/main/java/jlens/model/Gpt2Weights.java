@@ -50,10 +50,15 @@ public final class Gpt2Weights {
     private final NDArray lnFW; // [C]
     private final NDArray lnFB; // [C]
     private final Map<String, NDArray> byName; // GPT-2's key names without the prefix
-    private final FileStamp stamp;
+    private final FileStamp stamp; // null for weights the model owns (processed): no file under them
+    private final Path file;
+    private final NDArray unembed; // [C, V] W_U of its own (processed), or null: tied to wte (W_U = wte^T)
+    private final NDArray unembedBias; // [V] b_U, or null: GPT-2 has none
+    private final Gpt2Processing processing;
 
     private Gpt2Weights(NDArray wte, NDArray wpe, List<Block> blocks, NDArray lnFW, NDArray lnFB,
-                        Map<String, NDArray> byName, FileStamp stamp) {
+                        Map<String, NDArray> byName, FileStamp stamp, Path file, NDArray unembed, NDArray unembedBias,
+                        Gpt2Processing processing) {
         this.wte = wte;
         this.wpe = wpe;
         this.blocks = blocks;
@@ -61,6 +66,63 @@ public final class Gpt2Weights {
         this.lnFB = lnFB;
         this.byName = byName;
         this.stamp = stamp;
+        this.file = file;
+        this.unembed = unembed;
+        this.unembedBias = unembedBias;
+        this.processing = processing;
+    }
+
+    /**
+     * Processed weights (see {@link TlProcessing}): arrays the model owns, an unembedding of their own, nothing read
+     * from the file any more.
+     */
+    static Gpt2Weights processed(Gpt2Weights raw, NDArray wte, NDArray wpe, List<Block> blocks, NDArray lnFW, NDArray lnFB,
+                                 NDArray unembed, NDArray unembedBias, Gpt2Processing processing) {
+        Map<String, NDArray> byName = new LinkedHashMap<>();
+        byName.put("wte.weight", wte);
+        byName.put("wpe.weight", wpe);
+        for (int l = 0; l < blocks.size(); l++) {
+            Block b = blocks.get(l);
+            String h = "h." + l + ".";
+            byName.put(h + "ln_1.weight", b.ln1W());
+            byName.put(h + "ln_1.bias", b.ln1B());
+            byName.put(h + "attn.c_attn.weight", b.attnW());
+            byName.put(h + "attn.c_attn.bias", b.attnB());
+            byName.put(h + "attn.c_proj.weight", b.projW());
+            byName.put(h + "attn.c_proj.bias", b.projB());
+            byName.put(h + "ln_2.weight", b.ln2W());
+            byName.put(h + "ln_2.bias", b.ln2B());
+            byName.put(h + "mlp.c_fc.weight", b.fcW());
+            byName.put(h + "mlp.c_fc.bias", b.fcB());
+            byName.put(h + "mlp.c_proj.weight", b.mlpProjW());
+            byName.put(h + "mlp.c_proj.bias", b.mlpProjB());
+        }
+        byName.put("ln_f.weight", lnFW);
+        byName.put("ln_f.bias", lnFB);
+        byName.put("unembed.W_U", unembed);
+        byName.put("unembed.b_U", unembedBias);
+        return new Gpt2Weights(wte, wpe, List.copyOf(blocks), lnFW, lnFB, Collections.unmodifiableMap(byName), null,
+                raw.file(), unembed, unembedBias, processing);
+    }
+
+    /** Which processing these weights went through ({@link Gpt2Processing#NONE}: the checkpoint's own). */
+    public Gpt2Processing processing() {
+        return processing;
+    }
+
+    /** Frees every array (the file's mappings or owned copies); the weights are unusable after. */
+    void close() {
+        byName.values().forEach(NDArray::close);
+    }
+
+    /** The unembedding {@code [C, V]} when it is an array of its own; null when it is tied to {@code wte}. */
+    NDArray unembed() {
+        return unembed;
+    }
+
+    /** The unembedding bias {@code [V]}, or null when there is none (GPT-2's own weights). */
+    NDArray unembedBias() {
+        return unembedBias;
     }
 
     NDArray wte() {
@@ -83,9 +145,9 @@ public final class Gpt2Weights {
         return lnFB;
     }
 
-    /** The weights file these arrays were read from. */
+    /** The weights file these arrays were read from (or, processed, computed from). */
     public Path file() {
-        return stamp.file();
+        return file;
     }
 
     /** Parameter names, as GPT-2 names them without a prefix ({@code wte.weight}, {@code h.0.attn.c_attn.weight}). */
@@ -115,19 +177,44 @@ public final class Gpt2Weights {
         return x.getNDArrayInternal().layerNorm(x, new Shape(lnFW.getShape().get(0)), lnFW, lnFB, eps).get(0);
     }
 
-    /** {@code x @ W_U} with GPT-2's unembedding tied to {@code wte}: {@code [..., C]} to {@code [..., V]}. */
+    /**
+     * {@code x @ W_U + b_U}: {@code [..., C]} to {@code [..., V]}; GPT-2's own unembedding is tied to {@code wte} and has
+     * no bias, processed weights have both of their own.
+     */
     public NDArray unembedProduct(NDArray x) {
+        return unembedProduct(x, true);
+    }
+
+    /**
+     * {@code x @ W_U}, with {@code + b_U} when {@code bias}: without it, a direction's logit weights (what a feature's
+     * decoder row or a head's output adds to each logit, TransformerLens's and Neuronpedia's {@code W_dec @ W_U}).
+     */
+    public NDArray unembedProduct(NDArray x, boolean bias) {
+        if (unembed != null) {
+            NDArray logits = x.matMul(unembed); // [..., V]
+            return unembedBias == null || !bias ? logits : logits.addi(unembedBias);
+        }
         try (NDArray wteT = wte.transpose()) { // [C, V], a view made in the model's manager: closed here
             return x.matMul(wteT);
         }
     }
 
-    /** {@code W_U[:, id]} = {@code wte[id]} {@code [C]}, a copy in {@code into}. */
+    /** {@code W_U[:, id]} {@code [C]} (GPT-2 ties it to {@code wte[id]}), a copy in {@code into}. */
     public NDArray tokenRow(long id, NDManager into) {
-        try (NDArray view = wte.get(id)) {
+        try (NDArray view = unembed != null ? unembed.get(":, {}", id) : wte.get(id)) {
             NDArray row = view.duplicate();
             row.attach(into);
             return row;
+        }
+    }
+
+    /** {@code b_U[id]}: 0 for GPT-2's own weights, which have no unembedding bias. */
+    public double unembedBias(long id) {
+        if (unembedBias == null) {
+            return 0;
+        }
+        try (NDArray v = unembedBias.get(id); NDArray f = v.toType(DataType.FLOAT32, true)) {
+            return f.getFloat();
         }
     }
 
@@ -196,7 +283,9 @@ public final class Gpt2Weights {
      * of a few hundred milliseconds runs is rare; before this check every later pass crashed.
      */
     public void checkUnchanged() {
-        stamp.check();
+        if (stamp != null) {
+            stamp.check();
+        }
     }
 
     /**
@@ -250,7 +339,7 @@ public final class Gpt2Weights {
             throw new WeightsChangedException(file + ": changed on disk while it was being loaded; load it again");
         }
         return new Gpt2Weights(wte, wpe, List.copyOf(blocks), lnFW, lnFB,
-                Collections.unmodifiableMap(loader.loaded()), stamp);
+                Collections.unmodifiableMap(loader.loaded()), stamp, file, null, null, Gpt2Processing.NONE);
     }
 
     /** A tensor the config calls for, with its shape. */

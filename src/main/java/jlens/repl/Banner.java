@@ -28,7 +28,8 @@ final class Banner {
             Gpt2Config c = s.workspace().config();
             b.append("model ").append(s.workspace().modelName()).append(": ").append(c.nLayer()).append(" layers, ").append(c.nHead())
                     .append(" heads, d_model ").append(c.nEmbd()).append(", ").append(s.workspace().model().device()).append(", ")
-                    .append(s.workspace().model().dtype().toString().toLowerCase(java.util.Locale.ROOT)).append('\n');
+                    .append(s.workspace().model().dtype().toString().toLowerCase(java.util.Locale.ROOT)).append(", ")
+                    .append(s.workspace().model().processing().describe()).append('\n');
             if (s.workspace().modelNote() != null) {
                 b.append(s.workspace().modelNote()).append('\n');
                 ModelCommands.noteShown(s); // 'model' then does not print it again

@@ -17,15 +17,16 @@ import org.jline.terminal.TerminalBuilder;
  * @param model  --model, or null for the default
  * @param device --device, or null for auto
  * @param dtype  --dtype, or null for f32
+ * @param process --process: tl for TransformerLens's weight processing, or null for the checkpoint's own weights
  * @param color  --color: auto, always, never, or a mode (truecolor, 256, 16, mono)
  * @param debug  --debug: stack traces with errors
  * @param help   --help
  * @param quiet  --quiet: files run without showing their lines and comments
  * @param items  -c lines and files, in the order given
  */
-public record Cli(String model, String device, String dtype, String color, boolean debug, boolean help,
+public record Cli(String model, String device, String dtype, String process, String color, boolean debug, boolean help,
         boolean quiet, List<ScriptMode.Item> items) {
-    public static final String USAGE = "jlens [--model NAME|DIR] [--device auto|cpu|gpu] [--dtype f32|f16] "
+    public static final String USAGE = "jlens [--model NAME|DIR] [--device auto|cpu|gpu] [--dtype f32|f16] [--process tl] "
             + "[--color auto|always|never|truecolor|256|16|mono] [--debug] [--quiet] [-c LINE]... [FILE.jsh]...\n"
             + "       jlens jshell | jlens bench ARGS...";
     public static final String HELP = """
@@ -44,6 +45,7 @@ public record Cli(String model, String device, String dtype, String color, boole
         String model = null;
         String device = null;
         String dtype = null;
+        String process = null;
         String color = "auto";
         boolean debug = false;
         boolean help = false;
@@ -56,6 +58,7 @@ public record Cli(String model, String device, String dtype, String color, boole
                 case "--model", "-m" -> model = value(args, ++i, a);
                 case "--device" -> device = value(args, ++i, a);
                 case "--dtype" -> dtype = value(args, ++i, a);
+                case "--process" -> process = value(args, ++i, a);
                 case "--color", "--colour" -> color = value(args, ++i, a);
                 case "--debug" -> debug = true;
                 case "--help", "-h" -> help = true;
@@ -72,7 +75,7 @@ public record Cli(String model, String device, String dtype, String color, boole
                 }
             }
         }
-        return new Cli(model, device, dtype, color, debug, help, quiet, List.copyOf(items));
+        return new Cli(model, device, dtype, process, color, debug, help, quiet, List.copyOf(items));
     }
 
     private static String value(String[] args, int i, String option) {
@@ -97,7 +100,7 @@ public record Cli(String model, String device, String dtype, String color, boole
         boolean interactive = items.isEmpty() && inputIsTerminal();
         Session session;
         try {
-            Models.Options options = new Models.Options(device, dtype);
+            Models.Options options = new Models.Options(device, dtype, process);
             options.loadOptions(); // check the words before anything is loaded
             PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
             session = new Session(out, Models.source(options));
@@ -112,7 +115,7 @@ public record Cli(String model, String device, String dtype, String color, boole
             session.interactive(interactive);
             session.workspace().modelChosen(model != null || (System.getenv("JLENS_MODEL") != null && !System.getenv("JLENS_MODEL").isBlank()));
             try {
-                Models.loadStartupModel(session, model, new Models.Options(device, dtype));
+                Models.loadStartupModel(session, model, new Models.Options(device, dtype, process));
             } catch (UserError e) {
                 err.println("jlens: " + e.getMessage());
                 if (!interactive) {

@@ -17,6 +17,7 @@ final class Commands {
                 .addAll(GraphCommands.all())
                 .add(GenerateCommands.command())
                 .addAll(SteerCommands.all())
+                .addAll(SaeCommands.all())
                 .add(PromptCommands.command())
                 .add(SaveCommand.command())
                 .add(ViewCommand.command())

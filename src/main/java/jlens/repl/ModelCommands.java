@@ -9,7 +9,7 @@ final class ModelCommands {
 
     static List<Command> all() {
         return List.of(
-                new Command("load", "load NAME|DIR | load GRAPH.json",
+                new Command("load", "load NAME|DIR [--process tl] | load GRAPH.json",
                         "load a GPT-2 (gpt2 ... gpt2-xl, a Hugging Face repo id, a folder), or an EAP-IG graph file",
                         """
                         Loads a GPT-2 and makes it the session's model. NAME is gpt2, gpt2-medium, gpt2-large,
@@ -21,29 +21,45 @@ final class ModelCommands {
                         the new tokenizer and context; if it no longer fits, it is dropped, and a line says which.
                         If loading fails, the model that was loaded stays loaded. A download shows progress;
                         Ctrl-C cancels it.
+                        --process tl processes the weights as TransformerLens's from_pretrained does by default
+                        (fold_ln, center_writing_weights, center_unembed, fold_value_biases): the model SAEs for
+                        GPT-2 were trained on. Log-probs are unchanged (logits move by a constant per position),
+                        the residual stream loses its mean, and dla reports TransformerLens's default components.
+                        Without it the weights are the checkpoint's own (the notebook's numbers). 'model' says
+                        which is in force.
                         A FILE.json is a graph file in EAP-IG's Graph.to_json layout (written by 'save' after
                         'edges' or 'circuit', or by EAP-IG's Python) for the loaded model: its scores become the
                         edge scores 'circuit' chooses from, and its edges in the graph the current circuit.
                         Examples:
                           load gpt2-large
+                          load gpt2 --process tl
                           load ./models/my-gpt2
                           load edges.json""",
-                        (s, before) -> before.isEmpty() ? List.of("gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "known", Completions.FILES) : List.of(),
+                        (s, before) -> before.isEmpty() ? List.of("gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "known", Completions.FILES)
+                                : before.get(before.size() - 1).equals("--process") ? List.of("tl", "none") : List.of("--process"),
                         (s, a) -> {
+                            List<String> process = a.option("--process", 1);
                             String spec = a.next("a model name or folder");
                             a.end();
-                            if (spec.endsWith(".json")) { // a graph file: models are folders and names
+                            if (spec.endsWith(".json") && process == null) { // a graph file: models are folders and names
                                 GraphCommands.load(s, spec);
                                 return;
                             }
-                            java.util.Optional<String> prompts = s.load(spec);
+                            jlens.model.Gpt2Processing p;
+                            try {
+                                p = process == null ? jlens.model.Gpt2Processing.NONE : jlens.model.Gpt2Processing.parse(process.get(0));
+                            } catch (IllegalArgumentException e) {
+                                throw new UserError(e.getMessage());
+                            }
+                            java.util.Optional<String> prompts = s.load(spec, p);
                             s.println(describe(s, true));
                             prompts.ifPresent(s::println);
                         }),
                 new Command("model", "model", "show the loaded model: layers, heads, d_model, d_head, device, dtype",
                         """
                         Prints the loaded model's name, layer count, head count, d_model, d_head, sqrt(d_head)
-                        (the attention scale), vocabulary size, context length, device and dtype.
+                        (the attention scale), vocabulary size, context length, device, dtype and which
+                        weights it runs (unprocessed, or TransformerLens-processed: 'load NAME --process tl').
                         Example:
                           model""",
                         Command.ArgCompleter.NONE,
@@ -79,7 +95,8 @@ final class ModelCommands {
                 .append(c.nEmbd()).append(", d_head ").append(c.dHead()).append(" (scale sqrt(d_head) = ")
                 .append(Format.num(Math.sqrt(c.dHead()))).append("), vocabulary ").append(c.vocabSize()).append(", context ")
                 .append(c.nPositions()).append(", ").append(s.workspace().model().device()).append(", ")
-                .append(s.workspace().model().dtype().toString().toLowerCase(java.util.Locale.ROOT));
+                .append(s.workspace().model().dtype().toString().toLowerCase(java.util.Locale.ROOT)).append(", ")
+                .append(s.workspace().model().processing().describe());
         if (s.workspace().modelNote() != null) {
             b.append('\n').append(s.workspace().modelNote());
         }

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CancellationException;
 import jlens.model.Gpt2;
+import jlens.model.Gpt2Processing;
 import jlens.workspace.LoadedModel;
 import jlens.workspace.ModelCatalog;
 import jlens.workspace.WorkspaceException;
@@ -19,14 +20,20 @@ public final class Models {
      * @param device null for auto
      * @param dtype  null for f32
      */
-    public record Options(String device, String dtype) {
+    public record Options(String device, String dtype, String process) {
+        /** Unprocessed weights. */
+        public Options(String device, String dtype) {
+            this(device, dtype, null);
+        }
+
         public static Options fromEnvironment() {
             return new Options(System.getenv("JLENS_DEVICE"), System.getenv("JLENS_DTYPE"));
         }
 
         Gpt2.LoadOptions loadOptions() {
             try {
-                return Gpt2.LoadOptions.parse(device, dtype);
+                Gpt2.LoadOptions o = Gpt2.LoadOptions.parse(device, dtype);
+                return process == null ? o : o.withProcessing(Gpt2Processing.parse(process));
             } catch (IllegalArgumentException e) {
                 throw new UserError(e.getMessage());
             }
@@ -35,7 +42,18 @@ public final class Models {
 
     /** Names, repo ids, folders and {@code demo}, resolved (and downloaded when needed) by the model catalog. */
     public static ModelSource source(Options options) {
-        return (spec, session) -> loaded(Session.user(() -> ModelCatalog.load(spec, options.loadOptions(), downloads(session))));
+        return new ModelSource() {
+            @Override
+            public Loaded load(String spec, Session session) {
+                return load(spec, session, options.loadOptions().processing());
+            }
+
+            @Override
+            public Loaded load(String spec, Session session, Gpt2Processing processing) {
+                Gpt2.LoadOptions o = options.loadOptions().withProcessing(processing); // processed as it loads
+                return loaded(Session.user(() -> ModelCatalog.load(spec, o, downloads(session))));
+            }
+        };
     }
 
     /**
@@ -61,7 +79,7 @@ public final class Models {
     }
 
     /** Download progress on the session's output, redrawn in place on a terminal; Ctrl-C cancels. */
-    private static ModelCatalog.Downloads downloads(Session s) {
+    static ModelCatalog.Downloads downloads(Session s) {
         OutputStream bytes = new OutputStream() {
             private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
 

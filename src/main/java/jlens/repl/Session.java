@@ -192,7 +192,12 @@ public final class Session extends SessionScreen implements AutoCloseable {
      * prompt set (made again for the new model, or dropped), or empty when there is none.
      */
     public java.util.Optional<String> load(String spec) throws Exception {
-        ModelSource.Loaded loaded = modelSource.load(spec, this);
+        return load(spec, jlens.model.Gpt2Processing.NONE);
+    }
+
+    /** As {@link #load(String)}, the weights processed by {@code processing} ({@code load NAME --process tl}). */
+    public java.util.Optional<String> load(String spec, jlens.model.Gpt2Processing processing) throws Exception {
+        ModelSource.Loaded loaded = modelSource.load(spec, this, processing);
         return useModel(loaded.model(), loaded.name(), loaded.note(), true);
     }
 

@@ -111,17 +111,21 @@ final class HfCache {
         return SafeNames.inside(repoDir.resolve("blobs"), etag + ".incomplete");
     }
 
-    /** Points {@code snapshots/COMMIT/FILE} at the blob, replacing whatever was there in one rename. */
+    /**
+     * Points {@code snapshots/COMMIT/FILE} at the blob, replacing whatever was there in one rename; {@code FILE} may lie
+     * in a folder of the repo ({@code blocks.8.hook_resid_pre/cfg.json}), as an SAE release's files do.
+     */
     void link(Path repoDir, String commit, String file, String etag) throws IOException, ModelStoreException {
         Path snap = snapshotDir(repoDir, commit);
         Path target = SafeNames.inside(snap, file);
         Path blob = blob(repoDir, etag);
-        Files.createDirectories(snap);
-        Temporaries.sweep(snap);
-        Path tmp = Temporaries.newName(snap);
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        Temporaries.sweep(dir);
+        Path tmp = Temporaries.newName(dir);
         try {
             // Relative, as huggingface_hub writes it, so the whole cache folder can be moved or mounted elsewhere.
-            Files.createSymbolicLink(tmp, snap.relativize(blob));
+            Files.createSymbolicLink(tmp, dir.relativize(blob));
         } catch (UnsupportedOperationException | FileSystemException e) {
             // No symlinks here (some Windows setups): huggingface_hub then keeps a plain copy in the snapshot.
             try {

@@ -74,11 +74,21 @@ final class KnownModel {
     }
 
     static Path ensureIn(Path base) throws ModelStoreException {
-        String name = "known-model-" + VERSION;
-        Path dir = base.resolve(name);
-        if (verified(dir)) {
+        return ensureVerified(base.resolve("known-model-" + VERSION), FILES, SHA256, KnownModel::writeInto,
+                "the known model");
+    }
+
+    /**
+     * {@code dir} when its {@code files} hash to {@code sha}; otherwise written whole by {@code writer} through
+     * {@link AtomicWriter} (what was there is renamed away and deleted first, never patched), also when another jlens
+     * writes it at the same time.
+     */
+    static Path ensureVerified(Path dir, List<String> files, String sha, AtomicWriter.PathBody writer, String what)
+            throws ModelStoreException {
+        if (verified(dir, files, sha)) {
             return dir;
         }
+        Path base = dir.getParent();
         try {
             Files.createDirectories(base);
             for (int attempt = 0; ; attempt++) {
@@ -86,20 +96,20 @@ final class KnownModel {
                     moveAway(dir); // a damaged or foreign copy: replaced whole, never patched
                 }
                 try {
-                    AtomicWriter.writeFolder(dir, KnownModel::writeInto);
+                    AtomicWriter.writeFolder(dir, writer);
                     return dir;
                 } catch (FileSystemException raced) {
-                    // another jlens put one there first: take it if it is the known model, else replace it
+                    // another jlens put one there first: take it if it verifies, else replace it
                     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) || attempt > 2) {
                         throw raced;
                     }
-                    if (verified(dir)) {
+                    if (verified(dir, files, sha)) {
                         return dir;
                     }
                 }
             }
         } catch (IOException e) {
-            throw new ModelStoreException(FileErrors.diskFull(e) ? Kind.DISK_FULL : Kind.IO, "cannot write the known model in "
+            throw new ModelStoreException(FileErrors.diskFull(e) ? Kind.DISK_FULL : Kind.IO, "cannot write " + what + " in "
                     + base + ": " + FileErrors.reason(e), e);
         }
     }
@@ -129,15 +139,24 @@ final class KnownModel {
 
     /** Whether {@code dir} is the known model: a real folder whose files hash to {@link #SHA256}. */
     static boolean verified(Path dir) {
-        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && hash(dir).map(SHA256::equals).orElse(false);
+        return verified(dir, FILES, SHA256);
+    }
+
+    static boolean verified(Path dir, List<String> files, String sha) {
+        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && hash(dir, files).map(sha::equals).orElse(false);
     }
 
     /** The {@link #SHA256}-style hash of the files in {@code dir}, or empty when one is missing or unreadable. */
     static Optional<String> hash(Path dir) {
+        return hash(dir, FILES);
+    }
+
+    /** The hash of {@code files} in {@code dir}: each one's name, a NUL, its size as text, a NUL, then its bytes. */
+    static Optional<String> hash(Path dir, List<String> files) {
         try {
             MessageDigest sha = HubClient.sha256();
             byte[] buffer = new byte[1 << 16];
-            for (String f : FILES) {
+            for (String f : files) {
                 Path p = dir.resolve(f);
                 if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     return Optional.empty();

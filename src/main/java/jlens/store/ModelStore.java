@@ -255,6 +255,113 @@ public final class ModelStore {
         return new ResolvedModel(snap, s.text(), Source.DOWNLOAD, commit);
     }
 
+    /**
+     * A folder inside a hub repo, as SAELens's releases keep an SAE ({@code ORG/REPO[@REV]/FOLDER/...}: the repo, then the
+     * folder's path in it): from the Hugging Face cache when every one of {@code files} is there, else downloaded into it
+     * as a model is (each file verified, linked into the snapshot only when all are complete). Returns the folder in
+     * the snapshot.
+     *
+     * @param files the files the folder must hold, the first one asked for first (it pins the commit)
+     */
+    public Path resolveFolder(String spec, List<String> files, ProgressListener progress, Cancellation cancel)
+            throws ModelStoreException {
+        String[] parts = folderSpec(spec);
+        String repo = parts[0];
+        String revision = parts[1];
+        String folder = parts[2];
+        Path repoDir = cache.repoDir(repo);
+        String cached = Files.isDirectory(repoDir) ? cache.commitFor(repoDir, revision) : null;
+        if (cached != null) {
+            Path dir = SafeNames.inside(cache.snapshotDir(repoDir, cached), folder);
+            if (files.stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)))) {
+                return dir;
+            }
+        }
+        if (env.offline()) {
+            throw new ModelStoreException(Kind.OFFLINE_NOT_CACHED, spec + " is not in the Hugging Face cache ("
+                    + env.hubCache() + ") and HF_HUB_OFFLINE is set; unset it to download, or copy the cache folder over");
+        }
+        if (env.endpoint() == null) {
+            throw new ModelStoreException(Kind.NETWORK, "cannot download " + repo + ": " + env.endpointProblem());
+        }
+        String first = folder + "/" + files.get(0);
+        FileMeta pin = hub.head(repo, revision, first, cancel).orElseThrow(() -> new ModelStoreException(Kind.NOT_FOUND,
+                repo + "@" + revision + " has no " + first + " on the hub; check the folder (SAELens releases keep one"
+                        + " folder per SAE, such as blocks.8.hook_resid_pre)"));
+        String commit = pin.commit();
+        Path snap = cache.snapshotDir(repoDir, commit);
+        Map<String, FileMeta> todo = new LinkedHashMap<>();
+        for (String f : files) {
+            String file = folder + "/" + f;
+            if (Files.isRegularFile(SafeNames.inside(snap, file))) {
+                continue;
+            }
+            FileMeta meta = file.equals(first) ? pin : hub.head(repo, commit, file, cancel).orElseThrow(() ->
+                    new ModelStoreException(Kind.NOT_FOUND, repo + "@" + commit.substring(0, 10) + " has no " + file
+                            + " on the hub"));
+            todo.put(file, meta);
+        }
+        checkSpace(repoDir, todo);
+        for (Map.Entry<String, FileMeta> e : todo.entrySet()) {
+            fetchBlob(repo, repoDir, commit, e.getKey(), e.getValue(), progress, cancel);
+        }
+        try {
+            for (Map.Entry<String, FileMeta> e : todo.entrySet()) {
+                cache.link(repoDir, commit, e.getKey(), e.getValue().etag());
+            }
+            cache.writeRef(repoDir, revision, commit);
+        } catch (IOException e) {
+            throw HubClient.writeError(SafeNames.inside(snap, first), e);
+        }
+        return SafeNames.inside(snap, folder);
+    }
+
+    /**
+     * {@code ORG/REPO[@REV]/FOLDER[/...]} as {repo id, revision, folder}, every part checked as the cache path it becomes;
+     * {@code RELEASE/ID} for the SAELens releases of {@link #SAE_RELEASES} as well.
+     */
+    static String[] folderSpec(String spec) throws ModelStoreException {
+        String s = spec == null ? "" : spec.trim();
+        String[] parts = s.split("/", -1);
+        if (parts.length >= 2 && SAE_RELEASES.containsKey(parts[0])) {
+            s = SAE_RELEASES.get(parts[0]) + "/" + s.substring(parts[0].length() + 1);
+            parts = s.split("/", -1);
+        }
+        if (parts.length < 3) {
+            throw new ModelStoreException(Kind.INVALID_SPEC, "'" + SafeNames.printable(s) + "' is not ORG/REPO/FOLDER (a hub"
+                    + " repo and the SAE's folder in it, e.g. jbloom/GPT2-Small-SAEs-Reformatted/blocks.8.hook_resid_pre)");
+        }
+        String name = parts[1];
+        String revision = ModelSpec.DEFAULT_REVISION;
+        int at = name.indexOf('@');
+        if (at >= 0) {
+            revision = name.substring(at + 1);
+            name = name.substring(0, at);
+            String why = SafeNames.checkRevision(revision);
+            if (why != null) {
+                throw new ModelStoreException(Kind.INVALID_SPEC, why);
+            }
+        }
+        String repo = parts[0] + "/" + name;
+        String why = SafeNames.checkRepoId(repo);
+        if (why != null) {
+            throw new ModelStoreException(Kind.INVALID_SPEC, why);
+        }
+        List<String> folder = new ArrayList<>();
+        for (int i = 2; i < parts.length; i++) {
+            if (!parts[i].matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}") || parts[i].contains("..")) {
+                throw new ModelStoreException(Kind.INVALID_SPEC, "'" + SafeNames.printable(parts[i]) + "' is not a folder name"
+                        + " jlens fetches (letters, digits, '.', '_' and '-')");
+            }
+            folder.add(parts[i]);
+        }
+        return new String[] {repo, revision, String.join("/", folder)};
+    }
+
+    /** SAELens releases for GPT-2 whose SAE ids are their folders in the repo: {@code gpt2-small-res-jb/blocks.8.hook_resid_pre}. */
+    static final Map<String, String> SAE_RELEASES = Map.of(
+            "gpt2-small-res-jb", "jbloom/GPT2-Small-SAEs-Reformatted");
+
     /** Small files first, so a bad token or name fails before the big download starts. */
     private static List<String> order() {
         List<String> files = new ArrayList<>();

@@ -4,7 +4,9 @@ import java.io.PrintStream;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 import jlens.model.Gpt2;
+import java.nio.file.Path;
 import jlens.store.Cancellation;
+import jlens.store.KnownSae;
 import jlens.store.ModelStore;
 import jlens.store.ModelStoreException;
 import jlens.store.ProgressListener;
@@ -77,11 +79,28 @@ public final class ModelCatalog {
         return loaded(resolve(() -> store().resolveDefault(cliModel, progress(downloads), c)), options);
     }
 
-    private interface StoreCall {
-        ResolvedModel call() throws ModelStoreException;
+    /**
+     * An SAE folder from the hub ({@code ORG/REPO[@REV]/FOLDER}, SAELens's release layout), from the Hugging Face cache
+     * or downloaded into it with progress (Ctrl-C stops and keeps what was fetched).
+     */
+    public static Path saeFolder(String spec, Downloads downloads) {
+        Cancellation c = cancellation(downloads);
+        return resolve(() -> store().resolveFolder(spec, SAE_FILES, progress(downloads), c));
     }
 
-    private static ResolvedModel resolve(StoreCall call) {
+    /** The files of an SAE folder, the config first (asked for first, it pins the commit). */
+    private static final java.util.List<String> SAE_FILES = java.util.List.of("cfg.json", "sae_weights.safetensors");
+
+    /** The known-answer model's SAE, beside the known model in {@code modelDir} (written at first use, hash-verified). */
+    public static Path knownSae(Path modelDir) {
+        return resolve(() -> KnownSae.ensureBeside(modelDir));
+    }
+
+    private interface StoreCall<T> {
+        T call() throws ModelStoreException;
+    }
+
+    private static <T> T resolve(StoreCall<T> call) {
         try {
             return call.call();
         } catch (ModelStoreException e) {

@@ -75,7 +75,7 @@ public final class SelfTest {
             if (wired == null) {
                 throw new WorkspaceException(m.dir() + " has no " + KnownCircuits.FILE + "; delete the folder and retry");
             }
-            return run(m, wired);
+            return withKnownSae(run(m, wired), m);
         } catch (java.io.IOException e) {
             throw new WorkspaceException(e.getMessage());
         }
@@ -101,6 +101,48 @@ public final class SelfTest {
         checks.add(sweepEqualsOracle(model, RepeatedRandomTokens.of(20, 4, model.config().vocabSize(), first), wired));
         checks.addAll(circuitChecks(model, wired));
         return new SelfTestReport(model.device().toString(), model.dtype().toString().toLowerCase(Locale.ROOT), checks);
+    }
+
+    /** {@code report} with {@link #knownSae}'s check after the others. */
+    static SelfTestReport withKnownSae(SelfTestReport report, Gpt2 model) {
+        List<SelfTestCheck> all = new ArrayList<>(report.checks());
+        all.add(knownSae(model));
+        return new SelfTestReport(report.device(), report.dtype(), all);
+    }
+
+    /**
+     * The known model's SAE (read as a user's SAE is read, from its folder beside the model): at every position of a
+     * sentence, exactly the features of the current token and (from position 2 on) the previous token fire, at 1.
+     */
+    static SelfTestCheck knownSae(Gpt2 model) {
+        String name = "the known SAE names the current and previous tokens";
+        long[] ids = model.tokenizer().encode("When Mary and John went to the store, John gave a drink to");
+        try (jlens.sae.Sae sae = jlens.sae.Sae.load(ModelCatalog.knownSae(model.dir()), "known", model.device(), Double.NaN)) {
+            jlens.sae.SaeFeatures.Activations a = jlens.sae.SaeFeatures.of(model, ids, jlens.sae.SaeSplice.off(sae), List.of(),
+                    () -> {});
+            double lo = Double.MAX_VALUE;
+            double hi = -Double.MAX_VALUE;
+            for (int p = 0; p < ids.length; p++) {
+                java.util.Set<Integer> want = new java.util.TreeSet<>(List.of(jlens.store.KnownSae.currentToken(ids[p])));
+                if (p >= 2) {
+                    want.add(jlens.store.KnownSae.previousToken(ids[p - 1]));
+                }
+                java.util.Set<Integer> got = new java.util.TreeSet<>();
+                for (int f : a.top(p, 10)) {
+                    got.add(f);
+                    lo = Math.min(lo, a.at(p, f));
+                    hi = Math.max(hi, a.at(p, f));
+                }
+                if (!got.equals(want)) {
+                    return new SelfTestCheck(name, false, "at position " + p + " features " + got + " fire, not " + want);
+                }
+            }
+            boolean ok = lo > 0.95 && hi < 1.05;
+            return new SelfTestCheck(name, ok, "exactly the wired features at all " + ids.length + " positions, activations "
+                    + num(lo) + " to " + num(hi) + " (needs 0.95-1.05)");
+        } catch (RuntimeException e) {
+            return new SelfTestCheck(name, false, e.getMessage());
+        }
     }
 
     /**

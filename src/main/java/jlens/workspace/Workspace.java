@@ -83,6 +83,7 @@ public final class Workspace implements AutoCloseable {
     private final PromptStudies prompts = new PromptStudies(this);
     private final CircuitDiscovery discovery = new CircuitDiscovery(this);
     private final InterventionScope changes = new InterventionScope(this, this::changesChanged);
+    private final Saes saes = new Saes(this);
     private Object lastResult;
 
     /** An empty workspace that loads models with {@code loader}. */
@@ -194,6 +195,7 @@ public final class Workspace implements AutoCloseable {
         modelHolders.clear();
         List<String> lines = new ArrayList<>();
         prompts.slot().remake(newModel, name).ifPresent(lines::add);
+        saes.modelChanged(newModel).ifPresent(lines::add);
         List<InterventionScope.Entry> dropped = changes.keepFitting(newModel.config());
         if (!dropped.isEmpty()) {
             lines.add("dropped what no longer fits " + name + ": " + String.join("; ",
@@ -508,6 +510,11 @@ public final class Workspace implements AutoCloseable {
         return prompts;
     }
 
+    /** The SAEs loaded, what each does to the model, and their studies (see {@link Saes}). */
+    public Saes saes() {
+        return saes;
+    }
+
     /** The capture budget the passes run within. */
     long captureBudget() {
         return runs.budget;
@@ -564,6 +571,7 @@ public final class Workspace implements AutoCloseable {
     public synchronized void close() {
         enter();
         runs.last.close();
+        saes.close();
         Gpt2 old = model.release();
         if (old != null) {
             runs.last.retireAfterRuns(old, modelHolders);

@@ -251,7 +251,17 @@ final class Samples {
         all.put("line-single-colorby", new LinePlot("log P(' Paris') with head 4 zeroed at token -2")
                 .xLabel("layer").yLabel("log-prob").colorBy(new ColorBy(Colormaps.MAGMA, 0, 11, "layer"))
                 .add(ablationSeries()).referenceLine("clean", -2.05));
+        all.put("token-strip", tokenStrip());
         return all;
+    }
+
+    /** A feature's activations on a sentence, as {@code feature F} draws them. */
+    static TokenActivationStrip tokenStrip() {
+        String[] tokens = {"After", " John", " and", " Mary", " went", " to", " the", " store", ",", " John", " gave", " a",
+            " bottle", " of", " milk", " to", "\n", " the", " café"};
+        double[] values = {0, 0.4, 0, 2.09, 0, 0, 0, 1.1, 0, 0.05, 0, 0, 3.4, 0, 0, 0.7, 0, 0, 12.5};
+        return new TokenActivationStrip(tokens, values).title("feature 85 of relu-pre6 at blocks.2.hook_resid_pre")
+                .marked(18);
     }
 
     /** Larger inputs, for the invariants and for looking at crowded labels and pooling (no golden files). */

@@ -302,6 +302,16 @@ class BadInputTest {
         t.add(ioi("extra", "detect induction set 3", "unexpected '3'"));
         t.add(new Bad("missing", Setup.BARE_SET, "patch heads set", "no \"answer\" and \"wrong\" tokens and no metric is set"));
         t.add(new Bad("range", Setup.BARE_SET, "detect bos set", "line 2 of the prompt set has 1: give longer prompts"));
+        // sparse autoencoders: nothing loaded yet, a missing folder, words that are not numbers
+        t.add(ready("order", "features", "no SAE loaded"));
+        t.add(ready("order", "feature 3", "no SAE loaded"));
+        t.add(ready("order", "sae on --error", "no SAE loaded"));
+        t.add(ready("files", "sae load %TMP%/no-such-sae", "no such folder"));
+        t.add(ready("unknown", "sae frob", "unknown 'sae frob'"));
+        t.add(ready("malformed", "sae ablate x", "feature must be a whole number, not 'x'"));
+        t.add(ready("extra", "saes x", "unexpected 'x'"));
+        t.add(ready("malformed", "features top 3 under set", "say where"));
+        t.add(ready("range", "load fixture --process fold", "unknown processing 'fold'"));
         // Java that fails
         t.add(ready("java", "int x = \"s\";", "Java: incompatible types"));
         t.add(ready("java", "session.exec(\"hist 9\")", "layer 9 is out of range"));

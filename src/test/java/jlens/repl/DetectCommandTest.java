@@ -59,7 +59,7 @@ class DetectCommandTest {
                 "PASS zeroing the induction head collapses copying", "PASS zeroing the previous-token head collapses copying",
                 "PASS fast ablation sweep = naive oracle", "PASS patching conserves", "PASS patching finds the wired path",
                 "PASS DLA conserves and credits the induction head", "PASS logit lens conserves",
-                "selftest: all 13 checks passed"}) {
+                "PASS the known SAE names the current and previous tokens", "selftest: all 14 checks passed"}) {
             assertTrue(out.contains(check), check + "\n" + out);
         }
         assertTrue(!out.contains("FAIL"), out);

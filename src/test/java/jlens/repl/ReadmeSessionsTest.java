@@ -110,8 +110,12 @@ class ReadmeSessionsTest {
                 && Pattern.compile("(?m)^ +1 +2 +1 +").matcher(circuit).find(), circuit);
         assertTrue(circuit.contains("L1H2"), "dla names the induction head:\n" + circuit);
         // generation copies the sentence it has seen
-        String generation = outputs.get(3);
+        String generation = outputs.get(4);
         assertTrue(generation.contains(" jumps over the lazy dog."), generation);
-        assertEquals(4, outputs.size());
+        // the known SAE's features name the current and the previous token
+        String features = outputs.get(3);
+        assertTrue(features.contains("2 of 16384 features active") && features.contains("the previous token is '·John'"),
+                features);
+        assertEquals(5, outputs.size());
     }
 }

@@ -28,11 +28,13 @@ final class TestSessions {
     static synchronized java.nio.file.Path knownDir() {
         if (known == null) {
             try {
-                java.nio.file.Path d = java.nio.file.Files.createTempDirectory("jlens-known-repl");
+                // in a folder of its own: the known SAE is written beside the model
+                java.nio.file.Path parent = java.nio.file.Files.createTempDirectory("jlens-known-repl");
+                java.nio.file.Path d = parent.resolve("known-model-1");
                 jlens.store.KnownModelWriter.write(d);
                 known = d;
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try (var s = java.nio.file.Files.walk(d)) {
+                    try (var s = java.nio.file.Files.walk(parent)) {
                         s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                     } catch (java.io.IOException ignored) {
                         // best effort at exit

@@ -280,4 +280,66 @@ class CrashSurvivalTest {
         assertTrue(err.get(0).contains("hostile.jsh:" + lines.size() + ": ") && err.get(0).contains("changed size")
                 && err.get(0).contains("load the model again"), err.get(0));
     }
+
+    /**
+     * Hostile SAE folders through {@code sae load} in a child JVM: each refused in one line (no internal error, no
+     * crash), a good one loaded beside them; its weights file then cut short on disk, which must not reach the SAE (its
+     * arrays are copies), and a feature edit in force while generating.
+     */
+    @Test
+    void hostileSaeFoldersInAChildJvm() throws Exception {
+        Path saes = Files.createDirectories(tmp.resolve("saes"));
+        Path good = saes.resolve("good");
+        copySae(jlens.SaeFixtures.dir("jumprelu-v6"), good);
+        List<Path> bad = new java.util.ArrayList<>();
+        java.util.function.BiFunction<String, java.util.function.UnaryOperator<String>, Path> cfg = (name, edit) -> {
+            try {
+                Path d = saes.resolve(name);
+                copySae(jlens.SaeFixtures.dir("jumprelu-v6"), d);
+                Files.writeString(d.resolve("cfg.json"), edit.apply(Files.readString(d.resolve("cfg.json"))));
+                bad.add(d);
+                return d;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        cfg.apply("escape-hook", c -> c.replace("blocks.1.hook_resid_post", "\u001b]52;c;aGk=\u0007\u001b[2J"));
+        cfg.apply("huge-d-sae", c -> c.replace("\"d_sae\": 80", "\"d_sae\": 2147483647"));
+        cfg.apply("negative-d-in", c -> c.replace("\"d_in\": 32", "\"d_in\": -32"));
+        cfg.apply("deep", c -> "[".repeat(100_000));
+        Path cut = cfg.apply("truncated-weights", c -> c);
+        byte[] w = Files.readAllBytes(cut.resolve("sae_weights.safetensors"));
+        Files.write(cut.resolve("sae_weights.safetensors"), java.util.Arrays.copyOf(w, w.length / 2));
+        Path forged = cfg.apply("forged-length", c -> c);
+        ByteBuffer.wrap(w, 0, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE);
+        Files.write(forged.resolve("sae_weights.safetensors"), w);
+        bad.add(saes.resolve("no-such-folder"));
+        List<String> lines = List.of(
+                "text \"When Mary and John went to the store\"",
+                eachLine("sae load", bad, "SAE LOADED", "SAE REFUSED"),
+                "sae load " + good,
+                "try (var ch = java.nio.channels.FileChannel.open(Path.of(\"" + good.resolve("sae_weights.safetensors")
+                        + "\"), StandardOpenOption.WRITE)) { ch.truncate(100); }",
+                "features",
+                "sae ablate 4",
+                "generate 3",
+                "System.out.println(\"SAE DONE\");");
+        Path script = tmp.resolve("saes.jsh");
+        Files.writeString(script, String.join("\n", lines) + "\n");
+        ChildJvm.Child c = child(tmp.resolve("run-saes"), "--model", Fixture.dir().toString(), script.toString());
+        List<String> refusals = c.out().lines().filter(l -> l.startsWith("SAE REFUSED ")).toList();
+        assertEquals(bad.size(), refusals.size(), c.out() + c.err());
+        for (String line : refusals) {
+            assertTrue(line.startsWith("SAE REFUSED UserError: ") && !line.contains("internal error"), line);
+        }
+        assertTrue(c.out().contains("SAE DONE") && c.out().contains("features active"), c.out() + c.err());
+        assertEquals(0, c.status(), c.out() + c.err());
+    }
+
+    private static void copySae(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        for (String f : List.of("cfg.json", "sae_weights.safetensors")) {
+            Files.copy(from.resolve(f), to.resolve(f));
+        }
+    }
 }
