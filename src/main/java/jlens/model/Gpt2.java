@@ -493,12 +493,12 @@ public final class Gpt2 implements AutoCloseable {
 
     /** The residual {@code x} {@code [B, T, C]} as each head's q, k and v see it, {@code [B, T, NH, C]} each, hooked. */
     NDArray[] headInputs(BlockSites at, Hooks hooks, NDArray x) {
-        Shape s = x.getShape();
-        Shape perHead = new Shape(s.get(0), s.get(1), config.nHead(), s.get(2));
         String[] names = at.inputs();
         NDArray[] out = new NDArray[3];
         for (int i = 0; i < 3; i++) {
-            out[i] = hook(hooks, names[i], x.expandDims(2).broadcast(perHead)); // [B, T, NH, C]
+            // [B, T, NH, C], a copy per head: a broadcast view would share one row between the heads, so a hook or a
+            // captured activation written in place would write every head (or fail)
+            out[i] = hook(hooks, names[i], x.expandDims(2).repeat(2, config.nHead()));
         }
         return out;
     }

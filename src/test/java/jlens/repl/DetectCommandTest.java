@@ -59,7 +59,8 @@ class DetectCommandTest {
                 "PASS zeroing the induction head collapses copying", "PASS zeroing the previous-token head collapses copying",
                 "PASS fast ablation sweep = naive oracle", "PASS patching conserves", "PASS patching finds the wired path",
                 "PASS DLA conserves and credits the induction head", "PASS logit lens conserves",
-                "PASS the known SAE names the current and previous tokens", "selftest: all 14 checks passed"}) {
+                "PASS path patching finds the K-composition 0.1 -> 1.2", "PASS EAP-IG's top edges keep a0.h1->a1.h2<k>",
+                "PASS the known SAE names the current and previous tokens", "selftest: all 16 checks passed"}) {
             assertTrue(out.contains(check), check + "\n" + out);
         }
         assertTrue(!out.contains("FAIL"), out);
