@@ -45,7 +45,7 @@ public record DirectLogitAttributionResult(int position, long answer, long wrong
         List<DirectLogitAttributionTerm> out = new ArrayList<>();
         for (int l = 0; l < perHead.length; l++) {
             for (int h = 0; h < perHead[l].length; h++) {
-                out.add(new DirectLogitAttributionTerm("L" + l + "H" + h, l, h, perHead[l][h]));
+                out.add(new DirectLogitAttributionTerm("head " + l + "." + h, l, h, perHead[l][h])); // heads are L.H everywhere
             }
         }
         for (int l = 0; l < mlp.length; l++) {

@@ -208,7 +208,7 @@ public final class LogitLens {
                     }
                 }
                 logprob[r] = tl - lse;
-                rank[r] = higher;
+                rank[r] = higher + 1; // 1: the most likely token, as logprobs counts
                 top1[r] = best;
                 top1Logprob[r] = row[best] - lse;
                 if (p >= from && p <= to) { // the table's column at p is this read-out

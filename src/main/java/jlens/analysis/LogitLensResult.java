@@ -10,7 +10,8 @@ import java.util.List;
  * @param target the followed token (by default the token after {@code position})
  * @param rows the hook names of the rows
  * @param logprobTarget per row, the target's log-prob at {@code position}
- * @param rankTarget per row, how many tokens have a strictly larger logit than the target (0: it is the top)
+ * @param rankTarget per row, the target's rank: 1 plus how many tokens have a strictly larger logit (1: it is the top).
+ *     Ranks count from 1 everywhere in jlens (logprobs' table, 'rank 1 of 50257'): the first is the most likely
  * @param top1Id per row, the most likely token at {@code position} (lowest id on ties)
  * @param top1Logprob per row, its log-prob
  * @param tableFrom the first position of the top-token table

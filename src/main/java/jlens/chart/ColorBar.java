@@ -58,6 +58,24 @@ final class ColorBar {
         }
     }
 
+    /**
+     * The bar as solid glyphs in the map's colours on the terminal's background, one colour step per row: what a 16-colour
+     * terminal can show of a map that colours glyphs (points coloured by value), quantised as those glyphs are.
+     */
+    static void drawSolid(TextImage image, int x, int top, int rows, Colormap map, double lo, double hi, RenderStyle style) {
+        String shades = style.glyphs().shades();
+        char solid = shades.charAt(shades.length() - 1);
+        for (int r = 0; r < rows; r++) {
+            double f = rows == 1 ? 1 : 1 - (double) r / (rows - 1);
+            for (int c = 1; c <= 2; c++) {
+                Draw.cell(image, x + c, top + r, solid, Draw.rgb(map.rgb(f)), TextColor.ANSI.DEFAULT);
+            }
+        }
+        for (Ticks.Labelled t : labels(lo, hi, rows, Double.NaN, "")) {
+            Draw.text(image, x + 4, top + t.row(), t.label());
+        }
+    }
+
     /** Draws the bar with only its ends labelled (a scale whose steps are not even, such as a log count). */
     static void drawEnds(TextImage image, int x, int top, int rows, Colormap map, String low, String high,
             RenderStyle style) {

@@ -119,8 +119,11 @@ public final class ScatterPlot implements Chart {
         }
         // Says how to read the colour or shading (the header keeps it, on a row of its own if need be); with colour
         // maps a colour bar beside the plot says it with numbers: the value (colour by value) or points per cell.
-        boolean bar = style.mode().hasColormaps();
-        String note = byValue != null ? (yLabel.isEmpty() || !colour ? "" : bar ? yLabel : "colour: " + yLabel)
+        // In 16 colours points coloured by value get a bar too: solid cells in the points' own colours (quantised
+        // as they are), so the colour still reads as a number.
+        boolean solidBar = byValue != null && colour && !style.mode().hasColormaps();
+        boolean bar = style.mode().hasColormaps() || solidBar;
+        String note = byValue != null ? (yLabel.isEmpty() || !colour ? "" : yLabel)
                 : bar ? "points per cell" : "denser glyph = more points";
         PlotFrame frame = new PlotFrame(width, height, style, title, yLabel, note, xLabel, legend);
         int rows = frame.maxPlotRows();
@@ -200,7 +203,9 @@ public final class ScatterPlot implements Chart {
             place(image, frame, taken, m[0], m[1], text, fg);
         }
         frame.draw(image, ys.yTicks(frame.plotRows()), xs.xTicks(frame.plotColumns()), List.of());
-        if (bar && byValue != null) {
+        if (solidBar) {
+            ColorBar.drawSolid(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), valueMap, ys.lo(), ys.hi(), style);
+        } else if (bar && byValue != null) {
             ColorBar.draw(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), valueMap, ys.lo(), ys.hi(), style);
         } else if (bar) {
             ColorBar.drawEnds(image, frame.rightEdge(), frame.plotTop(), frame.plotRows(), densityMap, "1",

@@ -6,6 +6,7 @@ import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
 import java.util.List;
 import jlens.chart.Chart;
+import jlens.chart.CircuitDiagram;
 import jlens.chart.Heatmap;
 import jlens.chart.Histogram;
 import jlens.chart.LinePlot;
@@ -21,6 +22,9 @@ interface FigureDrawing {
     static FigureDrawing of(Chart chart) {
         if (chart instanceof SmallMultiples multiples) {
             return grid(multiples);
+        }
+        if (chart instanceof CircuitDiagram circuit) {
+            return new FigureCircuit(circuit);
         }
         JFreeChart figure = single(chart);
         return figure::draw;

@@ -23,7 +23,7 @@ final class Banner {
     static String text(Session s, boolean jshell) {
         StringBuilder b = new StringBuilder(jshell
                 ? "jlens: look inside GPT-2. jl(\"help\") lists commands, jl(\"hist 5\") runs one; ws is the Java API.\n"
-                : "jlens: look inside GPT-2. 'help' lists commands; Tab completes; Ctrl-D leaves.\n");
+                : "jlens: look inside GPT-2. Try 'tour'; 'help' lists commands; Ctrl-D leaves.\n");
         if (s.workspace().hasModel()) {
             Gpt2Config c = s.workspace().config();
             b.append("model ").append(s.workspace().modelName()).append(": ").append(c.nLayer()).append(" layers, ").append(c.nHead())

@@ -31,8 +31,8 @@ final class CircuitCommands {
                         activations into it, one at a time. It must have as many tokens as the text. Without an
                         argument, shows it and where it differs from the text.
                         Examples:
-                          text "After John and Mary went to the store, John gave a bottle of milk to"
-                          corrupt "After John and Mary went to the store, Mary gave a bottle of milk to"
+                          text "The cat sat on the mat. The cat sat on the mat."
+                          corrupt "The cat sat on the rug. The cat sat on the mat."
                           corrupt""",
                         Command.ArgCompleter.NONE,
                         CircuitCommands::corrupt),
@@ -44,8 +44,9 @@ final class CircuitCommands {
                         TOKEN is the log-probability of TOKEN. Each token must be one GPT-2 token, usually with
                         its leading space. Without arguments, shows the metric.
                         Examples:
-                          metric logitdiff " Mary" " John"
-                          metric logprob " Mary" pos -1
+                          text "The cat sat on the mat. The cat sat on the mat."
+                          metric logitdiff " mat" " rug" pos -3
+                          metric logprob " mat" pos -3
                           metric""",
                         (s, before) -> before.isEmpty() ? List.of("logitdiff", "logprob")
                                 : before.get(before.size() - 1).equals("pos") ? Completions.positions(s)
@@ -77,11 +78,15 @@ final class CircuitCommands {
                         heads pos need prompts of one token count; heads takes mixed lengths. save X.csv then
                         writes each prompt's m_clean and m_corrupt; .npy the mean normalised grid; .json both.
                         Examples:
+                          text "The cat sat on the mat. The cat sat on the mat."
+                          corrupt "The cat sat on the rug. The cat sat on the mat."
+                          metric logprob " mat" pos -3
                           patch resid_pre
                           patch heads
                           patch heads pos
                           patch resid_pre --approx
                           save patch.npy
+                          prompts examples/known-prompts.jsonl
                           patch heads set""",
                         (s, before) -> before.isEmpty() ? PATCH_SITES
                                 : before.contains("set") || before.contains("--approx") ? List.of()
@@ -97,6 +102,7 @@ final class CircuitCommands {
                         each position costs L+1 unembeddings). The last row is the model's own prediction.
                         save lens.npy writes the [L+1] log-probs; .csv the per-layer table; .json everything.
                         Examples:
+                          text "The cat sat on the mat. The cat sat on the mat."
                           lens
                           lens -1 " Paris"
                           lens --all
@@ -114,8 +120,9 @@ final class CircuitCommands {
                         ln_f.bias . W_U they add up to the logit.
                         save dla.npy writes the [L, H] per-head values; .csv every component.
                         Examples:
+                          text "The cat sat on the mat. The cat sat on the mat."
                           dla
-                          dla -1 " Mary" - " John"
+                          dla -3 " mat" - " rug"
                           save dla.npy""",
                         (s, before) -> before.isEmpty() ? Completions.positions(s) : List.of(),
                         CircuitCommands::dla));

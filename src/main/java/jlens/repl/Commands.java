@@ -21,6 +21,7 @@ final class Commands {
                 .add(PromptCommands.command())
                 .add(SaveCommand.command())
                 .add(ViewCommand.command())
+                .add(Tour.command())
                 .addAll(ShellCommands.all())
                 .alias("exit", "quit")
                 ;

@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import jlens.analysis.Composition;
 import jlens.analysis.HeadDetectKind;
 import jlens.analysis.HeadDetectResult;
 import jlens.analysis.HeadDetectScore;
+import jlens.analysis.QkvPart;
 import jlens.analysis.RepeatedRandomTokens;
 import jlens.chart.Colormaps;
 import jlens.chart.Heatmap;
@@ -35,10 +37,27 @@ final class DetectCommands {
                         (.csv, .json, .txt too).
                         Examples:
                           detect induction random 50
-                          detect previous-token set
+                          text "The cat sat on the mat. The cat sat on the mat."
                           detect previous-token
-                          detect duplicate-token --exclude-bos""",
+                          detect duplicate-token --exclude-bos
+                          prompts examples/known-prompts.jsonl
+                          detect previous-token set""",
                         DetectCommands::complete, DetectCommands::detect),
+                new Command("compose", "compose q|k|v",
+                        "composition scores: each earlier head's output read by each later head's q, k or v input",
+                        """
+                        Elhage et al.'s composition scores from the weights alone, as TransformerLens's
+                        all_composition_scores computes them (LayerNorm's weight folded into the reading
+                        weights, reading and writing weights centred over d_model, biases left out):
+                          |W_OV(A) W(B)|_F / (|W_OV(A)|_F |W(B)|_F)
+                        with W(B) = W_Q W_K^T (q), W_K W_Q^T (k) or W_V W_O (v) of the later head B. Draws an
+                        [L*H, L*H] heatmap, senders down, receivers across (0 where the sender is not in an
+                        earlier layer; blank where a head has all-zero weights), and lists the strongest pairs.
+                        'save comp.npy' writes the matrix, .csv one pair a row, .json the whole result.
+                        Examples:
+                          compose k
+                          compose q""",
+                        (s, before) -> before.isEmpty() ? List.of("q", "k", "v") : List.of(), DetectCommands::compose),
                 new Command("selftest", "selftest",
                         "check jlens on the known-answer model: detectors, ablations, sweeps, patching, DLA, lens",
                         """
@@ -48,9 +67,13 @@ final class DetectCommands {
                         the induction head, or the previous-token head that feeds it, collapses that, and that
                         the fast ablation sweep equals its naive oracle; then that patching, direct logit
                         attribution and the logit lens conserve what they should and find the wired path
-                        (previous-token head -> induction head). One line per check, PASS or FAIL with
+                        (previous-token head -> induction head), and that composition scores find each stated
+                        composition (previous-token into induction by K; the IOI circuit's duplicate-token into
+                        S-inhibition by K and S-inhibition into the name mover by Q). One line per check, PASS or FAIL with
                         its numbers; in a script a FAIL makes jlens exit 1. With --device gpu this is the check
-                        to run on a new GPU server:  ./jlens --device gpu -c selftest""",
+                        to run on a new GPU server: ./jlens --device gpu -c selftest
+                        Example:
+                          selftest""",
                         Command.ArgCompleter.NONE, DetectCommands::selftest));
     }
 
@@ -130,6 +153,60 @@ final class DetectCommands {
         }
         String line = "detect " + kind.label() + (overSet ? " set" : n == null ? "" : " random " + n + " seed " + seed) + flags;
         s.lastResult(Result.of("detect", line, params, r));
+    }
+
+    private static void compose(Session s, Args a) {
+        QkvPart part;
+        try {
+            part = QkvPart.parse(a.next("q, k or v"));
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage() + "; usage: " + a.usage());
+        }
+        a.end();
+        Composition.Scores r = s.workspace().compose(part);
+        String p = part.name();
+        s.println(p + "-composition: how much each later head's " + part.label() + " input reads each earlier head's output"
+                + " (weights only, 0 to 1)");
+        List<int[]> pairs = new ArrayList<>();
+        int undefined = 0;
+        for (int i = 0; i < r.rowCount(); i++) {
+            Object[] row = r.row(i);
+            float v = (Float) row[4];
+            if (Float.isNaN(v)) {
+                undefined++;
+            } else {
+                pairs.add(new int[] {(Integer) row[0], (Integer) row[1], (Integer) row[2], (Integer) row[3]});
+            }
+        }
+        pairs.sort((x, y) -> Float.compare(r.get(y[0], y[1], y[2], y[3]), r.get(x[0], x[1], x[2], x[3])));
+        TextTable table = new TextTable("rank", "sender", "receiver", "score");
+        for (int i = 0; i < Math.min(5, pairs.size()); i++) {
+            int[] q = pairs.get(i);
+            table.row(i + 1, q[0] + "." + q[1], q[2] + "." + q[3], r.get(q[0], q[1], q[2], q[3]));
+        }
+        s.out().print(table);
+        if (undefined > 0) {
+            s.println(undefined + " pairs are undefined (a head whose weights are all zero) and left blank");
+        }
+        Heatmap map = new Heatmap(r.matrix()).title(p + "-composition, sender (row) into receiver (column)")
+                .rowLabels(r.labels()).columnLabels(r.labels()).xLabel("receiver: " + part.label() + " input")
+                .yLabel("sender: OV").colormap(Colormaps.MAGMA).colorLabel("score").range(0, maxOrOne(r.values()));
+        s.draw(map, null); // what the screen has left: each sender gets rows of its own when they fit
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("input", part.label());
+        params.put("definition", "|W_OV(A) W(B)|_F / (|W_OV(A)|_F |W(B)|_F), TransformerLens's all_composition_scores");
+        s.lastResult(Result.of("compose", "compose " + part.label(), params, r));
+    }
+
+    /** The colour range's top: the largest finite score, or 1 when there is none. */
+    private static double maxOrOne(float[] values) {
+        double max = 0;
+        for (float v : values) {
+            if (Float.isFinite(v)) {
+                max = Math.max(max, v);
+            }
+        }
+        return max > 0 ? max : 1;
     }
 
     private static void selftest(Session s, Args a) {

@@ -40,10 +40,13 @@ final class FeatureCommands {
                                                       residual as rows of their own, adding up to the total
                         'feature F' shows one feature on every token.
                         Examples:
+                          text "The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog."
+                          sae load known
                           features
                           features 5 top 20
-                          features top 85 over corpus.txt 20
-                          features dla -1 " Mary" - " John\"""",
+                          prompts examples/known-prompts.jsonl
+                          features top 3290 over set 5
+                          features dla -1 " cat" - " dog\"""",
                         FeatureCommands::completeFeatures, FeatureCommands::features),
                 new Command("feature", "feature F", "one SAE feature on every token, its top promoted and suppressed tokens",
                         """
@@ -52,7 +55,9 @@ final class FeatureCommands {
                         decoder direction promotes and suppresses most through the unembedding, and how many tokens
                         it fires on. 'save f.npy' writes its activations [T], 'save f.csv' one row per token.
                         Example:
-                          feature 85""",
+                          text "The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog."
+                          sae load known
+                          feature 3290""",
                         Command.ArgCompleter.NONE, FeatureCommands::feature));
     }
 

@@ -76,7 +76,7 @@ final class Format {
         boolean joinable = false;
         for (String line : text.split("\n", -1)) {
             boolean prose = !line.isEmpty() && !line.startsWith(" ");
-            if (joinable && prose) {
+            if (joinable && prose && !line.matches("Examples?:")) { // the examples' heading starts a line
                 out.append(' ').append(line);
             } else {
                 if (out.length() > 0) {

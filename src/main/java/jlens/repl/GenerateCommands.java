@@ -39,10 +39,12 @@ final class GenerateCommands {
                 Then 'save X.npy' writes the new token ids (int64 [N]), 'save X.json' ids, pieces, text and
                 log-probs, 'save X.csv' one row per new token.
                 Examples:
+                  text "The cat sat on the mat. The cat sat on the mat."
                   generate 20
                   generate 30 sample temp 0.8 top-k 40 seed 1
-                  generate 20 with ablate head 4 layer 9
-                  generate 20 with ablate head 1 layer 0 token -2 with ablate head 2 layer 1 mean""",
+                  generate 20 with ablate head 2 layer 1
+                  prompts examples/known-prompts.jsonl
+                  generate 5 with ablate head 1 layer 0 token -2 with ablate head 2 layer 1 token -2 mean""",
                 GenerateCommands::complete, GenerateCommands::generate);
     }
 

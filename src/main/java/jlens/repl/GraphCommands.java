@@ -31,10 +31,13 @@ final class GraphCommands {
                         an approximation shown beside the exact grid with their correlation.
                         Needs 'corrupt' and 'metric'. save X.npy writes the normalised [L, H] grid; .json also the
                         raw metric per sender, m_clean and m_corrupt; .csv one row per sender.
-                        Examples:
+                        Examples (on the known-answer model: 0.1 reaches the induction head 1.2 through its keys):
+                          text "one two three four one two three four"
+                          corrupt "one two three five one two three four"
+                          metric logprob " four" pos -2
                           path
-                          path to 9.6,9.9 q
-                          path to 1.4 k --approx""",
+                          path to 1.2 k
+                          path to 1.2 q --approx""",
                         (s, before) -> before.isEmpty() ? List.of("to", "--approx")
                                 : before.size() == 1 && before.get(0).equals("to") ? List.of("final")
                                 : before.size() == 2 && !before.get(1).equals("final") ? List.of("q", "k", "v") : List.of("--approx"),
@@ -55,14 +58,17 @@ final class GraphCommands {
                         reads it), .csv one edge a row, .npy the scores in the graph's order; 'load X.json' reads
                         a graph file back.
                         Examples:
+                          text "one two three four one two three four"
+                          corrupt "one two three five one two three four"
+                          metric logprob " four" pos -2
                           edges eap-ig
                           edges exact
-                          edges eap-ig steps 10 set
-                          save edges.json""",
+                          save edges.json
+                          load edges.json""",
                         (s, before) -> before.isEmpty() ? List.of("exact", "eap", "eap-ig")
                                 : before.get(0).equals("eap-ig") && before.size() == 1 ? List.of("steps", "set") : List.of("set"),
                         GraphCommands::edges),
-                new Command("circuit", "circuit top N | threshold T | greedy N | eval [set] | curve [POINTS] [set]",
+                new Command("circuit", "circuit top N | threshold T | greedy N | show | eval [set] | curve [POINTS] [set]",
                         "choose a circuit from the last edge scores, run it, or sweep its faithfulness over sizes",
                         """
                         Chooses a circuit from the last edge scores as EAP-IG does: top N (the N edges of largest
@@ -72,13 +78,22 @@ final class GraphCommands {
                         sender and shows its metric and faithfulness (m_circuit - m_corrupt) / (m_clean -
                         m_corrupt): the full graph gives 1, no edges 0. curve evaluates the top-n circuits over
                         POINTS sizes (default 12) spaced on a log scale and draws the faithfulness.
-                        save X.json writes the circuit as EAP-IG's graph file, .csv every edge with in_graph.
+                        Choosing draws the circuit: layers as rows from the input to the logits, heads and MLPs as
+                        boxes, edges by score (colour and sign), q/k/v inputs marked; the strongest edges that fit
+                        the screen, 'view' pages the rest; show draws the current circuit again.
+                        save X.json writes the circuit as EAP-IG's graph file, .csv every edge with in_graph, .dot
+                        Graphviz, .svg/.png the figure.
                         Examples:
+                          text "one two three four one two three four"
+                          corrupt "one two three five one two three four"
+                          metric logprob " four" pos -2
                           edges eap-ig
                           circuit top 20
+                          circuit show
+                          save circuit.dot
                           circuit eval
                           circuit curve""",
-                        (s, before) -> before.isEmpty() ? List.of("top", "threshold", "greedy", "eval", "curve")
+                        (s, before) -> before.isEmpty() ? List.of("top", "threshold", "greedy", "show", "eval", "curve")
                                 : List.of("set"),
                         GraphCommands::circuit));
     }
@@ -200,7 +215,11 @@ final class GraphCommands {
                 }
                 GraphView.curve(s, c, "circuit curve " + points + (overSet ? " set" : ""));
             }
-            default -> throw new UserError("circuit takes top N, threshold T, greedy N, eval or curve, not '" + Format.visible(word)
+            case "show" -> {
+                a.end();
+                GraphView.circuit(s, Session.user(() -> ws.discovery().circuit()), "circuit show");
+            }
+            default -> throw new UserError("circuit takes top N, threshold T, greedy N, show, eval or curve, not '" + Format.visible(word)
                     + "'; usage: " + a.usage());
         }
     }

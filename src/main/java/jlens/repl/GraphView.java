@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import jlens.chart.Chart;
+import jlens.chart.CircuitDiagram;
 import jlens.chart.Heatmap;
 import jlens.chart.LinePlot;
 import jlens.chart.SmallMultiples;
@@ -95,14 +96,31 @@ public final class GraphView {
         s.println("circuit (" + c.rule() + ", pruned as EAP-IG prunes): " + c.edgeCount() + " edges, " + nodes + " nodes (logits included)");
         if (c.edgeCount() > 0) {
             topEdges(s, c.graph(), c.scores(), c.edges());
+            draw(s, c, line);
         } else {
             s.println("no edge has a path from the input to the logits; take more edges (circuit top N, greedy N)");
         }
-        s.println("'circuit eval' runs it; 'save circuit.json' writes EAP-IG's graph file");
+        s.println("'circuit eval' runs it; 'view' pages the drawing; 'save circuit.json' writes EAP-IG's graph file,"
+                + " .dot Graphviz, .svg/.png the figure");
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("rule", c.rule());
         params.put("edges", c.edgeCount());
         s.lastResult(Result.of("circuit", line, params, c));
+    }
+
+    /**
+     * The circuit drawn (layers as rows, edges by score, q/k/v marked), the strongest edges that fit the screen, and
+     * for 'view' pages of the rest at the pager's size; the last chart, so 'save X.dot|svg|png' draws it.
+     */
+    private static void draw(Session s, Circuit.Selection c, String line) {
+        Map<String, Double> scored = new LinkedHashMap<>();
+        for (String edge : c.edgeNames()) {
+            scored.put(edge, c.scores()[c.graph().indexOf(edge)]);
+        }
+        CircuitDiagram diagram = new CircuitDiagram(scored).title(line + " (" + c.rule() + ")").scoreLabel("edge score");
+        List<CircuitDiagram> pages = diagram.pages(s.settings().width(), Math.max(12, s.settings().height()), s.style());
+        List<String> titles = IntStream.range(0, pages.size()).mapToObj(i -> line + ", page " + (i + 1) + " of " + pages.size()).toList();
+        s.draw(diagram, new Figure(titles, 0, pages::get));
     }
 
     public static void eval(Session s, Circuit.Eval e, String line) {

@@ -33,11 +33,14 @@ final class HistCommands {
                 title), each heatmap then coloured up to its own largest density.
                 Position 0 is left out unless --pos0 or 'set pos0 on'. Needs 'hook layer all' and 'run'.
                 Examples:
-                  hist 5
-                  hist 5 --range -5 5
+                  text "The cat sat on the mat. The cat sat on the mat."
+                  hook layer all
+                  run
+                  hist 1
+                  hist 1 --range -5 5
+                  save hist1.csv
                   hist all
-                  hist all --auto
-                  save hist5.csv""",
+                  hist all --auto""",
                 (s, before) -> before.isEmpty() ? HookCommands.concat(Completions.layers(s, true), List.of("--pos0", "--range", "--auto"))
                         : List.of("--pos0", "--range", "--auto"),
                 HistCommands::hist);

@@ -22,8 +22,9 @@ final class HookCommands {
                         Negative layers count from the end. 'hooks all' lists every name.
                         Examples:
                           hook layer all
-                          hook layer 5
-                          hook blocks.3.attn.hook_z q5 pattern -1""",
+                          hook layer 1
+                          hook blocks.1.attn.hook_z q1
+                          hook pattern -1""",
                         (s, before) -> before.isEmpty() ? concat(List.of("layer"), Completions.hookNames(s))
                                 : before.get(0).equals("layer") && before.size() == 1 ? Completions.layers(s, true)
                                 : Completions.hookNames(s),
@@ -34,8 +35,10 @@ final class HookCommands {
                         names, or 'layer N' for a layer's c_attn). The last run's activations stay until the next
                         run.
                         Examples:
-                          unhook
-                          unhook q5""",
+                          hook layer all
+                          hook q1
+                          unhook q1
+                          unhook""",
                         (s, before) -> s.workspace().captured(),
                         (s, a) -> {
                             List<String> specs = new ArrayList<>();
@@ -44,7 +47,7 @@ final class HookCommands {
                                     specs.add(HookPoint.block(a.nextIndex("layer", s.workspace().config().nLayer(), "the model has "
                                             + s.workspace().config().nLayer() + " layers"), HookPoint.QKV));
                                 } else {
-                                    specs.add(a.next("a hook name"));
+                                    specs.add(nextName(a));
                                 }
                             }
                             List<String> removed = s.workspace().uncapture(specs);
@@ -68,6 +71,8 @@ final class HookCommands {
                         (replacing the last run's) and keeps the logits. The capture must fit the budget
                         ('set budget 4G'). Ctrl-C stops it between layers; the hooks never outlive the pass.
                         Example:
+                          text "The cat sat on the mat. The cat sat on the mat."
+                          hook layer all
                           run""",
                         Command.ArgCompleter.NONE,
                         (s, a) -> {
@@ -80,6 +85,15 @@ final class HookCommands {
                                     + c.size() + " hook point" + (c.size() == 1 ? "" : "s") + " (" + Format.bytes(c.bytes()) + ")"
                                     + (c.size() == 0 ? "; 'hook layer all' first to capture Q/K/V" : ""));
                         }));
+    }
+
+    /** A hook name; a short form's layer may follow it as a word of its own ({@code pattern -1}, {@code resid_pre 3}). */
+    private static String nextName(Args a) {
+        String name = a.next("a hook name");
+        if (a.hasNext() && a.peek().matches("-?[0-9]+") && !name.matches(".*[0-9]")) {
+            return name + " " + a.next("a layer");
+        }
+        return name;
     }
 
     private static void hook(Session s, Args a) {
@@ -99,7 +113,7 @@ final class HookCommands {
                     specs.add(HookPoint.block(l, HookPoint.QKV));
                 }
             } else {
-                specs.add(a.next("a hook name"));
+                specs.add(nextName(a));
             }
         }
         int before = s.workspace().captured().size();

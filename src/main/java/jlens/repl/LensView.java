@@ -16,6 +16,7 @@ public final class LensView {
 
     /** Prints the per-layer table, the top tokens by layer and the chart of {@code r}, kept for {@code save}. */
     public static void show(Session s, LogitLensResult r, String token) {
+        boolean topFits = true;
         String[] pieces = s.workspace().model().tokenizer().pieces(new long[] {r.target()});
         String name = Format.visible(pieces[0]);
         s.println("logit lens at position " + r.position() + " (" + Format.visible(s.workspace().tokenPieces()[r.position()]) + "), token '" + name
@@ -32,13 +33,30 @@ public final class LensView {
         }
         // The per-layer table repeats the chart's two lines (and the top token at this position, in the table
         // below); on a short screen it gives way, so the command line, the top tokens and the chart stay in view.
-        String check = "check: the last row equals the model's own log-probs (max |diff| over the vocabulary "
+        // On a screen too short for all of it, the tables give way before the chart does: the per-layer table first
+        // (the chart draws its two columns), then the top tokens, in one line saying where their numbers are.
+        String check = "check: the last row equals the model's own log-probs (max |diff| "
                 + Format.num(r.finalRowMaxAbsDiff()) + ")";
         TopTokens top = topTokenTable(s, r);
-        s.tableBeforeCharts(table, 1, "lens.csv", s.printedLines(check) + s.printedLines(top.heading()) + (int) top.table().lines().count());
+        String text = table.toString();
+        int tableLines = (int) text.lines().count();
+        int topLines = s.printedLines(top.heading()) + (int) top.table().lines().count();
+        String perLayerLeftOut = "(the per-layer table is left out to keep the chart on screen; 'save lens.csv' writes it)";
+        String bothLeftOut = "(the per-layer table and the top tokens by layer are left out to keep the chart on screen;"
+                + " 'save lens.csv' and 'save lens.json' write them)";
+        int chart = Console.MIN_HEIGHT + 4;
+        int checkLines = s.printedLines(check);
+        if (s.fits(1, chart, tableLines + checkLines + topLines)) {
+            s.out().print(text);
+        } else {
+            topFits = s.fits(1, chart, s.printedLines(perLayerLeftOut) + checkLines + topLines);
+            s.println(topFits ? perLayerLeftOut : bothLeftOut);
+        }
         s.println(check);
-        s.println(top.heading());
-        s.out().print(top.table());
+        if (topFits) {
+            s.println(top.heading());
+            s.out().print(top.table());
+        }
         double[] rows = IntStream.range(0, r.rowCount()).asDoubleStream().toArray();
         double[] ranks = IntStream.of(r.rankTarget()).asDoubleStream().toArray();
         LinePlot plot = new LinePlot("logit lens: '" + name + "' at position " + r.position() + " by layer (last point: the model's output)")

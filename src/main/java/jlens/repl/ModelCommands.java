@@ -33,8 +33,7 @@ final class ModelCommands {
                         Examples:
                           load gpt2-large
                           load gpt2 --process tl
-                          load ./models/my-gpt2
-                          load edges.json""",
+                          load ./models/my-gpt2""",
                         (s, before) -> before.isEmpty() ? List.of("gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "known", Completions.FILES)
                                 : before.get(before.size() - 1).equals("--process") ? List.of("tl", "none") : List.of("--process"),
                         (s, a) -> {

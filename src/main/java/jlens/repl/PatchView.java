@@ -22,6 +22,50 @@ public final class PatchView {
     private PatchView() {}
 
     /**
+     * Why a patching grid is empty when the clean and corrupted metrics are equal, said in words: the model does not
+     * tell the two apart, so it does not do the task the prompts pose (a model without the circuit the task needs),
+     * and what to try instead. {@code where} says where the raw numbers are.
+     */
+    static String noChange(Session s, String where) {
+        boolean known = s.workspace().circuits().isPresent();
+        return "no change between clean and corrupt (m_clean = m_corrupt): this model does not do this task, so no cell has an"
+                + " effect to normalise (NaN) and there is no grid to draw; try " + (known
+                        ? "'load gpt2', or the known-answer model's induction prompts: 'prompts examples/known-prompts.jsonl'"
+                                + " (or 'help workflow')"
+                        : "a corruption that changes the answer, or a larger model ('load gpt2-medium')")
+                + "; " + where;
+    }
+
+    /**
+     * A reason for equal metrics that lies in the two texts rather than the model: the metric reads a position before
+     * the first token where they differ (a causal model's output there cannot change), or they do not differ at all.
+     */
+    static java.util.Optional<String> textReason(Session s) {
+        try {
+            long[] clean = s.workspace().ids();
+            long[] corrupt = s.workspace().patching().corruptIds();
+            int first = 0;
+            while (first < clean.length && first < corrupt.length && clean[first] == corrupt[first]) {
+                first++;
+            }
+            int at = s.workspace().patching().metric().at(clean.length);
+            if (first == clean.length) {
+                return java.util.Optional.of("no change between clean and corrupt: the two texts are the same, so patching"
+                        + " changes nothing and there is no grid to draw; give a corrupted text that differs ('help corrupt')");
+            }
+            if (at < first) {
+                return java.util.Optional.of("no change between clean and corrupt: the metric reads position " + at
+                        + ", before the first token where the texts differ (" + first + "), and nothing after a position"
+                        + " reaches it; there is no grid to draw (NaN): move the metric to position " + first + " or later ('metric"
+                        + " ... pos P')");
+            }
+        } catch (RuntimeException e) {
+            // no reason of the texts' own to give; the general one follows
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Prints and draws {@code r}, kept as the session's last result for {@code save}.
      *
      * @param exact the exact grid of the same experiment, to set beside an estimate; or null
@@ -37,8 +81,7 @@ public final class PatchView {
                         + " cells run, the others equal the corrupted run exactly") + ", " + Format.num(r.seconds()) + " s");
         boolean undefined = PatchResult.sameMetric(r.mClean(), r.mCorrupt());
         if (undefined) {
-            s.println("the two texts give the same metric: the normalised values are not defined (NaN), so there is no grid to draw;"
-                    + " the raw metric of every cell is in 'save X.json'");
+            s.println(textReason(s).orElseGet(() -> noChange(s, "the raw metric of every cell is in 'save X.json'")));
         }
         int height = Math.max(s.settings().height(), r.shape()[0] * (byHeadAndPosition(kind) ? r.shape()[1] : 1) / 2 + 8);
         String check = selfCheck == null ? null : "check: patching the text into itself gives m_clean in every cell (max |m - m_clean| "

@@ -31,10 +31,12 @@ final class ProbeCommands {
                         (or the top token when the set has no answers), per prompt and their mean; 'corrupt' runs
                         the corrupted prompts. 'save X.csv' writes every prompt's row.
                         Examples:
+                          text "The cat sat on the mat. The cat sat on the mat."
                           logprobs
                           logprobs 5
-                          logprobs set
-                          save logprobs.csv""",
+                          save logprobs.csv
+                          prompts examples/known-prompts.jsonl
+                          logprobs set""",
                         (s, before) -> before.isEmpty() ? withSet(Completions.positions(s))
                                 : before.size() == 1 && before.get(0).equalsIgnoreCase("set") ? List.of("corrupt") : List.of(),
                         ProbeCommands::logprobs),
@@ -44,6 +46,7 @@ final class ProbeCommands {
                         the layer as small multiples, queries down and keys across, labelled with the tokens.
                         Runs the text if needed. In 'view', the arrow keys move between heads.
                         Examples:
+                          text "The cat sat on the mat. The cat sat on the mat."
                           pattern 1 2
                           pattern -1""",
                         (s, before) -> before.isEmpty() ? Completions.layers(s, false) : before.size() == 1 ? Completions.heads(s, false) : List.of(),
@@ -63,12 +66,14 @@ final class ProbeCommands {
                         replaced by its mean over the set (position by position, or at token P only), and every
                         prompt's logit difference (or answer log-prob) is compared with the clean run.
                         Examples:
-                          ablate head 4 token -2
-                          ablate head 1 layer 0 mean
+                          text "The cat sat on the mat. The cat sat on the mat."
+                          ablate head 2 token -2
                           ablate head 2 token -2 layer 1
                           ablate head all token -2
                           ablate head 1 token -2 at v
-                          save ablation.csv""",
+                          save ablation.csv
+                          prompts examples/known-prompts.jsonl
+                          ablate head 2 layer 1 mean""",
                         (s, before) -> before.isEmpty() ? List.of("head")
                                 : before.size() == 1 ? Completions.heads(s, true)
                                 : before.size() == 2 ? List.of("token")

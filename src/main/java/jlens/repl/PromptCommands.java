@@ -45,7 +45,7 @@ final class PromptCommands {
                 keeps the set, made again for the new model (or dropped, saying why, when it no longer fits).
                 Examples:
                   prompts ioi 50 seed 1
-                  prompts ioi.jsonl
+                  prompts examples/known-prompts.jsonl
                   prompts""",
                 (s, before) -> before.isEmpty() ? List.of("ioi", Completions.FILES) : before.size() == 2 && before.get(0).equals("ioi") ? List.of("seed") : List.of(),
                 PromptCommands::prompts);
@@ -120,6 +120,13 @@ final class PromptCommands {
         s.println("mean over the set: " + mean("top-token log-prob", sums.topLogprob())
                 + (sums.answerLogprob().count() > 0 ? "; " + mean("answer log-prob", sums.answerLogprob()) : "")
                 + (sums.logitDiff().count() > 0 ? "; " + mean("logit difference", sums.logitDiff()) : ""));
+        if (!corrupt && sums.logitDiff().count() > 0 && !(sums.logitDiff().mean() > 0)) {
+            s.println("the answers are not preferred to the wrong tokens (mean logit difference " + Format.num(sums.logitDiff().mean())
+                    + ", not above 0): this model does not do this task, so patching and ablation over the set will find"
+                    + " no effect; try " + (s.workspace().circuits().isPresent()
+                            ? "'load gpt2', or the known-answer model's induction prompts: 'prompts examples/known-prompts.jsonl'"
+                            : "a larger model ('load gpt2-medium') or other prompts"));
+        }
         double[] flat = new double[scores.rows().size() * 3];
         for (int i = 0; i < scores.rows().size(); i++) {
             PromptScore r = scores.rows().get(i);
@@ -234,8 +241,7 @@ final class PromptCommands {
         PatchView.Grid grid = new PatchView.Grid(kind, r.shape(), r.normalized(), r.raw(), pieces);
         boolean undefined = PatchResult.sameMetric(r.mClean(), r.mCorrupt());
         if (undefined) {
-            s.println("the mean clean and corrupted metrics are equal: the normalised values are not defined (NaN), so there is no"
-                    + " grid to draw; the raw means of every cell are in 'save X.json'");
+            s.println(PatchView.noChange(s, "the raw means of every cell are in 'save X.json'"));
         } else {
             PatchView.topCells(s, grid, height, 0, "'save X.npy' writes the mean grid");
         }

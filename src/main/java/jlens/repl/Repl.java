@@ -29,6 +29,7 @@ public final class Repl {
     private final Session session;
     private final Interpreter interpreter;
     private final LineReader reader;
+    private final boolean firstStart; // no history yet: a newcomer, who gets the start screen
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "jlens-command");
         t.setDaemon(true);
@@ -49,6 +50,7 @@ public final class Repl {
         TerminalTraits.of(terminal).applyTo(session); // as ./jlens jshell finds them (TerminalTraits.main)
         DefaultParser parser = new DefaultParser();
         parser.setEscapeChars(new char[0]); // backslashes belong to the text ("\n") and to Java, not to the parser
+        this.firstStart = history != null && !java.nio.file.Files.exists(history, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         if (history != null) {
             java.util.Optional<String> problem = History.problem(history);
             if (problem.isPresent()) {
@@ -82,6 +84,9 @@ public final class Repl {
     /** Runs until {@code quit} or Ctrl-D. */
     public void run() {
         session.println(Banner.text(session));
+        if (firstStart) {
+            session.println(Format.reflow(HelpTopics.start(session)));
+        }
         terminal.flush();
         while (!session.quitRequested()) {
             String input;
@@ -92,7 +97,12 @@ public final class Repl {
             } catch (EndOfFileException e) {
                 break;
             }
-            if (input == null || input.isBlank()) {
+            if (input == null) {
+                continue;
+            }
+            if (session.tour().active() && (input.isBlank() || input.strip().equalsIgnoreCase("q"))) {
+                input = input.isBlank() ? "tour next" : "tour stop"; // Enter: the next step; q: leave the tour
+            } else if (input.isBlank()) {
                 continue;
             }
             try {
@@ -123,9 +133,14 @@ public final class Repl {
         }
     }
 
+    /** The prompt: {@code tour> } while a tour is under way (Enter then runs its next step). */
+    static String prompt(Session s) {
+        return s.tour().active() ? Tour.PROMPT : PROMPT;
+    }
+
     /** A line, or several when Java is not complete yet (an open brace). */
     private String readInput() {
-        String first = reader.readLine(PROMPT);
+        String first = reader.readLine(prompt(session));
         if (first == null) {
             return null;
         }

@@ -47,9 +47,10 @@ final class SaeCommands {
                         What an SAE does stands among the changes in force like a steering vector: every analysis
                         and generate honours it, 'steers' lists it, 'unsteer N' removes it.
                         Examples:
-                          sae load ./saes/blocks.8.hook_resid_pre
+                          sae load known
+                          text "The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog."
                           sae on --error
-                          sae ablate 1337 42
+                          sae ablate 3290 13
                           sae stats""",
                         SaeCommands::complete, SaeCommands::sae),
                 new Command("saes", "saes", "list the loaded SAEs and what each does to the model",

@@ -4,6 +4,7 @@ import jlens.analysis.AnalysisResult;
 import jlens.analysis.Npy;
 import jlens.analysis.NdData;
 import jlens.chart.Chart;
+import jlens.chart.CircuitDiagram;
 import jlens.figure.Figures;
 
 import ai.djl.ndarray.NDArray;
@@ -38,13 +39,20 @@ final class SaveCommand {
                   .txt   the last chart or table as drawn, plain; .ansi with its colours
                   .png   the last chart as a figure for a paper or a slide: same data, axes, labels,
                          legend and colour bar, on white (1800 x 1120 pixels); .svg the same as vectors
+                  .dot   the last circuit drawing as Graphviz DOT (dot -Tsvg FILE.dot -o FILE.svg)
                 The file is written to a temporary file and renamed, and an existing file is only replaced
                 with --force.
                 Examples:
+                  text "The cat sat on the mat. The cat sat on the mat."
+                  hook layer all
+                  run
+                  var
                   save variances.csv
-                  save qkv3.npy blocks.3.attn.hook_qkv
+                  save qkv1.npy blocks.1.attn.hook_qkv
+                  hist 1
+                  save hist.txt
                   save hist.txt --force
-                  save ablation.svg""",
+                  save hist.svg""",
                 (s, before) -> before.isEmpty() ? List.of(Completions.FILES)
                         : before.size() == 1 ? HookCommands.concat(s.workspace().hasRun() ? s.workspace().cache().names() : List.of(), List.of("--force"))
                         : List.of("--force"),
@@ -108,8 +116,17 @@ final class SaveCommand {
                 s.println("saved " + SaveTarget.quote(file) + " (the last chart as a figure" + (ext.equals("png") ? ", "
                         + Figures.WIDTH * Figures.PNG_SCALE + " x " + Figures.HEIGHT * Figures.PNG_SCALE + " pixels)" : ")"));
             }
+            case "dot" -> {
+                if (!(s.lastChart() instanceof CircuitDiagram circuit)) {
+                    throw new UserError("a .dot file holds a circuit; draw one first, then save " + file);
+                }
+                String text = circuit.toDot();
+                SaveTarget.write(path, force, out -> writeText(out, text));
+                s.println("saved " + SaveTarget.quote(file) + " (Graphviz DOT, " + circuit.edges().size()
+                        + " edges; dot -Tsvg draws it)");
+            }
             default -> throw new UserError("unknown format '" + (ext.isEmpty() ? file : "." + ext)
-                    + "'; end the file name with .csv, .npy, .json, .txt, .ansi, .png or .svg");
+                    + "'; end the file name with .csv, .npy, .json, .txt, .ansi, .png, .svg or .dot");
         }
     }
 

@@ -32,6 +32,7 @@ public final class Session extends SessionScreen implements AutoCloseable {
     private boolean changesSaid; // the line naming the changes in force, once per command
     private Interpreter interpreter;
     private Viewer viewer = Viewer.NONE;
+    private final Tour tour = new Tour(this);
 
     public Session(PrintWriter out, ModelSource modelSource) {
         super(out);
@@ -60,6 +61,18 @@ public final class Session extends SessionScreen implements AutoCloseable {
      * @throws UserError when the line is wrong or the command fails; the session is then unchanged
      */
     public void exec(String line) {
+        exec(line, true);
+    }
+
+    /**
+     * Runs a command line from inside another command ({@code tour}'s steps): what was printed before it still counts
+     * against the screen, so its chart leaves the lines above it in view.
+     */
+    void execWithin(String line) {
+        exec(line, false);
+    }
+
+    private void exec(String line, boolean newCommand) {
         List<String> words = Words.split(line.strip());
         if (words.isEmpty() || isComment(line)) {
             return;
@@ -67,7 +80,9 @@ public final class Session extends SessionScreen implements AutoCloseable {
         String name = words.get(0);
         Command c = commands.find(name).orElseThrow(() -> unknown(name));
         workspace.captureBudgetBytes(settings.captureBudgetBytes());
-        console.commandStarted();
+        if (newCommand) {
+            console.commandStarted();
+        }
         changesSaid = false;
         try {
             c.action().run(this, new Args(c.usage(), words.subList(1, words.size())));
@@ -129,6 +144,11 @@ public final class Session extends SessionScreen implements AutoCloseable {
 
     void interpreter(Interpreter i) {
         interpreter = i;
+    }
+
+    /** The guided tour: whether one is under way, and its next step. */
+    Tour tour() {
+        return tour;
     }
 
     public Viewer viewer() {

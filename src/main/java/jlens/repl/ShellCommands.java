@@ -11,14 +11,24 @@ final class ShellCommands {
 
     static List<Command> all() {
         return List.of(
-                new Command("help", "help [COMMAND]", "list the commands, or explain one with examples",
+                new Command("help", "help [COMMAND|start|workflow]", "list the commands, or explain one with examples",
                         """
                         Without an argument, lists every command with a one-line summary. 'help NAME' shows how
-                        to write the command, what it does, and examples.
+                        to write the command, what it does, and examples. 'help start' shows the start screen
+                        (the bundled known-answer model, and the tour); 'help workflow' the commands from a text
+                        to a circuit, in order.
                         Examples:
                           help
-                          help ablate""",
-                        (s, before) -> before.isEmpty() ? s.commands().all().stream().map(Command::name).toList() : List.of(),
+                          help ablate
+                          help workflow""",
+                        (s, before) -> {
+                            if (!before.isEmpty()) {
+                                return List.of();
+                            }
+                            List<String> words = new ArrayList<>(s.commands().all().stream().map(Command::name).toList());
+                            HelpTopics.TOPICS.forEach(t -> words.add(t.name()));
+                            return words;
+                        },
                         ShellCommands::help),
                 new Command("set", "set [KEY VALUE]",
                         "show or change settings: width, height, color, background, glyphs, bins, ...",
@@ -49,8 +59,7 @@ final class ShellCommands {
                         look for; --quiet shows only the output. It stops at the first failing line and names it
                         (FILE:LINE). A file may source others, not itself.
                         Examples:
-                          source examples/induction.jsh
-                          source examples/demo1-qkv.jsh --quiet""",
+                          source examples/induction.jsh""",
                         (s, before) -> before.isEmpty() ? List.of(Completions.FILES) : before.size() == 1 ? List.of("--quiet") : List.of(),
                         (s, a) -> {
                             boolean quiet = a.flag("--quiet");
@@ -78,6 +87,11 @@ final class ShellCommands {
         if (a.hasNext()) {
             String name = a.next("a command");
             a.end();
+            java.util.Optional<HelpTopics.Topic> topic = HelpTopics.find(name);
+            if (topic.isPresent() && s.commands().find(name).isEmpty()) {
+                s.println(Format.reflow(HelpTopics.text(topic.get(), s).strip()));
+                return;
+            }
             Command c = s.commands().find(name).orElseThrow(() -> s.unknown(name));
             s.println("usage: " + c.usage());
             s.println(c.summary());
@@ -100,6 +114,9 @@ final class ShellCommands {
         }
         s.println("Lines that are not commands run as Java (JShell); 'session' is this session.");
         s.println("'help NAME' explains a command with examples. Tab completes commands, layers, heads, hook names, files.");
+        for (HelpTopics.Topic t : HelpTopics.TOPICS) {
+            s.println("'help " + t.name() + "': " + t.summary() + ".");
+        }
     }
 
     private static void set(Session s, Args a) {

@@ -24,8 +24,11 @@ final class SplitCommands {
                 (see 'set layer'). Needs 'hook layer N' (or 'hook layer all') and 'run' first.
                 'save FILE.npy' afterwards writes the split array.
                 Examples:
-                  split qkv 5
-                  split heads 9 q""",
+                  text "The cat sat on the mat. The cat sat on the mat."
+                  hook layer all
+                  run
+                  split qkv 1
+                  split heads 1 q""",
                 (s, before) -> before.isEmpty() ? List.of("qkv", "heads")
                         : before.size() == 1 ? Completions.layers(s, false)
                         : before.get(0).equals("heads") && before.size() == 2 ? List.of("q", "k", "v") : List.of(),

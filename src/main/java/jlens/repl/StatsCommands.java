@@ -29,6 +29,9 @@ final class StatsCommands {
                         --pos0), as a table and a line plot against layer: demo 1 steps 4 and 6.
                         Needs 'hook layer all' and 'run'.
                         Examples:
+                          text "The cat sat on the mat. The cat sat on the mat."
+                          hook layer all
+                          run
                           var
                           save variances.csv""",
                         (s, before) -> List.of("--pos0"),
@@ -42,6 +45,9 @@ final class StatsCommands {
                         and the mean and std per layer: demo 2 steps 3-4.
                         Needs 'hook layer all' and 'run'.
                         Examples:
+                          text "The cat sat on the mat. The cat sat on the mat."
+                          hook layer all
+                          run
                           qkt 1
                           qkt all
                           save qkt.csv""",

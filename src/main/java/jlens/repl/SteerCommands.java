@@ -37,16 +37,19 @@ final class SteerCommands {
                         what is in force, 'unsteer N' removes one, 'unsteer' all; 'save v.npy' writes the last
                         vector (before its coefficient), which 'steer v.npy layer L' reads back.
                         Examples:
-                          steer " Love" - " Hate" layer 6 coeff 5
-                          steer "I talk about weddings constantly" - "I do not talk about weddings" layer 6 coeff 4 all
-                          steer mean set layer -4 coeff 8
-                          steer v.npy layer 6 coeff 2""",
+                          steer " Love" - " Hate" layer 1 coeff 5
+                          steer "I talk about weddings constantly" - "I do not talk about weddings" layer 1 coeff 4 all
+                          prompts examples/known-prompts.jsonl
+                          steer mean set layer -1 coeff 8
+                          save v.npy
+                          steer v.npy layer 1 coeff 2""",
                         SteerCommands::complete, SteerCommands::steer),
                 new Command("steers", "steers", "list the steering vectors (and other changes) in force",
                         """
                         Lists what is in force, by number: each steering vector with its layer, coefficient,
                         placement and size (|v|, before the coefficient). 'unsteer N' removes one.
                         Example:
+                          steer " Love" - " Hate" layer 1 coeff 5
                           steers""",
                         Command.ArgCompleter.NONE, SteerCommands::list),
                 new Command("unsteer", "unsteer [N|all]", "remove steering vector N, or all of them",
@@ -54,6 +57,8 @@ final class SteerCommands {
                         Removes what is in force: number N (as 'steers' lists them), or everything ('unsteer' or
                         'unsteer all'). The next run is of the model without it.
                         Examples:
+                          steer " Love" - " Hate" layer 1 coeff 5
+                          steer " cat" - " dog" layer 1
                           unsteer 1
                           unsteer""",
                         (s, before) -> before.isEmpty() ? numbers(s) : List.of(), SteerCommands::unsteer));

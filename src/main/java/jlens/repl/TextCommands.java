@@ -41,6 +41,7 @@ final class TextCommands {
                         Lists every token of the text: position, position from the end, token id, the BPE token
                         (Ġ is a space) and the text piece it stands for.
                         Example:
+                          text "The cat sat on the mat. The cat sat on the mat."
                           tokens""",
                         Command.ArgCompleter.NONE,
                         (s, a) -> {

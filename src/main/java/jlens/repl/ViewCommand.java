@@ -13,6 +13,9 @@ final class ViewCommand {
                 move between layers or heads where the chart has several; q or Esc returns to the prompt.
                 Needs a terminal (not in scripts).
                 Example:
+                  text "The cat sat on the mat. The cat sat on the mat."
+                  hook layer all
+                  run
                   hist all
                   view""",
                 Command.ArgCompleter.NONE,

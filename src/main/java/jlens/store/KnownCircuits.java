@@ -21,9 +21,17 @@ import java.util.Map;
  * @param currentToken attends to its own position
  * @param induction attends to the position after an earlier copy of the current token (its key reads the
  *     previous-token head's output: K-composition) and copies that token into the prediction
+ * @param ioi the IOI-like multi-hop circuit (duplicate-token, S-inhibition, name mover); null in a folder written
+ *     before it existed
  */
 public record KnownCircuits(KnownHead firstToken, KnownHead previousToken, KnownHead duplicateToken,
-                           KnownHead currentToken, KnownHead induction) {
+                           KnownHead currentToken, KnownHead induction, KnownIoiCircuit ioi) {
+    /** The single-head circuits without the IOI circuit. */
+    public KnownCircuits(KnownHead firstToken, KnownHead previousToken, KnownHead duplicateToken,
+            KnownHead currentToken, KnownHead induction) {
+        this(firstToken, previousToken, duplicateToken, currentToken, induction, null);
+    }
+
     public static final String FILE = "known_circuits.json";
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
@@ -44,7 +52,9 @@ public record KnownCircuits(KnownHead firstToken, KnownHead previousToken, Known
     public String describe() {
         return "previous-token head " + previousToken + ", induction head " + induction + " (its keys read "
                 + previousToken + "), duplicate-token head " + duplicateToken + ", first-token head " + firstToken
-                + ", current-token head " + currentToken;
+                + ", current-token head " + currentToken + (ioi == null ? "" : "; IOI: S-inhibition head "
+                + ioi.sInhibition() + " (its keys read " + ioi.duplicateToken() + "), name mover " + ioi.nameMover()
+                + " (its query reads " + ioi.sInhibition() + ")");
     }
 
     public void write(Path dir) throws IOException {

@@ -37,7 +37,16 @@ import jlens.sys.AtomicWriter;
  *   1.1 (idle)               zero weights: uniform attention, writes nothing
  *   1.2 induction head       query = current token, key = PREVIOUS (written by 0.1: K-composition),
  *                            value = the attended token, copied into the prediction
+ *   1.1 S-inhibition head    key = 0.2's "seen before" mark (K-composition): attends to an earlier repeated
+ *                            token; value = that token, written into a channel of its own
+ *   2.1 name mover           query = that channel (Q-composition), key = the name flag and the token: attends
+ *                            to the name that is not the repeated one and copies it into the prediction
+ *   2.0, 2.2 (idle)
  * </pre>
+ *
+ * <p>The last three make an IOI-like multi-hop circuit ({@link KnownIoiCircuit}): on "When Mary and John went to
+ * the store, John gave a drink to" the logit of " Mary" exceeds that of " John" by several nats, through
+ * 0.2 -> 1.1 -> 2.1 only.
  *
  * So on any text, a token that occurred before is followed by a confident prediction of what followed it then,
  * and every other prediction is uniform over the vocabulary. The MLPs are zero. Each circuit is one short method
@@ -50,7 +59,7 @@ import jlens.sys.AtomicWriter;
  */
 public final class KnownModelWriter {
     static final long SEED = 20240201L;
-    static final int N_LAYER = 2;
+    static final int N_LAYER = 3;
     static final int N_HEAD = 3;
     static final int N_POSITIONS = 1024;
     static final int VOCAB = 50257;
@@ -60,9 +69,42 @@ public final class KnownModelWriter {
     static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "vocab.json", "merges.txt",
             "tokenizer_config.json");
 
+    /** The tokens the model treats as names (the IOI prompts' names): each has the name flag in its embedding. */
+    public static final List<String> NAMES = List.of(" Mary", " John", " Tom", " James", " Dan", " Sid", " Martin",
+            " Amy", " Paul", " Kate", " Lisa", " Mark", " Mike", " David", " Peter", " Sarah", " Jack", " Sam", " Ben",
+            " Alex", " Emma", " Laura", " Jane", " Adam", " Eric", " Steve", " Rachel", " Andrew", " Michael",
+            " George", " Thomas", " Daniel", " Anna", " Alice", " Frank", " Grace", " Henry", " Kevin", " Ryan", " Scott");
+
+    private static final KnownHead S_INHIBITION = new KnownHead(1, 1);
+    private static final KnownHead NAME_MOVER = new KnownHead(2, 1);
+
     /** The wiring; {@link #write} builds exactly this. */
     public static final KnownCircuits CIRCUITS = new KnownCircuits(new KnownHead(0, 0), new KnownHead(0, 1),
-            new KnownHead(0, 2), new KnownHead(1, 0), new KnownHead(1, 2));
+            new KnownHead(0, 2), new KnownHead(1, 0), new KnownHead(1, 2), ioi(new KnownHead(0, 2)));
+
+    private static KnownIoiCircuit ioi(KnownHead dup) {
+        String d = "a" + dup.layer() + ".h" + dup.head();
+        String s = "a" + S_INHIBITION.layer() + ".h" + S_INHIBITION.head();
+        String n = "a" + NAME_MOVER.layer() + ".h" + NAME_MOVER.head();
+        return new KnownIoiCircuit("indirect object identification: after 'A and B ... B ... to', the logit of A"
+                + " exceeds that of B (the repeated name)", dup, S_INHIBITION, NAME_MOVER, NAMES,
+                List.of("input", "a0.h0", d, s, n, "logits"), List.of(
+                        new KnownIoiCircuit.Edge("input->" + d + "<q>", "embedding", "the current token"),
+                        new KnownIoiCircuit.Edge("input->" + d + "<k>", "embedding",
+                                "earlier tokens and positions (a token does not find itself)"),
+                        new KnownIoiCircuit.Edge(d + "->" + s + "<k>", "K",
+                                "the 'seen before' mark of the repeated name, which S-inhibition attends to"),
+                        new KnownIoiCircuit.Edge("a0.h0->" + s + "<q>", "Q", "a constant: the first-token head's mark,"
+                                + " the same at every position (the query's weights read it; nothing varies along it)"),
+                        new KnownIoiCircuit.Edge("input->" + s + "<k>", "embedding",
+                                "positions (not itself) and the first-position flag (its rest)"),
+                        new KnownIoiCircuit.Edge("input->" + s + "<v>", "embedding", "the repeated name's token"),
+                        new KnownIoiCircuit.Edge(s + "->" + n + "<q>", "Q",
+                                "the repeated name's identity and a 'fired' flag, in the S-inhibition channel"),
+                        new KnownIoiCircuit.Edge("input->" + n + "<k>", "embedding", "the name flag and each token"),
+                        new KnownIoiCircuit.Edge("input->" + n + "<v>", "embedding", "the attended name's token"),
+                        new KnownIoiCircuit.Edge(n + "->logits", "direct", "the copied name, into the prediction")));
+    }
 
     /** Logit of the copied token over the others' typical 0: e^-20 * 50257 leaves it ~99.9% of the mass. */
     static final double COPY_LOGIT = 20;
@@ -75,6 +117,8 @@ public final class KnownModelWriter {
     private final double s1 = KnownResidual.layer1Scale(); // what layer 1's LayerNorm divides by
 
     private KnownWriterState state;
+    private byte[] wte; // the token embeddings as F16 bytes, drawn in build() right after the position code
+    private final java.util.Map<Integer, double[]> nameVectors = new java.util.LinkedHashMap<>();
 
     private KnownModelWriter() {}
 
@@ -104,6 +148,9 @@ public final class KnownModelWriter {
         m.duplicateTokenHead(CIRCUITS.duplicateToken());
         m.currentTokenHead(CIRCUITS.currentToken());
         m.inductionHead(CIRCUITS.induction());
+        m.wte = m.tokenEmbeddings(nameIds()); // the same draws as before: nothing above takes from the generator
+        m.sInhibitionHead(CIRCUITS.ioi().sInhibition());
+        m.nameMoverHead(CIRCUITS.ioi().nameMover());
         m.unembedding();
         m.state = new KnownWriterState(CIRCUITS, m.positions.sidelobe(KnownPositions.N_FREQ, N_POSITIONS - 1),
                 m.positions.sidelobe(KnownPositions.N_FREQ_DUP, N_POSITIONS - 1));
@@ -120,7 +167,7 @@ public final class KnownModelWriter {
      * Token embeddings: a random direction per token (centred, norm sqrt(96)), stored twice, in TOKEN and OUTPUT;
      * zero elsewhere. Drawn after the position code, row by row, straight into F16 bytes.
      */
-    byte[] tokenEmbeddings() {
+    byte[] tokenEmbeddings(java.util.Set<Integer> names) {
         ByteBuffer out = ByteBuffer.allocate(VOCAB * D_MODEL * 2).order(ByteOrder.LITTLE_ENDIAN);
         double[] u = new double[D_TOKEN];
         short[] row = new short[D_MODEL];
@@ -141,6 +188,14 @@ public final class KnownModelWriter {
                 short h = SafetensorsWriter.toHalf((float) (u[i] * scale));
                 row[TOKEN + i] = h;
                 row[OUTPUT + i] = h; // the same rounded number: the two copies cancel exactly in ln_f
+            }
+            if (names.contains(v)) {
+                row[KnownResidual.NAME] = SafetensorsWriter.toHalf((float) KnownResidual.NAME_FLAG);
+                double[] t = new double[D_TOKEN];
+                for (int i = 0; i < D_TOKEN; i++) {
+                    t[i] = u[i] * scale;
+                }
+                nameVectors.put(v, t);
             }
             for (short h : row) {
                 out.putShort(h);
@@ -289,6 +344,185 @@ public final class KnownModelWriter {
         }
     }
 
+    // ---- the IOI-like circuit ----
+
+    /** S-inhibition: a repeated token's "seen before" mark over the others', in nats. */
+    static final double S_INHIBIT_MARK = 40;
+    /** ... minus this times kappa(i - j), so a repeated token does not find itself. */
+    static final double S_INHIBIT_SELF = 40;
+    /**
+     * ... and this for the first position, its rest when nothing before is repeated (LayerNorm shrinks the first
+     * position's mark to nothing under its flag).
+     */
+    static final double S_INHIBIT_REST = 18;
+    /** The channel's message gain and its "fired" flag. */
+    static final double CHANNEL_GAIN = 1;
+    static final double FIRED = 3;
+    /** Name mover: nats for a name once S-inhibition has fired, and against the repeated name (at cosine 1). */
+    static final double NAME_BONUS = 30;
+    static final double NOT_THE_SUBJECT = 30;
+    /** The name mover's copy, as a fraction of the induction head's (its logit about 8 instead of 20). */
+    static final double NAME_COPY = 0.5;
+
+    /** The token ids of {@link #NAMES}, from the bundled GPT-2 vocabulary ({@code Ġ} is the leading space). */
+    static java.util.Set<Integer> nameIds() {
+        try (InputStream in = KnownModelWriter.class.getResourceAsStream(TOKENIZER_RESOURCES + "vocab.json")) {
+            if (in == null) {
+                throw new IllegalStateException("the GPT-2 vocabulary is missing from the build; rebuild jlens");
+            }
+            com.google.gson.JsonObject vocab = com.google.gson.JsonParser.parseString(
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
+            java.util.Set<Integer> ids = new java.util.LinkedHashSet<>();
+            for (String name : NAMES) {
+                String key = "\u0120" + name.substring(1);
+                if (!vocab.has(key)) {
+                    throw new IllegalStateException("'" + name + "' is not one GPT-2 token");
+                }
+                ids.add(vocab.get(key).getAsInt());
+            }
+            return ids;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A fixed orthonormal basis of {@code dims} directions in the token block (seeded; orthogonal to the constant). */
+    private static double[][] tokenBasis(int dims) {
+        Random r = new Random(SEED + 1); // its own generator: the model's draws stay what they were
+        double[][] basis = new double[dims][];
+        for (int m = 0; m < dims; m++) {
+            double[] v = new double[D_TOKEN];
+            for (int i = 0; i < D_TOKEN; i++) {
+                v[i] = r.nextGaussian();
+            }
+            double[][] against = java.util.Arrays.copyOf(basis, m + 1);
+            double[] ones = new double[D_TOKEN];
+            java.util.Arrays.fill(ones, 1 / Math.sqrt(D_TOKEN));
+            against[m] = ones;
+            for (double[] b : against) {
+                double dot = 0;
+                for (int i = 0; i < D_TOKEN; i++) {
+                    dot += v[i] * b[i];
+                }
+                for (int i = 0; i < D_TOKEN; i++) {
+                    v[i] -= dot * b[i];
+                }
+            }
+            double norm = 0;
+            for (double x : v) {
+                norm += x * x;
+            }
+            for (int i = 0; i < D_TOKEN; i++) {
+                v[i] /= Math.sqrt(norm);
+            }
+            basis[m] = v;
+        }
+        return basis;
+    }
+
+    /** The channel's message directions in the token block; the last channel direction is the "fired" flag. */
+    private static final int MESSAGE = KnownResidual.CHANNEL - 1;
+
+    /**
+     * S-inhibition head: the query is a constant (the first-token head's mark); its key reads the duplicate-token head's mark (+40 nats where a
+     * token was seen before, -40 where it is new: K-composition), minus 40 kappa(i - j) so that a repeated token does
+     * not find itself, plus 18 for the first position (whose mark LayerNorm shrinks to nothing): an earlier repeated
+     * token scores >= 40 - 15 = 25, the first position 18, itself ~0, a new token <= -25. Its value is the attended token,
+     * written into the channel through a fixed 27-dimensional projection, and a constant 1 (0 at the first
+     * position) written as the channel's "fired" flag. Resting on the first position it writes nothing.
+     */
+    private void sInhibitionHead(KnownHead h) {
+        int l = h.layer();
+        double markerAfterLn = 2 * KnownResidual.MARKER / s1; // the pair's difference, as layer 1 reads it
+        // The query's constant is read from the first-token head's mark (it attends to the first position from
+        // everywhere), not put in a bias: composition scores read weights only, and so see this head's key.
+        w.query(l, h.head(), 0, FIRST_HEAD_OUT, 1 / markerAfterLn);
+        w.query(l, h.head(), 0, FIRST_HEAD_OUT + 1, -1 / markerAfterLn);
+        w.key(l, h.head(), 0, DUPLICATE_OUT, S_INHIBIT_MARK * sq / markerAfterLn);
+        w.key(l, h.head(), 0, DUPLICATE_OUT + 1, -S_INHIBIT_MARK * sq / markerAfterLn);
+        restOnFirst(h, 1, S_INHIBIT_REST);
+        positionKernel(h, 2, KnownPositions.N_FREQ, 0, -S_INHIBIT_SELF, s1);
+        double[][] basis = tokenBasis(MESSAGE);
+        for (int i = 0; i < D_TOKEN; i++) {
+            w.value(l, h.head(), i, TOKEN + i, s1);
+        }
+        for (int m = 0; m < MESSAGE; m++) {
+            double[] dir = KnownResidual.channel(m);
+            for (int i = 0; i < D_TOKEN; i++) {
+                for (int c = 0; c < D_MODEL; c++) {
+                    if (dir[c] != 0) {
+                        w.output(l, h.head(), i, c, CHANNEL_GAIN * basis[m][i] * dir[c]);
+                    }
+                }
+            }
+        }
+        w.valueBias(l, h.head(), D_TOKEN, 1);
+        w.value(l, h.head(), D_TOKEN, FIRST, -1 / flag);
+        double[] fired = KnownResidual.channel(MESSAGE);
+        for (int c = 0; c < D_MODEL; c++) {
+            if (fired[c] != 0) {
+                w.output(l, h.head(), D_TOKEN, c, FIRED * fired[c]);
+            }
+        }
+    }
+
+    /**
+     * Name mover: its query reads the S-inhibition channel (Q-composition): the "fired" flag against its key's name
+     * flag gives a name {@link #NAME_BONUS} nats, and the repeated name's identity against its key's token gives
+     * that name -{@link #NOT_THE_SUBJECT} nats at cosine 1; nothing else. So once S-inhibition has fired it attends to
+     * the name that is not the repeated one; where it has not, its query is zero and it attends evenly. Its value is
+     * the attended token; its output writes it into OUTPUT through the projection on the names' directions, so that
+     * whatever it averages over moves only names' logits, and a copied name's logit by about
+     * {@link #NAME_COPY} x 20.
+     */
+    private void nameMoverHead(KnownHead h) {
+        int l = h.layer();
+        double s2 = KnownResidual.layer2Scale();
+        double[][] basis = tokenBasis(MESSAGE);
+        // |A^T t|^2 of a typical token: the message keeps MESSAGE of the token's D_TOKEN - 1 free directions
+        double message = KnownResidual.TOKEN_NORM_SQ * MESSAGE / (D_TOKEN - 1.0);
+        double gainQ = NOT_THE_SUBJECT * sq * s2 * s2 / (CHANNEL_GAIN * message);
+        for (int m = 0; m < MESSAGE; m++) {
+            double[] dir = KnownResidual.channel(m);
+            for (int i = 0; i < D_TOKEN; i++) {
+                for (int c = 0; c < D_MODEL; c++) {
+                    if (dir[c] != 0) {
+                        w.query(l, h.head(), i, c, -gainQ * basis[m][i] * dir[c]);
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < D_TOKEN; i++) {
+            w.key(l, h.head(), i, TOKEN + i, 1);
+        }
+        double nameAfterLn = KnownResidual.NAME_FLAG * (1 - 1.0 / D_MODEL);
+        double[] fired = KnownResidual.channel(MESSAGE);
+        for (int c = 0; c < D_MODEL; c++) {
+            if (fired[c] != 0) {
+                w.query(l, h.head(), D_TOKEN, c, NAME_BONUS * sq * s2 * s2 / (FIRED * nameAfterLn) * fired[c]);
+            }
+        }
+        w.key(l, h.head(), D_TOKEN, KnownResidual.NAME, 1);
+        double[][] project = new double[D_TOKEN][D_TOKEN]; // sum over names of t t^T / |t|^2
+        for (double[] t : nameVectors.values()) {
+            double norm = 0;
+            for (double x : t) {
+                norm += x * x;
+            }
+            for (int i = 0; i < D_TOKEN; i++) {
+                for (int o = 0; o < D_TOKEN; o++) {
+                    project[i][o] += t[i] * t[o] / norm;
+                }
+            }
+        }
+        for (int i = 0; i < D_TOKEN; i++) {
+            w.value(l, h.head(), i, TOKEN + i, s2);
+            for (int o = 0; o < D_TOKEN; o++) {
+                w.output(l, h.head(), i, OUTPUT + o, NAME_COPY * project[i][o]);
+            }
+        }
+    }
+
     /**
      * ln_f: +G on OUTPUT, -G on TOKEN, 0 elsewhere. The embedding put the same token vector in both, so its logits
      * cancel exactly; what the induction head added to OUTPUT gives its token a logit of G x 96 / (ln_f's scale)
@@ -317,7 +551,7 @@ public final class KnownModelWriter {
         }
         Files.writeString(dir.resolve("config.json"), configJson(), StandardCharsets.UTF_8);
         SafetensorsWriter st = new SafetensorsWriter().metadata("format", "pt");
-        w.addTo(st, tokenEmbeddings(), VOCAB);
+        w.addTo(st, wte, VOCAB);
         st.write(dir.resolve("model.safetensors"));
         state.circuits().write(dir);
         return state;

@@ -34,7 +34,41 @@ final class KnownResidual {
     static final int FIRST_HEAD_OUT = FIRST + 2;
     static final int DUPLICATE_OUT = FIRST_HEAD_OUT + 2;
     static final int CURRENT_OUT = DUPLICATE_OUT + 2;
-    static final int USED = CURRENT_OUT + 2; // 383: one coordinate is left at zero
+    /**
+     * The name flag: {@link #NAME_FLAG} in the embedding of each of {@link KnownModelWriter#NAMES}, 0 for any other
+     * token, read by the name mover's keys. The only coordinate that is not part of a zero-sum block: LayerNorm's
+     * centring then shifts every coordinate by -flag/384 at a name, which every other reader (zero-sum weights over
+     * a block) cannot see, and its norm (+4 of 384: LayerNorm scales a name's position by 0.5%) is under every
+     * reader's margin (the known SAE's features at a name read 0.995).
+     */
+    static final int NAME = CURRENT_OUT + 2;
+    static final int USED = NAME + 1; // 384
+    static final double NAME_FLAG = 2;
+
+    /**
+     * The S-inhibition head's private channel: {@value #CHANNEL} directions inside the position block that no
+     * position code ever has a component on. Each frequency's three phases sum to zero at every position, so
+     * (1,1,1) on one frequency's triple is orthogonal to every code; the Helmert combinations of those 29 triples
+     * are orthonormal and sum to zero over the block, so LayerNorm's centring leaves them alone too. Only the
+     * S-inhibition head writes here, only the name mover reads it, and nothing below layer 2 reads the position
+     * block after layer 1 has run.
+     *
+     * @return direction {@code m} (0..CHANNEL-1) as residual coordinate weights, length {@link #D_MODEL}
+     */
+    static double[] channel(int m) {
+        int k = m + 1; // Helmert: (e_0 + ... + e_{k-1} - k e_k) / sqrt(k (k + 1)), e_j = (1,1,1)/sqrt(3) on triple j
+        double[] v = new double[D_MODEL];
+        double norm = Math.sqrt(k * (k + 1.0)) * Math.sqrt(KnownPositions.PHASES);
+        for (int j = 0; j <= k; j++) {
+            for (int phase = 0; phase < KnownPositions.PHASES; phase++) {
+                v[POSITION + j * KnownPositions.PHASES + phase] = (j < k ? 1 : -k) / norm;
+            }
+        }
+        return v;
+    }
+
+    /** How many directions the channel has: one fewer than the frequencies (their sum is not zero-sum). */
+    static final int CHANNEL = KnownPositions.N_FREQ - 1;
 
     /** Squared norms: token vector (each copy), position code, first flag, marker pair. */
     static final double TOKEN_NORM_SQ = D_MODEL / 4.0;
@@ -60,6 +94,11 @@ final class KnownResidual {
         return Math.sqrt((D_MODEL + TOKEN_NORM_SQ + 2 * 2 * MARKER * MARKER) / D_MODEL);
     }
 
+    /** LayerNorm's divisor at an ordinary position of layer 2: layer 1 added the current-token head's marker. */
+    static double layer2Scale() {
+        return Math.sqrt((layer1Scale() * layer1Scale() * D_MODEL + 2 * MARKER * MARKER) / D_MODEL);
+    }
+
     /** ln_f's divisor where the induction head copies: layer 1 added the copied token and a marker. */
     static double finalScaleWhenCopying() {
         double layer1 = layer1Scale() * layer1Scale() * D_MODEL;
@@ -67,7 +106,7 @@ final class KnownResidual {
     }
 
     static {
-        if (USED > D_MODEL) {
+        if (USED > D_MODEL || KnownPositions.width() != KnownPositions.N_FREQ * KnownPositions.PHASES) {
             throw new AssertionError("the residual layout needs " + USED + " coordinates");
         }
     }

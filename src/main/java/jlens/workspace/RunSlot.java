@@ -75,6 +75,10 @@ final class RunSlot {
         if (last.present() && version != ws.interventions().version()) {
             last.close();
         }
+        if (!last.present() && !ws.hasText()) { // the first missing step is the text, not the run
+            throw new MissingStateException("no text yet; give one with text \"...\", then "
+                    + (captures.isEmpty() ? "hook something ('hook layer all') and 'run'" : "'run'"));
+        }
         ActivationCache c = last.cache(!captures.isEmpty());
         ws.standing(); // what is read was run with these: say so
         return c;

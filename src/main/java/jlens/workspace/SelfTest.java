@@ -16,7 +16,9 @@ import jlens.analysis.HeadDetectScore;
 import jlens.analysis.HeadDetector;
 import jlens.analysis.LogitLens;
 import jlens.analysis.LogitLensResult;
+import jlens.analysis.Composition;
 import jlens.analysis.Metric;
+import jlens.analysis.QkvPart;
 import jlens.analysis.RepeatedRandomTokens;
 import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
@@ -44,7 +46,9 @@ import jlens.store.KnownHead;
  * the fast ablation sweep equals its naive oracle. Each check is one {@link SelfTestCheck} with its numbers.
  *
  * <p>{@link #circuitChecks} adds patching, direct logit attribution and the logit lens: their conservation
- * identities on this model, and that patching and attribution find the wired path.
+ * identities on this model, and that patching and attribution find the wired path. {@link #compositionChecks} adds
+ * the weight-based composition scores: each stated composition (previous-token into induction by K, and the IOI
+ * circuit's duplicate-token into S-inhibition by K and S-inhibition into the name mover by Q) leads its receiver.
  */
 public final class SelfTest {
     /** How far the wired head must lead the next one on its detector's score. */
@@ -100,6 +104,7 @@ public final class SelfTest {
         // the naive oracle runs one whole pass per case: a shorter repeat keeps it to seconds
         checks.add(sweepEqualsOracle(model, RepeatedRandomTokens.of(20, 4, model.config().vocabSize(), first), wired));
         checks.addAll(circuitChecks(model, wired));
+        checks.addAll(compositionChecks(model, wired));
         return new SelfTestReport(model.device().toString(), model.dtype().toString().toLowerCase(Locale.ROOT), checks);
     }
 
@@ -249,6 +254,53 @@ public final class SelfTest {
                 top.has(edge) && eval.faithfulness() >= 0.8, "top 8 edges (" + top.edgeCount() + " after pruning) "
                 + (top.has(edge) ? "keep it" : "lose it") + "; faithfulness " + num(eval.faithfulness()) + " (needs >= 0.8)"));
         return checks;
+    }
+
+    /** How far the wired sender's composition score must lead the next sender into the same receiver. */
+    static final double COMPOSE_LEAD = 5;
+
+    /**
+     * Composition scores (weights only) find each stated composition: into the induction head, the previous-token
+     * head's K-composition; into the S-inhibition head, the duplicate-token head's K-composition; into the name mover,
+     * the S-inhibition head's Q-composition: each the largest into its receiver, {@link #COMPOSE_LEAD} times the next.
+     */
+    static List<SelfTestCheck> compositionChecks(Gpt2 model, KnownCircuits wired) {
+        List<SelfTestCheck> checks = new ArrayList<>();
+        checks.add(composes(model, QkvPart.K, wired.previousToken(), wired.induction(), "previous-token", "induction"));
+        if (wired.ioi() != null) {
+            checks.add(composes(model, QkvPart.K, wired.ioi().duplicateToken(), wired.ioi().sInhibition(),
+                    "duplicate-token", "S-inhibition"));
+            checks.add(composes(model, QkvPart.Q, wired.ioi().sInhibition(), wired.ioi().nameMover(), "S-inhibition",
+                    "name mover"));
+        }
+        return checks;
+    }
+
+    private static SelfTestCheck composes(Gpt2 model, QkvPart part, KnownHead from, KnownHead to, String fromRole,
+            String toRole) {
+        String name = "compose " + part.label() + ": " + fromRole + " -> " + toRole;
+        int nl = model.config().nLayer();
+        int nh = model.config().nHead();
+        if (from.layer() >= nl || from.head() >= nh || to.layer() >= nl || to.head() >= nh) {
+            return new SelfTestCheck(name, false, from + " or " + to + " is not a head of this model");
+        }
+        Composition.Scores s = Composition.of(model, part);
+        double own = s.get(from.layer(), from.head(), to.layer(), to.head());
+        double next = 0;
+        KnownHead nextHead = null;
+        for (int l = 0; l < to.layer(); l++) {
+            for (int h = 0; h < nh; h++) {
+                double v = s.get(l, h, to.layer(), to.head());
+                if (!(l == from.layer() && h == from.head()) && v > next) { // NaN (a head of zero weights) is never more
+                    next = v;
+                    nextHead = new KnownHead(l, h);
+                }
+            }
+        }
+        boolean ok = own > 0 && own >= COMPOSE_LEAD * next;
+        return new SelfTestCheck(name, ok, from + " -> " + to + " scores " + sci(own) + ", the next sender "
+                + (nextHead == null ? "none" : nextHead + " " + sci(next)) + " (needs " + num(COMPOSE_LEAD)
+                + " times the next)");
     }
 
     private static double cell(PatchResult r, KnownHead h, Gpt2 model) {

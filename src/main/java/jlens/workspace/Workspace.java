@@ -15,7 +15,9 @@ import jlens.analysis.DirectLogitAttributionResult;
 import jlens.analysis.HeadAttention;
 import jlens.analysis.HeadDetectKind;
 import jlens.analysis.HeadDetectResult;
+import jlens.analysis.Composition;
 import jlens.analysis.HeadDetector;
+import jlens.analysis.QkvPart;
 import jlens.analysis.LogProbs;
 import jlens.analysis.LogitLens;
 import jlens.analysis.LogitLensResult;
@@ -466,6 +468,12 @@ public final class Workspace implements AutoCloseable {
         try (Hooks.Scope steer = RunSlot.inForce(m, standing()); Hooks.Scope checks = runs.layerChecks(m)) {
             return remember(checked(() -> HeadDetector.detect(m, texts, kind, excludeBos, excludeCurrent)));
         }
+    }
+
+    /** Composition scores of every earlier head's OV into every later head's {@code part} input: weights only. */
+    public synchronized Composition.Scores compose(QkvPart part) {
+        Gpt2 m = current();
+        return remember(checked(() -> Composition.of(m, part)));
     }
 
     // ---- experiments: sweeps, patching, generation ----

@@ -49,7 +49,9 @@ class LogitLensReferenceTest {
             assertEquals(lp[r], lens.logprobTarget()[r], 1e-3, "log-prob row " + r);
             assertEquals(top1Lp[r], lens.top1Logprob()[r], 1e-3, "top-1 log-prob row " + r);
         }
-        assertArrayEquals(CircuitsReference.ints(ref.getAsJsonArray("rank_target")), lens.rankTarget());
+        // the reference counts the tokens above the target (0: the top); jlens's ranks count from 1
+        assertArrayEquals(java.util.Arrays.stream(CircuitsReference.ints(ref.getAsJsonArray("rank_target"))).map(r -> r + 1).toArray(),
+                lens.rankTarget());
         assertArrayEquals(CircuitsReference.ints(ref.getAsJsonArray("top1_id")), lens.top1Id());
     }
 
@@ -81,7 +83,7 @@ class LogitLensReferenceTest {
     void anExplicitTargetAndErrors() {
         long[] ids = CircuitsReference.ids(ref.getAsJsonArray("token_ids"));
         LogitLensResult other = LogitLens.compute(model, ids, -2, lens.top1Id()[0]);
-        assertEquals(0, other.rankTarget()[0]);
+        assertEquals(1, other.rankTarget()[0]);
         assertEquals(lens.top1Logprob()[0], other.logprobTarget()[0], 1e-9);
         IllegalArgumentException last = assertThrows(IllegalArgumentException.class, () -> LogitLens.compute(model, ids, -1, -1));
         assertTrue(last.getMessage().contains("no real next token"), last.getMessage());

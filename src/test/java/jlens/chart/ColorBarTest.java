@@ -64,6 +64,38 @@ class ColorBarTest {
         assertTrue(bottom.contains("" + ramp.charAt(0) + ramp.charAt(0) + " 0"), bottom);
     }
 
+    @Test
+    void pointsColouredByValueGetABarInSixteenColours() {
+        // logprobs colours the vocabulary's points by log-prob: in 16 colours too the colour must read as a number
+        double[] y = new double[200];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = -20 + 20.0 * i / (y.length - 1);
+        }
+        RenderStyle style = new RenderStyle(ColorMode.COLOR16, true, Background.DARK);
+        TextImage parsed = parse(new ScatterPlot("log-prob by id", y).yLabel("log-prob").colorByValue(Colormaps.MAGMA)
+                .render(80, 20, style), ColorMode.COLOR16);
+        List<String> plain = AnsiEncoder.plainLines(new ScatterPlot("log-prob by id", y).yLabel("log-prob")
+                .colorByValue(Colormaps.MAGMA).render(80, 20, style));
+        int[] top = null;
+        int[] bottom = null;
+        for (int r = 0; r < plain.size(); r++) {
+            int c = plain.get(r).lastIndexOf("██");
+            if (c > 0) {
+                if (top == null) {
+                    top = new int[] {c, r};
+                }
+                bottom = new int[] {c, r};
+            }
+        }
+        assertTrue(top != null && bottom[1] - top[1] > 5, "a bar of solid cells:\n" + String.join("\n", plain));
+        assertTrue(plain.get(top[1]).substring(top[0]).contains(" 0"), plain.get(top[1]));
+        assertTrue(plain.get(bottom[1]).substring(bottom[0]).contains(" -20"), plain.get(bottom[1]));
+        TextColor high = parsed.getCharacterAt(top[0], top[1]).getForegroundColor();
+        TextColor low = parsed.getCharacterAt(bottom[0], bottom[1]).getForegroundColor();
+        assertTrue(!high.equals(low) && low != TextColor.ANSI.DEFAULT, "the ends in the points' own colours: " + high + " " + low);
+        assertTrue(plain.stream().noneMatch(l -> l.contains("colour: ")), "no 'colour:' note without its bar");
+    }
+
     private static TextColor expected(int rgb, ColorMode mode) {
         TextColor colour = Draw.rgb(rgb);
         return AnsiEncoder.quantise(colour, mode);

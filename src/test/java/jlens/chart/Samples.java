@@ -217,6 +217,40 @@ final class Samples {
         return sm;
     }
 
+    /** An IOI-like circuit of a dozen edges in EAP-IG's names, with q/k/v inputs and both signs. */
+    static CircuitDiagram ioiCircuit() {
+        Map<String, Double> edges = new LinkedHashMap<>();
+        edges.put("input->a0.h1<v>", 0.42);
+        edges.put("input->a0.h2<q>", 0.31);
+        edges.put("input->a0.h2<k>", 0.27);
+        edges.put("a0.h1->a1.h2<k>", 1.85);
+        edges.put("a0.h2->a1.h1<v>", 1.21);
+        edges.put("a0.h2->m0", -0.18);
+        edges.put("m0->a2.h0<q>", 0.22);
+        edges.put("a1.h1->a2.h0<q>", 1.64);
+        edges.put("a1.h2->logits", -0.57);
+        edges.put("input->a2.h0<k>", 0.66);
+        edges.put("input->a2.h0<v>", 0.93);
+        edges.put("a2.h0->logits", 2.40);
+        return new CircuitDiagram(edges).title("IOI-like circuit").scoreLabel("logit diff");
+    }
+
+    /** A larger circuit over 12 layers (70 edges), for the strongest-that-fit rule and the pages. */
+    static CircuitDiagram largeCircuit() {
+        Map<String, Double> edges = new LinkedHashMap<>();
+        Random r = new Random(5);
+        String[] qkv = {"<q>", "<k>", "<v>"};
+        while (edges.size() < 70) {
+            int l1 = r.nextInt(12);
+            int l2 = l1 + 1 + r.nextInt(3);
+            String from = r.nextInt(5) == 0 ? "input" : r.nextBoolean() ? "m" + l1 : "a" + l1 + ".h" + r.nextInt(12);
+            String to = l2 >= 12 || r.nextInt(6) == 0 ? "logits"
+                    : r.nextInt(3) == 0 ? "m" + l2 : "a" + l2 + ".h" + r.nextInt(12) + qkv[r.nextInt(3)];
+            edges.put(from + "->" + to, Math.round(r.nextGaussian() * 1000) / 1000.0);
+        }
+        return new CircuitDiagram(edges).title("EAP-IG top edges").scoreLabel("score");
+    }
+
     /** A detector's layer x head grid on a small model: written out cell by cell, near-zero cells still seen. */
     static Heatmap headGrid() {
         double[][] scores = {{1.99e-14, 6.07e-20, 1.55e-26}, {5.21e-21, 0.0166, 0.214}};
@@ -246,6 +280,7 @@ final class Samples {
         all.put("multiples-qkv", qkvMultiples());
         all.put("heatmap-diverging", ablationGrid());
         all.put("scatter-labelled", labelledLogProbs());
+        all.put("circuit-ioi", ioiCircuit());
         all.put("heatmap-heads", headGrid());
         all.put("heatmap-heads-diverging", headGridDiverging());
         all.put("line-single-colorby", new LinePlot("log P(' Paris') with head 4 zeroed at token -2")
@@ -267,6 +302,7 @@ final class Samples {
     /** Larger inputs, for the invariants and for looking at crowded labels and pooling (no golden files). */
     static Map<String, Chart> extra() {
         Map<String, Chart> extra = new LinkedHashMap<>();
+        extra.put("circuit-70-edges", largeCircuit());
         extra.put("heatmap-36-layers", new Heatmap(layerDensity(36, 100, 300, 0.03)).title("gpt2-large K density")
                 .rowLabels(layerLabels(36)).originBottom(true).xRange(-5, 5).range(0, 0.3)
                 .xLabel("activation value").yLabel("layer").colorLabel("density"));

@@ -18,6 +18,8 @@ import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import jlens.chart.Background;
 import jlens.chart.Chart;
+import jlens.chart.CircuitDiagram;
+import jlens.chart.ColorMode;
 import jlens.chart.ColorBy;
 import jlens.chart.Colormaps;
 import jlens.chart.Heatmap;
@@ -91,6 +93,16 @@ class FiguresTest {
             multiples.add(new Heatmap(d).title(p).xRange(-5, 5).range(0, 1).originBottom(true).colorLabel("density"));
         }
         charts.put("multiples", new Object[] {multiples, new int[] {Colormaps.MAGMA.high()}});
+        Map<String, Double> edges = new LinkedHashMap<>();
+        edges.put("input->a0.h1<v>", 0.4);
+        edges.put("a0.h1->a1.h2<k>", 1.9);
+        edges.put("a0.h1->m0", -0.7);
+        edges.put("m0->a1.h2<q>", 0.3);
+        edges.put("a1.h2->logits", 2.4);
+        CircuitDiagram circuit = new CircuitDiagram(edges).title("induction circuit").scoreLabel("logit diff");
+        charts.put("circuit", new Object[] {circuit, new int[] {
+            CircuitDiagram.signColour(1, Background.LIGHT, ColorMode.TRUECOLOR),
+            CircuitDiagram.signColour(-1, Background.LIGHT, ColorMode.TRUECOLOR)}});
         return charts;
     }
 
@@ -165,6 +177,8 @@ class FiguresTest {
             return h.title();
         } else if (chart instanceof LinePlot p) {
             return p.title();
+        } else if (chart instanceof CircuitDiagram c) {
+            return c.title();
         }
         return ((ScatterPlot) chart).title();
     }

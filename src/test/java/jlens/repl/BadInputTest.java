@@ -159,6 +159,9 @@ class BadInputTest {
         t.add(ready("malformed", "pattern 0 x", "head must be a whole number"));
         t.add(ready("malformed", "ablate head x token 1", "must be a whole number"));
         t.add(ready("missing", "detect", "missing a pattern"));
+        t.add(ready("missing", "compose", "missing q, k or v"));
+        t.add(ready("unknown", "compose x", "'x' is not one of q, k, v; usage: compose q|k|v"));
+        t.add(ready("extra", "compose k v", "unexpected 'v'; usage: compose q|k|v"));
         t.add(ready("missing", "detect induction random", "missing N"));
         t.add(ready("unknown", "detect inductoin", "unknown head pattern 'inductoin'"));
         t.add(ready("malformed", "detect induction random x", "N must be a whole number, not 'x'"));
@@ -256,8 +259,9 @@ class BadInputTest {
         // the order of things: before any text, run or chart
         t.add(bare("order", "run", "no text yet"));
         t.add(bare("order", "tokens", "no text yet"));
-        t.add(bare("order", "hist 1", "nothing has been run yet"));
-        t.add(bare("order", "split qkv 1", "nothing has been run"));
+        t.add(bare("order", "hist 1", "no text yet; give one with text \"...\", then hook something ('hook layer all') and 'run'"));
+        t.add(bare("order", "split qkv 1", "no text yet"));
+        t.add(bare("order", "var", "no text yet"));
         t.add(bare("order", "view", "no chart to view yet"));
         t.add(bare("order", "save %TMP%/v.csv", "no result yet"));
         t.add(bare("order", "save %TMP%/v.txt", "nothing drawn yet"));
@@ -284,6 +288,10 @@ class BadInputTest {
         t.add(ready("unknown", "steers extra", "unexpected 'extra'"));
         t.add(ready("range", "unsteer 3", "nothing numbered 3"));
         t.add(ready("malformed", "unsteer x", "whole number"));
+        t.add(ready("range", "tour 0", "the tour has steps 1.."));
+        t.add(ready("malformed", "tour x", "whole number"));
+        t.add(ready("unknown", "tour next extra", "unexpected 'extra'"));
+        t.add(ready("order", "tour next", "no tour under way; type 'tour' to start one"));
         t.add(ready("order", "prompts", "no prompt set"));
         t.add(ready("order", "logprobs set", "no prompt set"));
         t.add(ready("order", "ablate head 1 layer 0 mean", "no prompt set"));

@@ -92,6 +92,25 @@ class GraphCommandsTest {
     }
 
     @Test
+    void aChosenCircuitIsDrawnAndSavesAsGraphviz() throws Exception {
+        TestSessions.Buffered b = ioi();
+        b.exec("edges eap", "circuit top 6");
+        String out = b.take();
+        Circuit.Selection c = (Circuit.Selection) b.session().lastResult().value();
+        jlens.chart.CircuitDiagram drawn = (jlens.chart.CircuitDiagram) b.session().lastChart();
+        // the drawing holds the circuit's edges with their scores, and its boxes are on the screen
+        assertEquals(new java.util.TreeSet<>(c.edgeNames()),
+                new java.util.TreeSet<>(drawn.edges().stream().map(jlens.chart.CircuitDiagram.Edge::name).toList()));
+        assertTrue(out.contains("logits"), out);
+        Path dot = tmp.resolve("circuit.dot");
+        b.exec("save " + dot);
+        String text = Files.readString(dot);
+        assertTrue(text.startsWith("digraph") && text.contains("logits"), text);
+        b.exec("circuit show");
+        assertEquals(c.edgeNames(), ((Circuit.Selection) b.session().lastResult().value()).edgeNames());
+    }
+
+    @Test
     void theFullCurveEndsAtTheCleanMetric() {
         TestSessions.Buffered b = ioi();
         b.exec("edges eap", "circuit curve 4");

@@ -220,15 +220,28 @@ class PromptSetStudiesTest {
     }
 
     @Test
-    void aSetWhoseMeanMetricsAgreeUpToRoundingDrawsNoGridOfNoise() {
-        // On the known-answer model an IOI corruption changes no prompt's logit difference (nothing to copy), but
-        // the two means, summed in floats, differ by about 1e-7: dividing by that drew rounding as values near 1.
-        TestSessions.Buffered b = TestSessions.session().exec("load known", "prompts ioi 8", "detect previous-token set");
+    void aSetWhoseMeanMetricsAgreeUpToRoundingDrawsNoGridOfNoise() throws Exception {
+        // Each prompt's corruption is another prompt's clean text with the same answer (the place swapped), so the
+        // clean and corrupted metrics are the same numbers in another order, and their means, summed in floats,
+        // agree only up to rounding: dividing by the difference once drew rounding as values near 1. (IOI prompts
+        // did this on the known model while it solved no IOI; its name mover now does.)
+        List<String[]> swapped = new java.util.ArrayList<>();
+        String[][] places = {{" store", " park"}, {" school", " house"}, {" office", " garden"}, {" beach", " market"}};
+        for (String[] p : places) {
+            String a = "When Mary and John went to the" + p[0] + ", John gave a drink to";
+            String c = "When Mary and John went to the" + p[1] + ", John gave a drink to";
+            swapped.add(new String[] {a, c, " Mary", " John"});
+            swapped.add(new String[] {c, a, " Mary", " John"});
+        }
+        TestSessions.Buffered b = TestSessions.session().exec("load known", "prompts " + jsonl("swapped.jsonl", swapped, true),
+                "detect previous-token set");
         b.take();
         String out = b.exec("patch heads set").take();
         PromptPatchResult r = (PromptPatchResult) b.session().lastResult().value();
         assertTrue(Math.abs(r.mClean() - r.mCorrupt()) < 1e-6, "the case this test is about: " + r.mClean() + " vs " + r.mCorrupt());
-        assertTrue(out.contains("the mean clean and corrupted metrics are equal: the normalised values are not defined (NaN), so there is no grid to draw"), out);
+        // the reason in words: the model does not do the task, and what to try
+        assertTrue(out.contains("no change between clean and corrupt (m_clean = m_corrupt): this model does not do this task"), out);
+        assertTrue(out.contains("'load gpt2', or the known-answer model's induction prompts: 'prompts examples/known-prompts.jsonl'"), out);
         assertFalse(out.contains("the cells with the largest effect"), out);
         assertTrue(java.util.Arrays.stream(r.normalized()).allMatch(Double::isNaN), java.util.Arrays.toString(r.normalized()));
         assertEquals(null, b.session().lastChart(), "no chart of noise, and no older one left behind");

@@ -99,7 +99,7 @@ class ReadmeSessionsTest {
         }
         String first = outputs.get(0);
         // what the first session's comments say the known model shows
-        assertTrue(first.contains("known: 2 layers, 3 heads"), first);
+        assertTrue(first.contains("known: 3 layers, 3 heads"), first);
         assertTrue(first.contains("real next token \".\"") && first.contains("rank 1 of 50257"), first);
         assertTrue(Pattern.compile("(?m)^ +1 +1\\.2 +0\\.[0-9]").matcher(first).find(), "detect induction ranks 1.2 first:\n" + first);
         Matcher layer1 = Pattern.compile("(?m)^ +1 +2 +(-[0-9.]+) ").matcher(first);
@@ -108,7 +108,7 @@ class ReadmeSessionsTest {
         String circuit = outputs.get(1);
         assertTrue(Pattern.compile("(?m)^ +0 +1 +1 +").matcher(circuit).find()
                 && Pattern.compile("(?m)^ +1 +2 +1 +").matcher(circuit).find(), circuit);
-        assertTrue(circuit.contains("L1H2"), "dla names the induction head:\n" + circuit);
+        assertTrue(circuit.contains("head 1.2"), "dla names the induction head L.H:\n" + circuit);
         // generation copies the sentence it has seen
         String generation = outputs.get(4);
         assertTrue(generation.contains(" jumps over the lazy dog."), generation);

@@ -40,7 +40,7 @@ class ReplInterruptAndBannerTest {
         String note = s.workspace().modelNote();
         assertTrue(note != null && !note.isBlank());
         assertEquals(1, out.split(Pattern.quote(note), -1).length - 1, out);
-        assertEquals(3, out.split(Pattern.quote("known: 2 layers, 3 heads"), -1).length - 1, "load and each model: " + out);
+        assertEquals(3, out.split(Pattern.quote("known: 3 layers, 3 heads"), -1).length - 1, "load and each model: " + out);
         // after the banner (a fresh REPL on the known model) model does not repeat it either
         String again = ReplTerminalTest.drive(s, null, "model");
         assertEquals(1, again.split(Pattern.quote(note), -1).length - 1, "the banner's only: " + again);

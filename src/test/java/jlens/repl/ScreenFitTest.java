@@ -65,6 +65,10 @@ class ScreenFitTest {
                 check(s, size, setup, command);
             }
         }
+        // the lens at 80x24: its tables give way, so its chart keeps a readable height (not 3 rows)
+        String lens = screen(s, 80, 24, setup[0], "lens");
+        long plotRows = lens.lines().filter(l -> l.matches("^ *-?[0-9.]* *[\u2524\u2502].*")).count();
+        assertTrue(plotRows >= 10, plotRows + " rows of chart:\n" + lens);
         String small = screen(s, 80, 24, setup[0], setup[1], setup[2], "patch resid_pre");
         assertTrue(small.contains("cells with the largest effect are left out to keep the chart on screen"), small);
         String large = screen(s, 200, 50, setup[0], setup[1], setup[2], "patch resid_pre");

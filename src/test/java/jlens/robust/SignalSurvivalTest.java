@@ -83,7 +83,7 @@ class SignalSurvivalTest {
         ChildJvm.Child again = new ChildJvm(work).env("XDG_CACHE_HOME", null).run("--model", "known", "-c", "model");
         assertEquals(0, again.status(), again.out() + again.err());
         try (Stream<Path> s = Files.list(cache)) {
-            assertEquals(List.of("known-model-1"), s.map(x -> x.getFileName().toString()).toList());
+            assertEquals(List.of("known-model-2"), s.map(x -> x.getFileName().toString()).toList());
         }
     }
 

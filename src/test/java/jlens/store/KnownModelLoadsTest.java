@@ -30,7 +30,7 @@ class KnownModelLoadsTest {
         assertEquals(Source.BUNDLED, m.source());
         try (Gpt2 model = Gpt2.load(m.dir()); NDManager out = NDManager.newBaseManager()) {
             long t2 = System.nanoTime();
-            assertEquals(2, model.config().nLayer());
+            assertEquals(KnownModelWriter.N_LAYER, model.config().nLayer());
             assertEquals(3, model.config().nHead());
             assertEquals(384, model.config().nEmbd());
             assertEquals(KnownModelWriter.CIRCUITS, KnownCircuits.read(m.dir()));

@@ -105,7 +105,7 @@ class KnownModelTest {
         assertEquals(1024, cfg.get("n_positions").getAsInt());
         assertEquals(V, cfg.get("vocab_size").getAsInt());
         long size = Files.size(dir.resolve("model.safetensors"));
-        assertTrue(size < 50_000_000, "size " + size);
+        assertTrue(size < 55_000_000, "size " + size);
         byte[] file = Files.readAllBytes(dir.resolve("model.safetensors"));
         long headerLen = ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         JsonObject header = JsonParser.parseString(new String(file, 8, (int) headerLen, StandardCharsets.UTF_8))
@@ -113,7 +113,7 @@ class KnownModelTest {
         List<String> keys = new ArrayList<>(header.keySet());
         keys.remove("__metadata__");
         List<String> expected = new ArrayList<>(List.of("wte.weight", "wpe.weight"));
-        for (int l = 0; l < 2; l++) {
+        for (int l = 0; l < KnownModelWriter.N_LAYER; l++) {
             for (String k : List.of("ln_1.weight", "ln_1.bias", "attn.c_attn.weight", "attn.c_attn.bias",
                     "attn.c_proj.weight", "attn.c_proj.bias", "ln_2.weight", "ln_2.bias", "mlp.c_fc.weight",
                     "mlp.c_fc.bias", "mlp.c_proj.weight", "mlp.c_proj.bias")) {
@@ -251,10 +251,21 @@ class KnownModelTest {
             float[] x = run.cache().get(hooks.get(0)).toFloatArray();
             float[] y = run.cache().get(hooks.get(1)).toFloatArray();
             double worst = 0;
+            double worstName = 0;
+            java.util.Set<Integer> names = KnownModelWriter.nameIds();
+            int nameCount = 0;
             for (int i = 384; i < x.length; i++) { // every position but the first
-                worst = Math.max(worst, Math.abs(x[i] - y[i]));
+                boolean name = names.contains((int) ids[i / 384]);
+                nameCount += name && i % 384 == 0 ? 1 : 0;
+                if (name) { // the name flag adds 4 to the squared norm (LayerNorm scales a name's position by 0.5%) and
+                    // its mean, 2/384, is centred away: at most ~1% of a value of size 1
+                    worstName = Math.max(worstName, Math.abs(x[i] - y[i]) / Math.max(1, Math.abs(x[i])));
+                } else {
+                    worst = Math.max(worst, Math.abs(x[i] - y[i]));
+                }
             }
             assertTrue(worst < 0.02, "ln_1 moved a value by " + worst);
+            assertTrue(worstName < 0.012, "ln_1 moved a name's value by " + worstName + " of it (" + nameCount + " names)");
         }
     }
 
