@@ -146,12 +146,12 @@ public final class Composition {
             return out;
         }
 
-        /** {@code L0H1}-style labels, TransformerLens's {@code all_head_labels}. */
+        /** Head labels in jlens's one notation, {@code LAYER.HEAD} ({@code 0.1}; TransformerLens's {@code L0H1}). */
         public String[] labels() {
             String[] out = new String[nLayer * nHead];
             for (int l = 0; l < nLayer; l++) {
                 for (int h = 0; h < nHead; h++) {
-                    out[l * nHead + h] = "L" + l + "H" + h;
+                    out[l * nHead + h] = l + "." + h;
                 }
             }
             return out;

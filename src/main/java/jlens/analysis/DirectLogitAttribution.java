@@ -10,6 +10,7 @@ import jlens.hook.ActivationCache;
 import jlens.hook.HookPoint;
 import jlens.model.Gpt2;
 import jlens.model.Gpt2Weights;
+import jlens.model.NonFiniteException;
 
 /**
  * Direct logit attribution at one position: the final residual is a sum of components (token and position
@@ -120,6 +121,16 @@ public final class DirectLogitAttribution {
             }
             logit = wrong >= 0 ? (double) row[(int) answer] - row[(int) wrong] : row[(int) answer];
         }
+        // An attribution of NaN splits nothing: refused, naming the first part that is not finite
+        String at = " at position " + p;
+        String undefined = "the attribution is undefined";
+        NonFiniteException.requireFinite(x, "the final residual stream" + at, undefined, null);
+        NonFiniteException.requireFinite(comps, "the components' outputs (heads, MLPs, biases, embeddings)" + at, undefined, null);
+        NonFiniteException.requireFinite(gamma, "the final LayerNorm's weights", undefined, null);
+        NonFiniteException.requireFinite(beta, "the final LayerNorm's biases", undefined, null);
+        NonFiniteException.requireFinite(u, "the unembedding's direction", undefined, null);
+        NonFiniteException.requireFinite(new double[] {logit}, "the model's " + (wrong >= 0 ? "logit difference" : "logit") + at,
+                "there is nothing to check the attribution against", null);
         double[] through = throughFinalNorm(model, comps, x, u, gamma, beta,
                 w.unembedBias(answer) - (wrong >= 0 ? w.unembedBias(wrong) : 0)); // b_U: 0 unless processed
         int n = comps.length / c;

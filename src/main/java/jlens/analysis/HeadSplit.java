@@ -57,6 +57,12 @@ public record HeadSplit(int layer, QkvPart part, int firstPosition, int position
         return new Object[] {h, firstPosition + j / dHead, j % dHead, heads[h][j]};
     }
 
+    /** Which heads hold NaN or infinite values, and how many (saved as nan/inf, as they are). */
+    @Override
+    public String undefinedNote() {
+        return Stats.nonFiniteNote(java.util.stream.IntStream.range(0, nHead).mapToObj(h -> "head " + h).toList(), List.of(heads));
+    }
+
     @Override
     public String toString() {
         return "HeadSplit[layer " + layer + " " + part.label() + ": " + nHead + " heads of " + positions + " x " + dHead + "]";

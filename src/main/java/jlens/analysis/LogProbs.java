@@ -9,6 +9,7 @@ import java.util.WeakHashMap;
 import java.util.stream.IntStream;
 import jlens.model.Gpt2;
 import jlens.model.Gpt2Tokenizer;
+import jlens.model.NonFiniteException;
 
 /** Log-probabilities of the next token at a position: log-softmax of that position's logits over the vocabulary. */
 public final class LogProbs {
@@ -36,18 +37,8 @@ public final class LogProbs {
             row = Tensors.floats(r);
         }
         Checks.count("top-k", topK, row.length);
-        long nan = 0;
-        long infinite = 0;
-        for (float x : row) {
-            nan += Float.isNaN(x) ? 1 : 0;
-            infinite += Float.isInfinite(x) ? 1 : 0;
-        }
-        if (nan > 0 || infinite > 0) {
-            // log-softmax of such a row is NaN everywhere, and every token would rank first: say so instead
-            throw new IllegalArgumentException("the logits at position " + p + " hold " + nan + " NaN and " + infinite
-                    + " infinite values of " + row.length + " (an activation overflowed, or a hook wrote them);"
-                    + " their log-probabilities and ranks are undefined");
-        }
+        // log-softmax of such a row is NaN everywhere, and every token would rank first: refused instead
+        NonFiniteException.requireFinite(row, "the logits at position " + p, "their log-probabilities and ranks are undefined", ids);
         float[] logProbs = logSoftmax(row);
         String[] vocabulary = decodedVocabulary(tokenizer, row.length);
 

@@ -4,12 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
 import jlens.hook.ActivationCache;
 import jlens.hook.HookPoint;
 import jlens.model.Gpt2;
 import jlens.model.Gpt2Weights;
+import jlens.model.NonFiniteException;
 
 /**
  * The logit lens: the residual stream entering each layer ({@code resid_pre}), and the final residual, read out
@@ -144,6 +146,7 @@ public final class LogitLens {
                 stack.add(handle);
             }
             NDArray ln = MetricUnembedding.finalNorm(model, NDArrays.concat(stack, 0)); // [L+1, T, C]
+            requireFinite(ln, rows, Math.min(p, from), Math.max(p, to), ids); // no top token is picked from a NaN row
             Gpt2Weights w = model.weights();
 
             // One product for the read-out position's rows (first) and the table's other positions, slice by
@@ -186,6 +189,10 @@ public final class LogitLens {
                 }
             }
 
+            NonFiniteException.requireFinite(atP, "the logit lens's logits at position " + p, "its log-probs and ranks are"
+                    + " undefined", ids);
+            NonFiniteException.requireFinite(modelAtP, "the model's logits at position " + p, "the lens has nothing to be checked"
+                    + " against", ids);
             float[] row = new float[v];
             for (int r = 0; r < n; r++) {
                 System.arraycopy(atP, r * v, row, 0, v);
@@ -219,6 +226,27 @@ public final class LogitLens {
             finalDiff = maxAbsLogprobDiff(row, modelAtP);
         }
         return new LogitLensResult(p, tgt, rows, logprob, rank, top1, top1Logprob, from, to, table, margins, finalDiff);
+    }
+
+    /** Refuses rows of {@code ln} {@code [L+1, T, C]} at positions {@code lo..hi} that hold a NaN or an infinity, naming the first. */
+    private static void requireFinite(NDArray ln, List<String> rows, int lo, int hi, long[] ids) {
+        try (NDManager check = ln.getManager().newSubManager()) {
+            NDArray used = ln.get(":, {}:{}, :", lo, hi + 1); // [L+1, W, C]
+            used.attach(check);
+            NDArray bad = used.isNaN().logicalOr(used.isInfinite()).toType(DataType.FLOAT32, false).sum(new int[] {2}); // [L+1, W]
+            bad.attach(check);
+            float[] count = bad.toFloatArray();
+            int w = hi - lo + 1;
+            for (int i = 0; i < count.length; i++) {
+                if (count[i] > 0) {
+                    int r = i / w;
+                    int q = lo + i % w;
+                    NonFiniteException.requireFinite(Tensors.floats(used.get(r, q - lo)), "the logit lens's " + rows.get(r)
+                            + " at position " + q + " after the final LayerNorm", "its top tokens, log-probs and ranks are"
+                            + " undefined", ids);
+                }
+            }
+        }
     }
 
     private static long nextToken(long[] ids, int p) {

@@ -30,12 +30,23 @@ public final class Npy {
      *     Fortran order, a shape that does not match the data, too large, or a NaN or infinite value
      */
     public static NdData readFloats(java.nio.file.Path file) throws IOException {
+        if (Thread.currentThread().isInterrupted()) { // Ctrl-C: nothing is read
+            throw new java.util.concurrent.CancellationException("cancelled");
+        }
+        if (java.nio.file.Files.exists(file) && !java.nio.file.Files.isRegularFile(file)) { // a FIFO would block the read
+            throw new IllegalArgumentException(file + ": not a regular file; give a .npy vector");
+        }
         long size = java.nio.file.Files.size(file);
         if (size > MAX_BYTES) {
             throw new IllegalArgumentException(file + ": " + size + " bytes, more than the " + (MAX_BYTES >> 20)
                     + " MiB a .npy vector may have");
         }
-        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        byte[] bytes;
+        try {
+            bytes = java.nio.file.Files.readAllBytes(file);
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+            throw new java.util.concurrent.CancellationException("cancelled");
+        }
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes.length < 10 || (bytes[0] & 0xff) != 0x93 || !new String(bytes, 1, 5, StandardCharsets.ISO_8859_1).equals("NUMPY")) {
             throw new IllegalArgumentException(file + ": not a .npy file (no \\x93NUMPY magic); save it with numpy.save");
@@ -71,11 +82,18 @@ public final class Npy {
         }
         long[] shape = shape(group(SHAPE, header, file, "shape"), file);
         long n = 1;
-        for (long d : shape) {
-            n = Math.multiplyExact(n, d);
+        long dataBytes;
+        try {
+            for (long d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+            dataBytes = Math.multiplyExact(n, f64 ? 8 : 4);
+        } catch (ArithmeticException e) { // a forged shape: its product wraps around, and would read past the data
+            throw new IllegalArgumentException(file + ": the shape " + java.util.Arrays.toString(shape) + " is larger than any"
+                    + " file; save the vector with numpy.save");
         }
         long data = bytes.length - (long) start - headerLen;
-        if (n * (f64 ? 8 : 4) != data) {
+        if (dataBytes != data) {
             throw new IllegalArgumentException(file + ": the header says shape " + java.util.Arrays.toString(shape) + " ("
                     + n + " values) but the file holds " + data + " bytes of data");
         }

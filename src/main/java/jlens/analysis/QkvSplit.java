@@ -69,6 +69,12 @@ public record QkvSplit(int layer, int firstPosition, int tokens, int dModel, flo
         return new Object[] {firstPosition + i / dModel, i % dModel, q[i], k[i], v[i]};
     }
 
+    /** Which of Q, K, V hold NaN or infinite values, and how many (saved as nan/inf, as they are). */
+    @Override
+    public String undefinedNote() {
+        return Stats.nonFiniteNote(List.of("Q", "K", "V"), List.of(q, k, v));
+    }
+
     @Override
     public String toString() {
         return "QkvSplit[layer " + layer + ", positions " + firstPosition + ".." + (tokens - 1) + ", Q, K, V each "

@@ -17,8 +17,9 @@ public final class Hooks {
     private final Set<String> validNames;
     private final int nLayer;
     private final Map<String, List<Entry>> byName = new LinkedHashMap<>();
+    private long added; // how many hooks were ever added: each registration's number
 
-    private record Entry(Scope owner, Hook hook) {}
+    private record Entry(Scope owner, Hook hook, long number) {}
 
     /**
      * @param validNames every hook point the model has (see {@link HookPoint#all(int)})
@@ -45,6 +46,14 @@ public final class Hooks {
     /** Names with at least one hook, in registration order. */
     public synchronized List<String> names() {
         return List.copyOf(byName.keySet());
+    }
+
+    /**
+     * The numbers of the hooks registered now (each registration has its own, never reused), ascending: two equal lists
+     * mean the very same hooks. A run's results depend on the hooks it ran with, so a cache of it is keyed on this.
+     */
+    public synchronized List<Long> registrations() {
+        return byName.values().stream().flatMap(List::stream).map(Entry::number).sorted().toList();
     }
 
     /** Runs every hook on {@code name} in registration order; returns the (possibly replaced) activation. */
@@ -81,7 +90,7 @@ public final class Hooks {
     }
 
     private synchronized void add(Scope owner, String name, Hook hook) {
-        byName.computeIfAbsent(name, k -> new ArrayList<>()).add(new Entry(owner, hook));
+        byName.computeIfAbsent(name, k -> new ArrayList<>()).add(new Entry(owner, hook, ++added));
     }
 
     private synchronized void removeAll(Scope owner) {

@@ -76,6 +76,7 @@ public record Intervention(String hook, Cells cells, Value value) {
             throw new IllegalArgumentException("position " + cells.lastPosition() + " is past the model's context of "
                     + config.nPositions());
         }
+        checkFinite();
         boolean byPosition = HookPoint.batchThenPosition(hook);
         Value.Table table = value instanceof Value.Add a ? a.vector() : value instanceof Value.Put p ? p.values() : null;
         if ((table != null || value instanceof Value.MeanOfRun) && !byPosition) {
@@ -137,6 +138,27 @@ public record Intervention(String hook, Cells cells, Value value) {
             return 1;
         }
         return shape.length == 4 && shape[2] == config.nHead() && shape[3] == config.nEmbd() ? config.nHead() : -1;
+    }
+
+    /**
+     * Refuses a value that is not made of finite numbers (a NaN scale, a vector or mean taken from a run that went
+     * NaN): it would make every later activation NaN, and what is read from the run undefined.
+     */
+    private void checkFinite() {
+        double factor = value instanceof Value.Scale s ? s.factor() : value instanceof Value.Add a ? a.coeff() : 0;
+        Value.Table table = value instanceof Value.Add a ? a.vector() : value instanceof Value.Put p ? p.values() : null;
+        boolean bad = !Double.isFinite(factor);
+        long badValues = 0;
+        if (table != null) {
+            for (float x : table.data()) {
+                badValues += Float.isFinite(x) ? 0 : 1;
+            }
+        }
+        if (bad || badValues > 0) {
+            throw new IllegalArgumentException(describe() + ": " + (bad ? "its factor is not a finite number"
+                    : badValues + " of its " + table.data().length + " values are NaN or infinite (taken from a run that is not"
+                    + " finite?)") + "; a change must be made of finite numbers");
+        }
     }
 
     /** For a reader: {@code blocks.9.attn.hook_z head 4 at position 7: zeroed}. */

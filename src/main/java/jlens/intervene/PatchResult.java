@@ -89,7 +89,15 @@ public record PatchResult(PatchSpec spec, int[] shape, double[] raw, double[] no
     }
 
     public static double normalize(double m, double clean, double corrupt) {
-        return sameMetric(clean, corrupt) ? Double.NaN : (m - corrupt) / (clean - corrupt);
+        return undefined(clean, corrupt) ? Double.NaN : (m - corrupt) / (clean - corrupt);
+    }
+
+    /**
+     * Whether no grid can be normalised with these metrics: either is NaN or infinite (the runs' logits are not
+     * finite), or they are the same ({@link #sameMetric}). The normalised values are then NaN, and said so.
+     */
+    public static boolean undefined(double clean, double corrupt) {
+        return !Double.isFinite(clean) || !Double.isFinite(corrupt) || sameMetric(clean, corrupt);
     }
 
     /**

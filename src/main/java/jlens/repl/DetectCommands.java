@@ -127,11 +127,16 @@ final class DetectCommands {
         String flags = (excludeBos ? " --exclude-bos" : "") + (excludeCurrent ? " --exclude-current" : "");
         s.println(kind.label() + " scores on " + on + flags + ": the share of each head's attention on the pattern");
         TextTable table = new TextTable("rank", "head", "score");
-        List<HeadDetectScore> top = r.top(5);
+        List<HeadDetectScore> top = r.top(5).stream().filter(h -> Double.isFinite(h.score())).toList();
         for (int i = 0; i < top.size(); i++) {
             table.row(i + 1, top.get(i).layer() + "." + top.get(i).head(), top.get(i).score());
         }
         s.out().print(table);
+        long undefined = r.ranked().stream().filter(h -> !Double.isFinite(h.score())).count();
+        if (undefined > 0) { // a blank cell would otherwise read as a head that scores nothing
+            s.println(undefined + " of " + r.nLayer() * r.nHead() + " heads have no score (NaN: their attention is not finite, or"
+                    + " nothing is left of it after the exclusions): blank cells, left out of the ranking");
+        }
         double[][] grid = r.scores();
         String[] rows = new String[grid.length];
         for (int l = 0; l < grid.length; l++) {
@@ -186,7 +191,7 @@ final class DetectCommands {
         }
         s.out().print(table);
         if (undefined > 0) {
-            s.println(undefined + " pairs are undefined (a head whose weights are all zero) and left blank");
+            s.println(undefined + " pairs are NaN (a head whose weights are all zero, or not finite) and left blank");
         }
         Heatmap map = new Heatmap(r.matrix()).title(p + "-composition, sender (row) into receiver (column)")
                 .rowLabels(r.labels()).columnLabels(r.labels()).xLabel("receiver: " + part.label() + " input")

@@ -140,6 +140,11 @@ final class FeatureCommands {
                 + c.ids().length + " tokens (density " + Format.num(c.density()) + ")" + (c.active() > 0 ? ", strongest "
                 + Format.num(c.max()) + " at " + c.argmax() + " '" + Format.visible(labels[c.argmax()]) + "'" : "");
         s.println(head);
+        long undefined = java.util.Arrays.stream(values).filter(v -> !Double.isFinite(v)).count();
+        if (undefined > 0) { // the rule for non-finite values: kept as they are (blank in the strip, nan in 'save'), and said
+            s.println("not finite: the feature's activation at " + undefined + " of " + values.length + " tokens is NaN or"
+                    + " infinite (the model's activations at its hook are; 'logprobs' says where the pass first goes so)");
+        }
         saes.label(sae, f).ifPresent(l -> s.println("it is: " + label(l)));
         if (c.noLogitPath() == null) {
             s.println("promotes:   " + tokens(c.promoted()));

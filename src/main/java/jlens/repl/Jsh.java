@@ -37,7 +37,10 @@ public final class Jsh {
             return current;
         }
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-        Session s = new Session(out, Models.source(Models.Options.fromEnvironment()));
+        java.util.List<String> said = new java.util.ArrayList<>();
+        Models.Options options = Models.Options.fromEnvironment(said);
+        Session s = new Session(out, Models.source(options));
+        said.forEach(line -> s.println("jlens: " + line));
         java.util.Optional<TerminalTraits> traits = TerminalTraits.decode(System.getenv("JLENS_TERMINAL"));
         if (traits.isPresent() && traits.get().terminal()) {
             // ./jlens jshell on a terminal: the colours, glyphs and background the REPL would find there (the
@@ -53,7 +56,7 @@ public final class Jsh {
             s.terminalWidth(() -> columns);
         }
         try {
-            Models.loadStartupModel(s, null, Models.Options.fromEnvironment());
+            Models.loadStartupModel(s, null, options);
             s.println(Banner.text(s, true));
         } catch (UserError e) {
             // the session opens anyway, without a model: jshell's start-up must not die on a wrong name

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CancellationException;
 import jlens.model.Gpt2;
 import jlens.model.Gpt2Processing;
+import jlens.sys.Environment;
 import jlens.workspace.LoadedModel;
 import jlens.workspace.ModelCatalog;
 import jlens.workspace.WorkspaceException;
@@ -26,8 +27,30 @@ public final class Models {
             this(device, dtype, null);
         }
 
-        public static Options fromEnvironment() {
-            return new Options(System.getenv("JLENS_DEVICE"), System.getenv("JLENS_DTYPE"));
+        /**
+         * {@code JLENS_DEVICE} and {@code JLENS_DTYPE} as {@link Environment} checked them (a word it does not know is
+         * said at start and left out). Words the engine cannot use here (a GPU it does not see, f16 on the CPU) fall back
+         * to the defaults, with the line why added to {@code said}, instead of refusing every load.
+         */
+        public static Options fromEnvironment(java.util.List<String> said) {
+            return from(Environment.system(), said);
+        }
+
+        static Options from(Environment env, java.util.List<String> said) {
+            Options o = new Options(env.device(), env.dtype());
+            if (o.device() == null && o.dtype() == null) {
+                return o;
+            }
+            try {
+                Gpt2.LoadOptions.parse(o.device(), o.dtype());
+                return o;
+            } catch (IllegalArgumentException e) {
+                String given = java.util.stream.Stream.of(o.device() == null ? null : Environment.DEVICE + "=" + o.device(),
+                        o.dtype() == null ? null : Environment.DTYPE + "=" + o.dtype()).filter(java.util.Objects::nonNull)
+                        .collect(java.util.stream.Collectors.joining(", "));
+                said.add(given + ": " + e.getMessage() + "; using the defaults (auto, f32)");
+                return new Options(null, null);
+            }
         }
 
         Gpt2.LoadOptions loadOptions() {

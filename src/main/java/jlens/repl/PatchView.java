@@ -79,10 +79,10 @@ public final class PatchView {
                 + Format.num(r.mClean() - r.mCorrupt()) + ")"
                 + (approx ? "; estimated from one backward pass" : "; " + r.computed() + " of " + cells
                         + " cells run, the others equal the corrupted run exactly") + ", " + Format.num(r.seconds()) + " s");
-        boolean undefined = PatchResult.sameMetric(r.mClean(), r.mCorrupt());
-        if (undefined) {
-            s.println(textReason(s).orElseGet(() -> noChange(s, "the raw metric of every cell is in 'save X.json'")));
-        }
+        boolean undefined = sayUndefined(s, r.mClean(), r.mCorrupt(),
+                () -> textReason(s).orElseGet(() -> noChange(s, "the raw metric of every cell is in 'save X.json'")),
+                "the raw metric of every cell is in 'save X.json'");
+        sayNonFiniteCells(s, r.raw(), undefined);
         int height = Math.max(s.settings().height(), r.shape()[0] * (byHeadAndPosition(kind) ? r.shape()[1] : 1) / 2 + 8);
         String check = selfCheck == null ? null : "check: patching the text into itself gives m_clean in every cell (max |m - m_clean| "
                 + Format.num(selfCheck) + ")";
@@ -113,6 +113,30 @@ public final class PatchView {
         s.lastResult(Result.of("patch", "patch " + kind.word() + (approx ? " --approx" : ""), params, r));
     }
 
+    /**
+     * Says, when it is so, that the metrics leave the normalised grid undefined (NaN): either is not finite, or they are
+     * the same ({@code same} says how). Returns whether it is undefined: then no grid is drawn.
+     */
+    static boolean sayUndefined(Session s, double clean, double corrupt, java.util.function.Supplier<String> same,
+            String whereRaw) {
+        if (!PatchResult.undefined(clean, corrupt)) {
+            return false;
+        }
+        s.println(Double.isFinite(clean) && Double.isFinite(corrupt) ? same.get()
+                : "m_clean or m_corrupt is not finite (NaN or infinite logits where the metric reads them): the normalised"
+                        + " values are not defined (NaN), so there is no grid to draw; " + whereRaw);
+        return true;
+    }
+
+    /** Says how many cells' metrics are NaN or infinite (blank cells), when the grid is drawn and some are. */
+    static void sayNonFiniteCells(Session s, double[] raw, boolean undefined) {
+        long bad = java.util.Arrays.stream(raw).filter(x -> !Double.isFinite(x)).count();
+        if (bad > 0 && !undefined) {
+            s.println(bad + " of " + raw.length + " cells are NaN or infinite (their patched runs' logits are not finite): blank"
+                    + " cells, left out of the table ('save X.csv' keeps them as nan)");
+        }
+    }
+
     /** A grid of layer.head rows by position: a head at one position. */
     static boolean byHeadAndPosition(PatchKind kind) {
         return kind.perHead() && !kind.allPositions();
@@ -132,7 +156,10 @@ public final class PatchView {
             int width = shape[shape.length - 1];
             double[][] out = new double[normalized.length / width][width];
             for (int i = 0; i < out.length; i++) {
-                System.arraycopy(normalized, i * width, out[i], 0, width);
+                for (int j = 0; j < width; j++) {
+                    double v = normalized[i * width + j];
+                    out[i][j] = Double.isFinite(v) ? v : Double.NaN; // a blank cell: an infinity would take an end colour
+                }
             }
             return out;
         }
@@ -169,7 +196,7 @@ public final class PatchView {
         header.add("raw");
         TextTable table = new TextTable(header.toArray(String[]::new));
         List<Integer> order = IntStream.range(0, r.raw().length).boxed()
-                .filter(i -> !Double.isNaN(r.normalized()[i]))
+                .filter(i -> Double.isFinite(r.normalized()[i]))
                 .sorted(Comparator.comparingDouble((Integer i) -> -Math.abs(r.normalized()[i])))
                 .limit(10).toList();
         for (int i : order) {

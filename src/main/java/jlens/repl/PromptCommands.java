@@ -13,7 +13,6 @@ import jlens.intervene.prompts.Prompt;
 import jlens.intervene.prompts.PromptAblation;
 import jlens.intervene.prompts.PromptFileException;
 import jlens.intervene.PatchKind;
-import jlens.intervene.PatchResult;
 import jlens.intervene.PatchSpec;
 import jlens.intervene.prompts.PromptMean;
 import jlens.intervene.prompts.PromptPatchResult;
@@ -239,10 +238,11 @@ final class PromptCommands {
         int height = Math.max(s.settings().height(), r.shape()[0] * ((kind.perHead() && !kind.allPositions()) ? r.shape()[1] : 1) / 2 + 8);
         String[] pieces = s.workspace().model().tokenizer().pieces(r.labelIds());
         PatchView.Grid grid = new PatchView.Grid(kind, r.shape(), r.normalized(), r.raw(), pieces);
-        boolean undefined = PatchResult.sameMetric(r.mClean(), r.mCorrupt());
-        if (undefined) {
-            s.println(PatchView.noChange(s, "the raw means of every cell are in 'save X.json'"));
-        } else {
+        boolean undefined = PatchView.sayUndefined(s, r.mClean(), r.mCorrupt(),
+                () -> PatchView.noChange(s, "the raw means of every cell are in 'save X.json'"),
+                "the raw means of every cell are in 'save X.json'");
+        PatchView.sayNonFiniteCells(s, r.raw(), undefined);
+        if (!undefined) {
             PatchView.topCells(s, grid, height, 0, "'save X.npy' writes the mean grid");
         }
         String title = "patched " + kind.word() + ", mean over " + r.prompts() + " prompts: (m - m_corrupt) / (m_clean - m_corrupt)";

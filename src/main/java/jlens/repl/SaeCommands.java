@@ -208,6 +208,23 @@ final class SaeCommands {
             t.row("KL", r.kl(), "KL(model || spliced) per position, nats");
         }
         s.out().print(t);
+        // the rule for non-finite values (ARCHITECTURE.md): the table keeps them as they are, and says so in one line
+        Map<String, Double> shown = new LinkedHashMap<>();
+        shown.put("L0", r.l0());
+        shown.put("explained variance", r.explainedVariance());
+        shown.put("MSE", r.mse());
+        if (level == SaeStats.Level.LOSS) {
+            shown.put("loss", r.ceClean());
+            shown.put("loss, spliced", r.ceSpliced());
+            shown.put("loss, zeroed", r.ceZero());
+            shown.put("loss recovered", r.lossRecovered());
+            shown.put("KL", r.kl());
+        }
+        List<String> undefined = shown.entrySet().stream().filter(e -> !Double.isFinite(e.getValue())).map(Map.Entry::getKey).toList();
+        if (!undefined.isEmpty()) {
+            s.println("not finite (NaN or infinite activations or logits in the runs; 'logprobs' says where the pass first goes"
+                    + " so): " + String.join(", ", undefined));
+        }
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("over", r.over());
         params.put("level", level.name().toLowerCase(Locale.ROOT));

@@ -70,6 +70,7 @@ final class SplitCommands {
             s.println("layer " + layer + " c_attn output " + Format.shape(new long[] {t, 3L * c}) + " -> Q " + Format.shape(new long[] {t, c})
                     + ", K " + Format.shape(new long[] {t, c}) + ", V " + Format.shape(new long[] {t, c}));
             s.println("analyses use " + Format.shape(new long[] {split.positions(), c}) + " each: " + Positions.note(first));
+            sayNonFinite(s, split);
             s.lastResult(Result.of("split-qkv", "split qkv " + layer, Map.of("layer", layer, "first_position", first), split));
         } else {
             QkvPart p = QkvPart.valueOf(part.toUpperCase(Locale.ROOT));
@@ -81,8 +82,16 @@ final class SplitCommands {
             for (int h = 0; h < hs.nHead(); h++) {
                 s.println("  head " + h + ": " + Format.shape(new long[] {hs.positions(), hs.dHead()}));
             }
+            sayNonFinite(s, hs);
             s.lastResult(Result.of("split-heads", "split heads " + layer + " " + part, Map.of("layer", layer, "part", part,
                     "first_position", first), hs));
+        }
+    }
+
+    /** The split's values are the activations as they are: NaN and infinities are kept, and said. */
+    private static void sayNonFinite(Session s, jlens.analysis.AnalysisResult r) {
+        if (!r.undefinedNote().isEmpty()) {
+            s.println("not finite (kept as they are, nan/inf in 'save'): " + r.undefinedNote());
         }
     }
 }

@@ -15,6 +15,7 @@ import jlens.hook.Hooks;
 import jlens.intervene.Intervention;
 import jlens.intervene.Interventions;
 import jlens.model.Gpt2;
+import jlens.model.NonFiniteException;
 
 /**
  * Direct logit attribution through an SAE's features at one position. What the SAE puts at its hook splits exactly
@@ -146,6 +147,15 @@ public final class SaeAttribution {
             float[] xf = finalRow.toFloatArray();
             float[] u = direction(model, answer, wrong, m);
             double bU = model.weights().unembedBias(answer) - (wrong >= 0 ? model.weights().unembedBias(wrong) : 0);
+            // an attribution of NaN splits nothing: refused (ARCHITECTURE.md, "Non-finite values"), naming what is not finite
+            String at = " at position " + p;
+            String undefined = "the attribution is undefined";
+            NonFiniteException.requireFinite(xf, "the final residual stream" + at, undefined, ids);
+            NonFiniteException.requireFinite(comps, "the SAE's features, bias and error term in the residual" + at, undefined, ids);
+            NonFiniteException.requireFinite(model.weights().finalNormWeight(), "the final LayerNorm's weights", undefined, ids);
+            NonFiniteException.requireFinite(u, "the unembedding's direction", undefined, ids);
+            NonFiniteException.requireFinite(new double[] {logit}, "the model's " + (wrong >= 0 ? "logit difference" : "logit") + at,
+                    "there is nothing to check the attribution against", ids);
             double[] through = DirectLogitAttribution.throughFinalNorm(model, comps, xf, u, model.weights().finalNormWeight(),
                     model.weights().finalNormBias(), bU);
             int rows = comps.length / c;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import jlens.hook.HookPoint;
 import jlens.model.Gpt2;
+import jlens.model.NonFiniteException;
 
 /**
  * Where a feature writes: its decoder row {@code W_dec[f]} carried into the residual stream where its hook is not there
@@ -80,6 +81,10 @@ public final class SaeLogits {
         }
         try (NDManager m = model.manager().newSubManager()) {
             NDArray logits = weights(model, directions(model, sae, features, m)); // [n, V]
+            // no token is ranked from NaN (ARCHITECTURE.md, "Non-finite values"): the weights it goes through are not finite
+            NonFiniteException.requireFinite(logits.toFloatArray(), "the logit weights of " + features.length + " feature"
+                    + (features.length == 1 ? "" : "s") + " (through the decoder, the final LayerNorm's weight and the"
+                    + " unembedding)", "the tokens they promote and suppress are undefined", null);
             int kk = (int) Math.min(k, logits.getShape().get(1));
             NDList top = logits.topK(kk, 1, true, true); // [n, k] values, indices
             NDList bottom = logits.topK(kk, 1, false, true);

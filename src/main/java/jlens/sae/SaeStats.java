@@ -106,10 +106,18 @@ public final class SaeStats {
             return List.of("statistic", "value");
         }
 
+        /** Whether the losses were measured ({@link Level#LOSS}); a quick run leaves them NaN, and out of the saved rows. */
+        public boolean lossesMeasured() {
+            return !(Double.isNaN(ceClean) && Double.isNaN(ceSpliced) && Double.isNaN(ceZero) && Double.isNaN(kl));
+        }
+
         private Object[][] rows() {
-            return new Object[][] {{"tokens", (double) tokens}, {"l0", l0}, {"explained_variance", explainedVariance},
-                {"mse", mse}, {"ce_loss_without_sae", ceClean}, {"ce_loss_with_sae", ceSpliced},
+            Object[][] reconstruction = {{"tokens", (double) tokens}, {"l0", l0}, {"explained_variance", explainedVariance},
+                {"mse", mse}};
+            Object[][] losses = {{"ce_loss_without_sae", ceClean}, {"ce_loss_with_sae", ceSpliced},
                 {"ce_loss_with_ablation", ceZero}, {"ce_loss_score", lossRecovered()}, {"kl_div_with_sae", kl}};
+            return lossesMeasured() ? java.util.stream.Stream.concat(java.util.Arrays.stream(reconstruction),
+                    java.util.Arrays.stream(losses)).toArray(Object[][]::new) : reconstruction;
         }
 
         @Override

@@ -28,6 +28,9 @@ import java.util.OptionalInt;
  * ignored (the folder under {@code HOME} is used), so nothing lands in whatever folder jlens was started from.</li>
  * <li>{@code HOME}: an absolute path; else Java's {@code user.home}.</li>
  * <li>{@code HTTPS_PROXY}, {@code HTTP_PROXY} (or lower case): a proxy address, its password a secret; else ignored.</li>
+ * <li>{@code JLENS_DEVICE}: {@code auto}, {@code cpu}, {@code gpu} or {@code gpu:N} ({@code cuda} also); else auto.
+ * {@code JLENS_DTYPE}: {@code f32} or {@code f16} (and their long spellings); else f32. Whether the engine can use
+ * the word (a GPU it sees, f16 only on one) is the loader's question, asked once at start.</li>
  * </ul>
  *
  * <p>{@link #VARIABLES} lists every variable jlens reads; {@code EnvironmentFuzzTest} throws hostile values at all
@@ -37,12 +40,14 @@ public final class Environment {
     public static final String THREADS = "JLENS_THREADS";
     public static final String ENDPOINT = "HF_ENDPOINT";
     public static final String TOKEN = "HF_TOKEN";
+    public static final String DEVICE = "JLENS_DEVICE";
+    public static final String DTYPE = "JLENS_DTYPE";
     /** The engine's property the thread count goes to (DJL reads it when the engine starts). */
     public static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
     /** Every variable jlens reads (the store's follow huggingface_hub's names). */
     public static final List<String> VARIABLES = List.of(THREADS, ENDPOINT, TOKEN, "HOME", "XDG_CACHE_HOME",
-            "XDG_CONFIG_HOME", "HF_HOME", "HF_HUB_CACHE", "HF_TOKEN_PATH", "HF_HUB_OFFLINE", "JLENS_MODEL", "JLENS_DEVICE",
-            "JLENS_DTYPE", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy");
+            "XDG_CONFIG_HOME", "HF_HOME", "HF_HUB_CACHE", "HF_TOKEN_PATH", "HF_HUB_OFFLINE", "JLENS_MODEL", DEVICE,
+            DTYPE, "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy");
     /** Longest value quoted back in a problem line. */
     private static final int QUOTE = 60;
 
@@ -123,6 +128,8 @@ public final class Environment {
         home();
         absoluteFolder("XDG_CACHE_HOME");
         absoluteFolder("XDG_CONFIG_HOME");
+        device();
+        dtype();
         return problems.values().stream().map(l -> Secrets.redact(Secrets.redact(l, secrets))).toList(); // a value holding a secret
     }
 
@@ -191,6 +198,35 @@ public final class Environment {
         } catch (NumberFormatException e) {
             return OptionalInt.empty();
         }
+    }
+
+    // ---- JLENS_DEVICE, JLENS_DTYPE ----
+
+    /**
+     * {@code JLENS_DEVICE} in lower case when it is a device word the loader knows ({@code auto}, {@code cpu},
+     * {@code gpu}, {@code gpu:N}, {@code cuda}, {@code cuda:N}); null when unset or not such a word (auto is used).
+     */
+    public String device() {
+        return word(DEVICE, "auto|cpu|(gpu|cuda)(:[0-9]{1,3})?", "a device (auto, cpu, gpu or gpu:N)",
+                "auto (a GPU when the engine sees one, else the CPU)");
+    }
+
+    /** {@code JLENS_DTYPE} in lower case when it is f32 or f16 (or a long spelling of them); null otherwise (f32). */
+    public String dtype() {
+        return word(DTYPE, "f32|float32|fp32|f16|float16|fp16|half", "a dtype (f32 or f16)", "f32");
+    }
+
+    private String word(String name, String words, String what, String instead) {
+        String v = get(name);
+        if (v == null) {
+            return null;
+        }
+        String w = v.strip().toLowerCase(Locale.ROOT);
+        if (w.matches(words)) {
+            return w;
+        }
+        problem(name, shown(name, v) + " is not " + what + "; using " + instead + ": unset it or give one of those");
+        return null;
     }
 
     // ---- HF_ENDPOINT ----

@@ -54,16 +54,17 @@ public final class CircuitDiscovery {
     public PathPatching.Grid path(List<PathPatching.Head> receivers, char input, boolean approx, SweepOptions options) {
         synchronized (ws) {
             if (!receivers.isEmpty()) {
-                Workspace.checked(() -> {
+                ws.checked(() -> {
                     PathPatching.checkReceivers(ws.config(), receivers, input);
                     return null;
                 });
             }
             PatchSpec pair = pairs(false).get(0);
-            return ws.remember(Workspace.experiment(() -> approx
+            PathPatching.Grid g = ws.experiment(() -> approx
                     ? PathPatching.approximate(ws.current(), ws.standing(), pair, receivers, input, options)
                     : receivers.isEmpty() ? PathPatching.toFinal(ws.current(), ws.standing(), pair, options)
-                    : PathPatching.toHeads(ws.current(), ws.standing(), pair, receivers, input, options)));
+                    : PathPatching.toHeads(ws.current(), ws.standing(), pair, receivers, input, options));
+            return ws.remember(finite(g, g.mClean(), g.mCorrupt()));
         }
     }
 
@@ -71,13 +72,13 @@ public final class CircuitDiscovery {
     public EdgeAttribution.Scores edges(EdgeAttribution.Method method, int steps, boolean overSet, SweepOptions options) {
         synchronized (ws) {
             List<PatchSpec> pairs = pairs(overSet);
-            EdgeAttribution.Scores s = Workspace.experiment(() -> switch (method) {
+            EdgeAttribution.Scores s = ws.experiment(() -> switch (method) {
                 case EXACT -> EdgeAttribution.exact(ws.current(), ws.standing(), pairs, options);
                 case EAP -> EdgeAttribution.eap(ws.current(), ws.standing(), pairs, options);
                 case EAP_IG -> EdgeAttribution.eapIg(ws.current(), ws.standing(), pairs, steps, options);
                 case FILE -> throw new IllegalArgumentException("scores come from a file with 'load FILE.json', not from 'edges'");
             });
-            scores = s;
+            scores = finite(s, s.mClean(), s.mCorrupt());
             circuit = null;
             return ws.remember(s);
         }
@@ -111,7 +112,7 @@ public final class CircuitDiscovery {
     private Circuit.Selection choose(java.util.function.Function<EdgeAttribution.Scores, Circuit.Selection> rule) {
         synchronized (ws) {
             EdgeAttribution.Scores s = scores();
-            circuit = Workspace.checked(() -> rule.apply(s));
+            circuit = ws.checked(() -> rule.apply(s));
             return ws.remember(circuit);
         }
     }
@@ -131,7 +132,8 @@ public final class CircuitDiscovery {
         synchronized (ws) {
             Circuit.Selection c = circuit();
             List<PatchSpec> pairs = pairs(overSet);
-            return ws.remember(Workspace.experiment(() -> Circuit.eval(ws.current(), ws.standing(), pairs, c, options)));
+            Circuit.Eval e = ws.experiment(() -> Circuit.eval(ws.current(), ws.standing(), pairs, c, options));
+            return ws.remember(finite(e, e.mClean(), e.mCorrupt()));
         }
     }
 
@@ -144,9 +146,23 @@ public final class CircuitDiscovery {
             }
             List<PatchSpec> pairs = pairs(overSet);
             int[] sizes = Circuit.sizes(s.graph().edges().size(), points);
-            return ws.remember(Workspace.experiment(() -> Circuit.curve(ws.current(), ws.standing(), pairs, s.graph(), s.scores(),
-                    s.describe(), sizes, options)));
+            Circuit.Curve c = ws.experiment(() -> Circuit.curve(ws.current(), ws.standing(), pairs, s.graph(), s.scores(),
+                    s.describe(), sizes, options));
+            return ws.remember(finite(c, c.mClean(), c.mCorrupt()));
         }
+    }
+
+    /**
+     * A result whose clean and corrupted metrics are finite, else refused (ARCHITECTURE.md, "Non-finite values"): every
+     * path, edge and circuit score is measured against them, so none would mean anything.
+     */
+    private static <T> T finite(T result, double mClean, double mCorrupt) {
+        if (!Double.isFinite(mClean) || !Double.isFinite(mCorrupt)) {
+            throw new UndefinedResultException("m_clean " + mClean + ", m_corrupt " + mCorrupt + ": the metric is not finite"
+                    + " (NaN or infinite logits where it reads them), so no path, edge or circuit score is defined; look for"
+                    + " where the run goes non-finite with 'run' and 'hooks', or remove what is in force ('unsteer')");
+        }
+        return result;
     }
 
     /**
@@ -165,7 +181,7 @@ public final class CircuitDiscovery {
             } catch (IOException e) {
                 throw new InvalidInputException("cannot read " + file + ": " + jlens.sys.FileErrors.reason(e));
             }
-            GraphJson.Read read = Workspace.checked(() -> GraphJson.read(text, graph));
+            GraphJson.Read read = ws.checked(() -> GraphJson.read(text, graph));
             scores = new EdgeAttribution.Scores(graph, EdgeAttribution.Method.FILE, 0, read.scores(), read.mClean(), read.mCorrupt(),
                     0, false, 0);
             boolean any = false;

@@ -77,7 +77,7 @@ public final class PatchStudies {
     /** Sets what patching measures ({@link Metric#logitDiff}, {@link Metric#logprob}; {@link Workspace#token} finds ids). */
     public Metric metric(Metric m) {
         synchronized (ws) {
-            Workspace.checked(() -> {
+            ws.checked(() -> {
                 m.checkVocabulary(ws.config().vocabSize());
                 return ws.hasText() ? m.at(ws.ids().length) : 0;
             });
@@ -108,21 +108,21 @@ public final class PatchStudies {
             long[] clean = ws.ids();
             long[] ids = corruptIds();
             Metric m = metric();
-            return Workspace.checked(() -> new PatchSpec(clean, ids, kind, m));
+            return ws.checked(() -> new PatchSpec(clean, ids, kind, m));
         }
     }
 
     /** Activation patching, exact (the fast path, or the oracle when {@code options} asks), with the changes in force. */
     public PatchResult run(PatchSpec spec, SweepOptions options) {
         synchronized (ws) {
-            return ws.remember(Workspace.experiment(() -> Patch.run(ws.current(), ws.standing(), spec, options)));
+            return ws.remember(ws.experiment(() -> Patch.run(ws.current(), ws.standing(), spec, options)));
         }
     }
 
     /** Attribution patching: every cell estimated from one backward pass. */
     public PatchResult approximate(PatchSpec spec, SweepOptions options) {
         synchronized (ws) {
-            return ws.remember(Workspace.experiment(() -> Patch.approximate(ws.current(), ws.standing(), spec, options)));
+            return ws.remember(ws.experiment(() -> Patch.approximate(ws.current(), ws.standing(), spec, options)));
         }
     }
 

@@ -2,6 +2,8 @@ package jlens.workspace;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.function.Supplier;
 import jlens.intervene.prompts.IoiPrompts;
 import jlens.intervene.prompts.PromptFileException;
 import jlens.intervene.prompts.PromptSet;
@@ -11,11 +13,14 @@ import jlens.model.Gpt2;
 /**
  * The prompt set and what it was made from (a file, {@code ioi N seed S}, or a set given in Java), so that a
  * model change makes it again with the new tokenizer and context, with every check of the first time, instead
- * of keeping token ids of another vocabulary.
+ * of keeping token ids of another vocabulary. Making it again can be cancelled (Ctrl-C during a long file): the set is
+ * then not dropped but kept as its origin, and made for the current model when next used.
  */
 final class PromptSetSlot {
     private PromptSet set;
     private Origin origin;
+    private boolean pending; // a remake was cancelled: set is null, origin makes it for the current model on use
+    private String source; // the set's source, for the lines about it
 
     /** What a set was made from: how to make it again. */
     private interface Origin {
@@ -46,7 +51,21 @@ final class PromptSetSlot {
         }
     }
 
-    PromptSet get() {
+    /** The set, made for the current {@code model} first when its remake was cancelled (which may be cancelled again). */
+    PromptSet get(Supplier<Gpt2> model) {
+        if (pending) {
+            try {
+                set = origin.make(model.get());
+                pending = false;
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                if (e instanceof CancellationException) {
+                    throw e; // still pending
+                }
+                drop();
+                throw new MissingStateException("the prompt set does not fit this model (" + e.getMessage() + "); give one"
+                        + " again with 'prompts FILE' or 'prompts ioi N'");
+            }
+        }
         if (set == null) {
             throw new MissingStateException("no prompt set; give one with 'prompts FILE' or 'prompts ioi N'");
         }
@@ -54,7 +73,7 @@ final class PromptSetSlot {
     }
 
     boolean present() {
-        return set != null;
+        return set != null || pending;
     }
 
     PromptSet read(Path file, Gpt2 model) {
@@ -69,15 +88,26 @@ final class PromptSetSlot {
     PromptSet given(PromptSet given) {
         set = given;
         origin = new Given(given);
+        pending = false;
+        source = given.source();
         return given;
     }
 
-    /** Makes the set from {@code o}; a set that cannot be made changes nothing. */
+    /** Makes the set from {@code o}; a set that cannot be made (or whose reading is cancelled) changes nothing. */
     private PromptSet use(Origin o, Gpt2 model) {
         PromptSet made = o.make(model);
         set = made;
         origin = o;
+        pending = false;
+        source = made.source();
         return made;
+    }
+
+    private void drop() {
+        set = null;
+        origin = null;
+        pending = false;
+        source = null;
     }
 
     /**
@@ -85,18 +115,23 @@ final class PromptSetSlot {
      * a prompt over the context, a file gone): one line saying which. Empty when there is no set.
      */
     Optional<String> remake(Gpt2 model, String modelName) {
-        if (set == null) {
+        if (set == null && !pending) {
             return Optional.empty();
         }
-        String source = PromptFileException.printable(set.source(), 80);
+        String shown = PromptFileException.printable(source, 80);
         try {
             set = origin.make(model);
-            return Optional.of("prompt set " + source + " made again for " + modelName + ": " + set.size() + " prompts, "
+            pending = false;
+            return Optional.of("prompt set " + shown + " made again for " + modelName + ": " + set.size() + " prompts, "
                     + set.minLength() + (set.minLength() == set.maxLength() ? "" : ".." + set.maxLength()) + " tokens");
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (CancellationException e) { // Ctrl-C: its ids are the old vocabulary's, so it waits for its next use
             set = null;
-            origin = null;
-            return Optional.of("prompt set " + source + " dropped: it does not fit " + modelName + " (" + e.getMessage()
+            pending = true;
+            return Optional.of("prompt set " + shown + " not made again for " + modelName + " (cancelled): it is made when next"
+                    + " used");
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            drop();
+            return Optional.of("prompt set " + shown + " dropped: it does not fit " + modelName + " (" + e.getMessage()
                     + "); give one again with 'prompts FILE' or 'prompts ioi N'");
         }
     }

@@ -42,10 +42,13 @@ public final class PromptStudies {
         return slot;
     }
 
-    /** The current prompt set; a {@link MissingStateException} when none was given. */
+    /**
+     * The current prompt set; a {@link MissingStateException} when none was given. A set whose remake for a new model
+     * was cancelled is made now (Ctrl-C again leaves it waiting).
+     */
     public PromptSet set() {
         synchronized (ws) {
-            return slot.get();
+            return slot.get(ws::current);
         }
     }
 
@@ -59,7 +62,7 @@ public final class PromptStudies {
     public PromptSet read(Path file) {
         synchronized (ws) {
             Gpt2 m = ws.current();
-            return Workspace.checked(() -> slot.read(file, m));
+            return ws.checked(() -> slot.read(file, m));
         }
     }
 
@@ -67,7 +70,7 @@ public final class PromptStudies {
     public PromptSet ioi(int n, long seed) {
         synchronized (ws) {
             Gpt2 m = ws.current();
-            return Workspace.checked(() -> slot.ioi(n, seed, m));
+            return ws.checked(() -> slot.ioi(n, seed, m));
         }
     }
 
@@ -82,7 +85,7 @@ public final class PromptStudies {
     public PromptScores scores(boolean corrupt) {
         synchronized (ws) {
             PromptSet set = set();
-            return ws.remember(Workspace.checked(() -> batches().scores(set, corrupt, ws.standing())));
+            return ws.remember(ws.checked(() -> batches().scores(set, corrupt, ws.standing())));
         }
     }
 
@@ -90,7 +93,7 @@ public final class PromptStudies {
     public PromptActivationSums means(String hook) {
         synchronized (ws) {
             PromptSet set = set();
-            return ws.remember(Workspace.checked(() -> batches().sums(set, hook, false, ws.standing())));
+            return ws.remember(ws.checked(() -> batches().sums(set, hook, false, ws.standing())));
         }
     }
 
@@ -98,7 +101,7 @@ public final class PromptStudies {
     public PromptAblation ablateMean(int layer, int head, int position) {
         synchronized (ws) {
             PromptSet set = set();
-            return ws.remember(Workspace.checked(() -> batches().meanAblation(set, layer, head, position, ws.standing())));
+            return ws.remember(ws.checked(() -> batches().meanAblation(set, layer, head, position, ws.standing())));
         }
     }
 
@@ -110,7 +113,7 @@ public final class PromptStudies {
         synchronized (ws) {
             PromptSet set = set();
             Metric fallback = ws.patching().hasMetric() ? ws.patching().metric() : null;
-            return Workspace.checked(() -> PromptPatching.specs(set, kind, fallback));
+            return ws.checked(() -> PromptPatching.specs(set, kind, fallback));
         }
     }
 
@@ -119,7 +122,7 @@ public final class PromptStudies {
         synchronized (ws) {
             PromptSet set = set();
             Metric fallback = ws.patching().hasMetric() ? ws.patching().metric() : null;
-            return ws.remember(Workspace.experiment(() -> PromptPatching.run(ws.current(), ws.standing(), set, kind, fallback,
+            return ws.remember(ws.experiment(() -> PromptPatching.run(ws.current(), ws.standing(), set, kind, fallback,
                     options)));
         }
     }

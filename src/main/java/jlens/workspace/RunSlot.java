@@ -2,27 +2,32 @@ package jlens.workspace;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import jlens.hook.ActivationCache;
 import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
 import jlens.intervene.Intervention;
 import jlens.intervene.Interventions;
+import jlens.model.FirstNonFinite;
 import jlens.model.Gpt2;
 
 /**
  * How the workspace runs its text and reads the last run: a pass with the changes in force and the between-layer
- * check, what it captures, and the run kept keyed on the changes' version (a run made with other changes in force is
- * never served). The workspace calls it under its lock; {@link LastRun} frees replaced runs.
+ * check, what it captures, and the run kept keyed on the changes' version and the hooks registered on the model (a
+ * run made with other changes in force, or before a Java hook was added or removed, is never served). The workspace
+ * calls it under its lock; {@link LastRun} frees replaced runs.
  */
 final class RunSlot {
     private final Workspace ws;
     final LastRun last = new LastRun();
     final CaptureSet captures = new CaptureSet();
     private long version = -1; // the changes' version the last run was made with
+    private List<Long> hooked = List.of(); // the model's hooks (Hooks.registrations) the last run was made with
     long budget = Workspace.DEFAULT_CAPTURE_BUDGET;
     Runnable betweenLayers = () -> {};
 
@@ -30,9 +35,14 @@ final class RunSlot {
         this.ws = ws;
     }
 
-    /** Whether there is a last run made with the changes in force as they are. */
+    /** Whether there is a last run made with the changes in force and the model's hooks as they are. */
     boolean present() {
-        return last.present() && version == ws.interventions().version();
+        return last.present() && !stale();
+    }
+
+    /** Whether the last run was made with other changes in force or other hooks on the model than there are now. */
+    private boolean stale() {
+        return version != ws.interventions().version() || !hooked.equals(ws.current().hooks().registrations());
     }
 
     /** A pass of the text capturing what is asked and {@code extra}, with the changes in force; it replaces the last run. */
@@ -42,12 +52,14 @@ final class RunSlot {
         Set<String> capture = new LinkedHashSet<>(captures.list());
         capture.addAll(extra);
         m.setCaptureBudgetBytes(budget);
+        List<Long> before = m.hooks().registrations(); // the user's hooks, without the pass's own below
         Gpt2.Run run;
         try (Hooks.Scope steer = inForce(m, ws.standing()); Hooks.Scope checks = layerChecks(m)) {
             run = m.run(tokens, capture);
         }
         last.replace(run);
         version = ws.interventions().version();
+        hooked = before;
         return run;
     }
 
@@ -70,10 +82,12 @@ final class RunSlot {
         return checks;
     }
 
-    /** The last run's cache (a run made with other changes in force is dropped first); says what is in force. */
+    /** The last run's cache (a run made with other changes in force or hooks is dropped first); says what is in force. */
     ActivationCache cache() {
-        if (last.present() && version != ws.interventions().version()) {
+        if (last.present() && stale()) {
             last.close();
+            throw new MissingStateException("the last run was made before the model's hooks or the changes in force changed,"
+                    + " so its numbers are not this model's now; type 'run'");
         }
         if (!last.present() && !ws.hasText()) { // the first missing step is the text, not the run
             throw new MissingStateException("no text yet; give one with text \"...\", then "
@@ -106,6 +120,36 @@ final class RunSlot {
             pass(names);
         }
         return cache();
+    }
+
+    /**
+     * Where a pass of {@code ids} (null: the text, which every study without tokens of its own ran) with the changes in
+     * force and {@code extra} first goes non-finite, and what is in force there: one more pass, on a refusal's path only.
+     */
+    String whereNonFinite(long[] ids, List<Intervention> extra) {
+        long[] tokens = ids != null ? ids : ws.hasText() ? ws.ids() : null;
+        if (tokens == null || !ws.hasModel()) {
+            return "an activation overflowed, or a hook wrote them";
+        }
+        Gpt2 m = ws.current();
+        List<Intervention> all = new ArrayList<>(ws.interventions().all());
+        all.addAll(extra);
+        Optional<String> first;
+        try (Hooks.Scope inForce = inForce(m, all)) {
+            first = FirstNonFinite.find(m, tokens);
+        } catch (RuntimeException e) { // the refusal stands without its place
+            return "an activation overflowed, or a hook wrote them";
+        }
+        String there = first.map(name -> {
+            for (InterventionScope.Entry e : ws.interventions().entries()) {
+                if (e.interventions().stream().anyMatch(i -> i.hook().equals(name))) {
+                    return ", where " + e.describe() + " is in force";
+                }
+            }
+            return extra.stream().filter(i -> i.hook().equals(name)).findFirst().map(i -> ", where " + i.describe() + " applies")
+                    .orElse("");
+        }).orElse("");
+        return FirstNonFinite.describe(first) + there;
     }
 
     static NDArray copyInto(NDArray a, NDManager owner) {

@@ -393,10 +393,10 @@ public final class Saes {
             Sae s = current();
             Gpt2 model = ws.current();
             long[] ids = ws.ids();
-            int p = Workspace.checked(() -> jlens.analysis.Checks.position(position, ids.length));
-            SaeFeatures.Activations a = Workspace.checked(() -> SaeFeatures.of(model, ids, state(s), standingBut(s),
+            int p = ws.checked(() -> jlens.analysis.Checks.position(position, ids.length));
+            SaeFeatures.Activations a = ws.checked(() -> SaeFeatures.of(model, ids, state(s), standingBut(s),
                     ws::checkBetweenLayers));
-            return ws.remember(Workspace.checked(() -> SaeFeatures.at(model, s, a, p, k, tokens)));
+            return ws.remember(ws.checked(() -> SaeFeatures.at(model, s, a, p, k, tokens)));
         }
     }
 
@@ -410,9 +410,9 @@ public final class Saes {
                 throw new InvalidInputException("feature " + f + " is out of range: " + s.name() + " has features 0.."
                         + (s.dSae() - 1));
             }
-            SaeFeatures.Activations a = Workspace.checked(() -> SaeFeatures.of(model, ids, state(s), standingBut(s),
+            SaeFeatures.Activations a = ws.checked(() -> SaeFeatures.of(model, ids, state(s), standingBut(s),
                     ws::checkBetweenLayers));
-            return ws.remember(Workspace.checked(() -> SaeFeatureCard.of(model, s, a, f, k)));
+            return ws.remember(ws.checked(() -> SaeFeatureCard.of(model, s, a, f, k)));
         }
     }
 
@@ -437,7 +437,7 @@ public final class Saes {
             }
             SaeStats.Sums sums = SaeStats.Sums.empty(s.dIn());
             for (long[] t : texts) {
-                SaeStats.Sums part = Workspace.checked(() -> SaeStats.of(model, new long[][] {t}, s, standing, level,
+                SaeStats.Sums part = ws.checked(() -> SaeStats.of(model, new long[][] {t}, s, standing, level,
                         ws::checkBetweenLayers));
                 sums = sums.plus(part);
             }
@@ -460,13 +460,13 @@ public final class Saes {
             if (file == null) {
                 PromptSet set = ws.prompts().set();
                 SaeContexts.Source src = SaeContexts.of(set.ids(false), "the prompt set (" + set.size() + " prompts)");
-                return ws.remember(Workspace.checked(() -> SaeContexts.top(model, src, state(s), standing, f, n,
+                return ws.remember(ws.checked(() -> SaeContexts.top(model, src, state(s), standing, f, n,
                         ws::checkBetweenLayers, progress)));
             }
             int window = Math.min(model.config().nPositions(), s.config().contextSize() > 0 ? s.config().contextSize() : 128);
             try (SaeTextCorpus corpus = new SaeTextCorpus(file, model.tokenizer(), window)) {
                 SaeContexts.Source src = SaeContexts.of(corpus, file.getFileName() + " (windows of " + window + " tokens)");
-                return ws.remember(Workspace.checked(() -> SaeContexts.top(model, src, state(s), standing, f, n,
+                return ws.remember(ws.checked(() -> SaeContexts.top(model, src, state(s), standing, f, n,
                         ws::checkBetweenLayers, progress)));
             } catch (SaeLoadException e) {
                 throw new InvalidInputException(e.getMessage());
@@ -480,7 +480,7 @@ public final class Saes {
             Sae s = current();
             Gpt2 model = ws.current();
             long[] ids = ws.ids();
-            return ws.remember(Workspace.checked(() -> SaeAttribution.of(model, ids, state(s), standingBut(s), position,
+            return ws.remember(ws.checked(() -> SaeAttribution.of(model, ids, state(s), standingBut(s), position,
                     answer, wrong, ws::checkBetweenLayers)));
         }
     }

@@ -39,6 +39,7 @@ import jlens.intervene.generation.Generator;
 import jlens.intervene.steering.SteeringVector;
 import jlens.model.Gpt2;
 import jlens.model.Gpt2Config;
+import jlens.model.NonFiniteException;
 import jlens.store.KnownCircuits;
 
 /**
@@ -321,7 +322,7 @@ public final class Workspace implements AutoCloseable {
         return run;
     }
 
-    /** Whether there is a last run, made with the text, captures and changes in force as they are. */
+    /** Whether there is a last run, made with the text, changes in force and the model's hooks as they are. */
     public synchronized boolean hasRun() {
         return runs.present();
     }
@@ -508,7 +509,7 @@ public final class Workspace implements AutoCloseable {
         m.setCaptureBudgetBytes(runs.budget);
         List<Intervention> all = new ArrayList<>(standing());
         all.addAll(options.interventions());
-        return remember(checked(() -> new Generator(m).generate(tokens, options.withInterventions(all))));
+        return remember(checked(() -> new Generator(m).generate(tokens, options.withInterventions(all)), options.interventions()));
     }
 
     // ---- the prompt set ----
@@ -591,17 +592,28 @@ public final class Workspace implements AutoCloseable {
         T get();
     }
 
-    /** The analyses' range checks ({@link IllegalArgumentException}) as {@link InvalidInputException}s. */
-    static <T> T checked(Step<T> step) {
+    /**
+     * The analyses' range checks ({@link IllegalArgumentException}) as {@link InvalidInputException}s, and a read-out
+     * refused for non-finite values ({@link NonFiniteException}) as an {@link UndefinedResultException} that says where
+     * its pass first went non-finite: the one place the rule of ARCHITECTURE.md ("Non-finite values") meets the user.
+     */
+    <T> T checked(Step<T> step) {
+        return checked(step, List.of());
+    }
+
+    /** As {@link #checked(Step)}; {@code extra} are the refused pass's own interventions beyond the changes in force. */
+    <T> T checked(Step<T> step, List<Intervention> extra) {
         try {
             return step.get();
+        } catch (NonFiniteException e) {
+            throw new UndefinedResultException(e.getMessage() + "; " + runs.whereNonFinite(e.ids(), extra));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(e.getMessage());
         }
     }
 
     /** As {@link #checked}, and an experiment's refusal of a model with hooks registered as a step to take first. */
-    static <T> T experiment(Step<T> step) {
+    <T> T experiment(Step<T> step) {
         try {
             return checked(step);
         } catch (java.util.concurrent.CancellationException e) {

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import jlens.Fixture;
 import jlens.model.CheckpointFiles;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,13 +27,22 @@ class NonFiniteOutputTest {
     @TempDir
     Path tmp;
 
-    /** A session whose last run captured every layer's c_attn output and layer 1's pattern, with {@code hook} applied. */
-    private static TestSessions.Buffered runWith(String hookPoint, jlens.hook.Hook hook) {
-        TestSessions.Buffered b = TestSessions.session().exec(TestSessions.textLine(), "hook layer all", "hook pattern1", "hook pattern0");
-        try (var scope = TestSessions.model().hooks().scope()) {
-            scope.add(hookPoint, hook);
-            b.exec("run");
+    /** The hook of {@link #runWith}: open for the test, since the workspace serves a run only with the hooks it ran with. */
+    private jlens.hook.Hooks.Scope hooked;
+
+    @AfterEach
+    void removeHook() {
+        if (hooked != null) {
+            hooked.close();
         }
+    }
+
+    /** A session whose last run captured every layer's c_attn output and layer 1's pattern, with {@code hook} applied. */
+    private TestSessions.Buffered runWith(String hookPoint, jlens.hook.Hook hook) {
+        TestSessions.Buffered b = TestSessions.session().exec(TestSessions.textLine(), "hook layer all", "hook pattern1", "hook pattern0");
+        hooked = TestSessions.model().hooks().scope();
+        hooked.add(hookPoint, hook);
+        b.exec("run");
         b.take();
         return b;
     }

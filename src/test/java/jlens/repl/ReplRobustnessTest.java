@@ -112,17 +112,20 @@ class ReplRobustnessTest {
         try (var scope = TestSessions.model().hooks().scope()) {
             scope.add("blocks.1.attn.hook_qkv", (name, a) -> a.mul(Float.NaN)); // NaN from layer 1 on
             b.exec("run");
+            b.take();
+            String hist = b.exec("hist 1").take();
+            assertTrue(hist.matches("(?s).*Q: \\d+ NaN values not in the histogram.*"), hist);
+            String all = b.exec("hist all").take();
+            assertTrue(all.matches("(?s).*layer 1 Q: \\d+ NaN values.*"), all);
+            assertFalse(all.contains("layer 0 Q:"), "layer 0 is clean: " + all);
+            String var = b.exec("var").take();
+            assertTrue(var.contains("not drawn (not finite") && var.contains("Q1 nan"), var);
+            UserError e = assertThrows(UserError.class, () -> b.exec("logprobs"));
+            assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("undefined"), e.getMessage());
         }
-        b.take();
-        String hist = b.exec("hist 1").take();
-        assertTrue(hist.matches("(?s).*Q: \\d+ NaN values not in the histogram.*"), hist);
-        String all = b.exec("hist all").take();
-        assertTrue(all.matches("(?s).*layer 1 Q: \\d+ NaN values.*"), all);
-        assertFalse(all.contains("layer 0 Q:"), "layer 0 is clean: " + all);
-        String var = b.exec("var").take();
-        assertTrue(var.contains("not drawn (not finite") && var.contains("Q1 nan"), var);
-        UserError e = assertThrows(UserError.class, () -> b.exec("logprobs"));
-        assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("undefined"), e.getMessage());
+        // the hook is gone: the run made with it is not served as this model's
+        UserError stale = assertThrows(UserError.class, () -> b.exec("hist 1"));
+        assertTrue(stale.getMessage().contains("type 'run'"), stale.getMessage());
     }
 
     @Test

@@ -87,16 +87,16 @@ class ScreenFitTest {
                 return c;
             });
             b.exec("run");
-        }
-        for (int[] size : new int[][] {{80, 24}, {120, 40}}) {
-            for (String command : List.of("hist 1", "hist all")) {
-                if (command.equals("hist all") && size[1] < 40) {
-                    continue; // several charts: 120x40 and up (see SEVERAL)
+            for (int[] size : new int[][] {{80, 24}, {120, 40}}) { // the hook stays: a run is served with the hooks it ran with
+                for (String command : List.of("hist 1", "hist all")) {
+                    if (command.equals("hist all") && size[1] < 40) {
+                        continue; // several charts: 120x40 and up (see SEVERAL)
+                    }
+                    String text = screen(b.session(), size[0], size[1], command);
+                    assertTrue(text.contains(Repl.PROMPT + command), command + " at " + size[0] + "x" + size[1]
+                            + " scrolled its command line off the screen:\n" + text);
+                    assertTrue(text.contains("NaN values not in the histogram"), text);
                 }
-                String text = screen(b.session(), size[0], size[1], command);
-                assertTrue(text.contains(Repl.PROMPT + command), command + " at " + size[0] + "x" + size[1]
-                        + " scrolled its command line off the screen:\n" + text);
-                assertTrue(text.contains("NaN values not in the histogram"), text);
             }
         }
     }

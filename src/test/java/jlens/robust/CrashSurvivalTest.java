@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Hostile corpora run in a child JVM, through the command line as a user would run them ({@code jlens --model DIR
  * -c LINE... FILE.jsh}): broken and hostile model folders, BF16 and F16 checkpoints at start and through
  * {@code load}, a weights file cut short while it is loaded, in-place writes from Java lines on everything a
- * session hands out, hostile prompt files through {@code prompts}, all of it under hostile environment values.
+ * session hands out, hostile prompt files through {@code prompts} and steering vectors through {@code steer}, all of it
+ * under hostile environment values.
  * A crash of the child (an abort, SIGBUS or SIGSEGV: exit status above 127) or a JVM error
  * file ({@code hs_err_pid*.log}) fails the test; so does a refusal that is not the expected one line.
  */
@@ -40,6 +41,8 @@ class CrashSurvivalTest {
     /** Prompt files each refused in one line, and one that loads. */
     static final List<Path> hostilePrompts = new ArrayList<>();
     static Path goodPrompts;
+    /** Steering vector files each refused in one line ({@code steer FILE layer 1}). */
+    static final List<Path> hostileVectors = new ArrayList<>();
 
     /** Hostile environment values the child starts with: each is one line on stderr, then ignored. */
     static final Map<String, String> HOSTILE_ENV = Map.of("JLENS_THREADS", "-1", "HF_ENDPOINT", "javascript:alert(1)",
@@ -93,6 +96,7 @@ class CrashSurvivalTest {
         byte[] weights = Files.readAllBytes(fixture.resolve("model.safetensors"));
         Files.write(cut.resolve("model.safetensors"), java.util.Arrays.copyOf(weights, weights.length / 2));
         prompts();
+        vectors();
         Path forged = folder("forged-length");
         byte[] f = weights.clone();
         ByteBuffer.wrap(f, 0, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE);
@@ -118,17 +122,41 @@ class CrashSurvivalTest {
         file.accept("wrong-type.jsonl", "{\"text\": \"x\", \"answer\": {\"a\": [1e999]}}\n".getBytes(StandardCharsets.UTF_8));
         Path folder = Files.createDirectories(dir.resolve("a-folder.txt"));
         hostilePrompts.add(folder);
-        Path fifo = dir.resolve("fifo.txt");
-        try {
-            if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
-                hostilePrompts.add(fifo);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        UntrustedFileContract.fifo(dir.resolve("fifo.txt")).ifPresent(hostilePrompts::add);
         goodPrompts = Files.writeString(dir.resolve("good.txt"), "When Mary and John went to the store\n".repeat(2000));
     }
 
+
+    /** Steering vectors ({@code .npy}) of the classes that got through a reader before: forged sizes, FIFOs, NaN. */
+    private static void vectors() throws IOException {
+        Path dir = Files.createDirectories(corpus.resolve("vectors"));
+        java.util.function.BiFunction<String, String, byte[]> npy = (dict, data) -> {
+            byte[] header = (dict + "\n").getBytes(StandardCharsets.ISO_8859_1);
+            ByteBuffer b = ByteBuffer.allocate(10 + header.length + data.length()).order(ByteOrder.LITTLE_ENDIAN);
+            b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0)
+                    .putShort((short) header.length).put(header).put(data.getBytes(StandardCharsets.ISO_8859_1));
+            return b.array();
+        };
+        java.util.function.BiConsumer<String, byte[]> file = (name, bytes) -> {
+            try {
+                hostileVectors.add(Files.write(dir.resolve(name), bytes));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        // a byte count that wraps to 0 (2^62 float32 values) with no data, and a product past a long
+        file.accept("wraps.npy", npy.apply("{'descr': '<f4', 'fortran_order': False, 'shape': (536870912, 536870912, 16), }", ""));
+        file.accept("huge.npy", npy.apply("{'descr': '<f4', 'fortran_order': False, 'shape': (999999999, 999999999, 999999999), }", ""));
+        file.accept("escape.npy", npy.apply("{'descr': '\u001b]52;c;aGk=\u0007\u001b[2J', 'fortran_order': False, 'shape': (32,), }",
+                "\0".repeat(128)));
+        byte[] nan = new byte[128];
+        ByteBuffer.wrap(nan).order(ByteOrder.LITTLE_ENDIAN).putFloat(40, Float.NaN);
+        file.accept("nan.npy", npy.apply("{'descr': '<f4', 'fortran_order': False, 'shape': (32,), }",
+                new String(nan, StandardCharsets.ISO_8859_1)));
+        file.accept("cut.npy", java.util.Arrays.copyOf(npy.apply("{'descr': '<f4', 'fortran_order': False, 'shape': (32,), }",
+                "\0".repeat(128)), 40));
+        UntrustedFileContract.fifo(dir.resolve("fifo.npy")).ifPresent(hostileVectors::add);
+    }
 
     private static Path folder(String name) throws IOException {
         Path dir = CheckpointFiles.copyWithoutWeights(Fixture.dir(), corpus.resolve(name));
@@ -183,11 +211,16 @@ class CrashSurvivalTest {
 
     /** A Java line that runs {@code COMMAND PATH} for each path and prints {@code ok PATH} or {@code refused CLASS: MESSAGE}. */
     private static String eachLine(String command, List<Path> paths, String ok, String refused) {
+        return eachLine(command, paths, "", ok, refused);
+    }
+
+    /** As {@link #eachLine(String, List, String, String)}, with {@code suffix} after each path. */
+    private static String eachLine(String command, List<Path> paths, String suffix, String ok, String refused) {
         StringBuilder list = new StringBuilder();
         for (Path d : paths) {
             list.append(list.isEmpty() ? "" : ", ").append('"').append(d).append('"');
         }
-        return "for (String d : List.of(" + list + ")) { try { session.exec(\"" + command + " \" + d);"
+        return "for (String d : List.of(" + list + ")) { try { session.exec(\"" + command + " \" + d + \"" + suffix + "\");"
                 + " System.out.println(\"" + ok + " \" + d); } catch (RuntimeException e) {"
                 + " System.out.println(\"" + refused + " \" + e.getClass().getSimpleName() + \": \" + e.getMessage()); } }";
     }
@@ -212,6 +245,8 @@ class CrashSurvivalTest {
                 "prompts " + goodPrompts,
                 eachLine("prompts", hostilePrompts, "PROMPTS LOADED", "PROMPTS REFUSED"),
                 "prompts",
+                eachLine("steer", hostileVectors, " layer 1", "STEERED", "STEER REFUSED"),
+                "steers",
                 "load " + corpus.resolve("escape-tokens"),
                 "logprobs",
                 "load " + corpus.resolve("f16"),
@@ -259,6 +294,11 @@ class CrashSurvivalTest {
             assertTrue(line.startsWith("PROMPTS REFUSED UserError: ") && !line.contains("internal error"), line);
         }
         assertTrue(c.out().contains("2000 prompts from good.txt"), "the set in use stays through every refusal: " + c.out());
+        List<String> steerRefusals = c.out().lines().filter(l -> l.startsWith("STEER REFUSED ")).toList();
+        assertEquals(hostileVectors.size(), steerRefusals.size(), c.out() + c.err());
+        for (String line : steerRefusals) {
+            assertTrue(line.startsWith("STEER REFUSED UserError: ") && !line.contains("internal error"), line);
+        }
         assertTrue(c.out().contains("WROTE IN PLACE"), c.out() + c.err());
         java.util.regex.Matcher threads = java.util.regex.Pattern.compile("THREADS DONE sums (\\d+) released (\\d+) other (\\d+)")
                 .matcher(c.out());

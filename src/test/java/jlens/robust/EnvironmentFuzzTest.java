@@ -40,7 +40,8 @@ class EnvironmentFuzzTest {
         return Arbitraries.oneOf(HostileText.text(), Arbitraries.of("0", "-1", "1", "2", "100000", "99999999999", "4 ",
                 " 3", "+2", "0x10", "1.5", "relative/path", "/abs/path", "~/x", "~", "http://localhost:1", "https://hub.example",
                 "ftp://x", "::not a uri", "http://user:secretpassword@proxy:3128", "proxy:3128", "http://", "https://h/p?q=1#f",
-                "hf_" + "a".repeat(30), "hf_line\nbreak", "yes", "TRUE", "off"));
+                "hf_" + "a".repeat(30), "hf_line\nbreak", "yes", "TRUE", "off", "cpu", "gpu", "GPU:1", "cuda:0", "gpu:x", "auto",
+                "f16", "F32", "bf16", "half"));
     }
 
     @Provide
@@ -70,6 +71,8 @@ class EnvironmentFuzzTest {
                     "names its variable first: " + line);
             OutputAudit.checkSecrets(line, token == null ? "" : token, proxyPassword);
         }
+        assertTrue(e.device() == null || e.device().matches("auto|cpu|(gpu|cuda)(:[0-9]+)?"), e.device());
+        assertTrue(e.dtype() == null || e.dtype().matches("[a-z0-9]+"), e.dtype());
         int threads = e.threads(null);
         assertTrue(threads >= 1 && threads <= Environment.maxThreads(), "threads " + threads);
 

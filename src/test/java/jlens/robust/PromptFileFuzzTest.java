@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import jlens.Fixture;
 import jlens.intervene.prompts.Prompt;
 import jlens.intervene.prompts.PromptFileException;
@@ -40,24 +39,18 @@ class PromptFileFuzzTest {
     static final int CONTEXT = 64;
     static Gpt2Tokenizer tokenizer;
     static Path root;
-    static final AtomicInteger files = new AtomicInteger();
-    static final AtomicInteger read = new AtomicInteger();
-    static final AtomicInteger refused = new AtomicInteger();
+    static final UntrustedFileContract.Tally tally = new UntrustedFileContract.Tally();
 
     @BeforeContainer
     static void load() throws IOException {
         tokenizer = Gpt2Tokenizer.load(Fixture.dir(), CONTEXT);
-        root = Files.createTempDirectory("jlens-prompt-fuzz");
+        root = UntrustedFileContract.folder("jlens-prompt-fuzz");
     }
 
     @AfterContainer
     static void close() throws IOException {
         tokenizer.close();
-        try (var s = Files.walk(root)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-        System.out.println("[PromptFileFuzzTest] " + files.get() + " files: " + read.get() + " read, " + refused.get()
-                + " refused in one line");
+        tally.end("PromptFileFuzzTest", root);
     }
 
     /** A JSON value for a field: mostly a hostile string, sometimes the wrong type. */
@@ -96,7 +89,7 @@ class PromptFileFuzzTest {
 
     @Property(tries = TRIES, seed = "20270127", shrinking = ShrinkingMode.OFF)
     void everyPromptFileIsReadOrRefusedInOneLine(@ForAll("files") FileCase c) throws IOException {
-        Path dir = Files.createDirectories(root.resolve(Integer.toString(files.incrementAndGet())));
+        Path dir = Files.createDirectories(root.resolve(Integer.toString(tally.files.incrementAndGet())));
         Path file = dir.resolve(c.name());
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         if (c.bom()) {
@@ -111,14 +104,14 @@ class PromptFileFuzzTest {
         PromptSetReader reader = new PromptSetReader(tokenizer, CONTEXT);
         Optional<PromptSet> set = UntrustedFileContract.read(file, reader::read, PromptFileException.class);
         if (set.isPresent()) {
-            read.incrementAndGet();
+            tally.read.incrementAndGet();
             for (Prompt p : set.get().prompts()) {
                 assertTrue(TextCharacters.problem(p.text()).isEmpty() && p.ids().length <= CONTEXT, p.text());
                 assertTrue(p.corrupt() == null || TextCharacters.problem(p.corrupt()).isEmpty(), p.corrupt());
             }
             UntrustedFileContract.stopsWhenInterrupted(file, reader::read);
         } else {
-            refused.incrementAndGet();
+            tally.refused.incrementAndGet();
         }
     }
 }

@@ -43,6 +43,42 @@ final class UntrustedFileContract {
         return Optional.of(value);
     }
 
+    /** A FIFO at {@code path} (a file a reader must not open: reading one blocks until a writer comes); empty without mkfifo. */
+    static Optional<Path> fifo(Path path) throws java.io.IOException {
+        try {
+            return new ProcessBuilder("mkfifo", path.toString()).start().waitFor() == 0 ? Optional.of(path) : Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** What a fuzzer of files counts: files made, read, refused; printed once at its end. */
+    static final class Tally {
+        final java.util.concurrent.atomic.AtomicInteger files = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger read = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+
+        /** Deletes the fuzzer's {@code folder} and prints its counts, {@code [name] N files: R read, F refused in one line}. */
+        void end(String name, Path folder) throws java.io.IOException {
+            delete(folder);
+            System.out.println("[" + name + "] " + files.get() + " files: " + read.get() + " read, " + refused.get()
+                    + " refused in one line");
+        }
+    }
+
+    /** A fresh folder for a fuzzer's files, under Java's temporary folder. */
+    static Path folder(String name) throws java.io.IOException {
+        return java.nio.file.Files.createTempDirectory(name);
+    }
+
+    /** Deletes what {@link #folder} made, with everything in it. */
+    static void delete(Path folder) throws java.io.IOException {
+        try (var s = java.nio.file.Files.walk(folder)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
     /** An interrupted thread's read stops with a {@link CancellationException}. */
     static void stopsWhenInterrupted(Path file, Function<Path, ?> reader) {
         Thread.currentThread().interrupt();

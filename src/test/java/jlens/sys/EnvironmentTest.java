@@ -56,6 +56,26 @@ class EnvironmentTest {
     }
 
     @Test
+    void deviceAndDtypeAreWordsTheLoaderKnows() {
+        for (String bad : List.of("gpu0", "tpu", "gpu:", "gpu:-1", "gpu:99999", "cpu\u001b[2J", "mps", "0")) {
+            Environment e = Environment.of(Map.of("JLENS_DEVICE", bad));
+            assertEquals(null, e.device(), bad);
+            assertEquals(1, e.problems().size(), bad);
+            assertTrue(e.problems().get(0).startsWith("JLENS_DEVICE=") && e.problems().get(0).contains("is not a device (auto,"
+                    + " cpu, gpu or gpu:N); using auto"), e.problems().get(0));
+        }
+        for (String bad : List.of("bf16", "float64", "int8", "f 32", "")) {
+            Environment e = Environment.of(Map.of("JLENS_DTYPE", bad + "x"));
+            assertEquals(null, e.dtype(), bad);
+            assertTrue(e.problems().get(0).contains("is not a dtype (f32 or f16); using f32"), e.problems().get(0));
+        }
+        assertEquals("gpu:1", Environment.of(Map.of("JLENS_DEVICE", " GPU:1 ")).device());
+        assertEquals("cpu", Environment.of(Map.of("JLENS_DEVICE", "cpu")).device());
+        assertEquals("f16", Environment.of(Map.of("JLENS_DTYPE", "F16")).dtype());
+        assertEquals(List.of(), Environment.of(Map.of("JLENS_DEVICE", "auto", "JLENS_DTYPE", "float32")).problems());
+    }
+
+    @Test
     void aValueIsQuotedEscapedAndCut() {
         String line = problems("JLENS_THREADS", "\u001b[2J" + "9".repeat(200)).get(0);
         assertTrue(line.startsWith("JLENS_THREADS=\\u001b[2J999"), line);

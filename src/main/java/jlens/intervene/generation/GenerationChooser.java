@@ -2,6 +2,7 @@ package jlens.intervene.generation;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import jlens.model.NonFiniteException;
 
 /**
  * Picks each new token from the log-probabilities of the last position, in Java on a float copy of them, so the
@@ -72,19 +73,8 @@ public final class GenerationChooser {
 
     /** Throws when no token can be chosen from {@code logprobs}: a NaN or +inf anywhere, or -inf everywhere. */
     static void requireFinite(float[] logprobs) {
-        long nan = 0;
-        long positive = 0;
-        long negative = 0;
-        for (float x : logprobs) {
-            nan += Float.isNaN(x) ? 1 : 0;
-            positive += x == Float.POSITIVE_INFINITY ? 1 : 0;
-            negative += x == Float.NEGATIVE_INFINITY ? 1 : 0;
-        }
-        if (nan > 0 || positive > 0 || negative == logprobs.length) {
-            throw new IllegalArgumentException("the next token's log-probabilities are not finite (" + nan + " NaN, "
-                    + positive + " +inf and " + negative + " -inf of " + logprobs.length + "; an activation overflowed,"
-                    + " or a hook wrote them): no token can be chosen from them");
-        }
+        NonFiniteException.requireDistribution(logprobs, "the next token's log-probabilities", "no token can be chosen from them",
+                null);
     }
 
     /** The most likely token; the lowest id on a tie. */

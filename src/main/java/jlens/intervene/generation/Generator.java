@@ -13,6 +13,7 @@ import jlens.model.CaptureTooLargeException;
 import jlens.intervene.Intervention;
 import jlens.intervene.Interventions;
 import jlens.model.Gpt2;
+import jlens.model.NonFiniteException;
 
 /**
  * Continues a prompt token by token with a key/value cache: the prompt goes through the model once (the
@@ -74,9 +75,11 @@ public final class Generator {
                     stop = GenerationStop.CANCELLED;
                     break;
                 }
-                float[] lp = steps.next(sequence, prompt.length + made); // [V]
-                int id = chooser.choose(lp);
                 int position = prompt.length + made;
+                float[] lp = steps.next(sequence, position); // [V]
+                NonFiniteException.requireDistribution(lp, "the log-probabilities of new token " + (made + 1) + " (position "
+                        + position + ")", "no token can be chosen from them", java.util.Arrays.copyOf(sequence, position));
+                int id = chooser.choose(lp);
                 sequence[position] = id;
                 logprobs[made] = lp[id];
                 String piece = model.tokenizer().pieces(new long[] {id})[0];

@@ -13,6 +13,7 @@ import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
 import jlens.model.CaptureTooLargeException;
 import jlens.model.Gpt2;
+import jlens.model.NonFiniteException;
 import jlens.intervene.generation.GenerationChooser;
 import jlens.intervene.Intervention;
 import jlens.intervene.Interventions;
@@ -57,7 +58,7 @@ public final class PromptBatches {
                     float[] lp = logits.logSoftmax(1).toFloatArray(); // [B * V]
                     int v = (int) logits.getShape().get(1);
                     for (int b = 0; b < in.size(); b++) {
-                        PromptScore s = score(from + b, set.get(from + b), Arrays.copyOfRange(lp, b * v, (b + 1) * v));
+                        PromptScore s = score(from + b, set.get(from + b), corrupt, Arrays.copyOfRange(lp, b * v, (b + 1) * v));
                         rows.add(s);
                         sums = sums.plus(PromptScoreSums.of(s));
                     }
@@ -67,10 +68,16 @@ public final class PromptBatches {
         return new PromptScores(set.source(), corrupt, rows, sums);
     }
 
-    private static PromptScore score(int index, Prompt p, float[] lp) {
+    private static PromptScore score(int index, Prompt p, boolean corrupt, float[] lp) {
+        NonFiniteException.requireDistribution(lp, "the next-token log-probabilities of line " + p.line() + "'s "
+                + (corrupt ? "corrupted " : "") + "prompt", "its scores and the set's means are undefined",
+                corrupt ? p.corruptIds() : p.ids());
         int top = GenerationChooser.argmax(lp);
         double answer = p.hasAnswer() ? lp[(int) p.answerId()] : Double.NaN;
         double wrong = p.hasWrong() ? lp[(int) p.wrongId()] : Double.NaN;
+        NonFiniteException.requireFinite(new double[] {p.hasAnswer() ? answer : 0, p.hasWrong() ? wrong : 0}, "the answer's and"
+                + " wrong token's log-probabilities of line " + p.line(), "their difference and the set's means are undefined (a"
+                + " hook ruled the token out)", corrupt ? p.corruptIds() : p.ids());
         return new PromptScore(index, p.line(), top, lp[top], answer, wrong, answer - wrong); // log-softmax keeps logit gaps
     }
 

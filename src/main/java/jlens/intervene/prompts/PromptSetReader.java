@@ -80,6 +80,7 @@ public final class PromptSetReader {
     public PromptSet read(Path file) {
         String where = file.toString();
         byte[] bytes;
+        checkCancel();
         try {
             if (!Files.isRegularFile(file)) {
                 throw new PromptFileException(where, 0, Files.exists(file) ? "not a regular file; give a prompt file" : "file not found; check the path");
@@ -88,6 +89,8 @@ public final class PromptSetReader {
                 throw new PromptFileException(where, 0, "larger than " + (MAX_BYTES >> 20) + " MiB; split the prompt set");
             }
             bytes = Files.readAllBytes(file);
+        } catch (java.nio.channels.ClosedByInterruptException e) { // Ctrl-C while reading: a cancellation, not a bad file
+            throw new CancellationException("cancelled");
         } catch (IOException e) {
             throw new PromptFileException(where, 0, "cannot read it (" + PromptFileException.printable(String.valueOf(e.getMessage())) + ")");
         }

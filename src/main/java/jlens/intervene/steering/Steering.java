@@ -71,7 +71,12 @@ public final class Steering {
             throw new IllegalArgumentException(file + ": cannot read it (" + e.getMessage() + "); check the path and its"
                     + " permissions");
         }
-        return given(model, array, layer == null ? -1 : layer(model, layer), coeff, file.getFileName().toString());
+        int l = layer == null ? -1 : layer(model, layer);
+        try {
+            return given(model, array, l, coeff, file.getFileName().toString());
+        } catch (IllegalArgumentException e) { // a shape that does not fit: the line names the file, as the reader's do
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /** {@code layer}, negative counting from the end, checked against the model. */
