@@ -113,7 +113,8 @@ class HelpExamplesTest {
                     // saved files go to a folder of the test's own, not the working directory, and are read back from there
                     String folder = Matcher.quoteReplacement(dir.toString());
                     String typed = line.replaceFirst("^save (\\S+)", "save " + folder + "/$1")
-                            .replaceFirst("^steer (\\S+\\.npy)", "steer " + folder + "/$1");
+                            .replaceFirst("^steer (\\S+\\.npy)", "steer " + folder + "/$1")
+                            .replaceFirst("^load (\\S+\\.json)$", "load " + folder + "/$1");
                     try {
                         s.interpreter().run(typed);
                         ran++;
