@@ -6,7 +6,9 @@ over rounds. Memory is jlens / baseline. jlens's grid (every layer x head) and n
 baseline's 36-case loop (demo3). Activation patching is set against TransformerLens's get_act_patch_* loop,
 one full forward per cell: cells x the baseline's forward time. The logit lens and direct logit attribution are
 set against one baseline forward pass, and also given in jlens's own forward passes (timed between their runs).
-The hooked generation is set against the baseline's unhooked one. Below the
+Path patching is set against one baseline forward per sender head, exact edge attribution against one per edge
+of EAP-IG's graph; EAP and EAP-IG are given in jlens's own forward passes. The hooked generation is set against the
+baseline's unhooked one. Below the
 table, jlens against itself: hooked / unhooked generation, steered / unsteered forward pass and generation (a
 vector added at every position of the middle layer), and 8 single forward passes / one batch of 8.
 """
@@ -24,6 +26,8 @@ ROWS = [  # (label, baseline field, jlens field, kind)
     ("grid sweep vs 36-case loop", "demo3_ablation_sweep_s", "grid_ablation_s", "time"),
     ("patch resid_pre vs TL loop", "forward_s*patch_resid_pre_cells", "patch_resid_pre_s", "time"),
     ("patch heads vs TL loop", "forward_s*patch_heads_cells", "patch_heads_s", "time"),
+    ("path vs 1 forward/sender", "forward_s*path_senders", "path_s", "time"),
+    ("edges exact vs 1 fwd/edge", "forward_s*edges_n", "edges_exact_s", "time"),
     ("lens vs 1 forward", "forward_s", "lens_s", "time"),
     ("dla vs 1 forward", "forward_s", "dla_s", "time"),
     ("generate 20 (KV cache)", "generate_greedy_kv_s", "generate_greedy_kv_s", "time"),
@@ -62,6 +66,11 @@ def main():
         print(f"{'corpus tokens/s vs batch':28s} {statistics.median(p[0] for p in pairs):10.0f} "
               f"{statistics.median(p[1] for p in pairs):10.0f} {statistics.median(ratios):7.2f}x  "
               f"{' '.join(f'{r:.2f}' for r in ratios)}  (x PyTorch's tokens/s; target >= 1.5)")
+    for name, what in (("edges_eap", "target <= 4"), ("edges_eap_ig", "target <= 3 S + 2")):
+        costs = [(o[f"{name}_forwards"], o.get("edges_eap_ig_steps")) for o in ours if f"{name}_forwards" in o]
+        if costs:
+            print(f"{name} costs {statistics.median(c for c, _ in costs):.2f} of jlens's own forward passes"
+                  f" ({what}, S = {costs[0][1]})")
     for name in ("lens", "dla"):
         # against forward passes timed between its runs where the bench has them: forward_s is taken minutes
         # earlier, and a shared host's speed drifts over minutes

@@ -48,6 +48,14 @@ public interface AnalysisResult {
     }
 
     /**
+     * Whether {@link #toJson()} is a file format of its own (EAP-IG's graph file), which {@code save X.json} writes as it
+     * is rather than inside jlens's envelope of the command and its parameters.
+     */
+    default boolean jsonIsAFormat() {
+        return false;
+    }
+
+    /**
      * The whole record as pretty-printed JSON. Non-finite numbers (the -inf of masked attention scores) are written
      * as {@code NaN}/{@code Infinity}/{@code -Infinity}, which Python's {@code json} module reads.
      */

@@ -53,8 +53,9 @@ public final class Bench {
         boolean naive = !"false".equals(opts.get("--naive"));
         boolean circuits = !"false".equals(opts.get("--circuits"));
         // --only forward,sweep,circuits,generate,batch,sae,corpus: the stages to time (all by default), for a focused look;
-        // corpus is `corpus attention` over --corpus-tokens N (100000) generated tokens;
-        // circuits is patch (activation patching) and lens (the logit lens and attribution)
+        // corpus is `corpus attention` over --corpus-tokens N (100000) generated tokens; circuits is patch (activation
+        // patching), lens (the logit lens and attribution) and graph (path patching, edge attribution; --steps S for
+        // EAP-IG, default 30)
         Set<String> only = opts.containsKey("--only") ? Set.of(opts.get("--only").split(",")) : null;
         java.util.function.Predicate<String> stage = name -> only == null || only.contains(name);
 
@@ -111,6 +112,9 @@ public final class Bench {
             }
             if (circuits && (stage.test("circuits") || stage.test("lens"))) { // the logit lens and attribution
                 CircuitBench.measureReadouts(model, tokens, runs, out);
+            }
+            if (circuits && (stage.test("circuits") || stage.test("graph"))) { // path patching and edge attribution
+                CircuitBench.measureGraph(model, tokens, Integer.parseInt(opts.getOrDefault("--steps", "30")), out);
             }
             // bench_pytorch.py --more: greedy generation with a key/value cache after the same tokens, and one
             // forward pass (all logits) over 8 prompts, the text rolled by 0..7 positions as the baseline does.
@@ -262,7 +266,7 @@ public final class Bench {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 == args.length) {
                 throw new IllegalArgumentException("usage: bench [--model DIR] [--runs N] [--naive false] [--circuits false]"
-                        + " [--only STAGE,...] [--sae-tokens N]");
+                        + " [--only STAGE,...] [--sae-tokens N] [--steps S]");
             }
             out.put(args[i], args[++i]);
         }

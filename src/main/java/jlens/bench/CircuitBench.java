@@ -6,10 +6,13 @@ import java.util.Map;
 import jlens.analysis.DirectLogitAttribution;
 import jlens.analysis.LogitLens;
 import jlens.analysis.Metric;
+import jlens.intervene.EdgeAttribution;
+import jlens.intervene.PathPatching;
 import jlens.intervene.Patch;
 import jlens.intervene.PatchKind;
 import jlens.intervene.PatchResult;
 import jlens.intervene.PatchSpec;
+import jlens.intervene.SweepOptions;
 import jlens.model.Gpt2;
 
 /**
@@ -30,12 +33,52 @@ final class CircuitBench {
 
     private CircuitBench() {}
 
-    /** Adds {@code patch_resid_pre_s} and {@code patch_heads_s} with their cell counts. */
-    static void measurePatching(Gpt2 model, long[] ids, Map<String, Object> out) {
+    /** The bench's corrupted text: the second token changed, so the two differ from position 1 on. */
+    private static long[] corrupted(long[] ids) {
         long[] corrupt = ids.clone();
         corrupt[1] = ids[1] == OTHER ? OTHER + 1 : OTHER;
-        Metric metric = Metric.logitDiff(Math.min(MARY, model.config().vocabSize() - 1),
-                Math.min(JOHN, model.config().vocabSize() - 2), -1);
+        return corrupt;
+    }
+
+    private static Metric metric(Gpt2 model) {
+        return Metric.logitDiff(Math.min(MARY, model.config().vocabSize() - 1), Math.min(JOHN, model.config().vocabSize() - 2), -1);
+    }
+
+    /**
+     * Adds circuit discovery's timings, one run each after a warm-up (one EAP pass, one path grid): {@code path_s} (every
+     * sender head to the final residual; {@code path_senders}), {@code edges_exact_s} ({@code edges_n} edges of EAP-IG's
+     * graph), {@code edges_eap_s} and {@code edges_eap_ig_s} ({@code edges_eap_ig_steps} steps), and the last two in
+     * jlens's own forward passes ({@code edges_eap_forwards}, {@code edges_eap_ig_forwards}) against
+     * {@code graph_forward_s}, a forward pass timed between them. The baseline: one PyTorch forward per sender or edge.
+     */
+    static void measureGraph(Gpt2 model, long[] ids, int steps, Map<String, Object> out) {
+        List<PatchSpec> pair = List.of(new PatchSpec(ids, corrupted(ids), PatchKind.HEADS, metric(model)));
+        SweepOptions patching = SweepOptions.patching();
+        EdgeAttribution.eap(model, List.of(), pair, SweepOptions.defaults()); // warm-up: the gradient pass's shapes
+        PathPatching.toFinal(model, List.of(), pair.get(0), patching); // and the fast path's
+        PathPatching.Grid[] grid = new PathPatching.Grid[1];
+        out.put("path_s", round(once(() -> grid[0] = PathPatching.toFinal(model, List.of(), pair.get(0), patching)), 3));
+        out.put("path_senders", grid[0].raw().length);
+        EdgeAttribution.Scores[] s = new EdgeAttribution.Scores[1];
+        out.put("edges_exact_s", round(once(() -> s[0] = EdgeAttribution.exact(model, List.of(), pair, patching)), 3));
+        out.put("edges_n", s[0].scores().length);
+        Runnable forward = () -> Bench.forward(model, ids);
+        List<Double> passes = new ArrayList<>();
+        double eap = medianBeside(1, () -> EdgeAttribution.eap(model, List.of(), pair, SweepOptions.defaults()), forward, passes);
+        double ig = medianBeside(1, () -> EdgeAttribution.eapIg(model, List.of(), pair, steps, SweepOptions.defaults()), forward, passes);
+        double pass = median(passes.stream().mapToDouble(Double::doubleValue).toArray());
+        out.put("edges_eap_s", round(eap, 3));
+        out.put("edges_eap_ig_s", round(ig, 3));
+        out.put("edges_eap_ig_steps", steps);
+        out.put("graph_forward_s", round(pass, 4));
+        out.put("edges_eap_forwards", round(eap / pass, 2));
+        out.put("edges_eap_ig_forwards", round(ig / pass, 2));
+    }
+
+    /** Adds {@code patch_resid_pre_s} and {@code patch_heads_s} with their cell counts. */
+    static void measurePatching(Gpt2 model, long[] ids, Map<String, Object> out) {
+        long[] corrupt = corrupted(ids);
+        Metric metric = metric(model);
         for (PatchKind kind : new PatchKind[] {PatchKind.RESID_PRE, PatchKind.HEADS}) {
             String name = kind.equals(PatchKind.RESID_PRE) ? "patch_resid_pre" : "patch_heads";
             PatchResult[] r = new PatchResult[1];

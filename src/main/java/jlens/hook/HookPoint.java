@@ -17,6 +17,15 @@ public final class HookPoint {
 
     // Per block, after "blocks.{l}.": shapes for batch B, positions T, heads NH, width C, head width HS.
     public static final String RESID_PRE = "hook_resid_pre"; // [B, T, C]
+    /**
+     * The residual stream as one head's query sees it, before its LayerNorm: [B, T, NH, C]. As TransformerLens's
+     * {@code use_split_qkv_input}, computed only in a pass with a hook on it (or on the key or value input); each
+     * head then normalises and projects its own copy, so a change reaches that head's query alone. EAP-IG's graph
+     * has an edge into each head's q, k and v input.
+     */
+    public static final String Q_INPUT = "hook_q_input"; // [B, T, NH, C]
+    public static final String K_INPUT = "hook_k_input"; // [B, T, NH, C]
+    public static final String V_INPUT = "hook_v_input"; // [B, T, NH, C]
     public static final String LN1 = "ln1.hook_normalized"; // [B, T, C]
     public static final String QKV = "attn.hook_qkv"; // [B, T, 3C]
     public static final String Q = "attn.hook_q"; // [B, T, NH, HS]
@@ -32,6 +41,8 @@ public final class HookPoint {
     public static final String RESULT = "attn.hook_result"; // [B, T, NH, C]
     public static final String ATTN_OUT = "hook_attn_out"; // [B, T, C]
     public static final String RESID_MID = "hook_resid_mid"; // [B, T, C]
+    /** The MLP's input, a copy of resid_mid that only the MLP reads (TransformerLens's {@code hook_mlp_in}). */
+    public static final String MLP_IN = "hook_mlp_in"; // [B, T, C]
     public static final String LN2 = "ln2.hook_normalized"; // [B, T, C]
     public static final String MLP_PRE = "mlp.hook_pre"; // [B, T, 4C]
     public static final String MLP_POST = "mlp.hook_post"; // [B, T, 4C]
@@ -39,8 +50,8 @@ public final class HookPoint {
     public static final String RESID_POST = "hook_resid_post"; // [B, T, C]
 
     /** Block hook points in the order the forward pass reaches them. */
-    public static final List<String> BLOCK_POINTS = List.of(RESID_PRE, LN1, QKV, Q, K, V, ATTN_SCORES, PATTERN, Z,
-            RESULT, ATTN_OUT, RESID_MID, LN2, MLP_PRE, MLP_POST, MLP_OUT, RESID_POST);
+    public static final List<String> BLOCK_POINTS = List.of(RESID_PRE, Q_INPUT, K_INPUT, V_INPUT, LN1, QKV, Q, K, V,
+            ATTN_SCORES, PATTERN, Z, RESULT, ATTN_OUT, RESID_MID, MLP_IN, LN2, MLP_PRE, MLP_POST, MLP_OUT, RESID_POST);
 
     // Global hook points.
     public static final String EMBED = "hook_embed"; // [B, T, C]
@@ -50,7 +61,8 @@ public final class HookPoint {
 
     /** Short names (TransformerLens's {@code get_act_name} words, and ours) to block suffixes. */
     private static final Map<String, String> SHORT = Map.ofEntries(
-            Map.entry("resid_pre", RESID_PRE), Map.entry("ln1", LN1), Map.entry("normalized1", LN1),
+            Map.entry("resid_pre", RESID_PRE), Map.entry("q_input", Q_INPUT), Map.entry("k_input", K_INPUT),
+            Map.entry("v_input", V_INPUT), Map.entry("mlp_in", MLP_IN), Map.entry("ln1", LN1), Map.entry("normalized1", LN1),
             Map.entry("qkv", QKV), Map.entry("c_attn", QKV), Map.entry("q", Q), Map.entry("k", K), Map.entry("v", V),
             Map.entry("attn_scores", ATTN_SCORES), Map.entry("scores", ATTN_SCORES), Map.entry("pattern", PATTERN),
             Map.entry("attn", PATTERN), Map.entry("z", Z), Map.entry("result", RESULT), Map.entry("attn_out", ATTN_OUT),
@@ -187,12 +199,12 @@ public final class HookPoint {
 
     /**
      * The axis of a hook point's activation that holds the heads: 2 for the per-head points laid out
-     * {@code [B, T, NH, ...]} (q, k, v, z, result), 1 for the attention scores and pattern ({@code [B, NH, T, T]}),
+     * {@code [B, T, NH, ...]} (q, k, v, z, result, and the per-head q, k and v inputs), 1 for the attention scores and pattern ({@code [B, NH, T, T]}),
      * -1 where the activation has no head axis.
      */
     public static int headAxis(String name) {
         return switch (pointOf(name)) {
-            case Q, K, V, Z, RESULT -> 2;
+            case Q, K, V, Z, RESULT, Q_INPUT, K_INPUT, V_INPUT -> 2;
             case ATTN_SCORES, PATTERN -> 1;
             default -> -1;
         };
@@ -211,7 +223,7 @@ public final class HookPoint {
         return switch (pointOf(name)) {
             case QKV -> new long[] {batch, t, 3L * nEmbd};
             case Q, K, V, Z -> new long[] {batch, t, nHead, hs};
-            case RESULT -> new long[] {batch, t, nHead, nEmbd};
+            case RESULT, Q_INPUT, K_INPUT, V_INPUT -> new long[] {batch, t, nHead, nEmbd};
             case ATTN_SCORES, PATTERN -> new long[] {batch, nHead, t, t};
             case MLP_PRE, MLP_POST -> new long[] {batch, t, 4L * nEmbd};
             case LOGITS -> new long[] {batch, t, vocab};

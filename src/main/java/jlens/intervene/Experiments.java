@@ -61,7 +61,7 @@ public final class Experiments {
         return options.naive() ? NaivePath.run(model, standing, list, options) : FastPath.run(model, standing, list, options);
     }
 
-    private static void check(Gpt2 model, List<Intervention> standing, List<Experiment> list) {
+    static void check(Gpt2 model, List<Intervention> standing, List<Experiment> list) {
         if (!model.hooks().isEmpty()) {
             // The fast path recomputes from runs of its own, where other hooks would not act the same way.
             throw new IllegalStateException("remove the hooks on " + model.hooks().names()
@@ -78,10 +78,8 @@ public final class Experiments {
             runs.add(e.ids());
             for (Intervention i : e.interventions()) {
                 i.check(model.config());
-                if (i.value() instanceof Value.FromRun f) {
-                    runs.add(f.ids());
-                } else if (i.value() instanceof Value.MeanOfRun m) {
-                    runs.add(m.ids());
+                if (i.value().needsRun()) {
+                    runs.add(i.value().runIds());
                 }
             }
         }

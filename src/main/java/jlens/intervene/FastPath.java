@@ -94,8 +94,7 @@ final class FastPath {
         // (its experiments then start where those values first differ from its own run's, bit by bit).
         Set<Sources.Ids> first = new LinkedHashSet<>();
         groups.forEach((ids, rows) -> rows.forEach(i -> list.get(i).interventions().forEach(x -> {
-            Sources.Ids read = x.value() instanceof Value.FromRun f ? new Sources.Ids(f.ids())
-                    : x.value() instanceof Value.MeanOfRun m ? new Sources.Ids(m.ids()) : null;
+            Sources.Ids read = x.value().needsRun() ? new Sources.Ids(x.value().runIds()) : null;
             if (read != null && !read.equals(ids)) {
                 first.add(read);
                 first.add(ids);
@@ -106,10 +105,7 @@ final class FastPath {
             Map<Sources.Ids, Lead> leads = new LinkedHashMap<>();
             for (Sources.Ids ids : first) {
                 List<Integer> rows = groups.getOrDefault(ids, List.of());
-                Set<String> keep = new LinkedHashSet<>(needs.getOrDefault(ids, Set.of()));
-                rows.forEach(i -> list.get(i).interventions().stream().filter(x -> x.value() instanceof Value.FromRun)
-                        .forEach(x -> keep.add(x.hook()))); // the lead's side of the bit-by-bit comparison
-                leads.put(ids, leadPass(all, ids.ids(), keep, !rows.isEmpty(), null));
+                leads.put(ids, leadPass(all, ids.ids(), keeps(ids, rows, needs), !rows.isEmpty(), null));
             }
             Map<Sources.Ids, Map<Integer, Plan>> plans = new LinkedHashMap<>();
             Map<Sources.Ids, List<Chunk>> chunks = new LinkedHashMap<>();
@@ -129,7 +125,7 @@ final class FastPath {
                 Lead lead = leads.get(ids);
                 if (lead == null) { // the first batch rides on the lead's pass
                     Batch riding = c.isEmpty() ? null : new Batch(all, ids.ids(), c.get(0), p);
-                    lead = leadPass(all, ids.ids(), needs.getOrDefault(ids, Set.of()), c.size() > 1, riding);
+                    lead = leadPass(all, ids.ids(), keeps(ids, rows, needs), c.size() > 1, riding);
                     c = c.subList(Math.min(1, c.size()), c.size());
                 }
                 readLead(ids.ids(), rows, p, lead.last()[0]);
@@ -141,6 +137,24 @@ final class FastPath {
         if (done != total && done > 0) { // the estimate was off: end at the total all the same
             options.progress().update(done, done);
         }
+    }
+
+    /**
+     * What a lead pass keeps: the values other runs read from it, and for its own experiments the lead's side of the
+     * bit-by-bit comparison of values from other runs, and the lead's values where they read their own pass (senders,
+     * activation read-outs): a row that joins after such a point has the lead's values there.
+     */
+    private Set<String> keeps(Sources.Ids ids, List<Integer> rows, Map<Sources.Ids, Set<String>> needs) {
+        Set<String> keep = new LinkedHashSet<>(needs.getOrDefault(ids, Set.of()));
+        for (int i : rows) {
+            for (Intervention x : list.get(i).interventions()) {
+                if (x.value().needsRun()) {
+                    keep.addAll(Sources.readAt(x));
+                }
+            }
+            keep.addAll(NaivePath.reads(list.get(i)));
+        }
+        return keep;
     }
 
     /** The changes in force as a registry of their own, for a pass over positions from {@code start}. */
@@ -208,6 +222,10 @@ final class FastPath {
                 continue;
             }
             Readout r = list.get(i).readout();
+            if (!r.hooks().isEmpty()) { // the lead's own activations, kept by its pass
+                values[i] = r.fromActivations(r.hooks().stream().map(h -> sources.get(ids, h)).toList());
+                continue;
+            }
             int q = r.position(ids.length);
             double[] v = byReadout.computeIfAbsent(r, k -> new HashMap<>())
                     .computeIfAbsent(q, k -> read(x, q, hooks, List.of(r))[0]);
@@ -230,10 +248,12 @@ final class FastPath {
             int p = Integer.MAX_VALUE;
             for (Intervention x : e.interventions()) {
                 int start = x.firstPosition();
-                if (x.value() instanceof Value.FromRun f && Arrays.equals(f.ids(), ids)) {
+                if ((x.value() instanceof Value.FromRun || x.value() instanceof Value.Senders) && Arrays.equals(x.value().runIds(), ids)) {
                     start = q + 1; // the lead's own values: the lead exactly
                 } else if (exact && x.value() instanceof Value.FromRun f) {
                     start = firstDifference(ids, f.ids(), x, q);
+                } else if (exact && x.value() instanceof Value.Senders senders) {
+                    start = firstDifference(ids, senders, q);
                 }
                 if (start > q) {
                     continue; // nothing of it reaches the read-out
@@ -270,6 +290,20 @@ final class FastPath {
             }
         }
         return q + 1;
+    }
+
+    /**
+     * For re-routed senders: the first position up to {@code q} where a sender's values in their run differ in any bit
+     * from the lead's (the senders' change is nothing before it, in a row whose other changes start no earlier);
+     * {@code q + 1} when there is none.
+     */
+    private int firstDifference(long[] ids, Value.Senders value, int q) {
+        int first = q + 1;
+        for (Value.Sender sender : value.senders()) {
+            Intervention at = new Intervention(sender.hook(), Cells.of(sender.head(), -1), Value.zero());
+            first = Math.min(first, firstDifference(ids, value.ids(), at, q));
+        }
+        return first;
     }
 
     private float[] keptFloats(long[] ids, String hook) {
@@ -336,6 +370,7 @@ final class FastPath {
         private final Hooks hooks = new Hooks(HookPoint.all(nLayer), nLayer);
         private int joined;
         private NDArray x; // [B, W, C], in the run's manager between layers
+        private final Map<String, NDArray> recorded = new HashMap<>(); // what the rows' own pass read: [joined, W, ...]
 
         Batch(NDManager all, long[] ids, Chunk chunk, Map<Integer, Plan> plans) {
             this.all = all;
@@ -352,7 +387,35 @@ final class FastPath {
                 }
             }
             Hooks.Scope scope = hooks.scope(); // the registry is this batch's alone: nothing to remove afterwards
-            byHook.forEach((hook, edits) -> scope.add(hook, (name, a) -> SiteEdits.apply(a, name, chunk.p(), edits, sources)));
+            Sources.Pass pass = (hook, like) -> rows(hook, like.getShape().get(0), like.getManager());
+            byHook.forEach((hook, edits) -> scope.add(hook, (name, a) -> SiteEdits.apply(a, name, chunk.p(), edits, sources, pass)));
+            Set<String> reads = new LinkedHashSet<>();
+            chunk.rows().forEach(i -> reads.addAll(NaivePath.reads(list.get(i))));
+            for (String hook : reads) { // after the rows' changes there: what each row goes on with
+                scope.add(hook, (name, a) -> {
+                    NDArray old = recorded.put(name, keep(a, all));
+                    if (old != null) {
+                        old.close();
+                    }
+                    return null;
+                });
+            }
+        }
+
+        /**
+         * This batch's activation at {@code hook} over its first {@code b} rows, in {@code m}: the rows that had joined
+         * when the pass went through it as recorded, those that joined later as the lead's (nothing of theirs had
+         * changed there yet); {@code [b, W, ...]}.
+         */
+        NDArray rows(String hook, long b, NDManager m) {
+            NDArray seen = recorded.get(hook);
+            long n = seen == null ? 0 : Math.min(b, seen.getShape().get(0));
+            NDArray lead = n == b ? null : inStep(sources.get(ids, hook), m).get(":, {}:{}", chunk.p(), chunk.q() + 1).repeat(0, b - n);
+            if (n == 0) {
+                return lead;
+            }
+            NDArray mine = inStep(seen, m).get(":{}", n);
+            return lead == null ? mine : mine.concat(lead, 0);
         }
 
         /** The batch's input to layer {@code l}, owned by {@code step}; null while no experiment has joined. */
@@ -403,14 +466,31 @@ final class FastPath {
                     in = in == null ? fresh : in.concat(fresh, 0); // [B, W, C]
                     joined = n;
                 }
-                List<Readout> readouts = chunk.rows().stream().map(i -> list.get(i).readout()).toList();
-                double[][] v = read(in, chunk.q() - chunk.p(), hooks, readouts);
+                List<Integer> fromLogits = new ArrayList<>();
                 for (int r = 0; r < n; r++) {
-                    values[chunk.rows().get(r)] = v[r];
+                    Readout readout = list.get(chunk.rows().get(r)).readout();
+                    if (readout.hooks().isEmpty()) {
+                        fromLogits.add(r);
+                    } else { // the lead's positions before p, then the row's own
+                        int row = r;
+                        values[chunk.rows().get(r)] = readout.fromActivations(readout.hooks().stream()
+                                .map(h -> inStep(sources.get(ids, h), end).get(":, :{}", chunk.p())
+                                        .concat(rows(h, n, end).get("{}:{}", row, row + 1), 1)).toList());
+                    }
+                }
+                if (!fromLogits.isEmpty()) {
+                    NDArray some = fromLogits.size() == n ? in
+                            : in.get(new ai.djl.ndarray.index.NDIndex("{}", end.create(fromLogits.stream().mapToLong(Integer::longValue).toArray())));
+                    double[][] v = read(some, chunk.q() - chunk.p(), hooks, fromLogits.stream().map(r -> list.get(chunk.rows().get(r)).readout()).toList());
+                    for (int k = 0; k < fromLogits.size(); k++) {
+                        values[chunk.rows().get(fromLogits.get(k))] = v[k];
+                    }
                 }
                 computed += n;
             }
             x = null;
+            recorded.values().forEach(NDArray::close);
+            recorded.clear();
         }
     }
 

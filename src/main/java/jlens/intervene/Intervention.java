@@ -1,6 +1,7 @@
 package jlens.intervene;
 
 import java.util.Arrays;
+import java.util.List;
 import jlens.hook.HookPoint;
 import jlens.model.Gpt2Config;
 
@@ -82,6 +83,9 @@ public record Intervention(String hook, Cells cells, Value value) {
             throw new IllegalArgumentException(hook + " is [B, NH, T, T] (heads, then query and key positions): it takes zeros,"
                     + " a scale, another run's values or a Java function, not a vector or a mean");
         }
+        if (value instanceof Value.Senders senders) {
+            checkSenders(config, senders);
+        }
         if (table != null) {
             long[] shape = HookPoint.shape(hook, 1, 1, config.nHead(), config.nEmbd(), config.vocabSize());
             long width = Arrays.stream(shape).skip(2).reduce(1, (x, y) -> x * y);
@@ -93,6 +97,47 @@ public record Intervention(String hook, Cells cells, Value value) {
                 throw new IllegalArgumentException(SiteEdits.pastTheEnd(hook, table.positions(), cells.lastPosition()));
             }
         }
+    }
+
+    /**
+     * Re-routed senders fit when this hook point is a residual-stream width wide ({@code [B, T, C]}, or per head
+     * {@code [B, T, NH, C]} with a weight per head), and each sender is such a point (a head of it, at a per-head
+     * point) that the forward pass reaches before this one.
+     */
+    private void checkSenders(Gpt2Config config, Value.Senders senders) {
+        List<String> order = HookPoint.all(config.nLayer());
+        int perSender = perPosition(hook, config);
+        if (perSender < 0) {
+            throw new IllegalArgumentException(hook + " is not as wide as the residual stream: re-routed senders go into"
+                    + " a residual-stream input (hook_q_input, hook_mlp_in, hook_resid_post, ...)");
+        }
+        if (senders.perSender() != perSender) {
+            throw new IllegalArgumentException("re-routed senders at " + hook + " take " + perSender + " weight"
+                    + (perSender == 1 ? "" : "s (one per head)") + " each; these have " + senders.perSender());
+        }
+        for (Value.Sender sender : senders.senders()) {
+            if (!order.contains(sender.hook()) || order.indexOf(sender.hook()) >= order.indexOf(hook)) {
+                throw new IllegalArgumentException("sender " + sender.hook() + " is not a hook point before " + hook);
+            }
+            int heads = perPosition(sender.hook(), config);
+            if (heads < 0 || (heads == 1) != (sender.head() < 0) || sender.head() >= heads) {
+                throw new IllegalArgumentException("sender " + sender.hook() + (sender.head() < 0 ? "" : " head " + sender.head())
+                        + " does not fit: a sender is a residual-stream-wide point, or one head (0.." + (config.nHead() - 1)
+                        + ") of a per-head one");
+            }
+        }
+    }
+
+    /** 1 for a point {@code [B, T, C]}, NH for a per-head point {@code [B, T, NH, C]}, -1 for any other. */
+    private static int perPosition(String name, Gpt2Config config) {
+        if (!HookPoint.batchThenPosition(name)) {
+            return -1;
+        }
+        long[] shape = HookPoint.shape(name, 1, 1, config.nHead(), config.nEmbd(), config.vocabSize());
+        if (shape.length == 3 && shape[2] == config.nEmbd()) {
+            return 1;
+        }
+        return shape.length == 4 && shape[2] == config.nHead() && shape[3] == config.nEmbd() ? config.nHead() : -1;
     }
 
     /**

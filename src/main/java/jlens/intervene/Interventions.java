@@ -33,11 +33,16 @@ public final class Interventions {
     }
 
     static void register(Hooks.Scope scope, List<Intervention> list, IntSupplier start, Sources sources) {
+        register(scope, list, start, sources, Sources.Pass.NONE);
+    }
+
+    /** As above, with {@code pass} giving this pass's own activations to values that read them. */
+    static void register(Hooks.Scope scope, List<Intervention> list, IntSupplier start, Sources sources, Sources.Pass pass) {
         Map<String, List<SiteEdits.RowEdit>> byHook = new LinkedHashMap<>();
         for (Intervention i : list) {
             byHook.computeIfAbsent(i.hook(), h -> new ArrayList<>()).add(new SiteEdits.RowEdit(-1, i));
         }
-        byHook.forEach((hook, edits) -> scope.add(hook, (name, a) -> SiteEdits.apply(a, name, start.getAsInt(), edits, sources)));
+        byHook.forEach((hook, edits) -> scope.add(hook, (name, a) -> SiteEdits.apply(a, name, start.getAsInt(), edits, sources, pass)));
     }
 
     /** One line per intervention, in order, for a reader. */

@@ -67,7 +67,8 @@ public record PatchResult(PatchSpec spec, int[] shape, double[] raw, double[] no
         return pearson(raw, other.raw);
     }
 
-    private static double pearson(double[] a, double[] b) {
+    /** Pearson correlation of two series of one length; NaN when either is constant. */
+    static double pearson(double[] a, double[] b) {
         double ma = 0;
         double mb = 0;
         for (int i = 0; i < a.length; i++) {

@@ -2,6 +2,7 @@ package jlens.intervene;
 
 import ai.djl.ndarray.NDArray;
 import jlens.analysis.Metric;
+import java.util.List;
 import jlens.model.Gpt2;
 
 /**
@@ -22,6 +23,70 @@ public interface Readout {
     /** The metric this reads, when it is one (attribution patching takes its gradient); null otherwise. */
     default Metric metric() {
         return null;
+    }
+
+    /**
+     * The hook points whose activations this read-out reads (after the run's changes, at every position); none for a
+     * read-out of the logits. Such a read-out is read at the last position: the run recomputes what can differ.
+     */
+    default List<String> hooks() {
+        return List.of();
+    }
+
+    /** The numbers from the run's activations at {@link #hooks()}, each {@code [1, T, ...]}, in that order. */
+    default double[] fromActivations(List<NDArray> activations) {
+        throw new UnsupportedOperationException("this read-out reads the logits");
+    }
+
+    /**
+     * The activations at {@code hooks} (exact names), every position: per hook its values {@code [T, ...]} laid out
+     * flat, one after the other. Path patching reads a receiver's query from a run this way.
+     */
+    static Readout activations(List<String> hooks) {
+        return new ActivationReadout(List.copyOf(hooks));
+    }
+
+    /** What {@link #activations} returns. */
+    record ActivationReadout(List<String> hooks) implements Readout {
+        public ActivationReadout {
+            if (hooks.isEmpty()) {
+                throw new IllegalArgumentException("an activation read-out reads at least one hook point");
+            }
+        }
+
+        @Override
+        public int position(int tokens) {
+            return tokens - 1;
+        }
+
+        @Override
+        public double[][] fromResidual(Gpt2 model, NDArray rows) {
+            throw new UnsupportedOperationException("this read-out reads activations");
+        }
+
+        @Override
+        public double[] fromLogits(float[] logits) {
+            throw new UnsupportedOperationException("this read-out reads activations");
+        }
+
+        @Override
+        public double[] fromActivations(List<NDArray> activations) {
+            List<float[]> parts = new java.util.ArrayList<>();
+            int n = 0;
+            for (NDArray a : activations) {
+                float[] f = a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+                parts.add(f);
+                n += f.length;
+            }
+            double[] out = new double[n];
+            int at = 0;
+            for (float[] f : parts) {
+                for (float v : f) {
+                    out[at++] = v;
+                }
+            }
+            return out;
+        }
     }
 
     /** A metric's value: {@code logit[A] - logit[B]} or a log-prob at the metric's position. */

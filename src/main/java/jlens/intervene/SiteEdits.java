@@ -2,6 +2,7 @@ package jlens.intervene;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -37,6 +38,14 @@ final class SiteEdits {
      * @param sources the other runs' activations that {@link Value.FromRun} and {@link Value.MeanOfRun} read
      */
     static NDArray apply(NDArray a, String hook, int start, List<RowEdit> edits, Sources sources) {
+        return apply(a, hook, start, edits, sources, Sources.Pass.NONE);
+    }
+
+    /** As above, with {@code pass} giving this pass's own activations to the values that read them. */
+    static NDArray apply(NDArray a, String hook, int start, List<RowEdit> edits, Sources sources, Sources.Pass pass) {
+        if (reroutedOnly(edits)) {
+            return reroutedRows(a, hook, start, edits, sources, pass);
+        }
         NDArray out = a;
         for (List<RowEdit> group : groups(edits)) {
             boolean[] keep = keep(out.getShape(), hook, start, group);
@@ -45,7 +54,9 @@ final class SiteEdits {
             }
             Value value = group.get(0).intervention().value();
             checkCovered(group, hook, start, out.getShape().get(HookPoint.positionAxis(hook)), covered(value, hook, sources));
-            NDArray fresh = newValues(out, hook, start, value, sources); // broadcastable to out's shape
+            NDArray fresh = value instanceof Value.Senders senders // broadcastable to out's shape
+                    ? rerouted(out, start, senders, sources, pass, rows(group, (int) out.getShape().get(0)))
+                    : newValues(out, hook, start, value, sources);
             NDArray mask = out.getManager().create(keep, maskShape(out.getShape(), hook)).broadcast(out.getShape());
             out = NDArrays.where(mask, out, fresh.broadcast(out.getShape()));
         }
@@ -170,6 +181,150 @@ final class SiteEdits {
     }
 
     /**
+     * Whether every edit is re-routed senders of one run on every cell of one row: edge attribution's and a circuit's
+     * batches, where each row carries a value of its own (one select per row would be a group per row).
+     */
+    private static boolean reroutedOnly(List<RowEdit> edits) {
+        if (edits.size() < 2) {
+            return false;
+        }
+        long[] ids = null;
+        for (RowEdit e : edits) {
+            if (e.row() < 0 || !(e.intervention().value() instanceof Value.Senders v) || !e.intervention().cells().equals(Cells.ALL)
+                    || (ids != null && !Arrays.equals(ids, v.ids()))) {
+                return false;
+            }
+            ids = v.ids();
+        }
+        return true;
+    }
+
+    /**
+     * Re-routed senders on several rows at once, each edit on every cell of its row: per row, the activation plus the
+     * sum over its edits of (sender in the run - sender in this pass) times its weights, in one product per sender hook
+     * for the whole batch, {@code [B, W, C, K] @ [B, 1, K, NT]} with each row's weights (zeros for a row without). Edits of
+     * one row add up in any order, as applied one after the other: a difference does not read the activation. Rows
+     * with no edit keep their values exactly.
+     */
+    private static NDArray reroutedRows(NDArray a, String hook, int start, List<RowEdit> edits, Sources sources,
+                                        Sources.Pass pass) {
+        int b = (int) a.getShape().get(0);
+        List<RowEdit> here = new ArrayList<>();
+        for (RowEdit e : edits) {
+            if (e.row() < b) { // else a row not in this batch yet
+                here.add(e);
+            }
+        }
+        if (here.isEmpty()) {
+            return a;
+        }
+        Value.Senders first = (Value.Senders) here.get(0).intervention().value();
+        checkCovered(here, hook, start, a.getShape().get(HookPoint.positionAxis(hook)), covered(first, hook, sources));
+        boolean perHead = a.getShape().dimension() == 4; // [B, W, NH, C] or [B, W, C]
+        int nt = first.perSender();
+        Map<String, float[]> weights = new java.util.LinkedHashMap<>(); // per sender hook: [B, K, NT]
+        Map<String, Integer> heads = new java.util.HashMap<>();
+        boolean[] carries = new boolean[b];
+        for (RowEdit e : here) {
+            Value.Senders v = (Value.Senders) e.intervention().value();
+            carries[e.row()] = true;
+            for (int i = 0; i < v.senders().size(); i++) {
+                Value.Sender sender = v.senders().get(i);
+                int k = heads.computeIfAbsent(sender.hook(), h -> sender.head() < 0 ? 1
+                        : (int) sources.get(v.ids(), h).getShape().get(2));
+                float[] w = weights.computeIfAbsent(sender.hook(), h -> new float[b * k * nt]);
+                int at = (e.row() * k + Math.max(0, sender.head())) * nt;
+                for (int j = 0; j < nt; j++) {
+                    w[at + j] += v.weights()[i * nt + j];
+                }
+            }
+        }
+        NDManager m = a.getManager();
+        NDArray sum = null; // [B, W, NT, C]
+        for (Map.Entry<String, float[]> e : weights.entrySet()) {
+            String sender = e.getKey();
+            int k = heads.get(sender);
+            NDArray run = window(sources.get(first.ids(), sender), a, sender, start); // [1, W, C] or [1, W, K, C]
+            NDArray diff = run.sub(pass.get(sender, a)); // [B, W, (K,) C]
+            if (diff.getShape().dimension() == 3) {
+                diff = diff.expandDims(2); // [B, W, 1, C]
+            }
+            NDArray w = m.create(e.getValue(), new Shape(b, 1, k, nt)).toType(a.getDataType(), false); // [B, 1, K, NT]
+            NDArray part = diff.transpose(0, 1, 3, 2).matMul(w).transpose(0, 1, 3, 2); // [B, W, NT, C]
+            sum = sum == null ? part : sum.add(part);
+        }
+        NDArray fresh = a.add(perHead ? sum : sum.squeeze(2)); // [B, W, ...]
+        NDArray rows = m.create(carries, new Shape(b, 1, 1, 1).slice(0, a.getShape().dimension())).broadcast(a.getShape());
+        return NDArrays.where(rows, fresh, a);
+    }
+
+    /** The rows a group's edits are on, in order, or null when one of them is on every row (or all rows are). */
+    private static int[] rows(List<RowEdit> group, int b) {
+        java.util.TreeSet<Integer> rows = new java.util.TreeSet<>();
+        for (RowEdit e : group) {
+            if (e.row() < 0) {
+                return null;
+            }
+            if (e.row() < b) {
+                rows.add(e.row());
+            }
+        }
+        return rows.size() == b ? null : rows.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Re-routed senders ({@link Value.Senders}): the activation plus, per sender, (its value in the run minus its value
+     * in this pass) times its weights, computed for {@code rows} alone (null: every row), {@code [B, W, ...]}. Senders
+     * of one hook point go in one product: {@code [n, W, C, K] @ [K, NT]}, K the point's heads (1 when it has none),
+     * NT the receiving point's.
+     */
+    private static NDArray rerouted(NDArray a, int start, Value.Senders value, Sources sources, Sources.Pass pass, int[] rows) {
+        NDManager m = a.getManager();
+        NDArray index = rows == null ? null : m.create(Arrays.stream(rows).mapToLong(r -> r).toArray());
+        NDArray own = index == null ? a : a.get(new NDIndex("{}", index)); // [n, W, ...]
+        boolean perHead = own.getShape().dimension() == 4; // [n, W, NH, C] or [n, W, C]
+        int nt = value.perSender();
+        Map<String, float[]> weights = new java.util.LinkedHashMap<>(); // per sender hook: [K, NT]
+        Map<String, Integer> heads = new java.util.HashMap<>();
+        for (int i = 0; i < value.senders().size(); i++) {
+            Value.Sender sender = value.senders().get(i);
+            NDArray run = sources.get(value.ids(), sender.hook());
+            int k = sender.head() < 0 ? 1 : (int) run.getShape().get(2);
+            heads.put(sender.hook(), k);
+            float[] w = weights.computeIfAbsent(sender.hook(), h -> new float[k * nt]);
+            int row = Math.max(0, sender.head());
+            for (int j = 0; j < nt; j++) {
+                w[row * nt + j] += value.weights()[i * nt + j];
+            }
+        }
+        NDArray sum = null; // [n, W, NT, C]
+        for (Map.Entry<String, float[]> e : weights.entrySet()) {
+            String hook = e.getKey();
+            int k = heads.get(hook);
+            NDArray run = window(sources.get(value.ids(), hook), own, hook, start); // [1, W, C] or [1, W, K, C]
+            NDArray here = pass.get(hook, a); // [B, W, ...]
+            NDArray diff = run.sub(index == null ? here : here.get(new NDIndex("{}", index))); // [n, W, (K,) C]
+            if (diff.getShape().dimension() == 3) {
+                diff = diff.expandDims(2); // [n, W, 1, C]
+            }
+            NDArray w = m.create(e.getValue(), new Shape(k, nt)).toType(a.getDataType(), false); // [K, NT]
+            NDArray part = diff.transpose(0, 1, 3, 2).matMul(w).transpose(0, 1, 3, 2); // [n, W, NT, C]
+            sum = sum == null ? part : sum.add(part);
+        }
+        NDArray fresh = own.add(perHead ? sum : sum.squeeze(2)); // [n, W, ...]
+        if (index == null) {
+            return fresh;
+        }
+        NDList parts = new NDList();
+        for (int r = 0, k = 0; r < a.getShape().get(0); r++) { // the other rows' values are never taken: any will do
+            boolean mine = k < rows.length && rows[k] == r;
+            parts.add(mine ? fresh.get("{}:{}", k, k + 1) : a.get("{}:{}", r, r + 1));
+            k += mine ? 1 : 0;
+        }
+        return NDArrays.concat(parts);
+    }
+
+    /**
      * A table's rows for this pass's positions, {@code [1, W, ...]} (or {@code [1, 1, ...]} for one row for every
      * position); rows past the table's end are zeros, and a replaced cell there is an error.
      */
@@ -222,6 +377,9 @@ final class SiteEdits {
     private static int covered(Value value, String hook, Sources sources) {
         if (value instanceof Value.FromRun f) {
             return (int) sources.get(f.ids(), hook).getShape().get(HookPoint.positionAxis(hook));
+        }
+        if (value instanceof Value.Senders s) {
+            return (int) sources.get(s.ids(), s.senders().get(0).hook()).getShape().get(1);
         }
         Value.Table t = value instanceof Value.Add add ? add.vector() : value instanceof Value.Put put ? put.values() : null;
         return t == null || t.positions() == 0 ? -1 : t.positions();

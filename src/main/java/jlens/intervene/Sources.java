@@ -66,12 +66,37 @@ final class Sources {
     static Map<Ids, Set<String>> needs(Collection<Intervention> interventions) {
         Map<Ids, Set<String>> out = new LinkedHashMap<>();
         for (Intervention i : interventions) {
-            long[] ids = i.value() instanceof Value.FromRun f ? f.ids() : i.value() instanceof Value.MeanOfRun m ? m.ids() : null;
+            long[] ids = i.value().runIds();
             if (ids != null) {
-                out.computeIfAbsent(new Ids(ids), k -> new LinkedHashSet<>()).add(i.hook());
+                out.computeIfAbsent(new Ids(ids), k -> new LinkedHashSet<>()).addAll(readAt(i));
             }
         }
         return out;
+    }
+
+    /** The hook points whose values {@code i} reads from its run: its own, or its senders'. */
+    static Set<String> readAt(Intervention i) {
+        if (i.value() instanceof Value.Senders s) {
+            Set<String> out = new LinkedHashSet<>();
+            s.senders().forEach(x -> out.add(x.hook()));
+            return out;
+        }
+        return Set.of(i.hook());
+    }
+
+    /**
+     * This pass's own activations, as values that read them ({@link Value.Senders}) see them: at a hook point the pass
+     * has already reached, {@code [B, W, ...]} over the same rows and positions as the activation being changed.
+     */
+    @FunctionalInterface
+    interface Pass {
+        /** The activation at {@code hook}, over the rows and positions of {@code like}, computed in its manager. */
+        NDArray get(String hook, NDArray like);
+
+        /** For the routes where no value reads its own pass (checked before they run). */
+        Pass NONE = (hook, like) -> {
+            throw new IllegalStateException("no pass values here for " + hook);
+        };
     }
 
     /**

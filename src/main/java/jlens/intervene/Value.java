@@ -32,6 +32,39 @@ public sealed interface Value {
     /** The mean over every position of the activation in the run of {@code ids}: mean ablation within a text. */
     record MeanOfRun(long[] ids) implements Value {}
 
+    /**
+     * Senders re-routed: the activation plus, for each sender, its value in the run of {@code ids} minus its value in
+     * this very pass, times a weight. A receiver then sees those senders as they were in the other run and everything
+     * else as it is here: an edge of a computational graph carrying its corrupted sender (EAP-IG's graph), and a
+     * circuit run with every edge outside it corrupted. Only this pass's own values make the second: the senders'
+     * outputs change when the edges into them do.
+     *
+     * @param ids the run the senders' values come from
+     * @param senders hook points before this one in the forward pass, each whole (an activation {@code [B, T, C]}) or
+     *     one head of a per-head point ({@code [B, T, NH, C]}, such as {@code attn.hook_result})
+     * @param weights per sender, one weight (at a hook point {@code [B, T, C]}) or one per head (at a per-head point
+     *     {@code [B, T, NH, C]}, such as {@code hook_q_input}), sender-major; 0 leaves that head as it is
+     */
+    record Senders(long[] ids, List<Sender> senders, float[] weights, String label) implements Value {
+        public Senders {
+            ids = ids.clone();
+            senders = List.copyOf(senders);
+            weights = weights.clone();
+            if (senders.isEmpty() || weights.length % senders.size() != 0) {
+                throw new IllegalArgumentException("re-routed senders need at least one sender and the same number of"
+                        + " weights for each: " + senders.size() + " senders, " + weights.length + " weights");
+            }
+        }
+
+        /** The weights of each sender: 1, or the number of heads at the receiving hook point. */
+        public int perSender() {
+            return weights.length / senders.size();
+        }
+    }
+
+    /** A sender of {@link Senders}: a hook point, whole ({@code head} -1) or one head's slice of it. */
+    record Sender(String hook, int head) {}
+
     /** Anything else, in Java: new values for the whole activation, of which the cells are taken. */
     record Fn(Edit edit, String label) implements Value {}
 
@@ -126,9 +159,14 @@ public sealed interface Value {
         return new FromRun(candidates.get(pick).clone(), "resampled from prompt " + pick + " (seed " + seed + ")");
     }
 
-    /** Whether the value needs another run's activations (patching, resampling, a run's mean). */
+    /** Whether the value needs another run's activations (patching, resampling, a run's mean, re-routed senders). */
     default boolean needsRun() {
-        return this instanceof FromRun || this instanceof MeanOfRun;
+        return runIds() != null;
+    }
+
+    /** The token ids of the run the value reads, or null for a value of its own. */
+    default long[] runIds() {
+        return this instanceof FromRun f ? f.ids() : this instanceof MeanOfRun m ? m.ids() : this instanceof Senders s ? s.ids() : null;
     }
 
     /** The value for a reader: {@code zeroed}, {@code + 4 x steering vector}, {@code patched from ...}. */
@@ -150,6 +188,9 @@ public sealed interface Value {
         }
         if (this instanceof MeanOfRun) {
             return "set to its mean over positions";
+        }
+        if (this instanceof Senders s) {
+            return s.label();
         }
         return ((Fn) this).label();
     }

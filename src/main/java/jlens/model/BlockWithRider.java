@@ -53,11 +53,25 @@ public final class BlockWithRider {
         int n = s.length;
         NDArray[] x = new NDArray[n];
         NDArray[] ln1 = new NDArray[n];
+        NDArray[][] inputs = new NDArray[n][]; // per stream q, k, v [B, T, NH, C] each, when hooked
+        boolean split = false;
         for (int i = 0; i < n; i++) {
             x[i] = Gpt2.hook(s[i].hooks(), at.residPre(), s[i].x()); // [B, T, C]
+            inputs[i] = Gpt2.hasInputHook(at, s[i].hooks()) ? model.headInputs(at, s[i].hooks(), x[i]) : null;
+            split |= inputs[i] != null;
             ln1[i] = Gpt2.hook(s[i].hooks(), at.ln1(), model.layerNorm(x[i], b.ln1W(), b.ln1B())); // [B, T, C]
         }
-        NDArray[] qkv = hooked(s, at.qkv(), linear(ln1, b.attnW(), b.attnB())); // [B, T, 3C]
+        NDArray[] qkv; // [B, T, 3C]
+        if (split) { // a stream's heads have inputs of their own: stream by stream (rarely asked, never shared)
+            qkv = new NDArray[n];
+            for (int i = 0; i < n; i++) {
+                qkv[i] = inputs[i] != null ? model.viaHeadInputs(b, at, s[i].hooks(), x[i], ln1[i], inputs[i])
+                        : linear(new NDArray[] {ln1[i]}, b.attnW(), b.attnB())[0];
+            }
+        } else {
+            qkv = linear(ln1, b.attnW(), b.attnB());
+        }
+        qkv = hooked(s, at.qkv(), qkv);
         Gpt2.Heads[] heads = new Gpt2.Heads[n];
         for (int i = 0; i < n; i++) {
             Gpt2.KvPrefix prefix = i == 0 ? s[0].prefix() : leadPrefix(s[0].prefix(), heads[0], riderStart);
@@ -82,7 +96,8 @@ public final class BlockWithRider {
         NDArray[] ln2 = new NDArray[n];
         for (int i = 0; i < n; i++) {
             mid[i] = Gpt2.hook(s[i].hooks(), at.residMid(), x[i].add(attnOut[i])); // [B, T, C], residual += attention
-            ln2[i] = Gpt2.hook(s[i].hooks(), at.ln2(), model.layerNorm(mid[i], b.ln2W(), b.ln2B())); // [B, T, C]
+            NDArray mlpIn = Gpt2.hook(s[i].hooks(), at.mlpIn(), mid[i]); // [B, T, C], the MLP's copy
+            ln2[i] = Gpt2.hook(s[i].hooks(), at.ln2(), model.layerNorm(mlpIn, b.ln2W(), b.ln2B())); // [B, T, C]
         }
         NDArray[] pre = hooked(s, at.mlpPre(), linear(ln2, b.fcW(), b.fcB())); // [B, T, 4C]
         NDArray[] post = new NDArray[n];

@@ -407,13 +407,16 @@ public final class Gpt2 implements AutoCloseable {
         BlockSites at = sites[l];
         Shape s = x.getShape(); // [B, T, C]
         x = hook(hooks, at.residPre(), x); // [B, T, C]
+        NDArray[] inputs = hasInputHook(at, hooks) ? headInputs(at, hooks, x) : null; // q, k, v [B, T, NH, C] each
         NDArray ln1 = hook(hooks, at.ln1(), layerNorm(x, b.ln1W(), b.ln1B())); // [B, T, C]
-        NDArray qkv = hook(hooks, at.qkv(), linear(ln1, b.attnW(), b.attnB())); // [B, T, 3C]
+        NDArray qkv = hook(hooks, at.qkv(), inputs != null ? viaHeadInputs(b, at, hooks, x, ln1, inputs)
+                : linear(ln1, b.attnW(), b.attnB())); // [B, T, 3C]
         Heads heads = attend(at, hooks, qkv, prefix); // z [B, T, NH, HS]; k, v [B, NH, T, HS]
         NDArray attnOut = hook(hooks, at.attnOut(), hasResultHook(at, hooks) ? viaResult(b, at, hooks, heads.z())
                 : linear(heads.z().reshape(s.get(0), s.get(1), config.nEmbd()), b.projW(), b.projB())); // [B, T, C]
         NDArray mid = hook(hooks, at.residMid(), x.add(attnOut)); // [B, T, C], residual += attention
-        NDArray ln2 = hook(hooks, at.ln2(), layerNorm(mid, b.ln2W(), b.ln2B())); // [B, T, C]
+        NDArray mlpIn = hook(hooks, at.mlpIn(), mid); // [B, T, C], the MLP's copy: the residual goes on from mid
+        NDArray ln2 = hook(hooks, at.ln2(), layerNorm(mlpIn, b.ln2W(), b.ln2B())); // [B, T, C]
         NDArray pre = hook(hooks, at.mlpPre(), linear(ln2, b.fcW(), b.fcB())); // [B, T, 4C]
         NDArray post = hook(hooks, at.mlpPost(), gelu(pre)); // [B, T, 4C]
         NDArray mlpOut = hook(hooks, at.mlpOut(), linear(post, b.mlpProjW(), b.mlpProjB())); // [B, T, C]
@@ -481,6 +484,51 @@ public final class Gpt2 implements AutoCloseable {
         } finally {
             wo.close(); // the view's handle only: it would otherwise stay in the model's manager
         }
+    }
+
+    /** Whether a pass must give each head inputs of its own: only when a per-head q, k or v input is hooked. */
+    static boolean hasInputHook(BlockSites at, Hooks hooks) {
+        return hooks != null && !hooks.isEmpty() && (hooks.has(at.qInput()) || hooks.has(at.kInput()) || hooks.has(at.vInput()));
+    }
+
+    /** The residual {@code x} {@code [B, T, C]} as each head's q, k and v see it, {@code [B, T, NH, C]} each, hooked. */
+    NDArray[] headInputs(BlockSites at, Hooks hooks, NDArray x) {
+        String[] names = at.inputs();
+        NDArray[] out = new NDArray[3];
+        for (int i = 0; i < 3; i++) {
+            // [B, T, NH, C], a copy per head: a broadcast view would share one row between the heads, so a hook or a
+            // captured activation written in place would write every head (or fail)
+            out[i] = hook(hooks, names[i], x.expandDims(2).repeat(2, config.nHead()));
+        }
+        return out;
+    }
+
+    /**
+     * {@code c_attn} as TransformerLens's {@code use_split_qkv_input} computes it: each head's q, k and v input
+     * through {@code ln_1} on its own, then that head's columns of the weight, giving {@code [B, T, 3C]} (the same as
+     * the one product of {@link #block} when no input changed, up to float rounding). A change at {@code ln1} itself
+     * still reaches every head: its difference from {@code ln_1(x)} is added to each head's normalised input.
+     */
+    NDArray viaHeadInputs(Gpt2Weights.Block b, BlockSites at, Hooks hooks, NDArray x, NDArray ln1, NDArray[] inputs) {
+        Shape s = x.getShape(); // [B, T, C]
+        int nh = config.nHead();
+        int hs = config.dHead();
+        long c = config.nEmbd();
+        long bt = s.get(0) * s.get(1);
+        NDArray ln1Change = hooks.has(at.ln1()) ? ln1.sub(layerNorm(x, b.ln1W(), b.ln1B())).expandDims(2) : null; // [B, T, 1, C]
+        NDArray[] parts = new NDArray[3];
+        for (int i = 0; i < 3; i++) {
+            NDArray normed = layerNorm(inputs[i], b.ln1W(), b.ln1B()); // [B, T, NH, C], each head's own statistics
+            if (ln1Change != null) {
+                normed = normed.add(ln1Change);
+            }
+            NDManager m = x.getManager(); // slices of the weights would otherwise land in the model's manager
+            NDArray w = b.attnW().get(m, new NDIndex(":, {}:{}", i * c, (i + 1) * c)).reshape(c, nh, hs).transpose(1, 0, 2); // [NH, C, HS]
+            NDArray perHead = normed.transpose(2, 0, 1, 3).reshape(nh, bt, c).matMul(w); // [NH, B*T, HS]
+            NDArray bias = b.attnB().get(m, new NDIndex("{}:{}", i * c, (i + 1) * c)); // [C] = [NH * HS]
+            parts[i] = perHead.transpose(1, 0, 2).reshape(s.get(0), s.get(1), c).add(bias); // [B, T, C]
+        }
+        return parts[0].concat(parts[1], 2).concat(parts[2], 2); // [B, T, 3C]
     }
 
     /** {@code x W + bias} for {@code x} {@code [B, T, IN]}: {@code [B, T, OUT]} (GPT-2's Conv1D stores W as [IN, OUT]). */

@@ -237,6 +237,17 @@ public final class Gpt2Weights {
         }
     }
 
+    /**
+     * The columns of layer {@code layer}'s {@code c_attn.weight} that make the queries ({@code part} 0), keys (1) or
+     * values (2): {@code [C, C]}, head h's in columns {@code h*HS..(h+1)*HS-1}; a copy in {@code into}.
+     */
+    public NDArray attnColumns(int layer, int part, NDManager into) {
+        long c = lnFW.getShape().get(0);
+        NDArray copy = blocks.get(layer).attnW().get(into, new ai.djl.ndarray.index.NDIndex(":, {}:{}", part * c, (part + 1) * c)).duplicate();
+        copy.attach(into);
+        return copy;
+    }
+
     /** {@code c_proj.bias} of layer {@code layer}'s attention {@code [C]}, a copy in {@code into}. */
     public NDArray attnOutBias(int layer, NDManager into) {
         NDArray b = blocks.get(layer).projB().duplicate();

@@ -14,6 +14,7 @@ final class Commands {
                 .addAll(ProbeCommands.all())
                 .addAll(DetectCommands.all())
                 .addAll(CircuitCommands.all())
+                .addAll(GraphCommands.all())
                 .add(GenerateCommands.command())
                 .addAll(SteerCommands.all())
                 .addAll(SaeCommands.all())

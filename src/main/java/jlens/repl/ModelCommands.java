@@ -9,8 +9,8 @@ final class ModelCommands {
 
     static List<Command> all() {
         return List.of(
-                new Command("load", "load NAME|DIR [--process tl]",
-                        "load a GPT-2: gpt2, gpt2-medium, gpt2-large, gpt2-xl, a Hugging Face repo id, or a folder",
+                new Command("load", "load NAME|DIR [--process tl] | load GRAPH.json",
+                        "load a GPT-2 (gpt2 ... gpt2-xl, a Hugging Face repo id, a folder), or an EAP-IG graph file",
                         """
                         Loads a GPT-2 and makes it the session's model. NAME is gpt2, gpt2-medium, gpt2-large,
                         gpt2-xl, known (the bundled known-answer model with hand-set circuits; 'demo' is its
@@ -27,6 +27,9 @@ final class ModelCommands {
                         the residual stream loses its mean, and dla reports TransformerLens's default components.
                         Without it the weights are the checkpoint's own (the notebook's numbers). 'model' says
                         which is in force.
+                        A FILE.json is a graph file in EAP-IG's Graph.to_json layout (written by 'save' after
+                        'edges' or 'circuit', or by EAP-IG's Python) for the loaded model: its scores become the
+                        edge scores 'circuit' chooses from, and its edges in the graph the current circuit.
                         Examples:
                           load gpt2-large
                           load gpt2 --process tl
@@ -37,6 +40,10 @@ final class ModelCommands {
                             List<String> process = a.option("--process", 1);
                             String spec = a.next("a model name or folder");
                             a.end();
+                            if (spec.endsWith(".json") && process == null) { // a graph file: models are folders and names
+                                GraphCommands.load(s, spec);
+                                return;
+                            }
                             jlens.model.Gpt2Processing p;
                             try {
                                 p = process == null ? jlens.model.Gpt2Processing.NONE : jlens.model.Gpt2Processing.parse(process.get(0));

@@ -91,9 +91,10 @@ final class SaveCommand {
             }
             case "json" -> {
                 Result r = need(s, "a result", s.lastResult());
-                String text = json(r);
+                boolean asIs = r.value() instanceof AnalysisResult ar && ar.jsonIsAFormat();
+                String text = asIs ? ((AnalysisResult) r.value()).toJson() + "\n" : json(r);
                 SaveTarget.write(path, force, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
-                s.println("saved " + SaveTarget.quote(file) + " (" + r.kind() + " with its parameters)");
+                s.println("saved " + SaveTarget.quote(file) + (asIs ? " (EAP-IG's graph file)" : " (" + r.kind() + " with its parameters)"));
                 sayUndefined(s, true);
             }
             case "txt", "ansi" -> {

@@ -24,10 +24,13 @@ import jlens.hook.HookPoint;
 import jlens.hook.Hooks;
 import jlens.intervene.Site;
 import jlens.intervene.AblationSweep;
+import jlens.intervene.Circuit;
+import jlens.intervene.EdgeAttribution;
 import jlens.intervene.Patch;
 import jlens.intervene.PatchKind;
 import jlens.intervene.PatchResult;
 import jlens.intervene.PatchSpec;
+import jlens.intervene.PathPatching;
 import jlens.intervene.SweepOptions;
 import jlens.intervene.SweepRecord;
 import jlens.intervene.SweepResult;
@@ -217,6 +220,39 @@ public final class SelfTest {
                 "final row = the model's log-probs within " + sci(lens.finalRowMaxAbsDiff()) + "; the answer's log-prob "
                         + num(lp[wired.induction().layer()]) + " before layer " + wired.induction().layer() + ", "
                         + num(lp[lp.length - 1]) + " at the end"));
+        checks.addAll(graphChecks(model, wired, new PatchSpec(clean, corrupt, PatchKind.HEADS, metric)));
+        return checks;
+    }
+
+    /**
+     * Circuit discovery on the same pair: path patching to the induction head finds the previous-token head through
+     * its keys (K-composition), not its queries or values; EAP-IG's top edges keep that edge, and the circuit they make
+     * keeps the behaviour when every other edge is corrupted.
+     */
+    static List<SelfTestCheck> graphChecks(Gpt2 model, KnownCircuits wired, PatchSpec pair) {
+        KnownHead prev = wired.previousToken();
+        KnownHead ind = wired.induction();
+        if (prev.layer() >= ind.layer() || ind.layer() >= model.config().nLayer()) {
+            return List.of(new SelfTestCheck("path patching finds the K-composition", false, "the wired heads " + prev + " and "
+                    + ind + " are not a path of this model"));
+        }
+        double[] through = new double[3];
+        for (int i = 0; i < 3; i++) {
+            through[i] = PathPatching.toHeads(model, List.of(), pair, List.of(new PathPatching.Head(ind.layer(), ind.head())),
+                    "qkv".charAt(i), SweepOptions.patching()).normalized(prev.layer(), prev.head());
+        }
+        List<SelfTestCheck> checks = new ArrayList<>();
+        checks.add(new SelfTestCheck("path patching finds the K-composition " + prev + " -> " + ind, through[1] <= -0.5
+                && Math.abs(through[0]) <= 0.1 && Math.abs(through[2]) <= 0.1, "the path through " + ind + "'s keys "
+                + num(through[1]) + ", queries " + num(through[0]) + ", values " + num(through[2])
+                + " (needs <= -0.5 through k, |.| <= 0.1 through q and v)"));
+        String edge = "a" + prev.layer() + ".h" + prev.head() + "->a" + ind.layer() + ".h" + ind.head() + "<k>";
+        EdgeAttribution.Scores ig = EdgeAttribution.eapIg(model, List.of(), List.of(pair), 30, SweepOptions.defaults());
+        Circuit.Selection top = Circuit.top(ig.graph(), ig.scores(), 8);
+        Circuit.Eval eval = Circuit.eval(model, List.of(), List.of(pair), top, SweepOptions.patching());
+        checks.add(new SelfTestCheck("EAP-IG's top edges keep " + edge + " and the circuit keeps the behaviour",
+                top.has(edge) && eval.faithfulness() >= 0.8, "top 8 edges (" + top.edgeCount() + " after pruning) "
+                + (top.has(edge) ? "keep it" : "lose it") + "; faithfulness " + num(eval.faithfulness()) + " (needs >= 0.8)"));
         return checks;
     }
 

@@ -85,6 +85,7 @@ public final class Workspace implements AutoCloseable {
     private final PatchStudies patching = new PatchStudies(this);
     private final PromptStudies prompts = new PromptStudies(this);
     private final CorpusStudies corpus = new CorpusStudies(this);
+    private final CircuitDiscovery discovery = new CircuitDiscovery(this);
     private final InterventionScope changes = new InterventionScope(this, this::changesChanged);
     private final Saes saes = new Saes(this);
     private Object lastResult;
@@ -187,6 +188,7 @@ public final class Workspace implements AutoCloseable {
     public synchronized Optional<String> use(Gpt2 newModel, String name, String note, boolean owned) {
         text.retokenise(newModel.tokenizer());
         patching.retokenise(newModel.tokenizer());
+        discovery.modelChanged();
         runs.last.close();
         runs.captures.keepLayersBelow(newModel.config().nLayer());
         lastResult = null;
@@ -491,6 +493,11 @@ public final class Workspace implements AutoCloseable {
     /** Activation patching on the text: the corrupted text, the metric, the exact and estimated grids. */
     public PatchStudies patching() {
         return patching;
+    }
+
+    /** Circuit discovery: path patching, edge attribution, circuits chosen, evaluated and swept. */
+    public CircuitDiscovery discovery() {
+        return discovery;
     }
 
     /**

@@ -118,6 +118,80 @@ class EngineOracleTest {
         assertTrue(Math.abs(withSteer.value(0) - without.value(0)) > 1e-3, "the changes in force change the plain run");
     }
 
+    /**
+     * Re-routed senders ({@link Value.Senders}: a sender's value in another run minus its value in this very pass) at a
+     * per-head input, the MLP's input and the final residual, in rows that also change what comes before (so this
+     * pass's senders are not the plain run's), with different senders per row and batches small enough to split.
+     */
+    @Test
+    void reroutedSendersAgreeWithTheOracle() {
+        int nh = config.nHead();
+        Readout diff = Readout.of(Metric.logitDiff(ids[3], ids[5], -1));
+        List<Value.Sender> senders = List.of(new Value.Sender(HookPoint.EMBED, -1),
+                new Value.Sender(HookPoint.block(0, HookPoint.RESULT), 2), new Value.Sender(HookPoint.block(0, HookPoint.RESULT), 0),
+                new Value.Sender(HookPoint.block(1, HookPoint.MLP_OUT), -1));
+        List<Experiment> list = new ArrayList<>(List.of(Experiment.plain(ids, diff)));
+        for (int row = 0; row < 6; row++) {
+            float[] perHead = new float[senders.size() * nh];
+            float[] whole = new float[senders.size()];
+            for (int i = 0; i < senders.size(); i++) {
+                whole[i] = (i + row) % 3 == 0 ? 0 : 1;
+                for (int h = 0; h < nh; h++) {
+                    perHead[i * nh + h] = (i + h + row) % 2;
+                }
+            }
+            List<Intervention> changes = new ArrayList<>();
+            if (row % 2 == 1) { // an earlier change: this pass's senders then differ from the plain run's
+                changes.add(new Intervention(HookPoint.block(0, HookPoint.Z), Cells.of(2, 4), Value.scale(-2)));
+            }
+            String[] inputs = {HookPoint.Q_INPUT, HookPoint.K_INPUT, HookPoint.V_INPUT};
+            changes.add(new Intervention(HookPoint.block(2, inputs[row % 3]), Cells.ALL, new Value.Senders(other, senders, perHead, "row " + row)));
+            changes.add(new Intervention(HookPoint.block(1, HookPoint.MLP_IN), Cells.ALL, new Value.Senders(other, senders.subList(0, 3),
+                    java.util.Arrays.copyOf(whole, 3), "mlp " + row)));
+            if (row >= 3) {
+                changes.add(new Intervention(HookPoint.block(2, HookPoint.RESID_POST), Cells.ALL, new Value.Senders(other, senders, whole, "end")));
+            }
+            list.add(new Experiment(ids, changes, diff));
+        }
+        assertAgree(List.of(), list, "re-routed senders");
+    }
+
+    /** Read-outs of activations: rows changed before, at and after the layer read, and the plain run's own. */
+    @Test
+    void activationReadoutsAgreeWithTheOracle() {
+        Readout read = Readout.activations(List.of(HookPoint.block(1, HookPoint.Q), HookPoint.block(2, HookPoint.RESID_PRE)));
+        List<Experiment> list = new ArrayList<>(List.of(Experiment.plain(ids, read)));
+        list.add(new Experiment(ids, List.of(new Intervention(HookPoint.block(0, HookPoint.Z), Cells.of(1, 6), Value.fromRun(other))), read));
+        list.add(new Experiment(ids, List.of(new Intervention(HookPoint.block(1, HookPoint.Q_INPUT), Cells.of(3, 2), Value.zero())), read));
+        list.add(new Experiment(ids, List.of(new Intervention(HookPoint.block(1, HookPoint.MLP_OUT), Cells.at(9), Value.scale(0.5))), read));
+        list.add(new Experiment(ids, List.of(new Intervention(HookPoint.block(2, HookPoint.Z), Cells.ALL, Value.zero())), read)); // after both
+        list.add(new Experiment(ids, List.of(new Intervention(HookPoint.EMBED, Cells.at(ids.length - 2), Value.fromRun(other))), read));
+        Experiments.Outcome naive = Experiments.run(model, List.of(), list, SweepOptions.defaults().withNaive(true));
+        for (SweepOptions options : new SweepOptions[] {SweepOptions.defaults(), SweepOptions.defaults().withMaxBatchRows(5)}) {
+            Experiments.Outcome fast = Experiments.run(model, List.of(), list, options);
+            for (int i = 0; i < list.size(); i++) {
+                double[] n = naive.values()[i];
+                double[] f = fast.values()[i];
+                assertEquals(n.length, f.length);
+                double worst = 0;
+                for (int k = 0; k < n.length; k++) {
+                    worst = Math.max(worst, Math.abs(n[k] - f[k]));
+                }
+                assertTrue(worst < 1e-4, "experiment " + i + " differs by " + worst);
+            }
+            assertTrue(maxDiff(naive.values()[0], naive.values()[1]) > 1e-3, "a change before the layer read shows in it");
+            assertEquals(0, maxDiff(naive.values()[0], naive.values()[4]), 1e-6, "a change after it does not");
+        }
+    }
+
+    private static double maxDiff(double[] a, double[] b) {
+        double worst = 0;
+        for (int k = 0; k < a.length; k++) {
+            worst = Math.max(worst, Math.abs(a[k] - b[k]));
+        }
+        return worst;
+    }
+
     @Test
     void theHookPointsLayoutDecidesWhatItTakes() {
         Value.Table row = Value.Table.of(floats(config.nEmbd(), 1));

@@ -108,6 +108,15 @@ class BadInputTest {
         t.add(ready("circuits", "metric logprob \" Mary\" pos 40", "out of range"));
         t.add(ready("circuits", "patch resid_pre", "no corrupted text yet"));
         t.add(ready("circuits", "patch neurons", "use resid_pre, attn_out"));
+        t.add(ready("circuits", "path", "no corrupted text yet"));
+        t.add(ready("circuits", "path to 0.1 q", "no head comes before layer 0"));
+        t.add(ready("malformed", "path to 1,2 q", "a receiver is LAYER.HEAD"));
+        t.add(ready("circuits", "edges eap", "no corrupted text yet"));
+        t.add(ready("unknown", "edges eap-ig steps x", "must be a whole number"));
+        t.add(ready("order", "circuit top 10", "no edge scores yet"));
+        t.add(ready("unknown", "circuit bottom 3", "circuit takes top N"));
+        t.add(ready("files", "load %TMP%/no-such-graph.json", "cannot read"));
+        t.add(ready("order", "edges exact set", "no prompt set"));
         t.add(ready("circuits", "lens 99", "out of range"));
         t.add(ready("circuits", "lens -1", "no real next token"));
         t.add(ready("circuits", "dla \" Mary\" +", "give a token or a difference"));

@@ -59,9 +59,10 @@ class DetectCommandTest {
                 "PASS zeroing the induction head collapses copying", "PASS zeroing the previous-token head collapses copying",
                 "PASS fast ablation sweep = naive oracle", "PASS patching conserves", "PASS patching finds the wired path",
                 "PASS DLA conserves and credits the induction head", "PASS logit lens conserves",
+                "PASS path patching finds the K-composition 0.1 -> 1.2", "PASS EAP-IG's top edges keep a0.h1->a1.h2<k>",
                 "PASS compose k: previous-token -> induction: 0.1 -> 1.2",
                 "PASS compose k: duplicate-token -> S-inhibition: 0.2 -> 1.1",
-                "PASS compose q: S-inhibition -> name mover: 1.1 -> 2.1", "PASS the known SAE names the current and previous tokens", "selftest: all 17 checks passed"}) {
+                "PASS compose q: S-inhibition -> name mover: 1.1 -> 2.1", "PASS the known SAE names the current and previous tokens", "selftest: all 19 checks passed"}) {
             assertTrue(out.contains(check), check + "\n" + out);
         }
         assertTrue(!out.contains("FAIL"), out);

@@ -51,7 +51,9 @@ class NonFiniteRuleTest {
             Map.entry("source", "runs lines, each a command here"), Map.entry("quit", "leaves"),
             Map.entry("steers", "lists what is in force"), Map.entry("unsteer", "removes what is in force"),
             Map.entry("selftest", "runs on the known-answer model it loads, not on this one"),
-            Map.entry("saes", "lists the loaded SAEs"), Map.entry("tour", "runs lines, each a command here"));
+            Map.entry("saes", "lists the loaded SAEs"), Map.entry("tour", "runs lines, each a command here"),
+            Map.entry("circuit", "chooses from the edge scores, which 'edges' refuses on a non-finite run (a loaded graph file's"
+                    + " eval and curve meet CircuitDiscovery's same check as 'path' and 'edges')"));
 
     /** Lines of every command that computes from a pass; each runs on the fixture (see {@link #everyLineRunsOnTheFixture}). */
     private static final Map<String, List<String>> LINES = new LinkedHashMap<>();
@@ -85,6 +87,8 @@ class NonFiniteRuleTest {
         LINES.put("compose", List.of("compose q", "compose k", "compose v"));
         LINES.put("corpus", List.of("corpus README.md --tokens 256 --window 32", "corpus attention", "corpus stats",
                 "corpus lens", "corpus detect induction"));
+        LINES.put("path", List.of("path", "path to 1.0 q", "path --approx"));
+        LINES.put("edges", List.of("edges eap", "edges eap-ig steps 2", "edges exact"));
     }
 
     private static final List<String> PRELUDE = List.of(

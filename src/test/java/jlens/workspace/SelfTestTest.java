@@ -31,13 +31,15 @@ class SelfTestTest {
             SelfTestReport bad = SelfTest.run(model, wrong);
             assertFalse(bad.passed());
             List<String> failed = bad.checks().stream().filter(c -> !c.passed()).map(SelfTestCheck::line).toList();
-            assertEquals(5, bad.failures(), failed.toString());
+            assertEquals(7, bad.failures(), failed.toString());
             assertTrue(failed.get(0).startsWith("FAIL detect induction: expected 1.1 first"), failed.get(0));
             assertTrue(failed.get(1).startsWith("FAIL zeroing the induction head collapses copying"), failed.get(1));
             assertTrue(failed.get(2).startsWith("FAIL patching finds the wired path"), failed.get(2));
             assertTrue(failed.get(3).startsWith("FAIL DLA conserves and credits the induction head"), failed.get(3));
-            assertTrue(failed.get(4).startsWith("FAIL compose k: previous-token -> induction: 0.1 -> 1.1 scores"),
-                    failed.get(4));
+            assertTrue(failed.get(4).startsWith("FAIL path patching finds the K-composition 0.1 -> 1.1"), failed.get(4));
+            assertTrue(failed.get(5).startsWith("FAIL EAP-IG's top edges keep a0.h1->a1.h1<k>"), failed.get(5));
+            assertTrue(failed.get(6).startsWith("FAIL compose k: previous-token -> induction: 0.1 -> 1.1 scores"),
+                    failed.get(6));
         }
     }
 
