@@ -57,6 +57,15 @@ def main():
             word = "x of PyTorch"
         print(f"{label:28s} {statistics.median(p[0] for p in pairs):10.3f} {statistics.median(p[1] for p in pairs):10.3f} "
               f"{statistics.median(ratios):7.2f}{word[0]}  {' '.join(f'{r:.2f}' for r in ratios)}  ({word})")
+    # the corpus (issue target >= 1.5x): jlens's `corpus attention` tokens per second against PyTorch eager's batched
+    # forward pass (--more: 8 prompts of n_tokens) in tokens per second
+    pairs = [(b["batch_size"] * b["n_tokens"] / b["batch_forward_s"], o["corpus_tokens_per_s"]) for b, o in zip(base, ours)
+             if "corpus_tokens_per_s" in o and b.get("batch_forward_s")]
+    if pairs:
+        ratios = [o / b for b, o in pairs]
+        print(f"{'corpus tokens/s vs batch':28s} {statistics.median(p[0] for p in pairs):10.0f} "
+              f"{statistics.median(p[1] for p in pairs):10.0f} {statistics.median(ratios):7.2f}x  "
+              f"{' '.join(f'{r:.2f}' for r in ratios)}  (x PyTorch's tokens/s; target >= 1.5)")
     for name, what in (("edges_eap", "target <= 4"), ("edges_eap_ig", "target <= 3 S + 2")):
         costs = [(o[f"{name}_forwards"], o.get("edges_eap_ig_steps")) for o in ours if f"{name}_forwards" in o]
         if costs:

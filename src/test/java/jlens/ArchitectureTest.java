@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package rules of ARCHITECTURE.md, checked on the compiled main classes: dependencies point one way,
- * {@code repl -> workspace -> (sae ->) intervene -> analysis -> model -> hook} (and inside intervene, {@code steering -> prompts ->
+ * {@code repl -> workspace -> corpus -> sae -> intervene -> analysis -> model -> hook} (and inside intervene, {@code steering -> prompts ->
  * generation -> intervene}); {@code store} is used by the workspace and
  * the launcher only; {@code chart} uses nothing of ours and no terminal; {@code hook} uses nothing of ours but DJL;
  * {@code sys} uses nothing of ours and every package may use it; files are written only through its atomic writer.
@@ -38,6 +38,7 @@ class ArchitectureTest {
                 .layer("Repl").definedBy("jlens.repl..")
                 .layer("Workspace").definedBy("jlens.workspace..")
                 .layer("Store").definedBy("jlens.store..")
+                .layer("Corpus").definedBy("jlens.corpus..")
                 .layer("Sae").definedBy("jlens.sae..")
                 .layer("Intervene").definedBy("jlens.intervene..")
                 .layer("Analysis").definedBy("jlens.analysis..")
@@ -50,14 +51,15 @@ class ArchitectureTest {
                 .whereLayer("Repl").mayOnlyBeAccessedByLayers("Launcher")
                 .whereLayer("Workspace").mayOnlyBeAccessedByLayers("Repl", "Launcher")
                 .whereLayer("Store").mayOnlyBeAccessedByLayers("Workspace", "Launcher")
-                .whereLayer("Sae").mayOnlyBeAccessedByLayers("Workspace", "Repl", "Launcher")
-                .whereLayer("Intervene").mayOnlyBeAccessedByLayers("Sae", "Workspace", "Repl", "Launcher")
-                .whereLayer("Analysis").mayOnlyBeAccessedByLayers("Intervene", "Sae", "Workspace", "Repl", "Launcher")
-                .whereLayer("Model").mayOnlyBeAccessedByLayers("Analysis", "Intervene", "Sae", "Workspace", "Store", "Repl", "Launcher")
-                .whereLayer("Hook").mayOnlyBeAccessedByLayers("Model", "Analysis", "Intervene", "Sae", "Workspace", "Repl", "Launcher")
+                .whereLayer("Corpus").mayOnlyBeAccessedByLayers("Workspace", "Repl", "Launcher")
+                .whereLayer("Sae").mayOnlyBeAccessedByLayers("Corpus", "Workspace", "Repl", "Launcher")
+                .whereLayer("Intervene").mayOnlyBeAccessedByLayers("Corpus", "Sae", "Workspace", "Repl", "Launcher")
+                .whereLayer("Analysis").mayOnlyBeAccessedByLayers("Corpus", "Intervene", "Sae", "Workspace", "Repl", "Launcher")
+                .whereLayer("Model").mayOnlyBeAccessedByLayers("Corpus", "Analysis", "Intervene", "Sae", "Workspace", "Store", "Repl", "Launcher")
+                .whereLayer("Hook").mayOnlyBeAccessedByLayers("Corpus", "Model", "Analysis", "Intervene", "Sae", "Workspace", "Repl", "Launcher")
                 .whereLayer("Figure").mayOnlyBeAccessedByLayers("Repl", "Launcher")
                 .whereLayer("Chart").mayOnlyBeAccessedByLayers("Figure", "Repl", "Launcher")
-                .whereLayer("Sys").mayOnlyBeAccessedByLayers("Launcher", "Repl", "Workspace", "Store", "Sae", "Intervene",
+                .whereLayer("Sys").mayOnlyBeAccessedByLayers("Launcher", "Repl", "Workspace", "Store", "Corpus", "Sae", "Intervene",
                         "Analysis", "Model", "Hook", "Figure", "Chart")
                 .check(classes);
     }

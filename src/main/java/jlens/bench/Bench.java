@@ -52,9 +52,10 @@ public final class Bench {
         int runs = Integer.parseInt(opts.getOrDefault("--runs", "3"));
         boolean naive = !"false".equals(opts.get("--naive"));
         boolean circuits = !"false".equals(opts.get("--circuits"));
-        // --only forward,sweep,circuits,generate,batch,sae: the stages to time (all by default), for a focused look;
-        // circuits is patch (activation patching), lens (the logit lens and attribution) and graph (path patching, edge
-        // attribution; --steps S for EAP-IG, default 30)
+        // --only forward,sweep,circuits,generate,batch,sae,corpus: the stages to time (all by default), for a focused look;
+        // corpus is `corpus attention` over --corpus-tokens N (100000) generated tokens; circuits is patch (activation
+        // patching), lens (the logit lens and attribution) and graph (path patching, edge attribution; --steps S for
+        // EAP-IG, default 30)
         Set<String> only = opts.containsKey("--only") ? Set.of(opts.get("--only").split(",")) : null;
         java.util.function.Predicate<String> stage = name -> only == null || only.contains(name);
 
@@ -152,6 +153,10 @@ public final class Bench {
             // jlens's own way through the notebook (and the grid) ends here; the naive loop below is the oracle,
             // run for its time, and its peak is reported apart so the two are not confused.
             out.put("peak_rss_gb", round(peakRssKb() / 1e6, 2));
+            if (stage.test("corpus")) {
+                corpus(model, Long.parseLong(opts.getOrDefault("--corpus-tokens", "100000")), out);
+                out.put("peak_rss_with_corpus_gb", round(peakRssKb() / 1e6, 2));
+            }
             if (naive && fast[0] != null) {
                 SweepResult[] slow = new SweepResult[1];
                 out.put("naive_ablation_sweep_s", round(median(1, () -> slow[0] = AblationSweep.run(model, notebook,
@@ -160,6 +165,42 @@ public final class Bench {
                 out.put("peak_rss_with_naive_gb", round(peakRssKb() / 1e6, 2));
             }
             System.out.println(json(out));
+        }
+    }
+
+    /**
+     * {@code corpus attention} over a generated text of about {@code tokens} tokens (words drawn from a fixed list,
+     * one document a line), windows of the model's context in batches as the REPL cuts them: the corpus's tokens per
+     * second, its batch, and what one batch's pass costs alone (the reduction's share is the rest).
+     */
+    static void corpus(Gpt2 model, long tokens, Map<String, Object> out) throws IOException {
+        String[] words = {"the", "model", "reads", "a", "corpus", "of", "text", "and", "every", "head", "attends", "to", "tokens",
+            "before", "it", "in", "its", "window", ",", ".", "when", "Mary", "John", "went", "store", "gave", "drink"};
+        java.util.Random r = new java.util.Random(1);
+        StringBuilder text = new StringBuilder();
+        while (text.length() < tokens * 5) { // about five characters a token here
+            for (int i = 0, n = 20 + r.nextInt(200); i < n; i++) {
+                text.append(i == 0 ? "" : " ").append(words[r.nextInt(words.length)]);
+            }
+            text.append('\n');
+        }
+        Path file = Path.of(System.getProperty("java.io.tmpdir"), "jlens-bench-corpus-" + ProcessHandle.current().pid() + ".txt");
+        jlens.sys.AtomicWriter.write(file, o -> o.write(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try {
+            jlens.corpus.CorpusOptions options = jlens.corpus.CorpusOptions.defaults().withMaxTokens(tokens);
+            jlens.corpus.Corpus corpus = jlens.corpus.Corpus.open(file, options.documents());
+            long t = System.nanoTime();
+            jlens.corpus.CorpusResult result = jlens.corpus.CorpusRunner.reduce(model, "bench", corpus, options,
+                    new jlens.corpus.CorpusAttention(), List.of(), p -> {}, () -> false);
+            double s = seconds(t);
+            out.put("corpus_task", "attention");
+            out.put("corpus_tokens", result.info().tokens());
+            out.put("corpus_window", result.info().window());
+            out.put("corpus_batch", result.info().batch());
+            out.put("corpus_s", round(s, 2));
+            out.put("corpus_tokens_per_s", round(result.info().tokens() / s, 1));
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 

@@ -140,6 +140,14 @@ public final class Gpt2Tokenizer implements AutoCloseable {
         return ids;
     }
 
+    /**
+     * Token ids of {@code text} whatever its length: for readers that bound the text themselves (a corpus
+     * document is tokenised in pieces of bounded size, each cut where the pre-tokenizer cuts too).
+     */
+    public long[] encodeUnbounded(String text) {
+        return tokenizer.encode(text).getIds();
+    }
+
     /** The BPE strings of each token ({@code Ġwho}: byte-level, space shown as Ġ). */
     public String[] tokenStrings(long[] ids) {
         String[] out = new String[ids.length];

@@ -19,6 +19,7 @@ final class Commands {
                 .addAll(SteerCommands.all())
                 .addAll(SaeCommands.all())
                 .add(PromptCommands.command())
+                .add(CorpusCommands.command())
                 .add(SaveCommand.command())
                 .add(ViewCommand.command())
                 .add(Tour.command())

@@ -374,7 +374,7 @@ public final class Saes {
     }
 
     /** The changes in force but {@code s}'s own (what arrives at its hook, before it acts), said once. */
-    private List<Intervention> standingBut(Sae s) {
+    List<Intervention> standingBut(Sae s) {
         sync();
         List<Intervention> all = new ArrayList<>(ws.standing());
         Integer n = entry.get(s);

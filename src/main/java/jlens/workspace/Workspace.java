@@ -84,6 +84,7 @@ public final class Workspace implements AutoCloseable {
     private final Set<Thread> modelHolders = new LinkedHashSet<>();
     private final PatchStudies patching = new PatchStudies(this);
     private final PromptStudies prompts = new PromptStudies(this);
+    private final CorpusStudies corpus = new CorpusStudies(this);
     private final CircuitDiscovery discovery = new CircuitDiscovery(this);
     private final InterventionScope changes = new InterventionScope(this, this::changesChanged);
     private final Saes saes = new Saes(this);
@@ -548,6 +549,23 @@ public final class Workspace implements AutoCloseable {
     /** Loads the known-answer model on this workspace's device and dtype (the loaded model stays) and checks jlens on it. */
     public synchronized SelfTestReport selfTest() {
         return remember(SelfTest.run(loader));
+    }
+
+    // ---- the corpus ----
+
+    /** The corpus and the reductions over it ({@link CorpusStudies}). */
+    public CorpusStudies corpus() {
+        return corpus;
+    }
+
+    /** The model, for a study of the workspace's (entered as every pass is). */
+    Gpt2 currentModel() {
+        return current();
+    }
+
+    /** The changes in force, for a study's passes (said to the listener when there are some). */
+    List<jlens.intervene.Intervention> changesInForce() {
+        return standing();
     }
 
     // ---- results ----

@@ -320,6 +320,10 @@ class BadInputTest {
         t.add(ready("extra", "saes x", "unexpected 'x'"));
         t.add(ready("malformed", "features top 3 under set", "say where"));
         t.add(ready("range", "load fixture --process fold", "unknown processing 'fold'"));
+        // corpora: none opened yet, a missing file, a result that is not a corpus's
+        t.add(ready("order", "corpus attention", "no corpus; give one with 'corpus FILE|DIR'"));
+        t.add(ready("files", "corpus %TMP%/no-such-corpus.txt", "no such file or folder"));
+        t.add(ready("order", "corpus feature 3", "run 'corpus features' or 'corpus show FILE.json' first"));
         // Java that fails
         t.add(ready("java", "int x = \"s\";", "Java: incompatible types"));
         t.add(ready("java", "session.exec(\"hist 9\")", "layer 9 is out of range"));

@@ -114,6 +114,7 @@ class HelpExamplesTest {
                     String folder = Matcher.quoteReplacement(dir.toString());
                     String typed = line.replaceFirst("^save (\\S+)", "save " + folder + "/$1")
                             .replaceFirst("^steer (\\S+\\.npy)", "steer " + folder + "/$1")
+                            .replaceFirst("^corpus show (\\S+\\.json)$", "corpus show " + folder + "/$1")
                             .replaceFirst("^load (\\S+\\.json)$", "load " + folder + "/$1");
                     try {
                         s.interpreter().run(typed);

@@ -85,6 +85,8 @@ class NonFiniteRuleTest {
                 "features top 85 over set 3"));
         LINES.put("feature", List.of("feature 85"));
         LINES.put("compose", List.of("compose q", "compose k", "compose v"));
+        LINES.put("corpus", List.of("corpus README.md --tokens 256 --window 32", "corpus attention", "corpus stats",
+                "corpus lens", "corpus detect induction"));
         LINES.put("path", List.of("path", "path to 1.0 q", "path --approx"));
         LINES.put("edges", List.of("edges eap", "edges eap-ig steps 2", "edges exact"));
     }

@@ -116,6 +116,11 @@ class ReadmeSessionsTest {
         String features = outputs.get(3);
         assertTrue(features.contains("2 of 16384 features active") && features.contains("the previous token is '·John'"),
                 features);
-        assertEquals(5, outputs.size());
+        // the corpus block: every window counted, the induction head found over the corpus as on one text
+        String corpus = outputs.get(5);
+        assertTrue(corpus.contains("attention of known over") && corpus.contains("1,024 tokens (16 windows of 64"), corpus);
+        assertTrue(Pattern.compile("(?m)^ +1 +1\\.2 +0\\.[0-9]").matcher(corpus).find(), "corpus detect ranks 1.2 first:\n" + corpus);
+        assertTrue(corpus.contains("SAE features of known (jumprelu at blocks.1.hook_resid_pre): 16384 features over 1024 tokens"), corpus);
+        assertEquals(6, outputs.size());
     }
 }

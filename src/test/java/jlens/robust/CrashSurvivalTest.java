@@ -41,6 +41,8 @@ class CrashSurvivalTest {
     /** Prompt files each refused in one line, and one that loads. */
     static final List<Path> hostilePrompts = new ArrayList<>();
     static Path goodPrompts;
+    /** Corpora each refused in one line when read. */
+    static final List<Path> hostileCorpora = new ArrayList<>();
     /** Steering vector files each refused in one line ({@code steer FILE layer 1}). */
     static final List<Path> hostileVectors = new ArrayList<>();
 
@@ -96,6 +98,7 @@ class CrashSurvivalTest {
         byte[] weights = Files.readAllBytes(fixture.resolve("model.safetensors"));
         Files.write(cut.resolve("model.safetensors"), java.util.Arrays.copyOf(weights, weights.length / 2));
         prompts();
+        corpora();
         vectors();
         Path forged = folder("forged-length");
         byte[] f = weights.clone();
@@ -126,6 +129,17 @@ class CrashSurvivalTest {
         goodPrompts = Files.writeString(dir.resolve("good.txt"), "When Mary and John went to the store\n".repeat(2000));
     }
 
+
+    /** Corpora of every class a reader refuses: long lines, control characters, bad bytes, broken gzip and JSON. */
+    private static void corpora() throws IOException {
+        Path dir = Files.createDirectories(corpus.resolve("corpora"));
+        hostileCorpora.add(Files.writeString(dir.resolve("huge-line.txt"), "ok\n" + "word ".repeat(3_500_000) + "\n")); // 17.5 MB
+        hostileCorpora.add(Files.writeString(dir.resolve("escape.txt"), "fine\n\u001b]52;c;aGk=\u0007\n"));
+        hostileCorpora.add(Files.write(dir.resolve("not-utf8.txt"), new byte[] {'a', (byte) 0xc3, '\n'}));
+        hostileCorpora.add(Files.writeString(dir.resolve("deep.jsonl"), "[".repeat(100_000) + "\n"));
+        hostileCorpora.add(Files.write(dir.resolve("cut.txt.gz"), new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0}));
+        hostileCorpora.add(Files.createDirectories(dir.resolve("empty-folder")));
+    }
 
     /** Steering vectors ({@code .npy}) of the classes that got through a reader before: forged sizes, FIFOs, NaN. */
     private static void vectors() throws IOException {
@@ -245,6 +259,10 @@ class CrashSurvivalTest {
                 "prompts " + goodPrompts,
                 eachLine("prompts", hostilePrompts, "PROMPTS LOADED", "PROMPTS REFUSED"),
                 "prompts",
+                "for (String d : List.of(" + String.join(", ", hostileCorpora.stream().map(p -> "\"" + p + "\"").toList()) + ")) {"
+                        + " try { session.exec(\"corpus \" + d + \" --window 8\"); session.exec(\"corpus attention\");"
+                        + " System.out.println(\"CORPUS READ \" + d); } catch (RuntimeException e) {"
+                        + " System.out.println(\"CORPUS REFUSED \" + e.getClass().getSimpleName() + \": \" + e.getMessage()); } }",
                 eachLine("steer", hostileVectors, " layer 1", "STEERED", "STEER REFUSED"),
                 "steers",
                 "load " + corpus.resolve("escape-tokens"),
@@ -294,6 +312,11 @@ class CrashSurvivalTest {
             assertTrue(line.startsWith("PROMPTS REFUSED UserError: ") && !line.contains("internal error"), line);
         }
         assertTrue(c.out().contains("2000 prompts from good.txt"), "the set in use stays through every refusal: " + c.out());
+        List<String> corpusRefusals = c.out().lines().filter(l -> l.startsWith("CORPUS REFUSED ")).toList();
+        assertEquals(hostileCorpora.size(), corpusRefusals.size(), c.out() + c.err());
+        for (String line : corpusRefusals) {
+            assertTrue(line.startsWith("CORPUS REFUSED UserError: ") && !line.contains("internal error"), line);
+        }
         List<String> steerRefusals = c.out().lines().filter(l -> l.startsWith("STEER REFUSED ")).toList();
         assertEquals(hostileVectors.size(), steerRefusals.size(), c.out() + c.err());
         for (String line : steerRefusals) {

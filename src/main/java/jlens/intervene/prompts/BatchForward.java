@@ -62,6 +62,19 @@ public final class BatchForward {
         }
     }
 
+    /**
+     * The residual stream after the last block {@code [B, W, C]}, attached to {@code out}: a pass for what the hooks
+     * see, without the unembedding (a corpus reduction reads activations, and the logits of a batch of full windows
+     * would be {@code B x W x V} floats).
+     */
+    public static NDArray residual(Gpt2 model, BatchInput in, Hooks hooks, NDManager out) {
+        try (NDManager pass = model.manager().newSubManager()) {
+            NDArray x = blocks(model, in, withPadding(model, in, hooks), pass); // [B, W, C]
+            x.attach(out);
+            return x;
+        }
+    }
+
     /** Embeddings and every block: the residual stream after the last block, {@code [B, W, C]}, in {@code pass}. */
     private static NDArray blocks(Gpt2 model, BatchInput in, Hooks hooks, NDManager pass) {
         checkFits(model, in);
