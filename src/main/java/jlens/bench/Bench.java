@@ -114,7 +114,8 @@ public final class Bench {
                 CircuitBench.measureReadouts(model, tokens, runs, out);
             }
             if (circuits && (stage.test("circuits") || stage.test("graph"))) { // path patching and edge attribution
-                CircuitBench.measureGraph(model, tokens, Integer.parseInt(opts.getOrDefault("--steps", "30")), out);
+                CircuitBench.measureGraph(model, tokens, Integer.parseInt(opts.getOrDefault("--steps", "30")),
+                        !"false".equals(opts.get("--edges-exact")), out);
             }
             // bench_pytorch.py --more: greedy generation with a key/value cache after the same tokens, and one
             // forward pass (all logits) over 8 prompts, the text rolled by 0..7 positions as the baseline does.

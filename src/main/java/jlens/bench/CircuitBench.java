@@ -47,11 +47,11 @@ final class CircuitBench {
     /**
      * Adds circuit discovery's timings, one run each after a warm-up (one EAP pass, one path grid): {@code path_s} (every
      * sender head to the final residual; {@code path_senders}), {@code edges_exact_s} ({@code edges_n} edges of EAP-IG's
-     * graph), {@code edges_eap_s} and {@code edges_eap_ig_s} ({@code edges_eap_ig_steps} steps), and the last two in
+     * graph; left out with {@code exact} false, {@code --edges-exact false}), {@code edges_eap_s} and {@code edges_eap_ig_s} ({@code edges_eap_ig_steps} steps), and the last two in
      * jlens's own forward passes ({@code edges_eap_forwards}, {@code edges_eap_ig_forwards}) against
      * {@code graph_forward_s}, a forward pass timed between them. The baseline: one PyTorch forward per sender or edge.
      */
-    static void measureGraph(Gpt2 model, long[] ids, int steps, Map<String, Object> out) {
+    static void measureGraph(Gpt2 model, long[] ids, int steps, boolean exact, Map<String, Object> out) {
         List<PatchSpec> pair = List.of(new PatchSpec(ids, corrupted(ids), PatchKind.HEADS, metric(model)));
         SweepOptions patching = SweepOptions.patching();
         EdgeAttribution.eap(model, List.of(), pair, SweepOptions.defaults()); // warm-up: the gradient pass's shapes
@@ -59,9 +59,11 @@ final class CircuitBench {
         PathPatching.Grid[] grid = new PathPatching.Grid[1];
         out.put("path_s", round(once(() -> grid[0] = PathPatching.toFinal(model, List.of(), pair.get(0), patching)), 3));
         out.put("path_senders", grid[0].raw().length);
-        EdgeAttribution.Scores[] s = new EdgeAttribution.Scores[1];
-        out.put("edges_exact_s", round(once(() -> s[0] = EdgeAttribution.exact(model, List.of(), pair, patching)), 3));
-        out.put("edges_n", s[0].scores().length);
+        if (exact) { // every edge run on its own: the longest stage by far on a GPT-2-sized model
+            EdgeAttribution.Scores[] s = new EdgeAttribution.Scores[1];
+            out.put("edges_exact_s", round(once(() -> s[0] = EdgeAttribution.exact(model, List.of(), pair, patching)), 3));
+            out.put("edges_n", s[0].scores().length);
+        }
         Runnable forward = () -> Bench.forward(model, ids);
         List<Double> passes = new ArrayList<>();
         double eap = medianBeside(1, () -> EdgeAttribution.eap(model, List.of(), pair, SweepOptions.defaults()), forward, passes);
