@@ -69,6 +69,19 @@ final class Tour {
                     "The same 4 tokens with the vector in force: where it copied \" The quick brown fox\", it now says \" cat\"."),
             new Step("back to the model as loaded", "unsteer",
                     "Nothing is in force any more: runs are of the model as loaded.", true),
+            new Step("path patching", "path to 1.2 k",
+                    "Each earlier head's path into the induction head's keys alone, every other head frozen at its clean "
+                            + "output: 0.1's cell is near -1 (the whole corruption's effect reaches 1.2 through its keys), "
+                            + "the others near 0. 'path' alone would ask the same of the final residual."),
+            new Step("every edge scored", "edges eap-ig steps 10",
+                    "Every edge of the model's graph (input, heads a{layer}.h{head}, MLPs m{layer}, logits; an edge into a "
+                            + "head split by its q, k or v) scored by its effect on the metric, by EAP-IG (gradients along 10 "
+                            + "steps from the corrupted input to the clean one). The three strongest are the copy: "
+                            + "input -> a0.h1 (its value), a0.h1 -> a1.h2 (its keys), a1.h2 -> logits.", true),
+            new Step("a circuit", "circuit top 4",
+                    "The 4 strongest edges, pruned as EAP-IG prunes (an edge off every path from the input to the "
+                            + "logits goes), drawn from the input down to the logits with the key edge marked k. 'circuit "
+                            + "eval' runs the model with every other edge corrupted; 'save circuit.dot' writes it for Graphviz."),
             new Step("a sparse autoencoder", "sae load known",
                     "An SAE in SAELens's folder layout, made for this model: one feature per token (\"the current token "
                             + "is ...\") and one per previous token, reading the residual entering layer 1. Loading it "

@@ -45,6 +45,10 @@ class TourTest {
         assertTrue(out.contains(" The quick brown fox") && out.contains(" cat cat"), "generation copies, steered it says cat:\n" + out);
         assertTrue(out.contains("the current token is '.'") && out.contains("the previous token is '\u00b7dog'"),
                 "the known SAE names the token and the one before:\n" + out);
+        // path patching into 1.2's keys: 0.1 carries the whole effect; EAP-IG's circuit is the copy, through the keys
+        assertTrue(out.contains("path patching to 1.2 k") && out.contains("-1.00"), "0.1's path reaches 1.2's keys:\n" + out);
+        assertTrue(Pattern.compile("(?m)^  a0\\.h1->a1\\.h2<k> +-[0-9]").matcher(out).find()
+                && Pattern.compile("(?m)^  a1\\.h2->logits +-[0-9]").matcher(out).find(), "the circuit's edges:\n" + out);
         assertTrue(b.session().workspace().interventions().isEmpty(), "the tour leaves nothing in force");
         assertFalse(b.session().tour().active());
     }
